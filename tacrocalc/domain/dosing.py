@@ -1,0 +1,473 @@
+"""From a weight and a dose rate to the dose to give, and back; adjustment and switches.
+
+R2 (per-administration dose), R3 (rounding to what can be dispensed), R4 (dose-rate limits),
+R9 (proportional adjustment), R10 (product switches), R12.1 (weight bounds).
+
+Dose arithmetic is exact: magnitudes become `Decimal` from their shortest decimal form, so a
+dose of exactly 3.75 mg is a tie (rounded down, R3.3) and never 3.7500000000000004.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import time
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache, reduce
+
+from tacrocalc.domain.issues import Issue, IssueCode, refusals
+from tacrocalc.domain.protocol import Formulation, FormulationId, Protocol, Region
+from tacrocalc.domain.units import Quantity, format_number, magnitude, q
+
+HUNDRED = Decimal(100)
+
+
+def _dec(quantity: Quantity, unit: str) -> Decimal:
+    return Decimal(repr(magnitude(quantity, unit)))
+
+
+def _mg(value: Decimal) -> Quantity:
+    return q(float(value), "mg")
+
+
+def _text(value: Decimal | float, decimals: int = 3) -> str:
+    return format_number(float(value), decimals)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnitCount:
+    """`count` units of `strength` (3 × 1 mg)."""
+
+    strength: Quantity
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rounded:
+    """An amount a product can make up (R3), with the fewest units that make it."""
+
+    dose: Quantity
+    units: tuple[UnitCount, ...]
+
+
+# -- R3 rounding --------------------------------------------------------------------------
+
+
+def _grid(strengths: tuple[Decimal, ...]) -> Decimal:
+    """The largest step that every strength is a whole multiple of (0.25 mg for Envarsus)."""
+    scale = 10 ** max(-s.as_tuple().exponent for s in strengths)  # type: ignore[operator]
+    return Decimal(reduce(math.gcd, (int(s * scale) for s in strengths))) / scale
+
+
+@lru_cache(maxsize=64)
+def _fewest_units(steps: tuple[int, ...], limit: int) -> tuple[tuple[int, ...] | None, ...]:
+    """For every amount 0..limit (in grid steps), the unit counts that make it with the fewest
+    units, or None where no sum of strengths gives it (coin-change table)."""
+    best: list[tuple[int, ...] | None] = [None] * (limit + 1)
+    best[0] = (0,) * len(steps)
+    for amount in range(1, limit + 1):
+        for index in range(len(steps) - 1, -1, -1):  # larger strengths first on equal counts
+            rest = amount - steps[index]
+            previous = best[rest] if rest >= 0 else None
+            if previous is None:
+                continue
+            candidate = previous[:index] + (previous[index] + 1,) + previous[index + 1 :]
+            current = best[amount]
+            if current is None or sum(candidate) < sum(current):
+                best[amount] = candidate
+    return tuple(best)
+
+
+def round_to_dispensable(exact: Quantity, formulation: Formulation) -> Rounded:
+    """Round one administration to the nearest amount the product makes up; a tie rounds down
+    (R3.2-R3.3). The result may be 0 mg: the caller refuses that (R3.4)."""
+    grid = _grid(formulation.strengths)
+    steps = tuple(int(s / grid) for s in formulation.strengths)
+    wanted = _dec(exact, "mg") / grid
+    floor = int(wanted.to_integral_value(rounding=ROUND_FLOOR))
+    table = _fewest_units(steps, _bucket(floor + max(steps)))
+    below = next(n for n in range(floor, -1, -1) if table[n] is not None)
+    ceiling = int(wanted.to_integral_value(rounding=ROUND_CEILING))
+    above = next(n for n in range(ceiling, len(table)) if table[n] is not None)
+    chosen = above if (above - wanted) < (wanted - below) else below
+    counts = table[chosen]
+    assert counts is not None
+    units = tuple(
+        UnitCount(strength=_mg(strength), count=count)
+        for strength, count in sorted(zip(formulation.strengths, counts, strict=True), reverse=True)
+        if count
+    )
+    return Rounded(dose=_mg(chosen * grid), units=units)
+
+
+def _bucket(n: int) -> int:
+    """Round a table size up to a power of two so that the coin-change table is reused."""
+    return 1 << max(6, n.bit_length())
+
+
+def describe_units(units: tuple[UnitCount, ...], unit_name: str = "") -> str:
+    """"3 × 1 mg + 1 × 0.5 mg" (with `unit_name`: "3 × 1 mg capsules + 1 × 0.5 mg capsule")."""
+    parts = []
+    for unit in units:
+        noun = f" {unit_name}{'s' if unit.count > 1 else ''}" if unit_name else ""
+        parts.append(f"{unit.count} × {format_number(magnitude(unit.strength, 'mg'), 3)} mg{noun}")
+    return " + ".join(parts)
+
+
+# -- R4 and R12.1 checks ------------------------------------------------------------------
+
+
+def check_weight(weight: Quantity, protocol: Protocol, *, field: str = "weight") -> tuple[Issue, ...]:
+    """R12.1: refuse outside the bounds; warn below the adult weight."""
+    kg = magnitude(weight, "kg")
+    low, high = protocol.quantity("weight_min"), protocol.quantity("weight_max")
+    value = f"{format_number(kg, 2)} kg"
+    if not magnitude(low, "kg") <= kg <= magnitude(high, "kg"):
+        return (Issue.refusal(IssueCode.OUT_OF_BOUNDS, field=field, value=value,
+                              low=f"{format_number(magnitude(low, 'kg'))} kg",
+                              high=f"{format_number(magnitude(high, 'kg'))} kg", rule="R12.1"),)
+    adult = protocol.quantity("adult_weight")
+    if kg < magnitude(adult, "kg"):
+        return (Issue.warning(IssueCode.WEIGHT_BELOW_ADULT, field=field, value=value,
+                              limit=f"{format_number(magnitude(adult, 'kg'))} kg"),)
+    return ()
+
+
+def _rate_text(rate: Quantity) -> str:
+    return f"{_text(magnitude(rate, 'mg/kg/day'))} mg/kg/day"
+
+
+def check_rate(rate: Quantity, protocol: Protocol, *, field: str = "rate") -> tuple[Issue, ...]:
+    """R4: refuse a rate of 0 or less or above the maximum; warn above the titration ceiling
+    and below the low-efficacy rate."""
+    value = magnitude(rate, "mg/kg/day")
+    text = _rate_text(rate)
+    maximum = protocol.quantity("maximum_rate")
+    if value <= 0:
+        return (Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field=field, value=text),)
+    if value > magnitude(maximum, "mg/kg/day"):
+        return (Issue.refusal(IssueCode.RATE_ABOVE_MAXIMUM, field=field, value=text,
+                              limit=_rate_text(maximum)),)
+    ceiling = protocol.quantity("titration_ceiling")
+    if value > magnitude(ceiling, "mg/kg/day"):
+        return (Issue.warning(IssueCode.RATE_ABOVE_CEILING, field=field, value=text,
+                              limit=_rate_text(ceiling)),)
+    floor = protocol.quantity("low_efficacy_rate")
+    if value < magnitude(floor, "mg/kg/day"):
+        return (Issue.warning(IssueCode.RATE_BELOW_EFFICACY, field=field, value=text,
+                              limit=_rate_text(floor)),)
+    return ()
+
+
+def start_rate(protocol: Protocol, *, prior_ciclosporin_nephrotoxicity: bool) -> Quantity:
+    """R4.1 / R4.4: the protocol's suggested start."""
+    if prior_ciclosporin_nephrotoxicity:
+        return protocol.quantity("start_rate_prior_ciclosporin_nephrotoxicity")
+    return protocol.quantity("start_rate")
+
+
+# -- R2 / R3: the dose ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dose:
+    """A dose worked out for one patient and product: what to give, when, and how far rounding
+    moved it from the rate asked for."""
+
+    weight: Quantity
+    rate: Quantity  # asked for
+    formulation: Formulation
+    daily: Quantity  # exact mg/day (R2.1)
+    exact: Quantity  # per administration, before rounding (R2.2)
+    dose: Quantity  # per administration, rounded (R3)
+    units: tuple[UnitCount, ...]
+    achieved_rate: Quantity  # after rounding (R3.5)
+    rounding_change_pct: float
+    times: tuple[time, ...]
+
+    @property
+    def administrations_per_day(self) -> int:
+        return self.formulation.administrations_per_day
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoseOutcome:
+    """A dose and its warnings, or no dose and the refusals that say why."""
+
+    dose: Dose | None
+    issues: tuple[Issue, ...]
+
+
+def _formulation(protocol: Protocol, formulation: FormulationId | str) -> Formulation | Issue:
+    try:
+        return protocol.formulations[FormulationId(formulation)]
+    except (ValueError, KeyError):
+        known = ", ".join(protocol.formulations)
+        return Issue.refusal(IssueCode.UNKNOWN_FORMULATION, field="formulation",
+                             value=str(formulation), known=known)
+
+
+def _dose_for_daily(
+    *,
+    daily: Decimal,
+    weight: Quantity,
+    rate: Quantity,
+    formulation: Formulation,
+    protocol: Protocol,
+    times: tuple[time, ...] | None,
+    field: str,
+) -> DoseOutcome:
+    exact = daily / formulation.administrations_per_day  # R2.2: equal doses
+    rounded = round_to_dispensable(_mg(exact), formulation)  # R3.2: each administration
+    dose = _dec(rounded.dose, "mg")
+    smallest = _mg(min(formulation.strengths))
+    if dose == 0:  # R3.4
+        return DoseOutcome(dose=None, issues=(Issue.refusal(
+            IssueCode.BELOW_SMALLEST_DOSE, field=field, value=f"{_text(exact)} mg",
+            smallest=f"{format_number(magnitude(smallest, 'mg'), 3)} mg",
+            product=formulation.name),))
+    weight_kg = _dec(weight, "kg")
+    achieved = dose * formulation.administrations_per_day / weight_kg
+    change = (dose - exact) / exact * HUNDRED if exact else Decimal(0)
+    issues: list[Issue] = []
+    achieved_rate = q(float(achieved), "mg/kg/day")
+    maximum = protocol.quantity("maximum_rate")
+    if achieved_rate > maximum:  # rounding up must not take the dose past the hard limit
+        return DoseOutcome(dose=None, issues=(Issue.refusal(
+            IssueCode.RATE_ABOVE_MAXIMUM, field="achieved rate", value=_rate_text(achieved_rate),
+            limit=_rate_text(maximum)),))
+    if abs(change) > Decimal(repr(protocol.number("rounding_warning_pct"))):  # R3.5
+        issues.append(Issue.warning(
+            IssueCode.ROUNDING_OVER_LIMIT, field=field, value=f"{_text(exact)} mg",
+            rounded=f"{_text(dose)} mg", change=f"{_text(change, 1)} %",
+            limit=f"{format_number(protocol.number('rounding_warning_pct'))} %"))
+    issues.extend(i for i in check_rate(achieved_rate, protocol, field="achieved rate")
+                  if not any(j.code == i.code for j in check_rate(rate, protocol)))
+    return DoseOutcome(
+        dose=Dose(
+            weight=weight, rate=rate, formulation=formulation, daily=_mg(daily), exact=_mg(exact),
+            dose=rounded.dose, units=rounded.units, achieved_rate=achieved_rate,
+            rounding_change_pct=float(change),
+            times=times or protocol.times_for(formulation),
+        ),
+        issues=tuple(issues),
+    )
+
+
+def dose_from_rate(
+    *,
+    weight: Quantity,
+    rate: Quantity,
+    formulation: FormulationId | str,
+    protocol: Protocol,
+    times: tuple[time, ...] | None = None,
+) -> DoseOutcome:
+    """R2 + R3 + R4: the rounded dose per administration for `rate` in mg/kg/day."""
+    product = _formulation(protocol, formulation)
+    if isinstance(product, Issue):
+        return DoseOutcome(dose=None, issues=(product,))
+    issues = check_weight(weight, protocol) + check_rate(rate, protocol)
+    if refusals(issues):
+        return DoseOutcome(dose=None, issues=refusals(issues))
+    daily = _dec(weight, "kg") * _dec(rate, "mg/kg/day")  # R2.1
+    outcome = _dose_for_daily(daily=daily, weight=weight, rate=rate, formulation=product,
+                              protocol=protocol, times=times, field="rate")
+    return DoseOutcome(dose=outcome.dose, issues=issues + outcome.issues)
+
+
+def dose_from_amount(
+    *,
+    weight: Quantity,
+    dose: Quantity,
+    formulation: FormulationId | str,
+    protocol: Protocol,
+    times: tuple[time, ...] | None = None,
+) -> DoseOutcome:
+    """The other direction: a dose per administration typed in mg, rounded to what the product
+    makes up, with the rate it gives (R3.5) checked against R4."""
+    product = _formulation(protocol, formulation)
+    if isinstance(product, Issue):
+        return DoseOutcome(dose=None, issues=(product,))
+    issues = check_weight(weight, protocol)
+    if magnitude(dose, "mg") <= 0:
+        issues += (Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field="dose",
+                                 value=f"{_text(magnitude(dose, 'mg'))} mg"),)
+    if refusals(issues):
+        return DoseOutcome(dose=None, issues=refusals(issues))
+    daily = _dec(dose, "mg") * product.administrations_per_day
+    rate = q(float(daily / _dec(weight, "kg")), "mg/kg/day")
+    rate_issues = check_rate(rate, protocol, field="dose")
+    if refusals(rate_issues):
+        return DoseOutcome(dose=None, issues=refusals(rate_issues))
+    outcome = _dose_for_daily(daily=daily, weight=weight, rate=rate, formulation=product,
+                              protocol=protocol, times=times, field="dose")
+    return DoseOutcome(dose=outcome.dose, issues=issues + rate_issues + outcome.issues)
+
+
+# -- R9 proportional adjustment ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Adjustment:
+    current_daily: Quantity
+    measured: Quantity
+    target: Quantity
+    new_daily: Quantity  # exact (R9.1)
+    dose: Quantity  # per administration, rounded (R9.3)
+    units: tuple[UnitCount, ...]
+    formulation: Formulation
+    achieved_rate: Quantity | None  # when the weight is known
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdjustmentOutcome:
+    adjustment: Adjustment | None
+    issues: tuple[Issue, ...]
+
+
+def adjust(
+    *,
+    dose: Quantity,
+    formulation: FormulationId | str,
+    trough: Quantity,
+    protocol: Protocol,
+    target: Quantity | None = None,
+    target_middle: Quantity | None = None,
+    below_assay_limit: bool = False,
+    steady_state: bool | None = None,
+    weight: Quantity | None = None,
+) -> AdjustmentOutcome:
+    """R9: new daily dose = current daily dose × target trough / measured trough.
+
+    `dose` is the current dose per administration. `target` defaults to `target_middle`, the
+    middle of the patient's range (or of the protocol's). `steady_state` None means unknown: the
+    suggestion is made with a warning to check it.
+    """
+    product = _formulation(protocol, formulation)
+    if isinstance(product, Issue):
+        return AdjustmentOutcome(adjustment=None, issues=(product,))
+    trough_text = f"{_text(magnitude(trough, 'ug/L'), 2)} µg/L"
+    issues: list[Issue] = []
+    if below_assay_limit:  # R12.2: a "<2" result is never used
+        issues.append(Issue.refusal(IssueCode.ADJUST_BELOW_ASSAY_LIMIT, field="trough",
+                                    value=f"<{trough_text}"))
+    elif magnitude(trough, "ug/L") <= 0:
+        issues.append(Issue.refusal(IssueCode.ADJUST_TROUGH_ZERO, field="trough", value=trough_text))
+    if steady_state is False:  # R9.2
+        issues.append(Issue.refusal(
+            IssueCode.ADJUST_NOT_STEADY_STATE, field="trough", value=trough_text,
+            days=str(protocol.count("steady_state_days"))))
+    if weight is not None:
+        issues.extend(check_weight(weight, protocol))
+    if magnitude(dose, "mg") <= 0:
+        issues.append(Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field="dose",
+                                    value=f"{_text(magnitude(dose, 'mg'))} mg"))
+    if refusals(tuple(issues)):
+        return AdjustmentOutcome(adjustment=None, issues=refusals(tuple(issues)))
+    if steady_state is None:
+        issues.append(Issue.warning(IssueCode.ADJUST_STEADY_STATE_UNVERIFIED, field="trough",
+                                    value=trough_text,
+                                    days=str(protocol.count("steady_state_days"))))
+    goal = target if target is not None else (target_middle or protocol.target.middle)
+    current_daily = _dec(dose, "mg") * product.administrations_per_day
+    new_daily = current_daily * _dec(goal, "ug/L") / _dec(trough, "ug/L")
+    rounded = round_to_dispensable(_mg(new_daily / product.administrations_per_day), product)
+    new_dose = _dec(rounded.dose, "mg")
+    if new_dose == 0:
+        return AdjustmentOutcome(adjustment=None, issues=(Issue.refusal(
+            IssueCode.BELOW_SMALLEST_DOSE, field="new dose",
+            value=f"{_text(new_daily / product.administrations_per_day)} mg",
+            smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
+            product=product.name),))
+    factor = Decimal(repr(protocol.number("adjust_warn_factor")))
+    old_dose = _dec(dose, "mg")
+    if new_dose > old_dose * factor:  # R9.3
+        issues.append(Issue.warning(IssueCode.ADJUST_MORE_THAN_DOUBLE, field="new dose",
+                                    value=f"{_text(new_dose)} mg", current=f"{_text(old_dose)} mg",
+                                    factor=format_number(float(factor))))
+    elif new_dose * factor < old_dose:
+        issues.append(Issue.warning(IssueCode.ADJUST_LESS_THAN_HALF, field="new dose",
+                                    value=f"{_text(new_dose)} mg", current=f"{_text(old_dose)} mg",
+                                    factor=format_number(float(factor))))
+    achieved = None
+    if weight is not None:  # R9.3: checked by R4
+        achieved = q(float(new_dose * product.administrations_per_day / _dec(weight, "kg")),
+                     "mg/kg/day")
+        rate_issues = check_rate(achieved, protocol, field="new rate")
+        if refusals(rate_issues):
+            return AdjustmentOutcome(adjustment=None, issues=refusals(rate_issues))
+        issues.extend(rate_issues)
+    return AdjustmentOutcome(
+        adjustment=Adjustment(
+            current_daily=_mg(current_daily), measured=trough, target=goal,
+            new_daily=_mg(new_daily), dose=rounded.dose, units=rounded.units,
+            formulation=product, achieved_rate=achieved,
+        ),
+        issues=tuple(issues),
+    )
+
+
+# -- R10 product switches ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Switch:
+    source: Formulation
+    target: Formulation
+    current_daily: Quantity
+    ratio: float
+    new_daily: Quantity  # exact
+    dose: Quantity  # per administration of the new product, rounded
+    units: tuple[UnitCount, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwitchOutcome:
+    switch: Switch | None
+    issues: tuple[Issue, ...]
+
+
+def switch(
+    *,
+    dose: Quantity,
+    source: FormulationId | str,
+    target: FormulationId | str,
+    protocol: Protocol,
+) -> SwitchOutcome:
+    """R10: immediate-release capsules to Advagraf (1:1) or Envarsus (70 % EU / 80 % US)."""
+    products = (_formulation(protocol, source), _formulation(protocol, target))
+    for product in products:
+        if isinstance(product, Issue):
+            return SwitchOutcome(switch=None, issues=(product,))
+    old, new = products
+    assert isinstance(old, Formulation) and isinstance(new, Formulation)
+    if old.id == new.id:
+        return SwitchOutcome(switch=None, issues=(Issue.refusal(
+            IssueCode.SWITCH_SAME_PRODUCT, field="to", value=str(new.id)),))
+    ratios = {
+        FormulationId.ADVAGRAF: "advagraf_conversion",
+        FormulationId.ENVARSUS: "envarsus_conversion_eu" if protocol.region is Region.EU
+        else "envarsus_conversion_us",
+    }
+    if old.id is not FormulationId.IR_CAPSULE or new.id not in ratios:
+        return SwitchOutcome(switch=None, issues=(Issue.refusal(
+            IssueCode.SWITCH_NOT_IN_PROTOCOL, field="to", value=f"{old.id} → {new.id}"),))
+    ratio_name = ratios[new.id]
+    ratio = Decimal(repr(protocol.number(ratio_name)))
+    current_daily = _dec(dose, "mg") * old.administrations_per_day
+    new_daily = current_daily * ratio
+    rounded = round_to_dispensable(_mg(new_daily / new.administrations_per_day), new)
+    if _dec(rounded.dose, "mg") == 0:
+        return SwitchOutcome(switch=None, issues=(Issue.refusal(
+            IssueCode.BELOW_SMALLEST_DOSE, field="new dose", value=f"{_text(new_daily)} mg",
+            smallest=f"{format_number(float(min(new.strengths)), 3)} mg", product=new.name),))
+    issues = [Issue.warning(IssueCode.SWITCH_TROUGH_DUE, field="to", value=str(new.id),
+                            days=str(protocol.count("switch_trough_days")))]
+    if new.id is FormulationId.ADVAGRAF:
+        issues.insert(0, Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=str(new.id)))
+    return SwitchOutcome(
+        switch=Switch(source=old, target=new, current_daily=_mg(current_daily),
+                      ratio=float(ratio), new_daily=_mg(new_daily), dose=rounded.dose,
+                      units=rounded.units),
+        issues=tuple(issues),
+    )

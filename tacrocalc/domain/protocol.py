@@ -1,0 +1,334 @@
+"""Protocols as data: every clinical number with the rule it implements and its source.
+
+A protocol is read from a TOML document (parsed elsewhere; this module sees only the mapping)
+and validated into a `Protocol`. A document may `extend` another and override some values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final
+
+from tacrocalc.domain.issues import Issue, IssueCode
+from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, stored_unit
+
+
+class FormulationId(StrEnum):
+    IR_CAPSULE = "ir-capsule"
+    GRANULES = "granules"
+    ADVAGRAF = "advagraf"
+    ENVARSUS = "envarsus"
+
+
+class Region(StrEnum):
+    EU = "EU"
+    US = "US"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Formulation:
+    """A product and the unit strengths it comes in (R3.1)."""
+
+    id: FormulationId
+    name: str
+    unit_name: str  # "capsule", "sachet", "tablet"
+    strengths: tuple[Decimal, ...]  # mg, exact
+    administrations_per_day: int
+    source: str
+
+    @property
+    def interval(self) -> timedelta:
+        return timedelta(hours=24 / self.administrations_per_day)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sourced:
+    """Where a protocol value comes from, for the printed plan."""
+
+    rule: str
+    source: str
+
+
+# name -> what it is: a Kind (a quantity with a unit), or "int", "float", "pct".
+_VALUES: Final[dict[str, Kind | str]] = {
+    "rounding_warning_pct": "pct",
+    "start_rate": Kind.DOSE_RATE,
+    "start_rate_prior_ciclosporin_nephrotoxicity": Kind.DOSE_RATE,
+    "titration_ceiling": Kind.DOSE_RATE,
+    "low_efficacy_rate": Kind.DOSE_RATE,
+    "maximum_rate": Kind.DOSE_RATE,
+    "trough_low": Kind.TROUGH,
+    "trough_high": Kind.TROUGH,
+    "trough_caution": Kind.TROUGH,
+    "trough_window_hours": "int",
+    "steady_state_days": "int",
+    "creatinine_significant_rise_pct": "pct",
+    "systolic_limit": Kind.PRESSURE,
+    "diastolic_limit": Kind.PRESSURE,
+    "first_check_from_days": "int",
+    "first_check_by_days": "int",
+    "early_interval_days": "int",
+    "early_checks": "int",
+    "monthly_interval_months": "int",
+    "long_term_after_months": "int",
+    "long_term_stable_months": "int",
+    "long_term_trough_months": "int",
+    "adjust_warn_factor": "float",
+    "advagraf_conversion": "float",
+    "envarsus_conversion_eu": "float",
+    "envarsus_conversion_us": "float",
+    "switch_trough_days": "int",
+    "co_medication_trough_days": "int",
+    "weight_min": Kind.WEIGHT,
+    "weight_max": Kind.WEIGHT,
+    "adult_weight": Kind.WEIGHT,
+    "trough_min": Kind.TROUGH,
+    "trough_max": Kind.TROUGH,
+    "creatinine_min": Kind.CREATININE,
+    "creatinine_max": Kind.CREATININE,
+    "systolic_min": Kind.PRESSURE,
+    "systolic_max": Kind.PRESSURE,
+    "diastolic_min": Kind.PRESSURE,
+    "diastolic_max": Kind.PRESSURE,
+}
+_OPTIONAL: Final = frozenset({"trough_caution"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetRange:
+    """A trough target range, with the source the printed plan must state (R5.6)."""
+
+    low: Quantity
+    high: Quantity
+    caution: Quantity | None
+    source: str
+
+    @property
+    def middle(self) -> Quantity:
+        return (self.low + self.high) / 2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Protocol:
+    id: str
+    version: str
+    title: str
+    source: str
+    region: Region
+    twice_daily_times: tuple[time, ...]
+    once_daily_times: tuple[time, ...]
+    formulations: Mapping[FormulationId, Formulation]
+    values: Mapping[str, Any]
+    sources: Mapping[str, Sourced]
+
+    def quantity(self, name: str) -> Quantity:
+        value: Quantity = self.values[name]
+        return value
+
+    def number(self, name: str) -> float:
+        return float(self.values[name])
+
+    def count(self, name: str) -> int:
+        return int(self.values[name])
+
+    def days(self, name: str) -> timedelta:
+        return timedelta(days=self.count(name))
+
+    @property
+    def target(self) -> TargetRange:
+        return TargetRange(
+            low=self.quantity("trough_low"),
+            high=self.quantity("trough_high"),
+            caution=self.values.get("trough_caution"),
+            source=self.sources["trough_low"].source,
+        )
+
+    def times_for(self, formulation: Formulation) -> tuple[time, ...]:
+        if formulation.administrations_per_day == 1:
+            return self.once_daily_times
+        return self.twice_daily_times
+
+
+class ProtocolError(ValueError):
+    """A protocol document that cannot be used; `issue` names the key and the reason."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(f"{issue.field}: {issue.value} ({dict(issue.params).get('reason', '')})")
+        self.issue = issue
+
+
+def _bad(field: str, value: object, reason: str) -> ProtocolError:
+    return ProtocolError(
+        Issue.refusal(IssueCode.BAD_PROTOCOL, field=field, value=str(value), reason=reason)
+    )
+
+
+def merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """A child document overrides its parent's top-level keys and the entries of its tables."""
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, Mapping) and isinstance(parent.get(key), Mapping):
+            merged[key] = {**parent[key], **value}
+        else:
+            merged[key] = value
+    merged.pop("extends", None)
+    return merged
+
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _times(field: str, entry: Any) -> tuple[time, ...]:
+    values = entry.get("value") if isinstance(entry, Mapping) else None
+    if not isinstance(values, list) or not values:
+        raise _bad(field, entry, "a list of times such as [\"08:00\", \"20:00\"] is needed")
+    times = []
+    for text in values:
+        match = _TIME.match(str(text))
+        if match is None:
+            raise _bad(field, text, "a time is written HH:MM, 24-hour clock")
+        times.append(time(int(match[1]), int(match[2])))
+    return tuple(times)
+
+
+def _formulation(key: str, doc: Any) -> Formulation:
+    field = f"formulations.{key}"
+    try:
+        fid = FormulationId(key)
+    except ValueError:
+        raise _bad(field, key, "unknown formulation id") from None
+    if not isinstance(doc, Mapping):
+        raise _bad(field, doc, "a table is needed")
+    strengths = []
+    for text in doc.get("strengths", ()):
+        parsed = parse(str(text), Kind.DOSE, field=f"{field}.strengths")
+        if parsed.quantity is None or magnitude(parsed.quantity, "mg") <= 0:
+            raise _bad(f"{field}.strengths", text, "a positive strength in mg is needed")
+        strengths.append(Decimal(repr(magnitude(parsed.quantity, "mg"))))
+    if not strengths:
+        raise _bad(f"{field}.strengths", "", "at least one strength is needed")
+    per_day = doc.get("administrations_per_day")
+    if per_day not in (1, 2):
+        raise _bad(f"{field}.administrations_per_day", per_day, "1 or 2 administrations a day")
+    for name in ("name", "unit_name", "source"):
+        if not isinstance(doc.get(name), str) or not doc[name].strip():
+            raise _bad(f"{field}.{name}", doc.get(name, ""), "text is needed")
+    return Formulation(
+        id=fid,
+        name=doc["name"],
+        unit_name=doc["unit_name"],
+        strengths=tuple(sorted(strengths)),
+        administrations_per_day=per_day,
+        source=doc["source"],
+    )
+
+
+def _value(name: str, kind: Kind | str, entry: Any) -> Any:
+    field = f"values.{name}"
+    if not isinstance(entry, Mapping) or "value" not in entry:
+        raise _bad(field, entry, "a table { value = ..., rule = ..., source = ... } is needed")
+    if not str(entry.get("source", "")).strip() or not str(entry.get("rule", "")).strip():
+        raise _bad(field, entry.get("value"), "every protocol value needs its rule and its source")
+    raw = entry["value"]
+    if name in _OPTIONAL and raw == "none":
+        return None
+    if isinstance(kind, Kind):
+        parsed = parse(str(raw), kind, field=field)
+        if parsed.quantity is None:
+            raise _bad(field, raw, f"a quantity in {stored_unit(kind)} or a convertible unit")
+        return parsed.quantity
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise _bad(field, raw, "a number is needed")
+    if kind == "int" and (not isinstance(raw, int) or raw < 0):
+        raise _bad(field, raw, "a whole number of 0 or more is needed")
+    if raw < 0 or (kind == "pct" and raw > 100):
+        raise _bad(field, raw, "out of range")
+    return raw
+
+
+def _check_order(values: Mapping[str, Any]) -> None:
+    """Values that must come in order, so that a mistyped protocol cannot be used."""
+
+    def below(a: str, b: str, *, or_equal: bool = False) -> None:
+        low, high = values[a], values[b]
+        if low is None or high is None:
+            return
+        if low > high or (low == high and not or_equal):
+            raise _bad(f"values.{a}", low, f"must be below values.{b} ({high})")
+
+    below("trough_min", "trough_low")
+    below("trough_low", "trough_high")
+    below("trough_low", "trough_caution")
+    below("trough_caution", "trough_high", or_equal=True)
+    below("trough_high", "trough_max")
+    below("low_efficacy_rate", "titration_ceiling")
+    below("titration_ceiling", "maximum_rate", or_equal=True)
+    below("start_rate", "maximum_rate", or_equal=True)
+    below("start_rate_prior_ciclosporin_nephrotoxicity", "maximum_rate", or_equal=True)
+    below("weight_min", "adult_weight", or_equal=True)
+    below("adult_weight", "weight_max")
+    below("creatinine_min", "creatinine_max")
+    below("systolic_min", "systolic_max")
+    below("diastolic_min", "diastolic_max")
+    below("first_check_from_days", "first_check_by_days", or_equal=True)
+    for name in ("start_rate", "maximum_rate", "early_interval_days", "early_checks"):
+        if values[name] is not None and values[name] <= 0 * values[name]:
+            raise _bad(f"values.{name}", values[name], "must be above zero")
+    if values["adjust_warn_factor"] <= 1:
+        raise _bad("values.adjust_warn_factor", values["adjust_warn_factor"], "must be above 1")
+
+
+def protocol_from_document(doc: Mapping[str, Any]) -> Protocol:
+    """Validate a merged protocol document. Raises ProtocolError naming the first bad key."""
+    if doc.get("format") != "tacrocalc.protocol" or doc.get("format_version") != 1:
+        raise _bad("format", doc.get("format"), "not a TacroCalc protocol file of version 1")
+    for name in ("id", "version", "title", "source"):
+        if not isinstance(doc.get(name), str) or not doc[name].strip():
+            raise _bad(name, doc.get(name, ""), "text is needed")
+    try:
+        region = Region(doc.get("region"))
+    except ValueError:
+        raise _bad("region", doc.get("region"), "EU or US") from None
+    times = doc.get("dose_times", {})
+    formulations_doc = doc.get("formulations", {})
+    formulations = {
+        FormulationId(key): _formulation(key, value) for key, value in formulations_doc.items()
+        if key in {f.value for f in FormulationId}
+    }
+    for key in formulations_doc:
+        if key not in formulations:
+            raise _bad(f"formulations.{key}", key, "unknown formulation id")
+    values_doc = doc.get("values", {})
+    unknown = sorted(set(values_doc) - set(_VALUES))
+    if unknown:
+        raise _bad(f"values.{unknown[0]}", unknown[0], "not a value TacroCalc knows")
+    missing = [name for name in _VALUES if name not in values_doc]
+    if missing:
+        raise _bad(f"values.{missing[0]}", "", "missing")
+    values = {name: _value(name, kind, values_doc[name]) for name, kind in _VALUES.items()}
+    _check_order(values)
+    sources = {
+        name: Sourced(rule=str(entry["rule"]), source=str(entry["source"]))
+        for name, entry in values_doc.items()
+    }
+    twice = _times("dose_times.twice_daily", times.get("twice_daily"))
+    once = _times("dose_times.once_daily", times.get("once_daily"))
+    if len(twice) != 2 or len(once) != 1:
+        raise _bad("dose_times", times, "two times for twice daily, one for once daily")
+    return Protocol(
+        id=doc["id"],
+        version=doc["version"],
+        title=doc["title"],
+        source=doc["source"],
+        region=region,
+        twice_daily_times=twice,
+        once_daily_times=once,
+        formulations=formulations,
+        values=values,
+        sources=sources,
+    )
