@@ -248,7 +248,9 @@ def q(value: float | str, unit: str) -> Quantity:
 
 def format_number(value: float, max_decimals: int = 2) -> str:
     """A number as clinicians write it: no trailing zeros, no float noise ("3.5", "0.1")."""
-    text = f"{value:.{max_decimals}f}".rstrip("0").rstrip(".")
+    text = f"{value:.{max_decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
 
 
@@ -266,3 +268,24 @@ def format_quantity(quantity: Quantity, kind: Kind, unit: str | None = None, dec
 def as_json_number(value: Any, decimals: int = 4) -> float:
     """A magnitude for machine-readable output: rounded only to drop float noise."""
     return round(float(value), decimals)
+
+
+_PAIR = re.compile(r"^\s*(?P<sys>\d+(?:[.,]\d+)?)\s*/\s*(?P<dia>\d+(?:[.,]\d+)?)\s*(?P<unit>.*?)\s*$")
+
+
+def parse_blood_pressure(
+    text: str, *, field: str, default_unit: str | None = None
+) -> tuple[Quantity, Quantity] | Issue:
+    """"150/95 mmHg" -> (systolic, diastolic) in mmHg; or the issue that refuses it."""
+    match = _PAIR.match(text)
+    if match is None:
+        return Issue.refusal(IssueCode.BAD_BLOOD_PRESSURE, field=field, value=text)
+    unit = match["unit"] or default_unit or ""
+    systolic = parse(f"{match['sys']} {unit}", Kind.PRESSURE, field=field, decimal_comma=True)
+    diastolic = parse(f"{match['dia']} {unit}", Kind.PRESSURE, field=field, decimal_comma=True)
+    for parsed in (systolic, diastolic):
+        if parsed.issue is not None:
+            return Issue.refusal(parsed.issue.code, field=field, value=text,
+                                 **dict(parsed.issue.params))
+    assert systolic.quantity is not None and diastolic.quantity is not None
+    return systolic.quantity, diastolic.quantity

@@ -1,0 +1,420 @@
+"""Headless commands: dose, adjust, switch, check.
+
+Every command prints a short answer for a person, or JSON with `--json`. A refusal exits with
+status 2 and one line on stderr naming the field, the value and the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import locale
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from tacrocalc.domain.assessment import Assessment, assess
+from tacrocalc.domain.dosing import (
+    Dose,
+    UnitCount,
+    adjust,
+    describe_units,
+    dose_from_amount,
+    dose_from_rate,
+    switch,
+)
+from tacrocalc.domain.issues import Issue, IssueCode, Severity, refusals
+from tacrocalc.domain.protocol import FormulationId, Protocol, ProtocolError
+from tacrocalc.domain.record import PatientRecord
+from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
+from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
+from tacrocalc.records.patient_file import PatientFileError, loads
+from tacrocalc.text import message
+
+EXIT_REFUSED = 2
+
+
+class Refused(Exception):
+    """Raised inside a command to end it with status 2 and the issue's sentence on stderr."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(message(issue))
+        self.issue = issue
+
+
+def _decimal_comma() -> bool:
+    """R12.5: whether the user's locale writes decimals with a comma."""
+    try:
+        locale.setlocale(locale.LC_NUMERIC, "")
+    except locale.Error:
+        return False
+    return str(locale.localeconv().get("decimal_point")) == ","
+
+
+def _quantity(text: str, kind: Kind, field: str, *, allow_below_limit: bool = False) -> tuple[Quantity, bool]:
+    parsed = parse(text, kind, field=field, decimal_comma=_decimal_comma(),
+                   allow_below_limit=allow_below_limit)
+    if parsed.issue is not None:
+        raise Refused(parsed.issue)
+    assert parsed.quantity is not None
+    return parsed.quantity, parsed.below_limit
+
+
+def _protocol(protocol_id: str) -> Protocol:
+    try:
+        return load_protocol(protocol_id)
+    except ProtocolError as error:
+        raise Refused(error.issue) from None
+
+
+def _first_refusal(issues: tuple[Issue, ...]) -> None:
+    for issue in refusals(issues):
+        raise Refused(issue)
+
+
+def _warnings(issues: tuple[Issue, ...]) -> list[dict[str, str]]:
+    return [{"code": i.code.value, "severity": i.severity.value, "message": message(i)}
+            for i in issues if not i.refuses]
+
+
+def _units(units: tuple[UnitCount, ...]) -> list[dict[str, Any]]:
+    return [{"strength_mg": magnitude(u.strength, "mg"), "count": u.count} for u in units]
+
+
+def _r(value: float, digits: int = 4) -> float:
+    return round(value, digits)
+
+
+def _mg(quantity: Quantity) -> str:
+    return f"{format_number(magnitude(quantity, 'mg'), 3)} mg"
+
+
+def _rate(quantity: Quantity) -> str:
+    return f"{format_number(magnitude(quantity, 'mg/kg/day'), 4)} mg/kg/day"
+
+
+def _print_warnings(issues: tuple[Issue, ...], out: TextIO) -> None:
+    for issue in issues:
+        if not issue.refuses:
+            label = "URGENT" if issue.severity is Severity.URGENT else "Warning"
+            print(f"{label}: {message(issue)}", file=out)
+
+
+# -- dose ----------------------------------------------------------------------------------
+
+
+def dose_json(dose: Dose, protocol: Protocol, issues: tuple[Issue, ...]) -> dict[str, Any]:
+    return {
+        "protocol": protocol.id,
+        "weight_kg": _r(magnitude(dose.weight, "kg")),
+        "rate_mg_per_kg_day": _r(magnitude(dose.rate, "mg/kg/day"), 6),
+        "daily_dose_mg": _r(magnitude(dose.daily, "mg")),
+        "formulation": dose.formulation.id.value,
+        "administrations_per_day": dose.administrations_per_day,
+        "interval_h": dose.formulation.interval.total_seconds() / 3600,
+        "times": [t.strftime("%H:%M") for t in dose.times],
+        "exact_dose_mg": _r(magnitude(dose.exact, "mg")),
+        "dose_mg": magnitude(dose.dose, "mg"),
+        "units": _units(dose.units),
+        "units_text": describe_units(dose.units, dose.formulation.unit_name),
+        "achieved_rate_mg_per_kg_day": _r(magnitude(dose.achieved_rate, "mg/kg/day"), 6),
+        "rounding_change_pct": _r(dose.rounding_change_pct, 2),
+        "warnings": _warnings(issues),
+    }
+
+
+def _cmd_dose(args: argparse.Namespace, out: TextIO) -> int:
+    protocol = _protocol(args.protocol)
+    weight, _ = _quantity(args.weight, Kind.WEIGHT, "weight")
+    if args.rate is not None:
+        rate, _ = _quantity(args.rate, Kind.DOSE_RATE, "rate")
+        outcome = dose_from_rate(weight=weight, rate=rate, formulation=args.formulation,
+                                 protocol=protocol)
+    else:
+        amount, _ = _quantity(args.dose, Kind.DOSE, "dose")
+        outcome = dose_from_amount(weight=weight, dose=amount, formulation=args.formulation,
+                                   protocol=protocol)
+    _first_refusal(outcome.issues)
+    dose = outcome.dose
+    assert dose is not None
+    if args.json:
+        json.dump(dose_json(dose, protocol, outcome.issues), out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    product = dose.formulation
+    times = " and ".join(t.strftime("%H:%M") for t in dose.times)
+    how = "every 12 hours" if product.administrations_per_day == 2 else "once daily"
+    print(f"{product.name}", file=out)
+    print(f"Weight {format_number(magnitude(dose.weight, 'kg'), 2)} kg × {_rate(dose.rate)}"
+          f" = {_mg(dose.daily)}/day", file=out)
+    print(f"Dose {how}: {_mg(dose.dose)} at {times} (unrounded {_mg(dose.exact)})", file=out)
+    print(f"Give: {describe_units(dose.units, product.unit_name)} at each dose", file=out)
+    print(f"Rate achieved: {_rate(dose.achieved_rate)} "
+          f"(rounding {dose.rounding_change_pct:+.1f} %)", file=out)
+    _print_warnings(outcome.issues, out)
+    return 0
+
+
+# -- adjust --------------------------------------------------------------------------------
+
+
+def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
+    protocol = _protocol(args.protocol)
+    dose, _ = _quantity(args.dose, Kind.DOSE, "dose")
+    trough, below = _quantity(args.trough, Kind.TROUGH, "trough", allow_below_limit=True)
+    target = _quantity(args.target, Kind.TROUGH, "target")[0] if args.target else None
+    weight = _quantity(args.weight, Kind.WEIGHT, "weight")[0] if args.weight else None
+    steady = None
+    if args.days_on_dose is not None:
+        steady = args.days_on_dose >= protocol.count("steady_state_days")
+    outcome = adjust(dose=dose, formulation=args.formulation, trough=trough, protocol=protocol,
+                     target=target, below_assay_limit=below, steady_state=steady, weight=weight)
+    _first_refusal(outcome.issues)
+    result = outcome.adjustment
+    assert result is not None
+    per_day = result.formulation.administrations_per_day
+    if args.json:
+        payload = {
+            "protocol": protocol.id,
+            "formulation": result.formulation.id.value,
+            "current_daily_mg": _r(magnitude(result.current_daily, "mg")),
+            "measured_trough_ug_per_l": _r(magnitude(result.measured, "ug/L")),
+            "target_trough_ug_per_l": _r(magnitude(result.target, "ug/L")),
+            "new_daily_dose_mg": _r(magnitude(result.new_daily, "mg")),
+            "exact_dose_mg": _r(magnitude(result.new_daily, "mg") / per_day),
+            "dose_mg": magnitude(result.dose, "mg"),
+            "administrations_per_day": per_day,
+            "units": _units(result.units),
+            "units_text": describe_units(result.units, result.formulation.unit_name),
+            "achieved_rate_mg_per_kg_day": (
+                _r(magnitude(result.achieved_rate, "mg/kg/day"), 6)
+                if result.achieved_rate is not None else None),
+            "warnings": _warnings(outcome.issues),
+        }
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    print(f"Current {_mg(result.current_daily)}/day; trough "
+          f"{format_number(magnitude(result.measured, 'ug/L'), 2)} µg/L; target "
+          f"{format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (R9)", file=out)
+    print(f"New daily dose {_mg(result.new_daily)}/day -> {_mg(result.dose)} "
+          f"{'every 12 hours' if per_day == 2 else 'once daily'}", file=out)
+    print(f"Give: {describe_units(result.units, result.formulation.unit_name)} at each dose",
+          file=out)
+    if result.achieved_rate is not None:
+        print(f"Rate: {_rate(result.achieved_rate)}", file=out)
+    _print_warnings(outcome.issues, out)
+    return 0
+
+
+# -- switch --------------------------------------------------------------------------------
+
+
+def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
+    protocol = _protocol(args.protocol)
+    dose, _ = _quantity(args.dose, Kind.DOSE, "dose")
+    outcome = switch(dose=dose, source=args.source, target=args.target, protocol=protocol)
+    _first_refusal(outcome.issues)
+    result = outcome.switch
+    assert result is not None
+    if args.json:
+        payload = {
+            "protocol": protocol.id,
+            "from": result.source.id.value,
+            "to": result.target.id.value,
+            "current_daily_mg": _r(magnitude(result.current_daily, "mg")),
+            "ratio": result.ratio,
+            "new_daily_dose_mg": _r(magnitude(result.new_daily, "mg")),
+            "dose_mg": magnitude(result.dose, "mg"),
+            "administrations_per_day": result.target.administrations_per_day,
+            "units": _units(result.units),
+            "units_text": describe_units(result.units, result.target.unit_name),
+            "warnings": _warnings(outcome.issues),
+        }
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    print(f"{result.source.name} -> {result.target.name} (ratio {result.ratio:g}, R10)", file=out)
+    print(f"{_mg(result.current_daily)}/day -> {_mg(result.new_daily)}/day -> give {_mg(result.dose)} "
+          f"{'once daily' if result.target.administrations_per_day == 1 else 'every 12 hours'}: "
+          f"{describe_units(result.units, result.target.unit_name)}", file=out)
+    _print_warnings(outcome.issues, out)
+    return 0
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def read_patient_file(path: Path, today: date) -> PatientRecord:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise Refused(Issue.refusal(IssueCode.BAD_PATIENT_FILE, field=str(path), value=path.name,
+                                    reason=error.strerror or str(error))) from None
+    try:
+        return loads(text, protocol_for=load_protocol, today=today)
+    except PatientFileError as error:
+        raise Refused(error.issue) from None
+
+
+def check_json(assessment: Assessment) -> dict[str, Any]:
+    target = assessment.target
+    protocol = assessment.protocol
+    return {
+        "protocol": {
+            "id": protocol.id,
+            "version": protocol.version,
+            "title": protocol.title,
+            "trough_low_ug_per_l": magnitude(target.low, "ug/L"),
+            "trough_high_ug_per_l": magnitude(target.high, "ug/L"),
+            "trough_caution_ug_per_l": (magnitude(target.caution, "ug/L")
+                                        if target.caution is not None else None),
+            "source": target.source,
+            "protocol_source": protocol.source,
+        },
+        "today": assessment.today.isoformat(),
+        "baseline_creatinine_umol_l": (magnitude(assessment.baseline.value, "umol/L")
+                                       if assessment.baseline else None),
+        "baseline_date": assessment.baseline.date.isoformat() if assessment.baseline else None,
+        "baseline_after_start": assessment.baseline.after_start if assessment.baseline else None,
+        "creatinine_limit_umol_l": (_r(magnitude(assessment.rise_limit, "umol/L"), 2)
+                                    if assessment.rise_limit is not None else None),
+        "current_rate_mg_per_kg_day": (_r(magnitude(assessment.current_rate, "mg/kg/day"), 4)
+                                       if assessment.current_rate is not None else None),
+        "troughs": [
+            {"date": t.trough.date.isoformat(),
+             "value_ug_per_l": magnitude(t.trough.value, "ug/L"),
+             "below_assay_limit": t.trough.below_limit,
+             "class": t.klass.value, "steady_state": t.steady_state,
+             "true_trough": t.true_trough}
+            for t in assessment.troughs
+        ],
+        "creatinine": [
+            {"date": c.creatinine.date.isoformat(),
+             "value_umol_l": magnitude(c.creatinine.value, "umol/L"),
+             "change_pct": _r(c.change_pct, 1) if c.change_pct is not None else None,
+             "significant": c.significant}
+            for c in assessment.creatinine
+        ],
+        "blood_pressure": [
+            {"date": p.reading.date.isoformat(),
+             "systolic": magnitude(p.reading.systolic, "mmHg"),
+             "diastolic": magnitude(p.reading.diastolic, "mmHg"),
+             "hypertension": p.hypertension}
+            for p in assessment.blood_pressure
+        ],
+        "alerts": [
+            {"code": a.issue.code.value, "severity": a.issue.severity.value,
+             "date": a.date.isoformat() if a.date else None, "message": message(a.issue)}
+            for a in assessment.alerts
+        ],
+        "schedule": [
+            {"number": c.number, "phase": c.phase.value, "due": c.due.isoformat(),
+             "latest": c.latest.isoformat() if c.latest else None,
+             "checks": [k.value for k in c.takes], "status": c.status.value,
+             "done_on": c.done_on.isoformat() if c.done_on else None,
+             "stable": c.stable, "assumes_stable": c.assumes_stable, "reason": c.reason}
+            for c in assessment.schedule
+        ],
+    }
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    today = args.today or date.today()
+    record = read_patient_file(Path(args.patient), today)
+    protocol = _protocol(record.protocol_id)
+    assessment = assess(record, protocol, today)
+    if args.json:
+        json.dump(check_json(assessment), out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    patient = record.patient
+    target = assessment.target
+    print(f"{patient.name} ({patient.id}), {today.isoformat()}", file=out)
+    caution = (f", upper end from {format_number(magnitude(target.caution, 'ug/L'), 2)} µg/L"
+               if target.caution is not None else "")
+    print(f"Protocol {protocol.id}: trough {format_number(magnitude(target.low, 'ug/L'), 2)}-"
+          f"{format_number(magnitude(target.high, 'ug/L'), 2)} µg/L{caution} ({target.source})",
+          file=out)
+    if assessment.baseline is not None:
+        print(f"Creatinine baseline {format_number(magnitude(assessment.baseline.value, 'umol/L'), 1)}"
+              f" µmol/L ({assessment.baseline.date.isoformat()})", file=out)
+    print("Alerts:" if assessment.alerts else "Alerts: none", file=out)
+    for alert in assessment.alerts:
+        label = "URGENT " if alert.issue.severity is Severity.URGENT else ""
+        print(f"  {label}{message(alert.issue)}", file=out)
+    print("Schedule:", file=out)
+    for check in assessment.schedule:
+        name = f"check {check.number}" if check.number else f"trough ({check.phase.value})"
+        window = f" to {check.latest.isoformat()}" if check.latest else ""
+        done = f" on {check.done_on.isoformat()}" if check.done_on else ""
+        print(f"  {check.due.isoformat()}{window}  {name:<10} {check.status.value}{done}", file=out)
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    formulations = [f.value for f in FormulationId]
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.add_argument("--protocol", default=DEFAULT_PROTOCOL, help="protocol id (default %(default)s)")
+
+    p = sub.add_parser("dose", help="dose every 12 hours (or once daily) from weight and rate (R2-R4)")
+    p.add_argument("--weight", required=True, help="body weight, such as 72kg or 154lb")
+    rate = p.add_mutually_exclusive_group(required=True)
+    rate.add_argument("--rate", help="dose rate, such as 0.10mg/kg/day")
+    rate.add_argument("--dose", help="dose per administration, such as 3mg (gives the rate)")
+    p.add_argument("--formulation", default="ir-capsule", choices=formulations)
+    common(p)
+    p.set_defaults(run=_cmd_dose)
+
+    p = sub.add_parser("adjust", help="proportional dose adjustment from a trough (R9)")
+    p.add_argument("--dose", required=True, help="current dose per administration, such as 3mg")
+    p.add_argument("--trough", required=True, help="measured 12-hour trough, such as 14ug/L or <2ug/L")
+    p.add_argument("--target", help="target trough (default: the middle of the protocol's range)")
+    p.add_argument("--formulation", default="ir-capsule", choices=formulations)
+    p.add_argument("--weight", help="body weight, to check the new rate against R4")
+    p.add_argument("--days-on-dose", type=int, metavar="N",
+                   help="days between the last dose change and the trough (R5.5)")
+    common(p)
+    p.set_defaults(run=_cmd_adjust)
+
+    p = sub.add_parser("switch", help="convert to another product (R10)")
+    p.add_argument("--dose", required=True, help="current dose per administration, such as 3mg")
+    p.add_argument("--from", dest="source", default="ir-capsule", choices=formulations)
+    p.add_argument("--to", dest="target", required=True, choices=formulations)
+    common(p)
+    p.set_defaults(run=_cmd_switch)
+
+    p = sub.add_parser("check", help="classify a patient's results and plan the checks (R5-R8)")
+    p.add_argument("patient", help="patient file (.json)")
+    p.add_argument("--today", type=_date_arg, help="date to assess on (default: today)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_cmd_check)
+
+
+def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    try:
+        code: int = args.run(args, out)
+    except Refused as refused:
+        print(f"refused: {refused}", file=err)
+        return EXIT_REFUSED
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from tacrocalc.app import build_parser
+
+    return run(build_parser().parse_args(argv))

@@ -1,0 +1,331 @@
+"""The patient file: one patient as JSON, for moving between workstations and for the command line.
+
+Versioned, human-readable, every value a string with its unit ("60 kg", "8.1 ug/L",
+"150/95 mmHg"). A malformed file is refused with the JSON path of the first bad field and why.
+Reading checks every value as the window would (R1, R12); writing is lossless.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, time
+from typing import Any, Final
+
+from tacrocalc.domain.issues import Issue, IssueCode
+from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
+from tacrocalc.domain.record import (
+    BloodPressure,
+    CoMedicationChange,
+    Creatinine,
+    Observation,
+    Patient,
+    PatientRecord,
+    Regimen,
+    Sex,
+    Trough,
+    WeightEntry,
+    make_record,
+)
+from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, parse_blood_pressure
+from tacrocalc.domain.validation import (
+    check_blood_pressure,
+    check_creatinine,
+    check_date,
+    check_trough,
+)
+from tacrocalc.domain.dosing import check_weight
+
+FORMAT: Final = "tacrocalc.patient"
+VERSION: Final = 1
+
+
+class PatientFileError(ValueError):
+    """The first problem found in a patient file; `issue.field` is its JSON path."""
+
+    def __init__(self, issue: Issue) -> None:
+        reason = dict(issue.params).get("reason", issue.code.value)
+        super().__init__(f"{issue.field}: {issue.value!r}: {reason}")
+        self.issue = issue
+
+
+def _bad(path: str, value: object, reason: str) -> PatientFileError:
+    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return PatientFileError(
+        Issue.refusal(IssueCode.BAD_PATIENT_FILE, field=path, value=shown, reason=reason)
+    )
+
+
+def _from_issue(path: str, issues: tuple[Issue, ...] | Issue) -> None:
+    """Raise the first refusal among `issues`, located at `path`."""
+    for issue in (issues,) if isinstance(issues, Issue) else issues:
+        if issue.refuses:
+            raise PatientFileError(Issue(code=issue.code, severity=issue.severity, field=path,
+                                         value=issue.value, params=issue.params))
+
+
+def _get(doc: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...]) -> Any:
+    if key not in doc:
+        raise _bad(f"{path}.{key}", "", "missing")
+    value = doc[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        names = {str: "text", bool: "true or false", list: "a list", dict: "an object"}
+        wanted = names.get(kind, "another type") if isinstance(kind, type) else "another type"
+        raise _bad(f"{path}.{key}", value, f"must be {wanted}")
+    return value
+
+
+def _date(text: Any, path: str) -> date:
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise _bad(path, text, "a date is written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _bad(path, text, "not a calendar date") from None
+
+
+def _time(text: Any, path: str) -> time:
+    if not isinstance(text, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
+        raise _bad(path, text, "a time is written HH:MM, 24-hour clock")
+    return time.fromisoformat(text)
+
+
+def _quantity(text: Any, kind: Kind, path: str, *, allow_below_limit: bool = False) -> tuple[Quantity, bool]:
+    if not isinstance(text, str):
+        raise _bad(path, text, "a value is text with its unit, such as \"60 kg\"")
+    parsed = parse(text, kind, field=path, allow_below_limit=allow_below_limit)
+    if parsed.issue is not None:
+        _from_issue(path, parsed.issue)
+    assert parsed.quantity is not None
+    return parsed.quantity, parsed.below_limit
+
+
+def _patient(doc: Any, today: date) -> Patient:
+    if not isinstance(doc, dict):
+        raise _bad("$.patient", doc, "must be an object")
+    pid = _get(doc, "id", "$.patient", str).strip()
+    if not pid:
+        raise _bad("$.patient.id", doc["id"], "an id is needed")
+    name = _get(doc, "name", "$.patient", str).strip()
+    birth = None
+    if doc.get("birth_date") is not None:
+        birth = _date(doc["birth_date"], "$.patient.birth_date")
+        if birth > today:
+            raise _bad("$.patient.birth_date", doc["birth_date"], "in the future")
+    sex = None
+    if doc.get("sex") is not None:
+        try:
+            sex = Sex(doc["sex"])
+        except ValueError:
+            raise _bad("$.patient.sex", doc["sex"], "F, M or X") from None
+    flag = doc.get("prior_ciclosporin_nephrotoxicity", False)
+    if not isinstance(flag, bool):
+        raise _bad("$.patient.prior_ciclosporin_nephrotoxicity", flag, "must be true or false")
+    return Patient(id=pid, name=name, birth_date=birth, sex=sex,
+                   prior_ciclosporin_nephrotoxicity=flag)
+
+
+def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise _bad(f"$.{key}", value, "must be a list")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise _bad(f"$.{key}[{index}]", item, "must be an object")
+    return value
+
+
+def _observation(item: Mapping[str, Any], path: str, protocol: Protocol, today: date,
+                 birth: date | None) -> Observation:
+    day = _date(_get(item, "date", path, str), f"{path}.date")
+    _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
+    sample = _time(item["time"], f"{path}.time") if item.get("time") is not None else None
+    kind = _get(item, "kind", path, str)
+    value = _get(item, "value", path, str)
+    if kind == "trough":
+        level, below = _quantity(value, Kind.TROUGH, f"{path}.value", allow_below_limit=True)
+        _from_issue(f"{path}.value", check_trough(level, protocol))
+        last = item.get("last_dose_time")
+        return Trough(date=day, time=sample, value=level, below_limit=below,
+                      last_dose_time=_time(last, f"{path}.last_dose_time") if last else None)
+    if kind == "creatinine":
+        level, _ = _quantity(value, Kind.CREATININE, f"{path}.value")
+        _from_issue(f"{path}.value", check_creatinine(level, protocol))
+        return Creatinine(date=day, time=sample, value=level)
+    if kind == "blood_pressure":
+        pair = parse_blood_pressure(value, field=f"{path}.value")
+        if isinstance(pair, Issue):
+            _from_issue(f"{path}.value", pair)
+            raise AssertionError("unreachable")
+        _from_issue(f"{path}.value", check_blood_pressure(*pair, protocol))
+        return BloodPressure(date=day, time=sample, systolic=pair[0], diastolic=pair[1])
+    raise _bad(f"{path}.kind", kind, "trough, creatinine or blood_pressure")
+
+
+def _target(doc: Any) -> TargetRange | None:
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise _bad("$.target_trough", doc, "must be an object with low and high")
+    low, _ = _quantity(_get(doc, "low", "$.target_trough", str), Kind.TROUGH, "$.target_trough.low")
+    high, _ = _quantity(_get(doc, "high", "$.target_trough", str), Kind.TROUGH, "$.target_trough.high")
+    caution = None
+    if doc.get("caution") is not None:
+        caution, _ = _quantity(doc["caution"], Kind.TROUGH, "$.target_trough.caution")
+    if not low < high:
+        raise _bad("$.target_trough.high", doc["high"], "must be above the low end of the range")
+    if caution is not None and not low < caution <= high:
+        raise _bad("$.target_trough.caution", doc["caution"], "must lie within the range")
+    source = doc.get("source", "set for this patient")
+    if not isinstance(source, str) or not source.strip():
+        raise _bad("$.target_trough.source", source, "text is needed")
+    return TargetRange(low=low, high=high, caution=caution, source=source)
+
+
+def read_patient(
+    data: Any, *, protocol_for: Callable[[str], Protocol], today: date
+) -> PatientRecord:
+    """A patient record from a parsed patient file. Raises PatientFileError at the first fault."""
+    if not isinstance(data, dict):
+        raise _bad("$", data, "a patient file is a JSON object")
+    if data.get("format") != FORMAT:
+        raise _bad("$.format", data.get("format", ""), f"not a TacroCalc patient file ({FORMAT})")
+    if data.get("version") != VERSION:
+        raise _bad("$.version", data.get("version", ""),
+                   f"this TacroCalc reads version {VERSION} patient files")
+    patient = _patient(data.get("patient"), today)
+    protocol_id = _get(data, "protocol", "$", str)
+    try:
+        protocol = protocol_for(protocol_id)
+    except ValueError as error:
+        raise _bad("$.protocol", protocol_id, f"no such protocol here ({error})") from None
+    birth = patient.birth_date
+    weights = []
+    for index, item in enumerate(_list(data, "weights")):
+        path = f"$.weights[{index}]"
+        day = _date(_get(item, "date", path, str), f"{path}.date")
+        _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
+        value, _ = _quantity(_get(item, "value", path, str), Kind.WEIGHT, f"{path}.value")
+        _from_issue(f"{path}.value", check_weight(value, protocol))
+        weights.append(WeightEntry(date=day, value=value))
+    regimens = []
+    for index, item in enumerate(_list(data, "regimens")):
+        path = f"$.regimens[{index}]"
+        start = _date(_get(item, "start", path, str), f"{path}.start")
+        try:
+            formulation = FormulationId(_get(item, "formulation", path, str))
+        except ValueError:
+            raise _bad(f"{path}.formulation", item["formulation"],
+                       "ir-capsule, granules, advagraf or envarsus") from None
+        if formulation not in protocol.formulations:
+            raise _bad(f"{path}.formulation", formulation, "not in this protocol")
+        dose, _ = _quantity(_get(item, "dose", path, str), Kind.DOSE, f"{path}.dose")
+        if magnitude(dose, "mg") <= 0:
+            raise _bad(f"{path}.dose", item["dose"], "a dose above 0 mg is needed")
+        default = protocol.times_for(protocol.formulations[formulation])
+        times_doc = item.get("times")
+        if times_doc is None:
+            times = default
+        elif isinstance(times_doc, list) and len(times_doc) == len(default):
+            times = tuple(_time(t, f"{path}.times[{i}]") for i, t in enumerate(times_doc))
+        else:
+            raise _bad(f"{path}.times", times_doc,
+                       f"{len(default)} time(s) a day for this product, such as {default[0]:%H:%M}")
+        regimens.append(Regimen(start=start, formulation=formulation, dose=dose, times=times))
+    observations = [
+        _observation(item, f"$.observations[{i}]", protocol, today, birth)
+        for i, item in enumerate(_list(data, "observations"))
+    ]
+    changes = []
+    for index, item in enumerate(_list(data, "co_medication")):
+        path = f"$.co_medication[{index}]"
+        day = _date(_get(item, "date", path, str), f"{path}.date")
+        _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
+        changes.append(CoMedicationChange(date=day, note=_get(item, "note", path, str)))
+    return make_record(
+        patient=patient, protocol_id=protocol_id, weights=tuple(weights),
+        regimens=tuple(regimens), observations=tuple(observations),
+        co_medication=tuple(changes), target_trough=_target(data.get("target_trough")),
+    )
+
+
+def loads(text: str, *, protocol_for: Callable[[str], Protocol], today: date) -> PatientRecord:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _bad("$", f"line {error.lineno} column {error.colno}",
+                   f"not valid JSON: {error.msg}") from None
+    return read_patient(data, protocol_for=protocol_for, today=today)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _num(value: float) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _value(quantity: Quantity, unit: str) -> str:
+    return f"{_num(magnitude(quantity, unit))} {unit}"
+
+
+def _hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _write_observation(obs: Observation) -> dict[str, Any]:
+    item: dict[str, Any] = {"date": obs.date.isoformat()}
+    if obs.time is not None:
+        item["time"] = _hhmm(obs.time)
+    item["kind"] = obs.kind.value
+    if isinstance(obs, Trough):
+        item["value"] = ("<" if obs.below_limit else "") + _value(obs.value, "ug/L")
+        if obs.last_dose_time is not None:
+            item["last_dose_time"] = _hhmm(obs.last_dose_time)
+    elif isinstance(obs, Creatinine):
+        item["value"] = _value(obs.value, "umol/L")
+    else:
+        item["value"] = (f"{_num(magnitude(obs.systolic, 'mmHg'))}/"
+                         f"{_num(magnitude(obs.diastolic, 'mmHg'))} mmHg")
+    return item
+
+
+def to_document(record: PatientRecord) -> dict[str, Any]:
+    patient = record.patient
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "patient": {
+            "id": patient.id,
+            "name": patient.name,
+            "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
+            "sex": patient.sex.value if patient.sex else None,
+            "prior_ciclosporin_nephrotoxicity": patient.prior_ciclosporin_nephrotoxicity,
+        },
+        "protocol": record.protocol_id,
+    }
+    if record.target_trough is not None:
+        target = record.target_trough
+        doc["target_trough"] = {
+            "low": _value(target.low, "ug/L"), "high": _value(target.high, "ug/L"),
+            **({"caution": _value(target.caution, "ug/L")} if target.caution else {}),
+            "source": target.source,
+        }
+    doc["weights"] = [{"date": w.date.isoformat(), "value": _value(w.value, "kg")}
+                      for w in record.weights]
+    doc["regimens"] = [
+        {"start": r.start.isoformat(), "formulation": r.formulation.value,
+         "dose": _value(r.dose, "mg"), "times": [_hhmm(t) for t in r.times]}
+        for r in record.regimens
+    ]
+    doc["observations"] = [_write_observation(o) for o in record.observations]
+    doc["co_medication"] = [{"date": c.date.isoformat(), "note": c.note}
+                            for c in record.co_medication]
+    return doc
+
+
+def dumps(record: PatientRecord) -> str:
+    """The patient file text: stable key order, UTF-8, one value per line, trailing newline."""
+    return json.dumps(to_document(record), ensure_ascii=False, indent=2) + "\n"
