@@ -46,13 +46,13 @@ def at_steady_state(trough: Trough, record: PatientRecord, protocol: Protocol) -
 
 
 def sampling_gap(trough: Trough) -> timedelta | None:
-    """Time from the last dose to the sample, when both are known (last dose the day before when
-    its clock time is later than the sample's)."""
+    """Time from the last dose to the sample, when both are known. A last dose at or after the
+    sample's clock time was given the day before (08:00 sample, 08:00 once-daily dose: 24 h)."""
     if trough.time is None or trough.last_dose_time is None:
         return None
     sample = datetime.combine(trough.date, trough.time)
     dose = datetime.combine(trough.date, trough.last_dose_time)
-    if dose > sample:
+    if dose >= sample:
         dose -= timedelta(days=1)
     return sample - dose
 
