@@ -27,7 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         from tacrocalc.ui.app import run_gui
 
-        return run_gui(sys.argv[:1])
+        code: int = run_gui(sys.argv[:1])
+        return code
     from tacrocalc.cli import run
 
     return run(args)

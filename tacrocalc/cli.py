@@ -53,9 +53,12 @@ def _decimal_comma() -> bool:
     return str(locale.localeconv().get("decimal_point")) == ","
 
 
-def _quantity(text: str, kind: Kind, field: str, *, allow_below_limit: bool = False) -> tuple[Quantity, bool]:
-    parsed = parse(text, kind, field=field, decimal_comma=_decimal_comma(),
-                   allow_below_limit=allow_below_limit)
+def _quantity(
+    text: str, kind: Kind, field: str, *, allow_below_limit: bool = False
+) -> tuple[Quantity, bool]:
+    parsed = parse(
+        text, kind, field=field, decimal_comma=_decimal_comma(), allow_below_limit=allow_below_limit
+    )
     if parsed.issue is not None:
         raise Refused(parsed.issue)
     assert parsed.quantity is not None
@@ -75,8 +78,11 @@ def _first_refusal(issues: tuple[Issue, ...]) -> None:
 
 
 def _warnings(issues: tuple[Issue, ...]) -> list[dict[str, str]]:
-    return [{"code": i.code.value, "severity": i.severity.value, "message": message(i)}
-            for i in issues if not i.refuses]
+    return [
+        {"code": i.code.value, "severity": i.severity.value, "message": message(i)}
+        for i in issues
+        if not i.refuses
+    ]
 
 
 def _units(units: tuple[UnitCount, ...]) -> list[dict[str, Any]]:
@@ -130,12 +136,14 @@ def _cmd_dose(args: argparse.Namespace, out: TextIO) -> int:
     weight, _ = _quantity(args.weight, Kind.WEIGHT, "weight")
     if args.rate is not None:
         rate, _ = _quantity(args.rate, Kind.DOSE_RATE, "rate")
-        outcome = dose_from_rate(weight=weight, rate=rate, formulation=args.formulation,
-                                 protocol=protocol)
+        outcome = dose_from_rate(
+            weight=weight, rate=rate, formulation=args.formulation, protocol=protocol
+        )
     else:
         amount, _ = _quantity(args.dose, Kind.DOSE, "dose")
-        outcome = dose_from_amount(weight=weight, dose=amount, formulation=args.formulation,
-                                   protocol=protocol)
+        outcome = dose_from_amount(
+            weight=weight, dose=amount, formulation=args.formulation, protocol=protocol
+        )
     _first_refusal(outcome.issues)
     dose = outcome.dose
     assert dose is not None
@@ -147,12 +155,17 @@ def _cmd_dose(args: argparse.Namespace, out: TextIO) -> int:
     times = " and ".join(t.strftime("%H:%M") for t in dose.times)
     how = "every 12 hours" if product.administrations_per_day == 2 else "once daily"
     print(f"{product.name}", file=out)
-    print(f"Weight {format_number(magnitude(dose.weight, 'kg'), 2)} kg × {_rate(dose.rate)}"
-          f" = {_mg(dose.daily)}/day", file=out)
+    print(
+        f"Weight {format_number(magnitude(dose.weight, 'kg'), 2)} kg × {_rate(dose.rate)}"
+        f" = {_mg(dose.daily)}/day",
+        file=out,
+    )
     print(f"Dose {how}: {_mg(dose.dose)} at {times} (unrounded {_mg(dose.exact)})", file=out)
     print(f"Give: {describe_units(dose.units, product.unit_name)} at each dose", file=out)
-    print(f"Rate achieved: {_rate(dose.achieved_rate)} "
-          f"(rounding {dose.rounding_change_pct:+.1f} %)", file=out)
+    print(
+        f"Rate achieved: {_rate(dose.achieved_rate)} (rounding {dose.rounding_change_pct:+.1f} %)",
+        file=out,
+    )
     _print_warnings(outcome.issues, out)
     return 0
 
@@ -169,8 +182,16 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
     steady = None
     if args.days_on_dose is not None:
         steady = args.days_on_dose >= protocol.count("steady_state_days")
-    outcome = adjust(dose=dose, formulation=args.formulation, trough=trough, protocol=protocol,
-                     target=target, below_assay_limit=below, steady_state=steady, weight=weight)
+    outcome = adjust(
+        dose=dose,
+        formulation=args.formulation,
+        trough=trough,
+        protocol=protocol,
+        target=target,
+        below_assay_limit=below,
+        steady_state=steady,
+        weight=weight,
+    )
     _first_refusal(outcome.issues)
     result = outcome.adjustment
     assert result is not None
@@ -190,19 +211,28 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
             "units_text": describe_units(result.units, result.formulation.unit_name),
             "achieved_rate_mg_per_kg_day": (
                 _r(magnitude(result.achieved_rate, "mg/kg/day"), 6)
-                if result.achieved_rate is not None else None),
+                if result.achieved_rate is not None
+                else None
+            ),
             "warnings": _warnings(outcome.issues),
         }
         json.dump(payload, out, ensure_ascii=False, indent=2)
         print(file=out)
         return 0
-    print(f"Current {_mg(result.current_daily)}/day; trough "
-          f"{format_number(magnitude(result.measured, 'ug/L'), 2)} µg/L; target "
-          f"{format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (R9)", file=out)
-    print(f"New daily dose {_mg(result.new_daily)}/day -> {_mg(result.dose)} "
-          f"{'every 12 hours' if per_day == 2 else 'once daily'}", file=out)
-    print(f"Give: {describe_units(result.units, result.formulation.unit_name)} at each dose",
-          file=out)
+    print(
+        f"Current {_mg(result.current_daily)}/day; trough "
+        f"{format_number(magnitude(result.measured, 'ug/L'), 2)} µg/L; target "
+        f"{format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (R9)",
+        file=out,
+    )
+    print(
+        f"New daily dose {_mg(result.new_daily)}/day -> {_mg(result.dose)} "
+        f"{'every 12 hours' if per_day == 2 else 'once daily'}",
+        file=out,
+    )
+    print(
+        f"Give: {describe_units(result.units, result.formulation.unit_name)} at each dose", file=out
+    )
     if result.achieved_rate is not None:
         print(f"Rate: {_rate(result.achieved_rate)}", file=out)
     _print_warnings(outcome.issues, out)
@@ -237,9 +267,13 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
         print(file=out)
         return 0
     print(f"{result.source.name} -> {result.target.name} (ratio {result.ratio:g}, R10)", file=out)
-    print(f"{_mg(result.current_daily)}/day -> {_mg(result.new_daily)}/day -> give {_mg(result.dose)} "
-          f"{'once daily' if result.target.administrations_per_day == 1 else 'every 12 hours'}: "
-          f"{describe_units(result.units, result.target.unit_name)}", file=out)
+    print(
+        f"{_mg(result.current_daily)}/day -> {_mg(result.new_daily)}/day -> "
+        f"give {_mg(result.dose)} "
+        f"{'once daily' if result.target.administrations_per_day == 1 else 'every 12 hours'}: "
+        f"{describe_units(result.units, result.target.unit_name)}",
+        file=out,
+    )
     _print_warnings(outcome.issues, out)
     return 0
 
@@ -251,8 +285,14 @@ def read_patient_file(path: Path, today: date) -> PatientRecord:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise Refused(Issue.refusal(IssueCode.BAD_PATIENT_FILE, field=str(path), value=path.name,
-                                    reason=error.strerror or str(error))) from None
+        raise Refused(
+            Issue.refusal(
+                IssueCode.BAD_PATIENT_FILE,
+                field=str(path),
+                value=path.name,
+                reason=error.strerror or str(error),
+            )
+        ) from None
     try:
         return loads(text, protocol_for=load_protocol, today=today)
     except PatientFileError as error:
@@ -269,60 +309,86 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
             "title": protocol.title,
             "trough_low_ug_per_l": magnitude(target.low, "ug/L"),
             "trough_high_ug_per_l": magnitude(target.high, "ug/L"),
-            "trough_caution_ug_per_l": (magnitude(target.caution, "ug/L")
-                                        if target.caution is not None else None),
+            "trough_caution_ug_per_l": (
+                magnitude(target.caution, "ug/L") if target.caution is not None else None
+            ),
             "source": target.source,
             "protocol_source": protocol.source,
         },
         "today": assessment.today.isoformat(),
-        "baseline_creatinine_umol_l": (magnitude(assessment.baseline.value, "umol/L")
-                                       if assessment.baseline else None),
+        "baseline_creatinine_umol_l": (
+            magnitude(assessment.baseline.value, "umol/L") if assessment.baseline else None
+        ),
         "baseline_date": assessment.baseline.date.isoformat() if assessment.baseline else None,
         "baseline_after_start": assessment.baseline.after_start if assessment.baseline else None,
-        "creatinine_limit_umol_l": (_r(magnitude(assessment.rise_limit, "umol/L"), 2)
-                                    if assessment.rise_limit is not None else None),
-        "current_rate_mg_per_kg_day": (_r(magnitude(assessment.current_rate, "mg/kg/day"), 4)
-                                       if assessment.current_rate is not None else None),
+        "creatinine_limit_umol_l": (
+            _r(magnitude(assessment.rise_limit, "umol/L"), 2)
+            if assessment.rise_limit is not None
+            else None
+        ),
+        "current_rate_mg_per_kg_day": (
+            _r(magnitude(assessment.current_rate, "mg/kg/day"), 4)
+            if assessment.current_rate is not None
+            else None
+        ),
         "troughs": [
-            {"date": t.trough.date.isoformat(),
-             "value_ug_per_l": magnitude(t.trough.value, "ug/L"),
-             "below_assay_limit": t.trough.below_limit,
-             "class": t.klass.value, "steady_state": t.steady_state,
-             "true_trough": t.true_trough}
+            {
+                "date": t.trough.date.isoformat(),
+                "value_ug_per_l": magnitude(t.trough.value, "ug/L"),
+                "below_assay_limit": t.trough.below_limit,
+                "class": t.klass.value,
+                "steady_state": t.steady_state,
+                "true_trough": t.true_trough,
+            }
             for t in assessment.troughs
         ],
         "creatinine": [
-            {"date": c.creatinine.date.isoformat(),
-             "value_umol_l": magnitude(c.creatinine.value, "umol/L"),
-             "change_pct": _r(c.change_pct, 1) if c.change_pct is not None else None,
-             "significant": c.significant}
+            {
+                "date": c.creatinine.date.isoformat(),
+                "value_umol_l": magnitude(c.creatinine.value, "umol/L"),
+                "change_pct": _r(c.change_pct, 1) if c.change_pct is not None else None,
+                "significant": c.significant,
+            }
             for c in assessment.creatinine
         ],
         "blood_pressure": [
-            {"date": p.reading.date.isoformat(),
-             "systolic": magnitude(p.reading.systolic, "mmHg"),
-             "diastolic": magnitude(p.reading.diastolic, "mmHg"),
-             "hypertension": p.hypertension}
+            {
+                "date": p.reading.date.isoformat(),
+                "systolic": magnitude(p.reading.systolic, "mmHg"),
+                "diastolic": magnitude(p.reading.diastolic, "mmHg"),
+                "hypertension": p.hypertension,
+            }
             for p in assessment.blood_pressure
         ],
         "alerts": [
-            {"code": a.issue.code.value, "severity": a.issue.severity.value,
-             "date": a.date.isoformat() if a.date else None, "message": message(a.issue)}
+            {
+                "code": a.issue.code.value,
+                "severity": a.issue.severity.value,
+                "date": a.date.isoformat() if a.date else None,
+                "message": message(a.issue),
+            }
             for a in assessment.alerts
         ],
         "schedule": [
-            {"number": c.number, "phase": c.phase.value, "due": c.due.isoformat(),
-             "latest": c.latest.isoformat() if c.latest else None,
-             "checks": [k.value for k in c.takes], "status": c.status.value,
-             "done_on": c.done_on.isoformat() if c.done_on else None,
-             "stable": c.stable, "assumes_stable": c.assumes_stable, "reason": c.reason}
+            {
+                "number": c.number,
+                "phase": c.phase.value,
+                "due": c.due.isoformat(),
+                "latest": c.latest.isoformat() if c.latest else None,
+                "checks": [k.value for k in c.takes],
+                "status": c.status.value,
+                "done_on": c.done_on.isoformat() if c.done_on else None,
+                "stable": c.stable,
+                "assumes_stable": c.assumes_stable,
+                "reason": c.reason,
+            }
             for c in assessment.schedule
         ],
     }
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    today = args.today or date.today()
+    today = args.today or date.today()  # noqa: DTZ011 - the ward's local date is meant
     record = read_patient_file(Path(args.patient), today)
     protocol = _protocol(record.protocol_id)
     assessment = assess(record, protocol, today)
@@ -333,24 +399,39 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     patient = record.patient
     target = assessment.target
     print(f"{patient.name} ({patient.id}), {today.isoformat()}", file=out)
-    caution = (f", upper end from {format_number(magnitude(target.caution, 'ug/L'), 2)} µg/L"
-               if target.caution is not None else "")
-    print(f"Protocol {protocol.id}: trough {format_number(magnitude(target.low, 'ug/L'), 2)}-"
-          f"{format_number(magnitude(target.high, 'ug/L'), 2)} µg/L{caution} ({target.source})",
-          file=out)
+    caution = (
+        f", upper end from {format_number(magnitude(target.caution, 'ug/L'), 2)} µg/L"
+        if target.caution is not None
+        else ""
+    )
+    print(
+        f"Protocol {protocol.id}: trough {format_number(magnitude(target.low, 'ug/L'), 2)}-"
+        f"{format_number(magnitude(target.high, 'ug/L'), 2)} µg/L{caution} ({target.source})",
+        file=out,
+    )
     if assessment.baseline is not None:
-        print(f"Creatinine baseline {format_number(magnitude(assessment.baseline.value, 'umol/L'), 1)}"
-              f" µmol/L ({assessment.baseline.date.isoformat()})", file=out)
+        print(
+            "Creatinine baseline "
+            f"{format_number(magnitude(assessment.baseline.value, 'umol/L'), 1)}"
+            f" µmol/L ({assessment.baseline.date.isoformat()})",
+            file=out,
+        )
     print("Alerts:" if assessment.alerts else "Alerts: none", file=out)
     for alert in assessment.alerts:
         label = "URGENT " if alert.issue.severity is Severity.URGENT else ""
         print(f"  {label}{message(alert.issue)}", file=out)
-    print("Schedule:", file=out)
+    print("Schedule (R8):" if assessment.schedule else "Schedule: none", file=out)
     for check in assessment.schedule:
         name = f"check {check.number}" if check.number else f"trough ({check.phase.value})"
-        window = f" to {check.latest.isoformat()}" if check.latest else ""
-        done = f" on {check.done_on.isoformat()}" if check.done_on else ""
-        print(f"  {check.due.isoformat()}{window}  {name:<10} {check.status.value}{done}", file=out)
+        when = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
+        if check.done_on is not None:
+            state = f"done {check.done_on.isoformat()}" + ("" if check.stable else " (not stable)")
+        else:
+            state = check.status.value
+            if check.assumes_stable:
+                state += ", if the checks before are stable (R8.8)"
+        takes = ", ".join(k.value.replace("_", " ") for k in check.takes)
+        print(f"  {name:<10} {when:<25} {state}  [{takes}]", file=out)
     return 0
 
 
@@ -369,9 +450,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="machine-readable output")
-        p.add_argument("--protocol", default=DEFAULT_PROTOCOL, help="protocol id (default %(default)s)")
+        p.add_argument(
+            "--protocol", default=DEFAULT_PROTOCOL, help="protocol id (default %(default)s)"
+        )
 
-    p = sub.add_parser("dose", help="dose every 12 hours (or once daily) from weight and rate (R2-R4)")
+    p = sub.add_parser(
+        "dose", help="dose every 12 hours (or once daily) from weight and rate (R2-R4)"
+    )
     p.add_argument("--weight", required=True, help="body weight, such as 72kg or 154lb")
     rate = p.add_mutually_exclusive_group(required=True)
     rate.add_argument("--rate", help="dose rate, such as 0.10mg/kg/day")
@@ -382,12 +467,18 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     p = sub.add_parser("adjust", help="proportional dose adjustment from a trough (R9)")
     p.add_argument("--dose", required=True, help="current dose per administration, such as 3mg")
-    p.add_argument("--trough", required=True, help="measured 12-hour trough, such as 14ug/L or <2ug/L")
+    p.add_argument(
+        "--trough", required=True, help="measured 12-hour trough, such as 14ug/L or <2ug/L"
+    )
     p.add_argument("--target", help="target trough (default: the middle of the protocol's range)")
     p.add_argument("--formulation", default="ir-capsule", choices=formulations)
     p.add_argument("--weight", help="body weight, to check the new rate against R4")
-    p.add_argument("--days-on-dose", type=int, metavar="N",
-                   help="days between the last dose change and the trough (R5.5)")
+    p.add_argument(
+        "--days-on-dose",
+        type=int,
+        metavar="N",
+        help="days between the last dose change and the trough (R5.5)",
+    )
     common(p)
     p.set_defaults(run=_cmd_adjust)
 
@@ -405,7 +496,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.set_defaults(run=_cmd_check)
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         code: int = args.run(args, out)
     except Refused as refused:

@@ -20,8 +20,9 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ProtocolError(
-            Issue.refusal(IssueCode.BAD_PROTOCOL, field=str(path), value=path.name,
-                          reason=str(error))
+            Issue.refusal(
+                IssueCode.BAD_PROTOCOL, field=str(path), value=path.name, reason=str(error)
+            )
         ) from error
 
 
@@ -29,22 +30,34 @@ def _document(protocol_id: str, folder: Path, seen: tuple[str, ...] = ()) -> dic
     path = folder / f"{protocol_id}.toml"
     if not path.is_file():
         raise ProtocolError(
-            Issue.refusal(IssueCode.BAD_PROTOCOL, field="protocol", value=protocol_id,
-                          reason=f"no protocol file {path.name} in {folder}")
+            Issue.refusal(
+                IssueCode.BAD_PROTOCOL,
+                field="protocol",
+                value=protocol_id,
+                reason=f"no protocol file {path.name} in {folder}",
+            )
         )
     doc = _read(path)
     if doc.get("id") != protocol_id:
         raise ProtocolError(
-            Issue.refusal(IssueCode.BAD_PROTOCOL, field=f"{path.name}: id", value=str(doc.get("id")),
-                          reason="the id inside the file must match its name")
+            Issue.refusal(
+                IssueCode.BAD_PROTOCOL,
+                field=f"{path.name}: id",
+                value=str(doc.get("id")),
+                reason="the id inside the file must match its name",
+            )
         )
     parent = doc.get("extends")
     if parent is None:
         return doc
     if parent in seen or parent == protocol_id:
         raise ProtocolError(
-            Issue.refusal(IssueCode.BAD_PROTOCOL, field=f"{path.name}: extends", value=str(parent),
-                          reason="protocols extend each other in a circle")
+            Issue.refusal(
+                IssueCode.BAD_PROTOCOL,
+                field=f"{path.name}: extends",
+                value=str(parent),
+                reason="protocols extend each other in a circle",
+            )
         )
     return merge(_document(str(parent), folder, (*seen, protocol_id)), doc)
 

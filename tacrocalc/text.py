@@ -11,19 +11,19 @@ from typing import Final
 from tacrocalc.domain.issues import Issue, IssueCode
 
 MESSAGES: Final[dict[IssueCode, str]] = {
-    IssueCode.NOT_A_NUMBER: "{field}: \"{value}\" is not a number with a unit (for example \"72 kg\").",
-    IssueCode.AMBIGUOUS_NUMBER: "{field}: \"{value}\" is ambiguous: is the comma a decimal comma or a thousands separator? Type it without the comma, or with a decimal point.",
-    IssueCode.MISSING_UNIT: "{field}: \"{value}\" has no unit. Type the unit after the number ({expected}).",
-    IssueCode.UNKNOWN_UNIT: "{field}: \"{value}\" is not in a unit TacroCalc accepts for {description} ({expected}).",
-    IssueCode.WRONG_KIND_OF_UNIT: "{field}: \"{value}\" is not {description}; expected one of {expected}.",
-    IssueCode.BELOW_LIMIT_NOT_ALLOWED: "{field}: \"{value}\": only a trough level can be entered as below the assay's limit (\"<2 ug/L\").",
+    IssueCode.NOT_A_NUMBER: '{field}: "{value}" is not a number with a unit (for example "72 kg").',
+    IssueCode.AMBIGUOUS_NUMBER: '{field}: "{value}" is ambiguous: is the comma a decimal comma or a thousands separator? Type it without the comma, or with a decimal point.',
+    IssueCode.MISSING_UNIT: '{field}: "{value}" has no unit. Type the unit after the number ({expected}).',
+    IssueCode.UNKNOWN_UNIT: '{field}: "{value}" is not in a unit TacroCalc accepts for {description} ({expected}).',
+    IssueCode.WRONG_KIND_OF_UNIT: '{field}: "{value}" is not {description}; expected one of {expected}.',
+    IssueCode.BELOW_LIMIT_NOT_ALLOWED: '{field}: "{value}": only a trough level can be entered as below the assay\'s limit ("<2 ug/L").',
     IssueCode.OUT_OF_BOUNDS: "{field}: {value} is outside the accepted range {low} to {high} ({rule}). Check the value and its unit.",
     IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC: "{field}: {value}: the systolic pressure must be above the diastolic (R12.3).",
-    IssueCode.BAD_BLOOD_PRESSURE: "{field}: \"{value}\" is not a blood pressure; write systolic/diastolic, such as \"130/80 mmHg\".",
+    IssueCode.BAD_BLOOD_PRESSURE: '{field}: "{value}" is not a blood pressure; write systolic/diastolic, such as "130/80 mmHg".',
     IssueCode.DATE_IN_FUTURE: "{field}: {value} is in the future (today is {today}); an observation cannot be dated after today (R12.4).",
     IssueCode.DATE_BEFORE_BIRTH: "{field}: {value} is before the patient's birth date {birth_date} (R12.4).",
     IssueCode.WEIGHT_BELOW_ADULT: "{field}: {value} is below {limit}: the protocol was written for adults (R12.1).",
-    IssueCode.UNKNOWN_FORMULATION: "{field}: \"{value}\" is not a product TacroCalc knows; use one of {known}.",
+    IssueCode.UNKNOWN_FORMULATION: '{field}: "{value}" is not a product TacroCalc knows; use one of {known}.',
     IssueCode.BELOW_SMALLEST_DOSE: "{field}: {value} per dose is below the smallest dispensable dose of {product} ({smallest}); no dose can be given at this rate (R3.4).",
     IssueCode.ROUNDING_OVER_LIMIT: "{field}: rounding to what can be dispensed moves the dose from {value} to {rounded} ({change}, more than {limit}) (R3.5).",
     IssueCode.RATE_NOT_POSITIVE: "{field}: {value} is not a dose; it must be above zero (R4.5).",
@@ -53,8 +53,8 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.SWITCH_TROUGH_MAY_FALL: "After a switch to {value}, trough levels may fall (R10.2).",
     IssueCode.SWITCH_TROUGH_DUE: "After a switch to {value}, take a trough within {days} days (R10.4).",
     IssueCode.CO_MEDICATION_CHANGE: "A co-medication change can move tacrolimus levels; take a trough {days} days after it (R11).",
-    IssueCode.BAD_PROTOCOL: "Protocol {field}: \"{value}\": {reason}.",
-    IssueCode.BAD_PATIENT_FILE: "Patient file {field}: \"{value}\": {reason}.",
+    IssueCode.BAD_PROTOCOL: 'Protocol {field}: "{value}": {reason}.',
+    IssueCode.BAD_PATIENT_FILE: 'Patient file {field}: "{value}": {reason}.',
 }
 
 

@@ -4,13 +4,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import date  # noqa: E402
+from datetime import date
 
-import pytest  # noqa: E402
-from hypothesis import settings  # noqa: E402
+import pytest
+from hypothesis import settings
 
-from tacrocalc.domain.protocol import Protocol  # noqa: E402
-from tacrocalc.protocols import load_protocol  # noqa: E402
+from tacrocalc.domain.protocol import Protocol
+from tacrocalc.protocols import load_protocol
 
 settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True)
 settings.load_profile("ci")

@@ -60,8 +60,9 @@ def case_1() -> PatientRecord:
         *_check(date(1997, 3, 3), 13.0, 70, (124, 78)),  # paper: creatinine 70 at nine months
     )
     return make_record(
-        patient=Patient(id="SEED-1", name="Seed case one", birth_date=date(1967, 1, 1),
-                        sex=Sex.FEMALE),  # ASSUMED birth date (29 years old in 1996)
+        patient=Patient(
+            id="SEED-1", name="Seed case one", birth_date=date(1967, 1, 1), sex=Sex.FEMALE
+        ),  # ASSUMED birth date (29 years old in 1996)
         protocol_id="seed-1997",
         weights=(WeightEntry(date=date(1996, 5, 30), value=WEIGHT),),
         regimens=(
@@ -91,8 +92,9 @@ def case_2() -> PatientRecord:
         *_check(date(1997, 4, 7), 8.5, 92, (128, 80)),  # paper: creatinine 92 at six months
     )
     return make_record(
-        patient=Patient(id="SEED-2", name="Seed case two", birth_date=date(1978, 1, 1),
-                        sex=Sex.MALE),  # ASSUMED birth date (18 years old in 1996)
+        patient=Patient(
+            id="SEED-2", name="Seed case two", birth_date=date(1978, 1, 1), sex=Sex.MALE
+        ),  # ASSUMED birth date (18 years old in 1996)
         protocol_id="seed-1997",
         weights=(WeightEntry(date=date(1996, 10, 3), value=WEIGHT),),
         regimens=(
@@ -110,12 +112,19 @@ def case_3() -> PatientRecord:
     observations = (
         Creatinine(date=date(1996, 11, 1), value=q(90, "umol/L")),  # paper: baseline 90
         *_check(date(1996, 11, 14), 4.5, 92, (190, 110)),  # paper's BP at the lowest dose
-        *_check(date(1996, 12, 12), 9.0, 110, (150, 95)),  # ASSUMED, at 0.13 (paper: first nephrotoxicity)
+        *_check(
+            date(1996, 12, 12), 9.0, 110, (150, 95)
+        ),  # ASSUMED, at 0.13 (paper: first nephrotoxicity)
         *_check(date(1997, 1, 13), 23.2, 208, (170, 105)),  # paper: trough 23.2, creat 208
     )
     return make_record(
-        patient=Patient(id="SEED-3", name="Seed case three", birth_date=date(1960, 1, 1),
-                        sex=Sex.FEMALE, prior_ciclosporin_nephrotoxicity=True),
+        patient=Patient(
+            id="SEED-3",
+            name="Seed case three",
+            birth_date=date(1960, 1, 1),
+            sex=Sex.FEMALE,
+            prior_ciclosporin_nephrotoxicity=True,
+        ),
         protocol_id="seed-1997",
         weights=(WeightEntry(date=date(1996, 11, 1), value=WEIGHT),),
         regimens=(

@@ -27,7 +27,7 @@ from tacrocalc.domain.thresholds import (
     significant_rise,
     target_for,
 )
-from tacrocalc.domain.units import Quantity, format_number, magnitude, q
+from tacrocalc.domain.units import Kind, Quantity, format_number, format_quantity, magnitude, q
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,7 +77,15 @@ class Assessment:
 
 
 def _ug(value: Quantity) -> str:
-    return f"{format_number(magnitude(value, 'ug/L'), 2)} µg/L"
+    return format_quantity(value, Kind.TROUGH)
+
+
+def _umol(value: Quantity) -> str:
+    return format_quantity(value, Kind.CREATININE, decimals=1)
+
+
+def _mmhg(value: Quantity) -> str:
+    return format_number(magnitude(value, "mmHg"), 0)
 
 
 def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol) -> list[Alert]:
@@ -92,23 +100,52 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
     if result.klass in codes:
         code, limit = codes[result.klass]
         assert limit is not None
-        alerts.append(Alert(date=trough.date, issue=Issue.warning(
-            code, field="trough", value=shown, limit=_ug(limit),
-            low=_ug(target.low), high=_ug(target.high))))
+        alerts.append(
+            Alert(
+                date=trough.date,
+                issue=Issue.warning(
+                    code,
+                    field="trough",
+                    value=shown,
+                    limit=_ug(limit),
+                    low=_ug(target.low),
+                    high=_ug(target.high),
+                ),
+            )
+        )
     if result.steady_state is False:  # R5.5
-        alerts.append(Alert(date=trough.date, issue=Issue.warning(
-            IssueCode.NOT_STEADY_STATE, field="trough", value=shown,
-            days=str(protocol.count("steady_state_days")))))
+        alerts.append(
+            Alert(
+                date=trough.date,
+                issue=Issue.warning(
+                    IssueCode.NOT_STEADY_STATE,
+                    field="trough",
+                    value=shown,
+                    days=str(protocol.count("steady_state_days")),
+                ),
+            )
+        )
     if result.true_trough is False:  # R5.1
-        alerts.append(Alert(date=trough.date, issue=Issue.warning(
-            IssueCode.NOT_TRUE_TROUGH, field="trough", value=shown,
-            sample=str(trough.time)[:5], last_dose=str(trough.last_dose_time)[:5],
-            hours=str(protocol.count("trough_window_hours")))))
+        alerts.append(
+            Alert(
+                date=trough.date,
+                issue=Issue.warning(
+                    IssueCode.NOT_TRUE_TROUGH,
+                    field="trough",
+                    value=shown,
+                    sample=str(trough.time)[:5],
+                    last_dose=str(trough.last_dose_time)[:5],
+                    hours=str(protocol.count("trough_window_hours")),
+                ),
+            )
+        )
     return alerts
 
 
 def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment:
-    """Classify every observation, find what needs attention, and plan the checks."""
+    """Classify every observation, find what needs attention, and plan the checks, with what
+    was known on `today` (a regimen starting later is not yet in force)."""
+    record = record.as_of(today)
     target = target_for(record, protocol)
     urgent_renal = record.patient.prior_ciclosporin_nephrotoxicity  # R4.4
     troughs = tuple(
@@ -125,9 +162,13 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
     creatinine = []
     for value in record.creatinines():
         change = creatinine_change_pct(value, baseline) if baseline is not None else None
-        creatinine.append(CreatinineResult(
-            creatinine=value, change_pct=change,
-            significant=change is not None and significant_rise(change, protocol)))
+        creatinine.append(
+            CreatinineResult(
+                creatinine=value,
+                change_pct=change,
+                significant=change is not None and significant_rise(change, protocol),
+            )
+        )
     pressures = tuple(
         PressureResult(reading=r, hypertension=is_hypertensive(r, protocol))
         for r in record.blood_pressures()
@@ -139,41 +180,76 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
     # checked, however long after a dose change), overdue checks, and the current regimen.
     for check in checks:
         if check.status in (Status.OVERDUE, Status.DUE):
-            code = IssueCode.CHECK_OVERDUE if check.status is Status.OVERDUE else IssueCode.CHECK_DUE
-            alerts.append(Alert(date=check.due, issue=Issue.warning(
-                code, field="schedule", value=check.due.isoformat(),
-                number=str(check.number or ""), phase=check.phase.value,
-                latest=check.latest.isoformat() if check.latest else "",
-                urgent=check.status is Status.OVERDUE and urgent_renal)))
+            code = (
+                IssueCode.CHECK_OVERDUE if check.status is Status.OVERDUE else IssueCode.CHECK_DUE
+            )
+            alerts.append(
+                Alert(
+                    date=check.due,
+                    issue=Issue.warning(
+                        code,
+                        field="schedule",
+                        value=check.due.isoformat(),
+                        number=str(check.number or ""),
+                        phase=check.phase.value,
+                        latest=check.latest.isoformat() if check.latest else "",
+                        urgent=check.status is Status.OVERDUE and urgent_renal,
+                    ),
+                )
+            )
     if creatinine and baseline is not None and creatinine[-1].significant:
         latest = creatinine[-1]
         limit = rise_limit(baseline, protocol)
-        alerts.append(Alert(date=latest.creatinine.date, issue=Issue.warning(
-            IssueCode.CREATININE_RISE, field="creatinine",
-            value=f"{format_number(magnitude(latest.creatinine.value, 'umol/L'), 1)} µmol/L",
-            change=f"{format_number(latest.change_pct or 0.0, 1)} %",
-            baseline=f"{format_number(magnitude(baseline.value, 'umol/L'), 1)} µmol/L",
-            baseline_date=baseline.date.isoformat(),
-            limit=f"{format_number(magnitude(limit, 'umol/L'), 1)} µmol/L",
-            pct=format_number(protocol.number("creatinine_significant_rise_pct")),
-            urgent=urgent_renal)))
+        alerts.append(
+            Alert(
+                date=latest.creatinine.date,
+                issue=Issue.warning(
+                    IssueCode.CREATININE_RISE,
+                    field="creatinine",
+                    value=_umol(latest.creatinine.value),
+                    change=f"{format_number(latest.change_pct or 0.0, 1)} %",
+                    baseline=_umol(baseline.value),
+                    baseline_date=baseline.date.isoformat(),
+                    limit=_umol(limit),
+                    pct=format_number(protocol.number("creatinine_significant_rise_pct")),
+                    urgent=urgent_renal,
+                ),
+            )
+        )
     if baseline is not None and baseline.after_start:  # R6.1
-        alerts.append(Alert(date=baseline.date, issue=Issue.warning(
-            IssueCode.BASELINE_AFTER_START, field="creatinine",
-            value=f"{format_number(magnitude(baseline.value, 'umol/L'), 1)} µmol/L",
-            urgent=urgent_renal)))
+        alerts.append(
+            Alert(
+                date=baseline.date,
+                issue=Issue.warning(
+                    IssueCode.BASELINE_AFTER_START,
+                    field="creatinine",
+                    value=_umol(baseline.value),
+                    urgent=urgent_renal,
+                ),
+            )
+        )
     if record.regimens and baseline is None:
-        alerts.append(Alert(date=None, issue=Issue.warning(
-            IssueCode.NO_BASELINE, field="creatinine", urgent=urgent_renal)))
+        alerts.append(
+            Alert(
+                date=None,
+                issue=Issue.warning(IssueCode.NO_BASELINE, field="creatinine", urgent=urgent_renal),
+            )
+        )
     if pressures and pressures[-1].hypertension:
         reading = pressures[-1].reading
-        alerts.append(Alert(date=reading.date, issue=Issue.warning(
-            IssueCode.HYPERTENSION, field="blood pressure",
-            value=f"{format_number(magnitude(reading.systolic, 'mmHg'), 0)}/"
-                  f"{format_number(magnitude(reading.diastolic, 'mmHg'), 0)} mmHg",
-            systolic=f"{format_number(magnitude(protocol.quantity('systolic_limit'), 'mmHg'))}",
-            diastolic=f"{format_number(magnitude(protocol.quantity('diastolic_limit'), 'mmHg'))}",
-            urgent=urgent_renal)))
+        alerts.append(
+            Alert(
+                date=reading.date,
+                issue=Issue.warning(
+                    IssueCode.HYPERTENSION,
+                    field="blood pressure",
+                    value=f"{_mmhg(reading.systolic)}/{_mmhg(reading.diastolic)} mmHg",
+                    systolic=_mmhg(protocol.quantity("systolic_limit")),
+                    diastolic=_mmhg(protocol.quantity("diastolic_limit")),
+                    urgent=urgent_renal,
+                ),
+            )
+        )
     if troughs:
         alerts.extend(_trough_alerts(troughs[-1], target, protocol))
 
@@ -187,14 +263,23 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
         if weight is not None and formulation is not None:
             daily = magnitude(regimen.dose, "mg") * formulation.administrations_per_day
             rate = q(daily / magnitude(weight.value, "kg"), "mg/kg/day")
-            alerts.extend(Alert(date=regimen.start, issue=i)
-                          for i in check_rate(rate, protocol, field="current regimen"))
+            alerts.extend(
+                Alert(date=regimen.start, issue=i)
+                for i in check_rate(rate, protocol, field="current regimen")
+            )
     order = {"urgent": 0, "refusal": 0, "warning": 1, "info": 2}
     alerts.sort(key=lambda a: order[a.issue.severity.value])
     return Assessment(
-        today=today, protocol=protocol, target=target, baseline=baseline,
+        today=today,
+        protocol=protocol,
+        target=target,
+        baseline=baseline,
         rise_limit=rise_limit(baseline, protocol) if baseline is not None else None,
-        current_regimen=regimen, current_rate=rate, troughs=troughs,
-        creatinine=tuple(creatinine), blood_pressure=pressures, alerts=tuple(alerts),
+        current_regimen=regimen,
+        current_rate=rate,
+        troughs=troughs,
+        creatinine=tuple(creatinine),
+        blood_pressure=pressures,
+        alerts=tuple(alerts),
         schedule=checks,
     )

@@ -55,8 +55,8 @@ class Rounded:
 
 def _grid(strengths: tuple[Decimal, ...]) -> Decimal:
     """The largest step that every strength is a whole multiple of (0.25 mg for Envarsus)."""
-    scale = 10 ** max(-s.as_tuple().exponent for s in strengths)  # type: ignore[operator]
-    return Decimal(reduce(math.gcd, (int(s * scale) for s in strengths))) / scale
+    scale = 10 ** max(-int(s.as_tuple().exponent) for s in strengths)
+    return Decimal(reduce(math.gcd, (int(s * scale) for s in strengths))) / Decimal(scale)
 
 
 @lru_cache(maxsize=64)
@@ -71,7 +71,7 @@ def _fewest_units(steps: tuple[int, ...], limit: int) -> tuple[tuple[int, ...] |
             previous = best[rest] if rest >= 0 else None
             if previous is None:
                 continue
-            candidate = previous[:index] + (previous[index] + 1,) + previous[index + 1 :]
+            candidate = (*previous[:index], previous[index] + 1, *previous[index + 1 :])
             current = best[amount]
             if current is None or sum(candidate) < sum(current):
                 best[amount] = candidate
@@ -106,7 +106,7 @@ def _bucket(n: int) -> int:
 
 
 def describe_units(units: tuple[UnitCount, ...], unit_name: str = "") -> str:
-    """"3 × 1 mg + 1 × 0.5 mg" (with `unit_name`: "3 × 1 mg capsules + 1 × 0.5 mg capsule")."""
+    """ "3 × 1 mg + 1 × 0.5 mg" (with `unit_name`: "3 × 1 mg capsules + 1 × 0.5 mg capsule")."""
     parts = []
     for unit in units:
         noun = f" {unit_name}{'s' if unit.count > 1 else ''}" if unit_name else ""
@@ -117,19 +117,34 @@ def describe_units(units: tuple[UnitCount, ...], unit_name: str = "") -> str:
 # -- R4 and R12.1 checks ------------------------------------------------------------------
 
 
-def check_weight(weight: Quantity, protocol: Protocol, *, field: str = "weight") -> tuple[Issue, ...]:
+def check_weight(
+    weight: Quantity, protocol: Protocol, *, field: str = "weight"
+) -> tuple[Issue, ...]:
     """R12.1: refuse outside the bounds; warn below the adult weight."""
     kg = magnitude(weight, "kg")
     low, high = protocol.quantity("weight_min"), protocol.quantity("weight_max")
     value = f"{format_number(kg, 2)} kg"
     if not magnitude(low, "kg") <= kg <= magnitude(high, "kg"):
-        return (Issue.refusal(IssueCode.OUT_OF_BOUNDS, field=field, value=value,
-                              low=f"{format_number(magnitude(low, 'kg'))} kg",
-                              high=f"{format_number(magnitude(high, 'kg'))} kg", rule="R12.1"),)
+        return (
+            Issue.refusal(
+                IssueCode.OUT_OF_BOUNDS,
+                field=field,
+                value=value,
+                low=f"{format_number(magnitude(low, 'kg'))} kg",
+                high=f"{format_number(magnitude(high, 'kg'))} kg",
+                rule="R12.1",
+            ),
+        )
     adult = protocol.quantity("adult_weight")
     if kg < magnitude(adult, "kg"):
-        return (Issue.warning(IssueCode.WEIGHT_BELOW_ADULT, field=field, value=value,
-                              limit=f"{format_number(magnitude(adult, 'kg'))} kg"),)
+        return (
+            Issue.warning(
+                IssueCode.WEIGHT_BELOW_ADULT,
+                field=field,
+                value=value,
+                limit=f"{format_number(magnitude(adult, 'kg'))} kg",
+            ),
+        )
     return ()
 
 
@@ -146,16 +161,25 @@ def check_rate(rate: Quantity, protocol: Protocol, *, field: str = "rate") -> tu
     if value <= 0:
         return (Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field=field, value=text),)
     if value > magnitude(maximum, "mg/kg/day"):
-        return (Issue.refusal(IssueCode.RATE_ABOVE_MAXIMUM, field=field, value=text,
-                              limit=_rate_text(maximum)),)
+        return (
+            Issue.refusal(
+                IssueCode.RATE_ABOVE_MAXIMUM, field=field, value=text, limit=_rate_text(maximum)
+            ),
+        )
     ceiling = protocol.quantity("titration_ceiling")
     if value > magnitude(ceiling, "mg/kg/day"):
-        return (Issue.warning(IssueCode.RATE_ABOVE_CEILING, field=field, value=text,
-                              limit=_rate_text(ceiling)),)
+        return (
+            Issue.warning(
+                IssueCode.RATE_ABOVE_CEILING, field=field, value=text, limit=_rate_text(ceiling)
+            ),
+        )
     floor = protocol.quantity("low_efficacy_rate")
     if value < magnitude(floor, "mg/kg/day"):
-        return (Issue.warning(IssueCode.RATE_BELOW_EFFICACY, field=field, value=text,
-                              limit=_rate_text(floor)),)
+        return (
+            Issue.warning(
+                IssueCode.RATE_BELOW_EFFICACY, field=field, value=text, limit=_rate_text(floor)
+            ),
+        )
     return ()
 
 
@@ -203,8 +227,9 @@ def _formulation(protocol: Protocol, formulation: FormulationId | str) -> Formul
         return protocol.formulations[FormulationId(formulation)]
     except (ValueError, KeyError):
         known = ", ".join(protocol.formulations)
-        return Issue.refusal(IssueCode.UNKNOWN_FORMULATION, field="formulation",
-                             value=str(formulation), known=known)
+        return Issue.refusal(
+            IssueCode.UNKNOWN_FORMULATION, field="formulation", value=str(formulation), known=known
+        )
 
 
 def _dose_for_daily(
@@ -222,10 +247,18 @@ def _dose_for_daily(
     dose = _dec(rounded.dose, "mg")
     smallest = _mg(min(formulation.strengths))
     if dose == 0:  # R3.4
-        return DoseOutcome(dose=None, issues=(Issue.refusal(
-            IssueCode.BELOW_SMALLEST_DOSE, field=field, value=f"{_text(exact)} mg",
-            smallest=f"{format_number(magnitude(smallest, 'mg'), 3)} mg",
-            product=formulation.name),))
+        return DoseOutcome(
+            dose=None,
+            issues=(
+                Issue.refusal(
+                    IssueCode.BELOW_SMALLEST_DOSE,
+                    field=field,
+                    value=f"{_text(exact)} mg",
+                    smallest=f"{format_number(magnitude(smallest, 'mg'), 3)} mg",
+                    product=formulation.name,
+                ),
+            ),
+        )
     weight_kg = _dec(weight, "kg")
     achieved = dose * formulation.administrations_per_day / weight_kg
     change = (dose - exact) / exact * HUNDRED if exact else Decimal(0)
@@ -233,20 +266,43 @@ def _dose_for_daily(
     achieved_rate = q(float(achieved), "mg/kg/day")
     maximum = protocol.quantity("maximum_rate")
     if achieved_rate > maximum:  # rounding up must not take the dose past the hard limit
-        return DoseOutcome(dose=None, issues=(Issue.refusal(
-            IssueCode.RATE_ABOVE_MAXIMUM, field="achieved rate", value=_rate_text(achieved_rate),
-            limit=_rate_text(maximum)),))
+        return DoseOutcome(
+            dose=None,
+            issues=(
+                Issue.refusal(
+                    IssueCode.RATE_ABOVE_MAXIMUM,
+                    field="achieved rate",
+                    value=_rate_text(achieved_rate),
+                    limit=_rate_text(maximum),
+                ),
+            ),
+        )
     if abs(change) > Decimal(repr(protocol.number("rounding_warning_pct"))):  # R3.5
-        issues.append(Issue.warning(
-            IssueCode.ROUNDING_OVER_LIMIT, field=field, value=f"{_text(exact)} mg",
-            rounded=f"{_text(dose)} mg", change=f"{_text(change, 1)} %",
-            limit=f"{format_number(protocol.number('rounding_warning_pct'))} %"))
-    issues.extend(i for i in check_rate(achieved_rate, protocol, field="achieved rate")
-                  if not any(j.code == i.code for j in check_rate(rate, protocol)))
+        issues.append(
+            Issue.warning(
+                IssueCode.ROUNDING_OVER_LIMIT,
+                field=field,
+                value=f"{_text(exact)} mg",
+                rounded=f"{_text(dose)} mg",
+                change=f"{_text(change, 1)} %",
+                limit=f"{format_number(protocol.number('rounding_warning_pct'))} %",
+            )
+        )
+    issues.extend(
+        i
+        for i in check_rate(achieved_rate, protocol, field="achieved rate")
+        if not any(j.code == i.code for j in check_rate(rate, protocol))
+    )
     return DoseOutcome(
         dose=Dose(
-            weight=weight, rate=rate, formulation=formulation, daily=_mg(daily), exact=_mg(exact),
-            dose=rounded.dose, units=rounded.units, achieved_rate=achieved_rate,
+            weight=weight,
+            rate=rate,
+            formulation=formulation,
+            daily=_mg(daily),
+            exact=_mg(exact),
+            dose=rounded.dose,
+            units=rounded.units,
+            achieved_rate=achieved_rate,
             rounding_change_pct=float(change),
             times=times or protocol.times_for(formulation),
         ),
@@ -270,8 +326,15 @@ def dose_from_rate(
     if refusals(issues):
         return DoseOutcome(dose=None, issues=refusals(issues))
     daily = _dec(weight, "kg") * _dec(rate, "mg/kg/day")  # R2.1
-    outcome = _dose_for_daily(daily=daily, weight=weight, rate=rate, formulation=product,
-                              protocol=protocol, times=times, field="rate")
+    outcome = _dose_for_daily(
+        daily=daily,
+        weight=weight,
+        rate=rate,
+        formulation=product,
+        protocol=protocol,
+        times=times,
+        field="rate",
+    )
     return DoseOutcome(dose=outcome.dose, issues=issues + outcome.issues)
 
 
@@ -290,8 +353,13 @@ def dose_from_amount(
         return DoseOutcome(dose=None, issues=(product,))
     issues = check_weight(weight, protocol)
     if magnitude(dose, "mg") <= 0:
-        issues += (Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field="dose",
-                                 value=f"{_text(magnitude(dose, 'mg'))} mg"),)
+        issues += (
+            Issue.refusal(
+                IssueCode.RATE_NOT_POSITIVE,
+                field="dose",
+                value=f"{_text(magnitude(dose, 'mg'))} mg",
+            ),
+        )
     if refusals(issues):
         return DoseOutcome(dose=None, issues=refusals(issues))
     daily = _dec(dose, "mg") * product.administrations_per_day
@@ -299,8 +367,15 @@ def dose_from_amount(
     rate_issues = check_rate(rate, protocol, field="dose")
     if refusals(rate_issues):
         return DoseOutcome(dose=None, issues=refusals(rate_issues))
-    outcome = _dose_for_daily(daily=daily, weight=weight, rate=rate, formulation=product,
-                              protocol=protocol, times=times, field="dose")
+    outcome = _dose_for_daily(
+        daily=daily,
+        weight=weight,
+        rate=rate,
+        formulation=product,
+        protocol=protocol,
+        times=times,
+        field="dose",
+    )
     return DoseOutcome(dose=outcome.dose, issues=issues + rate_issues + outcome.issues)
 
 
@@ -349,59 +424,104 @@ def adjust(
     trough_text = f"{_text(magnitude(trough, 'ug/L'), 2)} µg/L"
     issues: list[Issue] = []
     if below_assay_limit:  # R12.2: a "<2" result is never used
-        issues.append(Issue.refusal(IssueCode.ADJUST_BELOW_ASSAY_LIMIT, field="trough",
-                                    value=f"<{trough_text}"))
+        issues.append(
+            Issue.refusal(
+                IssueCode.ADJUST_BELOW_ASSAY_LIMIT, field="trough", value=f"<{trough_text}"
+            )
+        )
     elif magnitude(trough, "ug/L") <= 0:
-        issues.append(Issue.refusal(IssueCode.ADJUST_TROUGH_ZERO, field="trough", value=trough_text))
+        issues.append(
+            Issue.refusal(IssueCode.ADJUST_TROUGH_ZERO, field="trough", value=trough_text)
+        )
     if steady_state is False:  # R9.2
-        issues.append(Issue.refusal(
-            IssueCode.ADJUST_NOT_STEADY_STATE, field="trough", value=trough_text,
-            days=str(protocol.count("steady_state_days"))))
+        issues.append(
+            Issue.refusal(
+                IssueCode.ADJUST_NOT_STEADY_STATE,
+                field="trough",
+                value=trough_text,
+                days=str(protocol.count("steady_state_days")),
+            )
+        )
     if weight is not None:
         issues.extend(check_weight(weight, protocol))
     if magnitude(dose, "mg") <= 0:
-        issues.append(Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field="dose",
-                                    value=f"{_text(magnitude(dose, 'mg'))} mg"))
+        issues.append(
+            Issue.refusal(
+                IssueCode.RATE_NOT_POSITIVE,
+                field="dose",
+                value=f"{_text(magnitude(dose, 'mg'))} mg",
+            )
+        )
     if refusals(tuple(issues)):
         return AdjustmentOutcome(adjustment=None, issues=refusals(tuple(issues)))
     if steady_state is None:
-        issues.append(Issue.warning(IssueCode.ADJUST_STEADY_STATE_UNVERIFIED, field="trough",
-                                    value=trough_text,
-                                    days=str(protocol.count("steady_state_days"))))
+        issues.append(
+            Issue.warning(
+                IssueCode.ADJUST_STEADY_STATE_UNVERIFIED,
+                field="trough",
+                value=trough_text,
+                days=str(protocol.count("steady_state_days")),
+            )
+        )
     goal = target if target is not None else (target_middle or protocol.target.middle)
     current_daily = _dec(dose, "mg") * product.administrations_per_day
     new_daily = current_daily * _dec(goal, "ug/L") / _dec(trough, "ug/L")
     rounded = round_to_dispensable(_mg(new_daily / product.administrations_per_day), product)
     new_dose = _dec(rounded.dose, "mg")
     if new_dose == 0:
-        return AdjustmentOutcome(adjustment=None, issues=(Issue.refusal(
-            IssueCode.BELOW_SMALLEST_DOSE, field="new dose",
-            value=f"{_text(new_daily / product.administrations_per_day)} mg",
-            smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
-            product=product.name),))
+        return AdjustmentOutcome(
+            adjustment=None,
+            issues=(
+                Issue.refusal(
+                    IssueCode.BELOW_SMALLEST_DOSE,
+                    field="new dose",
+                    value=f"{_text(new_daily / product.administrations_per_day)} mg",
+                    smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
+                    product=product.name,
+                ),
+            ),
+        )
     factor = Decimal(repr(protocol.number("adjust_warn_factor")))
     old_dose = _dec(dose, "mg")
     if new_dose > old_dose * factor:  # R9.3
-        issues.append(Issue.warning(IssueCode.ADJUST_MORE_THAN_DOUBLE, field="new dose",
-                                    value=f"{_text(new_dose)} mg", current=f"{_text(old_dose)} mg",
-                                    factor=format_number(float(factor))))
+        issues.append(
+            Issue.warning(
+                IssueCode.ADJUST_MORE_THAN_DOUBLE,
+                field="new dose",
+                value=f"{_text(new_dose)} mg",
+                current=f"{_text(old_dose)} mg",
+                factor=format_number(float(factor)),
+            )
+        )
     elif new_dose * factor < old_dose:
-        issues.append(Issue.warning(IssueCode.ADJUST_LESS_THAN_HALF, field="new dose",
-                                    value=f"{_text(new_dose)} mg", current=f"{_text(old_dose)} mg",
-                                    factor=format_number(float(factor))))
+        issues.append(
+            Issue.warning(
+                IssueCode.ADJUST_LESS_THAN_HALF,
+                field="new dose",
+                value=f"{_text(new_dose)} mg",
+                current=f"{_text(old_dose)} mg",
+                factor=format_number(float(factor)),
+            )
+        )
     achieved = None
     if weight is not None:  # R9.3: checked by R4
-        achieved = q(float(new_dose * product.administrations_per_day / _dec(weight, "kg")),
-                     "mg/kg/day")
+        achieved = q(
+            float(new_dose * product.administrations_per_day / _dec(weight, "kg")), "mg/kg/day"
+        )
         rate_issues = check_rate(achieved, protocol, field="new rate")
         if refusals(rate_issues):
             return AdjustmentOutcome(adjustment=None, issues=refusals(rate_issues))
         issues.extend(rate_issues)
     return AdjustmentOutcome(
         adjustment=Adjustment(
-            current_daily=_mg(current_daily), measured=trough, target=goal,
-            new_daily=_mg(new_daily), dose=rounded.dose, units=rounded.units,
-            formulation=product, achieved_rate=achieved,
+            current_daily=_mg(current_daily),
+            measured=trough,
+            target=goal,
+            new_daily=_mg(new_daily),
+            dose=rounded.dose,
+            units=rounded.units,
+            formulation=product,
+            achieved_rate=achieved,
         ),
         issues=tuple(issues),
     )
@@ -442,32 +562,64 @@ def switch(
     old, new = products
     assert isinstance(old, Formulation) and isinstance(new, Formulation)
     if old.id == new.id:
-        return SwitchOutcome(switch=None, issues=(Issue.refusal(
-            IssueCode.SWITCH_SAME_PRODUCT, field="to", value=str(new.id)),))
+        return SwitchOutcome(
+            switch=None,
+            issues=(Issue.refusal(IssueCode.SWITCH_SAME_PRODUCT, field="to", value=str(new.id)),),
+        )
     ratios = {
         FormulationId.ADVAGRAF: "advagraf_conversion",
-        FormulationId.ENVARSUS: "envarsus_conversion_eu" if protocol.region is Region.EU
+        FormulationId.ENVARSUS: "envarsus_conversion_eu"
+        if protocol.region is Region.EU
         else "envarsus_conversion_us",
     }
     if old.id is not FormulationId.IR_CAPSULE or new.id not in ratios:
-        return SwitchOutcome(switch=None, issues=(Issue.refusal(
-            IssueCode.SWITCH_NOT_IN_PROTOCOL, field="to", value=f"{old.id} → {new.id}"),))
+        return SwitchOutcome(
+            switch=None,
+            issues=(
+                Issue.refusal(
+                    IssueCode.SWITCH_NOT_IN_PROTOCOL, field="to", value=f"{old.id} → {new.id}"
+                ),
+            ),
+        )
     ratio_name = ratios[new.id]
     ratio = Decimal(repr(protocol.number(ratio_name)))
     current_daily = _dec(dose, "mg") * old.administrations_per_day
     new_daily = current_daily * ratio
     rounded = round_to_dispensable(_mg(new_daily / new.administrations_per_day), new)
     if _dec(rounded.dose, "mg") == 0:
-        return SwitchOutcome(switch=None, issues=(Issue.refusal(
-            IssueCode.BELOW_SMALLEST_DOSE, field="new dose", value=f"{_text(new_daily)} mg",
-            smallest=f"{format_number(float(min(new.strengths)), 3)} mg", product=new.name),))
-    issues = [Issue.warning(IssueCode.SWITCH_TROUGH_DUE, field="to", value=str(new.id),
-                            days=str(protocol.count("switch_trough_days")))]
+        return SwitchOutcome(
+            switch=None,
+            issues=(
+                Issue.refusal(
+                    IssueCode.BELOW_SMALLEST_DOSE,
+                    field="new dose",
+                    value=f"{_text(new_daily)} mg",
+                    smallest=f"{format_number(float(min(new.strengths)), 3)} mg",
+                    product=new.name,
+                ),
+            ),
+        )
+    issues = [
+        Issue.warning(
+            IssueCode.SWITCH_TROUGH_DUE,
+            field="to",
+            value=str(new.id),
+            days=str(protocol.count("switch_trough_days")),
+        )
+    ]
     if new.id is FormulationId.ADVAGRAF:
-        issues.insert(0, Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=str(new.id)))
+        issues.insert(
+            0, Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=str(new.id))
+        )
     return SwitchOutcome(
-        switch=Switch(source=old, target=new, current_daily=_mg(current_daily),
-                      ratio=float(ratio), new_daily=_mg(new_daily), dose=rounded.dose,
-                      units=rounded.units),
+        switch=Switch(
+            source=old,
+            target=new,
+            current_daily=_mg(current_daily),
+            ratio=float(ratio),
+            new_daily=_mg(new_daily),
+            dose=rounded.dose,
+            units=rounded.units,
+        ),
         issues=tuple(issues),
     )

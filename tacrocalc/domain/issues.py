@@ -87,17 +87,28 @@ class Issue:
 
     @classmethod
     def refusal(cls, code: IssueCode, *, field: str, value: str, **params: str) -> Issue:
-        return cls(code=code, severity=Severity.REFUSAL, field=field, value=value,
-                   params=tuple(params.items()))
+        return cls(
+            code=code,
+            severity=Severity.REFUSAL,
+            field=field,
+            value=value,
+            params=tuple(params.items()),
+        )
 
     @classmethod
     def warning(
-        cls, code: IssueCode, *, field: str = "", value: str = "", urgent: bool = False,
+        cls,
+        code: IssueCode,
+        *,
+        field: str = "",
+        value: str = "",
+        urgent: bool = False,
         **params: str,
     ) -> Issue:
         severity = Severity.URGENT if urgent else Severity.WARNING
-        return cls(code=code, severity=severity, field=field, value=value,
-                   params=tuple(params.items()))
+        return cls(
+            code=code, severity=severity, field=field, value=value, params=tuple(params.items())
+        )
 
     @property
     def refuses(self) -> bool:

@@ -110,7 +110,8 @@ class TargetRange:
 
     @property
     def middle(self) -> Quantity:
-        return (self.low + self.high) / 2
+        middle: Quantity = (self.low + self.high) / 2
+        return middle
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,7 +187,7 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 def _times(field: str, entry: Any) -> tuple[time, ...]:
     values = entry.get("value") if isinstance(entry, Mapping) else None
     if not isinstance(values, list) or not values:
-        raise _bad(field, entry, "a list of times such as [\"08:00\", \"20:00\"] is needed")
+        raise _bad(field, entry, 'a list of times such as ["08:00", "20:00"] is needed')
     times = []
     for text in values:
         match = _TIME.match(str(text))
@@ -291,13 +292,14 @@ def protocol_from_document(doc: Mapping[str, Any]) -> Protocol:
         if not isinstance(doc.get(name), str) or not doc[name].strip():
             raise _bad(name, doc.get(name, ""), "text is needed")
     try:
-        region = Region(doc.get("region"))
+        region = Region(str(doc.get("region")))
     except ValueError:
         raise _bad("region", doc.get("region"), "EU or US") from None
     times = doc.get("dose_times", {})
     formulations_doc = doc.get("formulations", {})
     formulations = {
-        FormulationId(key): _formulation(key, value) for key, value in formulations_doc.items()
+        FormulationId(key): _formulation(key, value)
+        for key, value in formulations_doc.items()
         if key in {f.value for f in FormulationId}
     }
     for key in formulations_doc:

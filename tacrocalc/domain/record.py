@@ -9,6 +9,8 @@ from enum import StrEnum
 from tacrocalc.domain.protocol import FormulationId, TargetRange
 from tacrocalc.domain.units import Quantity
 
+TimeOfDay = time  # for annotations in classes that have a field named `time`
+
 
 class Sex(StrEnum):
     FEMALE = "F"
@@ -55,7 +57,7 @@ class Trough:
     value: Quantity  # µg/L; for a result below the assay's limit, the limit itself
     below_limit: bool = False  # entered as "<2 ug/L" (R12.2)
     time: time | None = None  # sample time
-    last_dose_time: time | None = None
+    last_dose_time: TimeOfDay | None = None
     kind: ObservationKind = ObservationKind.TROUGH
 
 
@@ -122,6 +124,18 @@ class PatientRecord:
             if regimen.start <= day:
                 current = regimen
         return current
+
+    def as_of(self, day: date) -> PatientRecord:
+        """The record as it stood on `day`: nothing dated after it."""
+        return PatientRecord(
+            patient=self.patient,
+            protocol_id=self.protocol_id,
+            weights=tuple(w for w in self.weights if w.date <= day),
+            regimens=tuple(r for r in self.regimens if r.start <= day),
+            observations=tuple(o for o in self.observations if o.date <= day),
+            co_medication=tuple(c for c in self.co_medication if c.date <= day),
+            target_trough=self.target_trough,
+        )
 
     @property
     def first_start(self) -> date | None:

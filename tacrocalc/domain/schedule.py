@@ -40,6 +40,9 @@ class Phase(StrEnum):
     CO_MEDICATION = "co_medication"  # R11
 
 
+_IF_STABLE = frozenset({Phase.MONTHLY, Phase.LONG_TERM})  # phases that hold only while stable
+
+
 class Status(StrEnum):
     DONE = "done"
     DUE = "due"
@@ -57,7 +60,7 @@ class ScheduledCheck:
     status: Status
     done_on: date | None = None
     stable: bool | None = None  # for a done check: R8.5 stability
-    assumes_stable: bool = False  # planned on the assumption that the checks before are stable
+    assumes_stable: bool = False  # monthly or long-term only if the checks before are stable (R8.8)
     reason: str = ""  # for an extra check: the co-medication change it follows
 
 
@@ -133,14 +136,17 @@ def _regular_checks(
     while sum(c.status is not Status.DONE for c in checks) < planned:
         number += 1
         latest = None
-        takes = ALL
+        takes: tuple[ObservationKind, ...] = ALL
         if previous is None:  # R8.3
             phase, due = Phase.FIRST, anchor + protocol.days("first_check_from_days")
             latest = anchor + protocol.days("first_check_by_days")
         elif number <= early_checks or not previous_stable:  # R8.4, R8.5 not stable
             phase, due = Phase.TWO_WEEKLY, previous + fortnight
         else:
-            phase, due = Phase.MONTHLY, add_months(previous, protocol.count("monthly_interval_months"))
+            phase, due = (
+                Phase.MONTHLY,
+                add_months(previous, protocol.count("monthly_interval_months")),
+            )
             stable_since = add_months(previous, -protocol.count("long_term_stable_months"))
             if previous >= long_term_from and facts.stable_between(stable_since, previous):  # R8.6
                 phase = Phase.LONG_TERM
@@ -150,14 +156,32 @@ def _regular_checks(
         done_on = None if assuming else facts.first_complete(after, takes)
         if done_on is not None:
             stable = facts.stable_between(done_on, done_on)
-            checks.append(ScheduledCheck(number=number, phase=phase, due=due, latest=latest,
-                                         takes=takes, status=Status.DONE, done_on=done_on,
-                                         stable=stable))
+            checks.append(
+                ScheduledCheck(
+                    number=number,
+                    phase=phase,
+                    due=due,
+                    latest=latest,
+                    takes=takes,
+                    status=Status.DONE,
+                    done_on=done_on,
+                    stable=stable,
+                )
+            )
             previous, previous_stable = done_on, stable
         else:
             status = _status(due, latest, today) if not assuming else Status.PLANNED
-            checks.append(ScheduledCheck(number=number, phase=phase, due=due, latest=latest,
-                                         takes=takes, status=status, assumes_stable=assuming))
+            checks.append(
+                ScheduledCheck(
+                    number=number,
+                    phase=phase,
+                    due=due,
+                    latest=latest,
+                    takes=takes,
+                    status=status,
+                    assumes_stable=assuming and phase in _IF_STABLE,
+                )
+            )
             # R8.4 counts from the due date of a check not yet done. A check already overdue can
             # be done today at the earliest, so the ones after it are planned from today.
             previous = max(due, today) if status is Status.OVERDUE else due
@@ -179,19 +203,43 @@ def _extra_trough_checks(
     def add(phase: Phase, since: date, due: date, latest: date | None, reason: str) -> None:
         done_on = facts.first_complete(since + settle, TROUGH_ONLY)
         if done_on is not None:
-            extras.append(ScheduledCheck(number=None, phase=phase, due=due, latest=latest,
-                                         takes=TROUGH_ONLY, status=Status.DONE, done_on=done_on,
-                                         stable=facts.stable_between(done_on, done_on),
-                                         reason=reason))
+            extras.append(
+                ScheduledCheck(
+                    number=None,
+                    phase=phase,
+                    due=due,
+                    latest=latest,
+                    takes=TROUGH_ONLY,
+                    status=Status.DONE,
+                    done_on=done_on,
+                    stable=facts.stable_between(done_on, done_on),
+                    reason=reason,
+                )
+            )
         else:
-            extras.append(ScheduledCheck(number=None, phase=phase, due=due, latest=latest,
-                                         takes=TROUGH_ONLY, status=_status(due, latest, today),
-                                         reason=reason))
+            extras.append(
+                ScheduledCheck(
+                    number=None,
+                    phase=phase,
+                    due=due,
+                    latest=latest,
+                    takes=TROUGH_ONLY,
+                    status=_status(due, latest, today),
+                    reason=reason,
+                )
+            )
 
-    if len(record.regimens) > 1 and record.regimens[-2].formulation != record.regimens[-1].formulation:
-        add(Phase.AFTER_SWITCH, anchor, anchor + settle,
+    if (
+        len(record.regimens) > 1
+        and record.regimens[-2].formulation != record.regimens[-1].formulation
+    ):
+        add(
+            Phase.AFTER_SWITCH,
+            anchor,
+            anchor + settle,
             anchor + protocol.days("switch_trough_days"),
-            f"{record.regimens[-2].formulation} → {record.regimens[-1].formulation}")
+            f"{record.regimens[-2].formulation} → {record.regimens[-1].formulation}",
+        )
     for change in record.co_medication:
         if change.date >= anchor:
             due = change.date + protocol.days("co_medication_trough_days")

@@ -18,7 +18,9 @@ class TroughClass(StrEnum):
     ABOVE = "above"
 
 
-def classify_trough(value: Quantity, target: TargetRange, *, below_limit: bool = False) -> TroughClass:
+def classify_trough(
+    value: Quantity, target: TargetRange, *, below_limit: bool = False
+) -> TroughClass:
     """R5.4: below (< low), in range, upper end (>= caution and <= high), above (> high).
     A result below the assay's limit counts as below range (R12.2)."""
     level = magnitude(value, "ug/L")
@@ -103,7 +105,10 @@ def significant_rise(change_pct: float, protocol: Protocol) -> bool:
 
 def rise_limit(baseline: Baseline, protocol: Protocol) -> Quantity:
     """The level drawn on the chart: baseline × (1 + 30 %)."""
-    return baseline.value * (1 + protocol.number("creatinine_significant_rise_pct") / 100)
+    limit: Quantity = baseline.value * (
+        1 + protocol.number("creatinine_significant_rise_pct") / 100
+    )
+    return limit
 
 
 def is_hypertensive(reading: BloodPressure, protocol: Protocol) -> bool:

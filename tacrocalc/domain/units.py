@@ -11,11 +11,11 @@ import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import pint
 
-from tacrocalc.domain.issues import Issue, IssueCode, Severity
+from tacrocalc.domain.issues import Issue, IssueCode
 
 # Only what TacroCalc accepts (R1.2). The molar masses used for the nmol/L and mg/dL
 # conversions are in MOLAR_MASS below, with their source.
@@ -41,11 +41,11 @@ millimetre_Hg = 133.322387415 * kilogram / metre / second ** 2 = mmHg
 @end
 """
 
-ureg: Final = pint.UnitRegistry(None, cache_folder=None)
+ureg: Final[pint.UnitRegistry[Any]] = pint.UnitRegistry(None, cache_folder=None)
 ureg.load_definitions(_DEFINITIONS.splitlines())
-pint.set_application_registry(ureg)
+pint.set_application_registry(ureg)  # type: ignore[no-untyped-call]
 
-Quantity = pint.Quantity
+Quantity: TypeAlias = pint.Quantity[Any]  # a magnitude with its unit; always from `ureg`
 
 # R1.3: tacrolimus C44H69NO12 804.02 g/mol (1 µg/L = 1.2437 nmol/L);
 # creatinine C4H7N3O 113.12 g/mol (1 mg/dL = 88.40 µmol/L).
@@ -186,7 +186,10 @@ def normalise(value: float) -> float:
 def convert(quantity: Quantity, unit: str, *, kind: Kind) -> Quantity:
     """Convert to `unit`, through the molar mass of the kind's substance where needed (R1.3)."""
     spec = _SPECS[kind]
-    if spec.substance is not None and quantity.dimensionality != ureg.parse_units(unit).dimensionality:
+    if (
+        spec.substance is not None
+        and quantity.dimensionality != ureg.parse_units(unit).dimensionality
+    ):
         with ureg.context("molar", mw=MOLAR_MASS[spec.substance]):
             converted = quantity.to(unit)
     else:
@@ -254,15 +257,21 @@ def format_number(value: float, max_decimals: int = 2) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def format_quantity(quantity: Quantity, kind: Kind, unit: str | None = None, decimals: int = 2) -> str:
+def format_quantity(
+    quantity: Quantity, kind: Kind, unit: str | None = None, decimals: int = 2
+) -> str:
     """`3.5 mg`, `8.2 µg/L`: the number with its unit, always (R1.4)."""
     spec = _SPECS[kind]
     unit = unit or spec.stored
-    value = magnitude(quantity, unit) if unit == spec.stored else float(
-        convert(quantity, unit, kind=kind).magnitude
+    value = (
+        magnitude(quantity, unit)
+        if unit == spec.stored
+        else float(convert(quantity, unit, kind=kind).magnitude)
     )
     shown = {v: k for k, v in DISPLAY_UNITS.get(kind, {}).items()}.get(unit)
-    return f"{format_number(value, decimals)} {shown or (spec.shown if unit == spec.stored else unit)}"
+    return (
+        f"{format_number(value, decimals)} {shown or (spec.shown if unit == spec.stored else unit)}"
+    )
 
 
 def as_json_number(value: Any, decimals: int = 4) -> float:
@@ -270,13 +279,15 @@ def as_json_number(value: Any, decimals: int = 4) -> float:
     return round(float(value), decimals)
 
 
-_PAIR = re.compile(r"^\s*(?P<sys>\d+(?:[.,]\d+)?)\s*/\s*(?P<dia>\d+(?:[.,]\d+)?)\s*(?P<unit>.*?)\s*$")
+_PAIR = re.compile(
+    r"^\s*(?P<sys>\d+(?:[.,]\d+)?)\s*/\s*(?P<dia>\d+(?:[.,]\d+)?)\s*(?P<unit>.*?)\s*$"
+)
 
 
 def parse_blood_pressure(
     text: str, *, field: str, default_unit: str | None = None
 ) -> tuple[Quantity, Quantity] | Issue:
-    """"150/95 mmHg" -> (systolic, diastolic) in mmHg; or the issue that refuses it."""
+    """ "150/95 mmHg" -> (systolic, diastolic) in mmHg; or the issue that refuses it."""
     match = _PAIR.match(text)
     if match is None:
         return Issue.refusal(IssueCode.BAD_BLOOD_PRESSURE, field=field, value=text)
@@ -285,7 +296,8 @@ def parse_blood_pressure(
     diastolic = parse(f"{match['dia']} {unit}", Kind.PRESSURE, field=field, decimal_comma=True)
     for parsed in (systolic, diastolic):
         if parsed.issue is not None:
-            return Issue.refusal(parsed.issue.code, field=field, value=text,
-                                 **dict(parsed.issue.params))
+            return Issue.refusal(
+                parsed.issue.code, field=field, value=text, **dict(parsed.issue.params)
+            )
     assert systolic.quantity is not None and diastolic.quantity is not None
     return systolic.quantity, diastolic.quantity

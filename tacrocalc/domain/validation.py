@@ -10,47 +10,92 @@ from tacrocalc.domain.units import Quantity, format_number, magnitude
 
 
 def _bounds(
-    value: Quantity, protocol: Protocol, low: str, high: str, unit: str, shown: str, *,
-    field: str, rule: str, low_inclusive: bool = True,
+    value: Quantity,
+    protocol: Protocol,
+    low: str,
+    high: str,
+    unit: str,
+    shown: str,
+    *,
+    field: str,
+    rule: str,
+    low_inclusive: bool = True,
 ) -> tuple[Issue, ...]:
     number = magnitude(value, unit)
     lo, hi = magnitude(protocol.quantity(low), unit), magnitude(protocol.quantity(high), unit)
     above_low = number >= lo if low_inclusive else number > lo
     if above_low and number <= hi:
         return ()
-    return (Issue.refusal(IssueCode.OUT_OF_BOUNDS, field=field,
-                          value=f"{format_number(number, 2)} {shown}",
-                          low=f"{format_number(lo, 2)} {shown}",
-                          high=f"{format_number(hi, 2)} {shown}", rule=rule),)
+    return (
+        Issue.refusal(
+            IssueCode.OUT_OF_BOUNDS,
+            field=field,
+            value=f"{format_number(number, 2)} {shown}",
+            low=f"{format_number(lo, 2)} {shown}",
+            high=f"{format_number(hi, 2)} {shown}",
+            rule=rule,
+        ),
+    )
 
 
-def check_trough(value: Quantity, protocol: Protocol, *, field: str = "trough") -> tuple[Issue, ...]:
+def check_trough(
+    value: Quantity, protocol: Protocol, *, field: str = "trough"
+) -> tuple[Issue, ...]:
     """R12.2: 0-200 µg/L."""
-    return _bounds(value, protocol, "trough_min", "trough_max", "ug/L", "µg/L",
-                   field=field, rule="R12.2")
+    return _bounds(
+        value, protocol, "trough_min", "trough_max", "ug/L", "µg/L", field=field, rule="R12.2"
+    )
 
 
 def check_creatinine(
     value: Quantity, protocol: Protocol, *, field: str = "creatinine"
 ) -> tuple[Issue, ...]:
     """R12.3: 10-2000 µmol/L."""
-    return _bounds(value, protocol, "creatinine_min", "creatinine_max", "umol/L", "µmol/L",
-                   field=field, rule="R12.3")
+    return _bounds(
+        value,
+        protocol,
+        "creatinine_min",
+        "creatinine_max",
+        "umol/L",
+        "µmol/L",
+        field=field,
+        rule="R12.3",
+    )
 
 
 def check_blood_pressure(
     systolic: Quantity, diastolic: Quantity, protocol: Protocol, *, field: str = "blood pressure"
 ) -> tuple[Issue, ...]:
     """R12.3: systolic 50-300, diastolic 20-200 mmHg, systolic above diastolic."""
-    issues = _bounds(systolic, protocol, "systolic_min", "systolic_max", "mmHg", "mmHg",
-                     field=f"{field} (systolic)", rule="R12.3")
-    issues += _bounds(diastolic, protocol, "diastolic_min", "diastolic_max", "mmHg", "mmHg",
-                      field=f"{field} (diastolic)", rule="R12.3")
+    issues = _bounds(
+        systolic,
+        protocol,
+        "systolic_min",
+        "systolic_max",
+        "mmHg",
+        "mmHg",
+        field=f"{field} (systolic)",
+        rule="R12.3",
+    )
+    issues += _bounds(
+        diastolic,
+        protocol,
+        "diastolic_min",
+        "diastolic_max",
+        "mmHg",
+        "mmHg",
+        field=f"{field} (diastolic)",
+        rule="R12.3",
+    )
     if not issues and magnitude(systolic, "mmHg") <= magnitude(diastolic, "mmHg"):
-        issues = (Issue.refusal(
-            IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC, field=field,
-            value=f"{format_number(magnitude(systolic, 'mmHg'))}/"
-                  f"{format_number(magnitude(diastolic, 'mmHg'))} mmHg"),)
+        issues = (
+            Issue.refusal(
+                IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC,
+                field=field,
+                value=f"{format_number(magnitude(systolic, 'mmHg'))}/"
+                f"{format_number(magnitude(diastolic, 'mmHg'))} mmHg",
+            ),
+        )
     return issues
 
 
@@ -59,9 +104,21 @@ def check_date(
 ) -> tuple[Issue, ...]:
     """R12.4: not in the future, not before the patient's birth."""
     if day > today:
-        return (Issue.refusal(IssueCode.DATE_IN_FUTURE, field=field, value=day.isoformat(),
-                              today=today.isoformat()),)
+        return (
+            Issue.refusal(
+                IssueCode.DATE_IN_FUTURE,
+                field=field,
+                value=day.isoformat(),
+                today=today.isoformat(),
+            ),
+        )
     if birth_date is not None and day < birth_date:
-        return (Issue.refusal(IssueCode.DATE_BEFORE_BIRTH, field=field, value=day.isoformat(),
-                              birth_date=birth_date.isoformat()),)
+        return (
+            Issue.refusal(
+                IssueCode.DATE_BEFORE_BIRTH,
+                field=field,
+                value=day.isoformat(),
+                birth_date=birth_date.isoformat(),
+            ),
+        )
     return ()

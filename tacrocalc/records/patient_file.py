@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, time
 from typing import Any, Final
 
+from tacrocalc.domain.dosing import check_weight
 from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
 from tacrocalc.domain.record import (
@@ -35,7 +36,6 @@ from tacrocalc.domain.validation import (
     check_date,
     check_trough,
 )
-from tacrocalc.domain.dosing import check_weight
 
 FORMAT: Final = "tacrocalc.patient"
 VERSION: Final = 1
@@ -61,15 +61,22 @@ def _from_issue(path: str, issues: tuple[Issue, ...] | Issue) -> None:
     """Raise the first refusal among `issues`, located at `path`."""
     for issue in (issues,) if isinstance(issues, Issue) else issues:
         if issue.refuses:
-            raise PatientFileError(Issue(code=issue.code, severity=issue.severity, field=path,
-                                         value=issue.value, params=issue.params))
+            raise PatientFileError(
+                Issue(
+                    code=issue.code,
+                    severity=issue.severity,
+                    field=path,
+                    value=issue.value,
+                    params=issue.params,
+                )
+            )
 
 
 def _get(doc: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...]) -> Any:
     if key not in doc:
         raise _bad(f"{path}.{key}", "", "missing")
     value = doc[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         names = {str: "text", bool: "true or false", list: "a list", dict: "an object"}
         wanted = names.get(kind, "another type") if isinstance(kind, type) else "another type"
         raise _bad(f"{path}.{key}", value, f"must be {wanted}")
@@ -91,9 +98,11 @@ def _time(text: Any, path: str) -> time:
     return time.fromisoformat(text)
 
 
-def _quantity(text: Any, kind: Kind, path: str, *, allow_below_limit: bool = False) -> tuple[Quantity, bool]:
+def _quantity(
+    text: Any, kind: Kind, path: str, *, allow_below_limit: bool = False
+) -> tuple[Quantity, bool]:
     if not isinstance(text, str):
-        raise _bad(path, text, "a value is text with its unit, such as \"60 kg\"")
+        raise _bad(path, text, 'a value is text with its unit, such as "60 kg"')
     parsed = parse(text, kind, field=path, allow_below_limit=allow_below_limit)
     if parsed.issue is not None:
         _from_issue(path, parsed.issue)
@@ -122,8 +131,9 @@ def _patient(doc: Any, today: date) -> Patient:
     flag = doc.get("prior_ciclosporin_nephrotoxicity", False)
     if not isinstance(flag, bool):
         raise _bad("$.patient.prior_ciclosporin_nephrotoxicity", flag, "must be true or false")
-    return Patient(id=pid, name=name, birth_date=birth, sex=sex,
-                   prior_ciclosporin_nephrotoxicity=flag)
+    return Patient(
+        id=pid, name=name, birth_date=birth, sex=sex, prior_ciclosporin_nephrotoxicity=flag
+    )
 
 
 def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
@@ -136,8 +146,9 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _observation(item: Mapping[str, Any], path: str, protocol: Protocol, today: date,
-                 birth: date | None) -> Observation:
+def _observation(
+    item: Mapping[str, Any], path: str, protocol: Protocol, today: date, birth: date | None
+) -> Observation:
     day = _date(_get(item, "date", path, str), f"{path}.date")
     _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
     sample = _time(item["time"], f"{path}.time") if item.get("time") is not None else None
@@ -147,8 +158,13 @@ def _observation(item: Mapping[str, Any], path: str, protocol: Protocol, today: 
         level, below = _quantity(value, Kind.TROUGH, f"{path}.value", allow_below_limit=True)
         _from_issue(f"{path}.value", check_trough(level, protocol))
         last = item.get("last_dose_time")
-        return Trough(date=day, time=sample, value=level, below_limit=below,
-                      last_dose_time=_time(last, f"{path}.last_dose_time") if last else None)
+        return Trough(
+            date=day,
+            time=sample,
+            value=level,
+            below_limit=below,
+            last_dose_time=_time(last, f"{path}.last_dose_time") if last else None,
+        )
     if kind == "creatinine":
         level, _ = _quantity(value, Kind.CREATININE, f"{path}.value")
         _from_issue(f"{path}.value", check_creatinine(level, protocol))
@@ -169,7 +185,9 @@ def _target(doc: Any) -> TargetRange | None:
     if not isinstance(doc, dict):
         raise _bad("$.target_trough", doc, "must be an object with low and high")
     low, _ = _quantity(_get(doc, "low", "$.target_trough", str), Kind.TROUGH, "$.target_trough.low")
-    high, _ = _quantity(_get(doc, "high", "$.target_trough", str), Kind.TROUGH, "$.target_trough.high")
+    high, _ = _quantity(
+        _get(doc, "high", "$.target_trough", str), Kind.TROUGH, "$.target_trough.high"
+    )
     caution = None
     if doc.get("caution") is not None:
         caution, _ = _quantity(doc["caution"], Kind.TROUGH, "$.target_trough.caution")
@@ -192,8 +210,11 @@ def read_patient(
     if data.get("format") != FORMAT:
         raise _bad("$.format", data.get("format", ""), f"not a TacroCalc patient file ({FORMAT})")
     if data.get("version") != VERSION:
-        raise _bad("$.version", data.get("version", ""),
-                   f"this TacroCalc reads version {VERSION} patient files")
+        raise _bad(
+            "$.version",
+            data.get("version", ""),
+            f"this TacroCalc reads version {VERSION} patient files",
+        )
     patient = _patient(data.get("patient"), today)
     protocol_id = _get(data, "protocol", "$", str)
     try:
@@ -216,8 +237,11 @@ def read_patient(
         try:
             formulation = FormulationId(_get(item, "formulation", path, str))
         except ValueError:
-            raise _bad(f"{path}.formulation", item["formulation"],
-                       "ir-capsule, granules, advagraf or envarsus") from None
+            raise _bad(
+                f"{path}.formulation",
+                item["formulation"],
+                "ir-capsule, granules, advagraf or envarsus",
+            ) from None
         if formulation not in protocol.formulations:
             raise _bad(f"{path}.formulation", formulation, "not in this protocol")
         dose, _ = _quantity(_get(item, "dose", path, str), Kind.DOSE, f"{path}.dose")
@@ -230,8 +254,11 @@ def read_patient(
         elif isinstance(times_doc, list) and len(times_doc) == len(default):
             times = tuple(_time(t, f"{path}.times[{i}]") for i, t in enumerate(times_doc))
         else:
-            raise _bad(f"{path}.times", times_doc,
-                       f"{len(default)} time(s) a day for this product, such as {default[0]:%H:%M}")
+            raise _bad(
+                f"{path}.times",
+                times_doc,
+                f"{len(default)} time(s) a day for this product, such as {default[0]:%H:%M}",
+            )
         regimens.append(Regimen(start=start, formulation=formulation, dose=dose, times=times))
     observations = [
         _observation(item, f"$.observations[{i}]", protocol, today, birth)
@@ -244,9 +271,13 @@ def read_patient(
         _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
         changes.append(CoMedicationChange(date=day, note=_get(item, "note", path, str)))
     return make_record(
-        patient=patient, protocol_id=protocol_id, weights=tuple(weights),
-        regimens=tuple(regimens), observations=tuple(observations),
-        co_medication=tuple(changes), target_trough=_target(data.get("target_trough")),
+        patient=patient,
+        protocol_id=protocol_id,
+        weights=tuple(weights),
+        regimens=tuple(regimens),
+        observations=tuple(observations),
+        co_medication=tuple(changes),
+        target_trough=_target(data.get("target_trough")),
     )
 
 
@@ -254,8 +285,9 @@ def loads(text: str, *, protocol_for: Callable[[str], Protocol], today: date) ->
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise _bad("$", f"line {error.lineno} column {error.colno}",
-                   f"not valid JSON: {error.msg}") from None
+        raise _bad(
+            "$", f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}"
+        ) from None
     return read_patient(data, protocol_for=protocol_for, today=today)
 
 
@@ -287,8 +319,9 @@ def _write_observation(obs: Observation) -> dict[str, Any]:
     elif isinstance(obs, Creatinine):
         item["value"] = _value(obs.value, "umol/L")
     else:
-        item["value"] = (f"{_num(magnitude(obs.systolic, 'mmHg'))}/"
-                         f"{_num(magnitude(obs.diastolic, 'mmHg'))} mmHg")
+        item["value"] = (
+            f"{_num(magnitude(obs.systolic, 'mmHg'))}/{_num(magnitude(obs.diastolic, 'mmHg'))} mmHg"
+        )
     return item
 
 
@@ -309,20 +342,27 @@ def to_document(record: PatientRecord) -> dict[str, Any]:
     if record.target_trough is not None:
         target = record.target_trough
         doc["target_trough"] = {
-            "low": _value(target.low, "ug/L"), "high": _value(target.high, "ug/L"),
+            "low": _value(target.low, "ug/L"),
+            "high": _value(target.high, "ug/L"),
             **({"caution": _value(target.caution, "ug/L")} if target.caution else {}),
             "source": target.source,
         }
-    doc["weights"] = [{"date": w.date.isoformat(), "value": _value(w.value, "kg")}
-                      for w in record.weights]
+    doc["weights"] = [
+        {"date": w.date.isoformat(), "value": _value(w.value, "kg")} for w in record.weights
+    ]
     doc["regimens"] = [
-        {"start": r.start.isoformat(), "formulation": r.formulation.value,
-         "dose": _value(r.dose, "mg"), "times": [_hhmm(t) for t in r.times]}
+        {
+            "start": r.start.isoformat(),
+            "formulation": r.formulation.value,
+            "dose": _value(r.dose, "mg"),
+            "times": [_hhmm(t) for t in r.times],
+        }
         for r in record.regimens
     ]
     doc["observations"] = [_write_observation(o) for o in record.observations]
-    doc["co_medication"] = [{"date": c.date.isoformat(), "note": c.note}
-                            for c in record.co_medication]
+    doc["co_medication"] = [
+        {"date": c.date.isoformat(), "note": c.note} for c in record.co_medication
+    ]
     return doc
 
 

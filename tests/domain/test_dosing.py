@@ -59,8 +59,9 @@ def codes(outcome):
     ],
 )
 def test_dose_table(seed, weight, rate, formulation, exact, dose, units):
-    outcome = dose_from_rate(weight=q(weight, "kg"), rate=q(rate, "mg/kg/day"),
-                             formulation=formulation, protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(weight, "kg"), rate=q(rate, "mg/kg/day"), formulation=formulation, protocol=seed
+    )
     result = outcome.dose
     assert result is not None, outcome.issues
     assert magnitude(result.exact, "mg") == pytest.approx(exact)
@@ -72,10 +73,12 @@ def test_dose_table(seed, weight, rate, formulation, exact, dose, units):
 
 def test_twice_daily_at_eight_and_eight_and_once_daily_in_the_morning(seed):
     """R2.2 default 08:00 and 20:00; R2.3 once daily in the morning."""
-    bid = dose_from_rate(weight=q(70, "kg"), rate=q(0.1, "mg/kg/day"), formulation="ir-capsule",
-                         protocol=seed).dose
-    od = dose_from_rate(weight=q(70, "kg"), rate=q(0.1, "mg/kg/day"), formulation="advagraf",
-                        protocol=seed).dose
+    bid = dose_from_rate(
+        weight=q(70, "kg"), rate=q(0.1, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    ).dose
+    od = dose_from_rate(
+        weight=q(70, "kg"), rate=q(0.1, "mg/kg/day"), formulation="advagraf", protocol=seed
+    ).dose
     assert [t.strftime("%H:%M") for t in bid.times] == ["08:00", "20:00"]
     assert bid.formulation.interval.total_seconds() == 12 * 3600
     assert [t.strftime("%H:%M") for t in od.times] == ["08:00"]
@@ -85,16 +88,18 @@ def test_twice_daily_at_eight_and_eight_and_once_daily_in_the_morning(seed):
 def test_achieved_rate_and_rounding_difference(seed):
     """R3.5: 72 kg, 0.10 -> 3.5 mg twice = 7 mg/day = 0.09722 mg/kg/day; (3.5 - 3.6)/3.6 =
     -2.78 %."""
-    result = dose_from_rate(weight=q(72, "kg"), rate=q(0.1, "mg/kg/day"),
-                            formulation="ir-capsule", protocol=seed).dose
+    result = dose_from_rate(
+        weight=q(72, "kg"), rate=q(0.1, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    ).dose
     assert magnitude(result.achieved_rate, "mg/kg/day") == pytest.approx(7 / 72)
     assert result.rounding_change_pct == pytest.approx(-100 / 36)
 
 
 def test_rounding_over_ten_percent_warns(seed):
     """R3.5: 20 kg × 0.07 = 1.4 / 2 = 0.7 mg -> 0.5 mg: -28.6 %, over 10 %."""
-    outcome = dose_from_rate(weight=q(20, "kg"), rate=q(0.07, "mg/kg/day"),
-                             formulation="ir-capsule", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(20, "kg"), rate=q(0.07, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    )
     assert magnitude(outcome.dose.dose, "mg") == 0.5
     warning = next(i for i in outcome.issues if i.code is IssueCode.ROUNDING_OVER_LIMIT)
     assert warning.param("change") == "-28.6 %"
@@ -104,8 +109,9 @@ def test_rounding_over_ten_percent_warns(seed):
 def test_dose_that_rounds_to_nothing_is_refused(seed):
     """R3.4: 10 kg × 0.04 = 0.4 / 2 = 0.2 mg per dose; nearest capsule amount is 0 (0.2 from 0,
     0.3 from 0.5) -> refused, naming the smallest dispensable dose."""
-    outcome = dose_from_rate(weight=q(10, "kg"), rate=q(0.04, "mg/kg/day"),
-                             formulation="ir-capsule", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(10, "kg"), rate=q(0.04, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    )
     assert outcome.dose is None
     (issue,) = refusals(outcome.issues)  # and the R12.1 warning that 10 kg is below adult
     assert issue.code is IssueCode.BELOW_SMALLEST_DOSE and issue.refuses
@@ -124,8 +130,9 @@ def test_dose_that_rounds_to_nothing_is_refused(seed):
     ],
 )
 def test_rate_limits(seed, rate, code, refused):
-    outcome = dose_from_rate(weight=q(70, "kg"), rate=q(rate, "mg/kg/day"),
-                             formulation="ir-capsule", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(70, "kg"), rate=q(rate, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    )
     assert code in codes(outcome)
     assert (outcome.dose is None) is refused
 
@@ -133,16 +140,18 @@ def test_rate_limits(seed, rate, code, refused):
 @pytest.mark.parametrize("rate", [0.05, 0.10, 0.15])
 def test_rates_on_the_limits_are_accepted(seed, rate):
     """0.05 is not below 0.05, 0.15 not above 0.15 (R4.2, R4.3)."""
-    outcome = dose_from_rate(weight=q(100, "kg"), rate=q(rate, "mg/kg/day"),
-                             formulation="ir-capsule", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(100, "kg"), rate=q(rate, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    )
     assert outcome.dose is not None
     assert not {IssueCode.RATE_BELOW_EFFICACY, IssueCode.RATE_ABOVE_CEILING} & set(codes(outcome))
 
 
 def test_rounding_up_past_the_maximum_is_refused(seed):
     """13 kg × 0.30 = 3.9 / 2 = 1.95 -> 2.0 mg: 4 mg/day / 13 kg = 0.3077 > 0.30 (R4.5)."""
-    outcome = dose_from_rate(weight=q(13, "kg"), rate=q(0.3, "mg/kg/day"),
-                             formulation="ir-capsule", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(13, "kg"), rate=q(0.3, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    )
     assert outcome.dose is None
     (issue,) = refusals(outcome.issues)
     assert issue.code is IssueCode.RATE_ABOVE_MAXIMUM
@@ -151,8 +160,9 @@ def test_rounding_up_past_the_maximum_is_refused(seed):
 
 def test_the_maximum_rate_itself_is_accepted_with_the_ceiling_warning(seed):
     """100 kg × 0.30 = 30 / 2 = 15 mg: accepted (R4.5 refuses only above), warned (R4.2)."""
-    outcome = dose_from_rate(weight=q(100, "kg"), rate=q(0.3, "mg/kg/day"),
-                             formulation="ir-capsule", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(100, "kg"), rate=q(0.3, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    )
     assert magnitude(outcome.dose.dose, "mg") == 15
     assert codes(outcome) == [IssueCode.RATE_ABOVE_CEILING]
 
@@ -166,8 +176,9 @@ def test_the_maximum_rate_itself_is_accepted_with_the_ceiling_warning(seed):
     ],
 )
 def test_weight_bounds(seed, weight, code, refused):
-    outcome = dose_from_rate(weight=q(weight, "kg"), rate=q(0.1, "mg/kg/day"),
-                             formulation="ir-capsule", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(weight, "kg"), rate=q(0.1, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    )
     assert code in codes(outcome)
     assert (outcome.dose is None) is refused
     assert outcome.issues[0].field == "weight"
@@ -178,29 +189,34 @@ def test_weight_in_pounds(seed):
     from tacrocalc.domain.units import Kind, parse
 
     weight = parse("154 lb", Kind.WEIGHT, field="weight").quantity
-    result = dose_from_rate(weight=weight, rate=q(0.1, "mg/kg/day"), formulation="ir-capsule",
-                            protocol=seed).dose
+    result = dose_from_rate(
+        weight=weight, rate=q(0.1, "mg/kg/day"), formulation="ir-capsule", protocol=seed
+    ).dose
     assert magnitude(result.exact, "mg") == pytest.approx(3.4926612)
     assert magnitude(result.dose, "mg") == 3.5
 
 
 def test_unknown_formulation_is_refused(seed):
-    outcome = dose_from_rate(weight=q(70, "kg"), rate=q(0.1, "mg/kg/day"),
-                             formulation="prograf-xl", protocol=seed)
+    outcome = dose_from_rate(
+        weight=q(70, "kg"), rate=q(0.1, "mg/kg/day"), formulation="prograf-xl", protocol=seed
+    )
     assert outcome.issues[0].code is IssueCode.UNKNOWN_FORMULATION
     assert outcome.issues[0].value == "prograf-xl"
 
 
 def test_dose_from_amount_gives_the_rate(seed):
     """3 mg twice daily for 60 kg: 6 / 60 = 0.10 mg/kg/day; 3.3 mg typed rounds to 3.5."""
-    outcome = dose_from_amount(weight=q(60, "kg"), dose=q(3, "mg"), formulation="ir-capsule",
-                               protocol=seed)
+    outcome = dose_from_amount(
+        weight=q(60, "kg"), dose=q(3, "mg"), formulation="ir-capsule", protocol=seed
+    )
     assert magnitude(outcome.dose.achieved_rate, "mg/kg/day") == pytest.approx(0.1)
-    typed = dose_from_amount(weight=q(60, "kg"), dose=q(3.3, "mg"), formulation="ir-capsule",
-                             protocol=seed)
+    typed = dose_from_amount(
+        weight=q(60, "kg"), dose=q(3.3, "mg"), formulation="ir-capsule", protocol=seed
+    )
     assert magnitude(typed.dose.dose, "mg") == 3.5
-    too_much = dose_from_amount(weight=q(60, "kg"), dose=q(10, "mg"), formulation="ir-capsule",
-                                protocol=seed)
+    too_much = dose_from_amount(
+        weight=q(60, "kg"), dose=q(10, "mg"), formulation="ir-capsule", protocol=seed
+    )
     assert too_much.dose is None  # 20 / 60 = 0.33 mg/kg/day > 0.30 (R4.5)
     assert too_much.issues[0].code is IssueCode.RATE_ABOVE_MAXIMUM
 
@@ -259,8 +275,12 @@ def test_dose_is_monotone_in_weight(seed, light, extra, rate, formulation):
     heavy = light + extra
 
     def dose(weight):
-        outcome = dose_from_rate(weight=q(float(weight), "kg"), rate=q(float(rate), "mg/kg/day"),
-                                 formulation=formulation, protocol=seed)
+        outcome = dose_from_rate(
+            weight=q(float(weight), "kg"),
+            rate=q(float(rate), "mg/kg/day"),
+            formulation=formulation,
+            protocol=seed,
+        )
         return magnitude(outcome.dose.dose, "mg") if outcome.dose else 0.0
 
     assert dose(light) <= dose(heavy)

@@ -36,7 +36,10 @@ def test_seed_values_and_sources(seed):
 
 def test_prograf_protocol_extends_the_seed(prograf):
     """R5.6: 4-11 ng/mL from the Prograf US label; the rest inherited."""
-    assert (magnitude(prograf.target.low, "ug/L"), magnitude(prograf.target.high, "ug/L")) == (4, 11)
+    assert (magnitude(prograf.target.low, "ug/L"), magnitude(prograf.target.high, "ug/L")) == (
+        4,
+        11,
+    )
     assert prograf.target.caution is None
     assert "Prograf" in prograf.target.source
     assert magnitude(prograf.quantity("start_rate"), "mg/kg/day") == 0.10
@@ -67,7 +70,11 @@ def _broken(path, value):
         (("values", "titration_ceiling", "value"), "0.4 mg/kg/day", "values.titration_ceiling"),
         (("values", "early_checks", "value"), 2.5, "values.early_checks"),
         (("values", "made_up"), {"value": 1, "rule": "R1", "source": "x"}, "values.made_up"),
-        (("formulations", "ir-capsule", "strengths"), ["0 mg"], "formulations.ir-capsule.strengths"),
+        (
+            ("formulations", "ir-capsule", "strengths"),
+            ["0 mg"],
+            "formulations.ir-capsule.strengths",
+        ),
         (("dose_times", "twice_daily", "value"), ["8am", "20:00"], "dose_times.twice_daily"),
         (("region",), "UK", "region"),
     ],

@@ -30,8 +30,9 @@ PATIENT = Patient(id="T1", name="Test", birth_date=date(1980, 1, 1), sex=None)
 
 
 def record(regimens=(), observations=()):
-    return make_record(patient=PATIENT, protocol_id="seed-1997", regimens=regimens,
-                       observations=observations)
+    return make_record(
+        patient=PATIENT, protocol_id="seed-1997", regimens=regimens, observations=observations
+    )
 
 
 def ir(start, mg=3.0, formulation=FormulationId.IR_CAPSULE, times=(time(8), time(20))):
@@ -57,8 +58,12 @@ def test_seed_trough_classes(seed, level, klass):
 
 @pytest.mark.parametrize(
     ("level", "klass"),
-    [(3.9, TroughClass.BELOW), (11.0, TroughClass.IN_RANGE), (11.1, TroughClass.ABOVE),
-     (20.0, TroughClass.ABOVE)],
+    [
+        (3.9, TroughClass.BELOW),
+        (11.0, TroughClass.IN_RANGE),
+        (11.1, TroughClass.ABOVE),
+        (20.0, TroughClass.ABOVE),
+    ],
 )
 def test_prograf_kidney_range_has_no_upper_end_band(prograf, level, klass):
     """R5.6: 4-11 ng/mL (= µg/L); the label gives no caution level."""
@@ -92,11 +97,14 @@ def test_steady_state_three_days_after_a_change(seed, days, steady):
 )
 def test_true_trough_window(seed, sample, last_dose, formulation, true_trough):
     """R5.1: the gap from the last dose is the interval ± 2 hours."""
-    trough = Trough(date=date(2026, 1, 20), time=sample, last_dose_time=last_dose,
-                    value=q(8, "ug/L"))
+    trough = Trough(
+        date=date(2026, 1, 20), time=sample, last_dose_time=last_dose, value=q(8, "ug/L")
+    )
     times = (time(8),) if formulation is FormulationId.ADVAGRAF else (time(8), time(20))
-    rec = record(regimens=(ir(date(2026, 1, 1), formulation=formulation, times=times),),
-                 observations=(trough,))
+    rec = record(
+        regimens=(ir(date(2026, 1, 1), formulation=formulation, times=times),),
+        observations=(trough,),
+    )
     assert is_true_trough(trough, rec, seed) is true_trough
 
 
@@ -111,18 +119,28 @@ def creat(day, value):
 
 def test_baseline_is_the_latest_before_the_start():
     """R6.1: of 85 (Jan 1) and 80 (Jan 5), with the start on Jan 5, the baseline is 80."""
-    rec = record(regimens=(ir(date(2026, 1, 5)), ir(date(2026, 3, 1), 4.0)),
-                 observations=(creat(date(2026, 1, 1), 85), creat(date(2026, 1, 5), 80),
-                               creat(date(2026, 2, 1), 120)))
+    rec = record(
+        regimens=(ir(date(2026, 1, 5)), ir(date(2026, 3, 1), 4.0)),
+        observations=(
+            creat(date(2026, 1, 1), 85),
+            creat(date(2026, 1, 5), 80),
+            creat(date(2026, 2, 1), 120),
+        ),
+    )
     baseline = creatinine_baseline(rec)
     assert (magnitude(baseline.value, "umol/L"), baseline.date, baseline.after_start) == (
-        80, date(2026, 1, 5), False)
+        80,
+        date(2026, 1, 5),
+        False,
+    )
 
 
 def test_baseline_after_start_is_marked():
     """R6.1: no value before the start: the first after it, marked."""
-    rec = record(regimens=(ir(date(2026, 1, 5)),),
-                 observations=(creat(date(2026, 1, 20), 90), creat(date(2026, 2, 1), 120)))
+    rec = record(
+        regimens=(ir(date(2026, 1, 5)),),
+        observations=(creat(date(2026, 1, 20), 90), creat(date(2026, 2, 1), 120)),
+    )
     baseline = creatinine_baseline(rec)
     assert (magnitude(baseline.value, "umol/L"), baseline.after_start) == (90, True)
 
@@ -157,6 +175,7 @@ def test_rise_limit_is_baseline_times_1_30(seed):
 )
 def test_hypertension_140_90(seed, systolic, diastolic, hypertensive):
     """R7.1: systolic >= 140 or diastolic >= 90 mmHg."""
-    reading = BloodPressure(date=date(2026, 1, 1), systolic=q(systolic, "mmHg"),
-                            diastolic=q(diastolic, "mmHg"))
+    reading = BloodPressure(
+        date=date(2026, 1, 1), systolic=q(systolic, "mmHg"), diastolic=q(diastolic, "mmHg")
+    )
     assert is_hypertensive(reading, seed) is hypertensive

@@ -1,0 +1,232 @@
+"""The command line: JSON keys and values, human-readable answers, refusals with status 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tacrocalc.app import main
+from tacrocalc.records.patient_file import dumps
+from tests.seed_cases import case_3
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "examples" / "example-patient.json"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_dose_json(capsys):
+    """72 kg × 0.10 = 7.2 mg/day; 3.6 mg -> 3.5 mg = 3 × 1 mg + 1 × 0.5 mg (R2, R3)."""
+    code, out, _ = run(capsys, "dose", "--weight", "72kg", "--rate", "0.10mg/kg/day", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["weight_kg"] == 72
+    assert data["rate_mg_per_kg_day"] == 0.1
+    assert data["daily_dose_mg"] == 7.2
+    assert data["formulation"] == "ir-capsule"
+    assert (data["administrations_per_day"], data["interval_h"]) == (2, 12)
+    assert (data["exact_dose_mg"], data["dose_mg"]) == (3.6, 3.5)
+    assert data["units"] == [{"strength_mg": 1.0, "count": 3}, {"strength_mg": 0.5, "count": 1}]
+    assert data["achieved_rate_mg_per_kg_day"] == pytest.approx(7 / 72, abs=1e-6)
+    assert data["rounding_change_pct"] == -2.78
+    assert data["warnings"] == []
+
+
+def test_dose_human_readable(capsys):
+    code, out, _ = run(capsys, "dose", "--weight", "154 lb", "--rate", "0,1 mg/kg/day")
+    assert code == 0
+    assert "Dose every 12 hours: 3.5 mg at 08:00 and 20:00" in out
+    assert "Give: 3 × 1 mg capsules + 1 × 0.5 mg capsule at each dose" in out
+
+
+def test_dose_warnings_in_json(capsys):
+    code, out, _ = run(
+        capsys,
+        "dose",
+        "--weight",
+        "60kg",
+        "--rate",
+        "0.18mg/kg/day",
+        "--formulation",
+        "advagraf",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert [w["code"] for w in data["warnings"]] == ["rate_above_ceiling"]
+    assert "0.15 mg/kg/day" in data["warnings"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (
+            ["dose", "--weight", "70mg", "--rate", "0.1mg/kg/day"],
+            ["weight", "70mg", "not a body weight", "kg, g, lb"],
+        ),
+        (
+            ["dose", "--weight", "72kg", "--rate", "0.5mg/kg/day"],
+            ["rate", "0.5 mg/kg/day", "above the maximum", "0.3 mg/kg/day"],
+        ),
+        (
+            ["dose", "--weight", "5kg", "--rate", "0.1mg/kg/day"],
+            ["weight", "5 kg", "10 kg to 300 kg"],
+        ),
+        (
+            ["adjust", "--dose", "3mg", "--trough", "<2ug/L"],
+            ["trough", "<2 µg/L", "below the assay's limit"],
+        ),
+        (
+            ["adjust", "--dose", "3mg", "--trough", "8ug/L", "--days-on-dose", "2"],
+            ["trough", "8 µg/L", "steady state"],
+        ),
+        (
+            ["switch", "--dose", "3mg", "--from", "advagraf", "--to", "envarsus"],
+            ["to", "advagraf → envarsus", "no conversion"],
+        ),
+    ],
+)
+def test_refusals_exit_2_with_one_line_naming_field_value_and_reason(capsys, argv, words):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    for word in words:
+        assert word in err
+
+
+def test_adjust_json(capsys):
+    """R9: 3 mg × 2 = 6 mg/day × 8 / 14 = 3.4286 mg/day -> 1.5 mg twice daily."""
+    code, out, _ = run(
+        capsys,
+        "adjust",
+        "--dose",
+        "3mg",
+        "--trough",
+        "14ug/L",
+        "--target",
+        "8ug/L",
+        "--days-on-dose",
+        "10",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert data["current_daily_mg"] == 6
+    assert (data["measured_trough_ug_per_l"], data["target_trough_ug_per_l"]) == (14, 8)
+    assert data["new_daily_dose_mg"] == 3.4286
+    assert data["dose_mg"] == 1.5
+    assert data["units"] == [{"strength_mg": 1.0, "count": 1}, {"strength_mg": 0.5, "count": 1}]
+    assert data["warnings"] == []
+
+
+def test_switch_json(capsys):
+    code, out, _ = run(capsys, "switch", "--dose", "5mg", "--to", "envarsus", "--json")
+    data = json.loads(out)
+    assert (code, data["ratio"], data["dose_mg"]) == (0, 0.7, 7.0)
+
+
+def test_check_json(capsys):
+    """The example patient on 2026-01-20: check 1 done on 01-14 with 150/95 (hypertension)."""
+    code, out, _ = run(capsys, "check", str(EXAMPLE), "--today", "2026-01-20", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["protocol"]["id"] == "seed-1997"
+    assert (data["protocol"]["trough_low_ug_per_l"], data["protocol"]["trough_high_ug_per_l"]) == (
+        4,
+        25,
+    )
+    assert data["protocol"]["trough_caution_ug_per_l"] == 20
+    assert "4-25" in data["protocol"]["source"]
+    assert data["baseline_creatinine_umol_l"] == 80
+    assert data["troughs"] == [
+        {
+            "date": "2026-01-14",
+            "value_ug_per_l": 8.1,
+            "below_assay_limit": False,
+            "class": "in_range",
+            "steady_state": True,
+            "true_trough": True,
+        }
+    ]
+    assert data["creatinine"][-1] == {
+        "date": "2026-01-14",
+        "value_umol_l": 85,
+        "change_pct": 6.2,
+        "significant": False,
+    }
+    assert data["blood_pressure"] == [
+        {"date": "2026-01-14", "systolic": 150, "diastolic": 95, "hypertension": True}
+    ]
+    assert [a["code"] for a in data["alerts"]] == ["hypertension"]
+    first, second = data["schedule"][:2]
+    assert (first["due"], first["latest"], first["status"], first["done_on"]) == (
+        "2026-01-12",
+        "2026-01-19",
+        "done",
+        "2026-01-14",
+    )
+    assert first["checks"] == ["trough", "creatinine", "blood_pressure"]
+    assert (second["due"], second["latest"], second["status"]) == ("2026-01-28", None, "planned")
+
+
+def test_check_human_readable_with_urgent_alert(capsys, tmp_path):
+    path = tmp_path / "case3.json"
+    path.write_text(dumps(case_3()), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(path), "--today", "1997-01-13")
+    assert code == 0
+    assert "URGENT Creatinine 208 µmol/L is 131.1 % above the baseline of 90 µmol/L" in out
+    assert "Schedule (R8):" in out
+
+
+def test_check_refuses_a_bad_file(capsys, tmp_path):
+    path = tmp_path / "bad.json"
+    doc = json.loads(EXAMPLE.read_text())
+    doc["observations"][1]["value"] = "8.1 mg"
+    path.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "check", str(path), "--today", "2026-01-20")
+    assert code == 2
+    assert "$.observations[1].value" in err and "8.1 mg" in err
+
+
+def test_missing_file_is_a_refusal(capsys, tmp_path):
+    code, _, err = run(capsys, "check", str(tmp_path / "nope.json"))
+    assert code == 2
+    assert "nope.json" in err
+
+
+def test_whole_process_entry_point():
+    """`python -m tacrocalc` as a user runs it, in its own process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tacrocalc", "dose", "--weight", "70mg", "--rate", "0.1mg/kg/day"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("refused: weight:")
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tacrocalc",
+            "dose",
+            "--weight",
+            "72kg",
+            "--rate",
+            "0.1mg/kg/day",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(ok.stdout)["dose_mg"] == 3.5
