@@ -6,7 +6,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tacrocalc import __version__
+
+class _VersionAction(argparse.Action):
+    """`--version`, reading the installed version only when asked (it costs ~35 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        import tacrocalc
+
+        parser.exit(message=f"TacroCalc {tacrocalc.__version__}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tacrocalc",
         description="Tacrolimus dosing and monitoring. With no command, opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"TacroCalc {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     add_commands(sub)
     return parser

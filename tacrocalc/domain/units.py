@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
 import pint
@@ -235,18 +236,27 @@ def parse(
         return _refuse(
             code, field, text, expected=expected_units(kind), description=spec.description
         )
-    quantity = convert(ureg.Quantity(number, unit), spec.stored, kind=kind)
+    quantity = convert(ureg.Quantity(number, unit_of(unit)), spec.stored, kind=kind)
     return Parsed(quantity=quantity, below_limit=bool(match["lt"]))
 
 
-def magnitude(quantity: Quantity, unit: str) -> float:
-    """The magnitude in `unit` (for comparisons and output; the quantity keeps its unit)."""
-    return float(quantity.to(unit).magnitude)
+@lru_cache(maxsize=128)
+def unit_of(text: str) -> pint.Unit:
+    """A parsed unit, parsed once (parsing is what makes pint slow)."""
+    return ureg.Unit(text)
+
+
+def magnitude(quantity: Quantity, unit_text: str) -> float:
+    """The magnitude in `unit_text` (for comparisons and output; the quantity keeps its unit)."""
+    target = unit_of(unit_text)
+    if quantity.units == target:
+        return float(quantity.magnitude)
+    return float(quantity.m_as(target))
 
 
 def q(value: float | str, unit: str) -> Quantity:
     """Build a quantity from a value and a unit string (protocol files, tests)."""
-    return ureg.Quantity(float(value), unit)
+    return ureg.Quantity(float(value), unit_of(unit))
 
 
 def format_number(value: float, max_decimals: int = 2) -> str:
