@@ -98,3 +98,20 @@ def test_empty_record(seed):
     result = assess(record, seed, date(2026, 1, 1))
     assert result.schedule == ()
     assert alert_codes(result) == {IssueCode.NO_REGIMEN}
+
+
+def test_a_patients_own_range_overrides_the_protocol(seed):
+    """R5.6: a custom 5-10 µg/L range; case 2's 12 µg/L first check is then above range, and
+    the assessment says which range and source it used."""
+    from dataclasses import replace
+
+    from tacrocalc.domain.protocol import TargetRange
+    from tacrocalc.domain.units import q
+
+    custom = TargetRange(
+        low=q(5, "ug/L"), high=q(10, "ug/L"), caution=None, source="renal team, 2026"
+    )
+    result = assess(replace(case_2(), target_trough=custom), seed, date(1996, 10, 21))
+    assert result.target.source == "renal team, 2026"
+    assert result.troughs[-1].klass is TroughClass.ABOVE
+    assert IssueCode.TROUGH_ABOVE in alert_codes(result)
