@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tacrolimus dosing and monitoring. With no command, opens the window.",
     )
     parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep patient data in DIR instead of the user's data folder",
+    )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     add_commands(sub)
     return parser

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import locale
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -28,9 +29,12 @@ from tacrocalc.domain.dosing import (
 from tacrocalc.domain.issues import Issue, IssueCode, Severity, refusals
 from tacrocalc.domain.protocol import FormulationId, Protocol, ProtocolError
 from tacrocalc.domain.record import PatientRecord
+from tacrocalc.domain.schedule import Status
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
 from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
+from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, loads
+from tacrocalc.records.store import Store, StoreError, restore
 from tacrocalc.text import message
 
 EXIT_REFUSED = 2
@@ -281,6 +285,29 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
 # -- check ---------------------------------------------------------------------------------
 
 
+def _store(args: argparse.Namespace) -> Store:
+    from tacrocalc.paths import user_data_dir
+
+    try:
+        return Store(user_data_dir(args.data_dir), protocol_for=load_protocol)
+    except StoreError as error:
+        raise Refused(
+            Issue.refusal(IssueCode.STORE_UNUSABLE, field="data", value="", reason=str(error))
+        ) from None
+
+
+def _patient_record(args: argparse.Namespace, today: date) -> PatientRecord:
+    """A patient file's record, or a stored patient's when the argument is an id."""
+    path = Path(args.patient)
+    if path.suffix.lower() == ".json" or path.is_file():
+        return read_patient_file(path, today)
+    with _store(args) as store:
+        record = store.load(args.patient)
+    if record is None:
+        raise Refused(Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=args.patient))
+    return record
+
+
 def read_patient_file(path: Path, today: date) -> PatientRecord:
     try:
         text = path.read_text(encoding="utf-8")
@@ -388,8 +415,8 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    today = args.today or date.today()  # noqa: DTZ011 - the ward's local date is meant
-    record = read_patient_file(Path(args.patient), today)
+    today = args.today or _today()
+    record = _patient_record(args, today)
     protocol = _protocol(record.protocol_id)
     assessment = assess(record, protocol, today)
     if args.json:
@@ -432,6 +459,121 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 state += ", if the checks before are stable (R8.8)"
         takes = ", ".join(k.value.replace("_", " ") for k in check.takes)
         print(f"  {name:<10} {when:<25} {state}  [{takes}]", file=out)
+    return 0
+
+
+# -- the store --------------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return date.today()  # noqa: DTZ011 - the ward's local date is meant
+
+
+def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    refused = []
+    with _store(args) as store:
+        for name in args.files:
+            try:
+                record = read_patient_file(Path(name), _today())
+            except Refused as error:
+                refused.append(f"{name}: {error}")
+                continue
+            written = store.import_record(record, replace=args.replace)
+            if written.ok:
+                print(f"imported {record.patient.id} ({record.patient.name}) from {name}", file=out)
+            else:
+                refused.extend(f"{name}: {message(i)}" for i in written.issues if i.refuses)
+    if refused:
+        raise Refused(
+            Issue.refusal(
+                IssueCode.IMPORT_REFUSED,
+                field="import",
+                value=str(len(refused)),
+                reason=" | ".join(refused),
+            )
+        )
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    with _store(args) as store:
+        text = store.export_text(args.patient_id)
+    if text is None:
+        raise Refused(
+            Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=args.patient_id)
+        )
+    write_atomic(Path(args.out), text.encode("utf-8"))
+    print(f"exported {args.patient_id} to {args.out}", file=out)
+    return 0
+
+
+def summary_row(record: PatientRecord, protocol: Protocol, today: date) -> dict[str, Any]:
+    """What `list` shows of a patient: regimen, last check done, next check due (R8)."""
+    assessment = assess(record, protocol, today)
+    regimen = assessment.current_regimen
+    done = [c.done_on for c in assessment.schedule if c.done_on is not None and c.number]
+    pending = [c for c in assessment.schedule if c.status is not Status.DONE]
+    return {
+        "id": record.patient.id,
+        "name": record.patient.name,
+        "regimen": (
+            f"{regimen.formulation.value} {_mg(regimen.dose)} from {regimen.start.isoformat()}"
+            if regimen
+            else None
+        ),
+        "last_check": max(done).isoformat() if done else None,
+        "next_due": pending[0].due.isoformat() if pending else None,
+        "next_status": pending[0].status.value if pending else None,
+    }
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    today = _today()
+    with _store(args) as store:
+        found = store.search(args.query or "", limit=args.limit)
+        rows = []
+        for summary in found:
+            record = store.load(summary.id)
+            assert record is not None
+            rows.append(summary_row(record, _protocol(record.protocol_id), today))
+    if args.json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    if not rows:
+        print("no patients", file=out)
+    for row in rows:
+        due = f"next {row['next_due']} ({row['next_status']})" if row["next_due"] else ""
+        print(
+            f"{row['id']:<12} {row['name']:<28} {row['regimen'] or 'no regimen':<36} "
+            f"last check {row['last_check'] or '-':<10}  {due}",
+            file=out,
+        )
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    with _store(args) as store:
+        path = store.backup(Path(args.out))
+    print(f"backed up {store.path} to {path}", file=out)
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from tacrocalc.paths import user_data_dir
+
+    folder = user_data_dir(args.data_dir)
+    try:
+        kept = restore(folder, Path(args.file))
+    except StoreError as error:
+        raise Refused(
+            Issue.refusal(
+                IssueCode.STORE_UNUSABLE, field="restore", value=args.file, reason=str(error)
+            )
+        ) from None
+    print(f"restored {args.file} into {folder}", file=out)
+    if kept is not None:
+        print(f"the file it replaced is kept as {kept}", file=out)
     return 0
 
 
@@ -490,10 +632,38 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.set_defaults(run=_cmd_switch)
 
     p = sub.add_parser("check", help="classify a patient's results and plan the checks (R5-R8)")
-    p.add_argument("patient", help="patient file (.json)")
+    p.add_argument("patient", help="patient file (.json) or the id of a stored patient")
     p.add_argument("--today", type=_date_arg, help="date to assess on (default: today)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("import", help="add patient files to the store")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a stored patient with the same id (the old record is kept in the history)",
+    )
+    p.set_defaults(run=_cmd_import)
+
+    p = sub.add_parser("export", help="write a stored patient to a patient file")
+    p.add_argument("patient_id", metavar="ID")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("list", help="stored patients: regimen, last check, next check due")
+    p.add_argument("query", nargs="?", help="id or name prefix (case and accents ignored)")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_cmd_list)
+
+    p = sub.add_parser("backup", help="copy the store to a file (SQLite backup API)")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(run=_cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the store by a backup (the old file is kept)")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(run=_cmd_restore)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -504,6 +674,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except Refused as refused:
         print(f"refused: {refused}", file=err)
         return EXIT_REFUSED
+    except BrokenPipeError:  # the reader (| head) stopped reading: not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
+        return 0
     return code
 
 

@@ -53,6 +53,13 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.SWITCH_TROUGH_MAY_FALL: "After a switch to {value}, trough levels may fall (R10.2).",
     IssueCode.SWITCH_TROUGH_DUE: "After a switch to {value}, take a trough within {days} days (R10.4).",
     IssueCode.CO_MEDICATION_CHANGE: "A co-medication change can move tacrolimus levels; take a trough {days} days after it (R11).",
+    IssueCode.UNKNOWN_PATIENT: '{field}: there is no patient "{value}" in this TacroCalc.',
+    IssueCode.UNKNOWN_OBSERVATION: "{field}: there is no entry {value} that can be changed (it may already be deleted or restored).",
+    IssueCode.PATIENT_EXISTS: '{field}: a patient "{value}" is already here; nothing was changed. Use --replace to replace that record (the old one stays in the history).',
+    IssueCode.MISSING_VALUE: "{field}: a value is needed.",
+    IssueCode.BAD_DOSE_TIMES: '{field}: "{value}": this product is given {count} time(s) a day; give that many times (HH:MM).',
+    IssueCode.STORE_UNUSABLE: "The patient store cannot be used: {reason}",
+    IssueCode.IMPORT_REFUSED: "{value} file(s) not imported: {reason}",
     IssueCode.BAD_PROTOCOL: 'Protocol {field}: "{value}": {reason}.',
     IssueCode.BAD_PATIENT_FILE: 'Patient file {field}: "{value}": {reason}.',
 }

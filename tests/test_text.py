@@ -90,5 +90,11 @@ def test_refusal_sentences_name_the_field_or_the_value(code):
     assert (
         "{field}" in template
         or "{value}" in template
-        or code in {IssueCode.NO_BASELINE, IssueCode.NO_REGIMEN, IssueCode.CO_MEDICATION_CHANGE}
+        or code
+        in {
+            IssueCode.NO_BASELINE,
+            IssueCode.NO_REGIMEN,
+            IssueCode.CO_MEDICATION_CHANGE,
+            IssueCode.STORE_UNUSABLE,  # its reason names the file and what is wrong with it
+        }
     )

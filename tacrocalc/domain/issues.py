@@ -70,6 +70,14 @@ class IssueCode(StrEnum):
     SWITCH_TROUGH_DUE = "switch_trough_due"
     # R11
     CO_MEDICATION_CHANGE = "co_medication_change"
+    # the patient store
+    UNKNOWN_PATIENT = "unknown_patient"
+    UNKNOWN_OBSERVATION = "unknown_observation"
+    PATIENT_EXISTS = "patient_exists"
+    MISSING_VALUE = "missing_value"
+    BAD_DOSE_TIMES = "bad_dose_times"
+    STORE_UNUSABLE = "store_unusable"
+    IMPORT_REFUSED = "import_refused"
     # protocols and patient files
     BAD_PROTOCOL = "bad_protocol"
     BAD_PATIENT_FILE = "bad_patient_file"

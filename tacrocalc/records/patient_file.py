@@ -307,7 +307,8 @@ def _hhmm(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def _write_observation(obs: Observation) -> dict[str, Any]:
+def observation_json(obs: Observation) -> dict[str, Any]:
+    """One observation as the patient file (and the audit trail) writes it."""
     item: dict[str, Any] = {"date": obs.date.isoformat()}
     if obs.time is not None:
         item["time"] = _hhmm(obs.time)
@@ -325,41 +326,50 @@ def _write_observation(obs: Observation) -> dict[str, Any]:
     return item
 
 
+def patient_json(patient: Patient) -> dict[str, Any]:
+    return {
+        "id": patient.id,
+        "name": patient.name,
+        "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
+        "sex": patient.sex.value if patient.sex else None,
+        "prior_ciclosporin_nephrotoxicity": patient.prior_ciclosporin_nephrotoxicity,
+    }
+
+
+def target_json(target: TargetRange) -> dict[str, Any]:
+    return {
+        "low": _value(target.low, "ug/L"),
+        "high": _value(target.high, "ug/L"),
+        **({"caution": _value(target.caution, "ug/L")} if target.caution else {}),
+        "source": target.source,
+    }
+
+
+def weight_json(weight: WeightEntry) -> dict[str, Any]:
+    return {"date": weight.date.isoformat(), "value": _value(weight.value, "kg")}
+
+
+def regimen_json(regimen: Regimen) -> dict[str, Any]:
+    return {
+        "start": regimen.start.isoformat(),
+        "formulation": regimen.formulation.value,
+        "dose": _value(regimen.dose, "mg"),
+        "times": [_hhmm(t) for t in regimen.times],
+    }
+
+
 def to_document(record: PatientRecord) -> dict[str, Any]:
-    patient = record.patient
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
-        "patient": {
-            "id": patient.id,
-            "name": patient.name,
-            "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
-            "sex": patient.sex.value if patient.sex else None,
-            "prior_ciclosporin_nephrotoxicity": patient.prior_ciclosporin_nephrotoxicity,
-        },
+        "patient": patient_json(record.patient),
         "protocol": record.protocol_id,
     }
     if record.target_trough is not None:
-        target = record.target_trough
-        doc["target_trough"] = {
-            "low": _value(target.low, "ug/L"),
-            "high": _value(target.high, "ug/L"),
-            **({"caution": _value(target.caution, "ug/L")} if target.caution else {}),
-            "source": target.source,
-        }
-    doc["weights"] = [
-        {"date": w.date.isoformat(), "value": _value(w.value, "kg")} for w in record.weights
-    ]
-    doc["regimens"] = [
-        {
-            "start": r.start.isoformat(),
-            "formulation": r.formulation.value,
-            "dose": _value(r.dose, "mg"),
-            "times": [_hhmm(t) for t in r.times],
-        }
-        for r in record.regimens
-    ]
-    doc["observations"] = [_write_observation(o) for o in record.observations]
+        doc["target_trough"] = target_json(record.target_trough)
+    doc["weights"] = [weight_json(w) for w in record.weights]
+    doc["regimens"] = [regimen_json(r) for r in record.regimens]
+    doc["observations"] = [observation_json(o) for o in record.observations]
     doc["co_medication"] = [
         {"date": c.date.isoformat(), "note": c.note} for c in record.co_medication
     ]

@@ -1,0 +1,1012 @@
+"""The local patient store: one SQLite file in the user's data folder, never losing an entry.
+
+- WAL journal with `synchronous=FULL`: a write whose call has returned survives a crash or a
+  power cut. One connection per store, every write one transaction.
+- Every value passes the domain's checks (R12) before it is written; a refusal writes nothing.
+- An audit trail records every insert, correction, deletion, restore and replacement: when, by
+  which OS user, what was there before and what is there after. Deleting an observation hides
+  it from the record; it stays in the history and can be restored.
+- The schema is versioned with `PRAGMA user_version`; each migration is a numbered function,
+  and the file is copied before it runs. A file from a newer TacroCalc is refused untouched; a
+  damaged file is never written to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import shutil
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any, Final
+
+from tacrocalc.domain.dosing import check_weight
+from tacrocalc.domain.issues import Issue, IssueCode
+from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
+from tacrocalc.domain.record import (
+    BloodPressure,
+    CoMedicationChange,
+    Creatinine,
+    Observation,
+    ObservationKind,
+    Patient,
+    PatientRecord,
+    Regimen,
+    Sex,
+    Trough,
+    WeightEntry,
+    make_record,
+)
+from tacrocalc.domain.units import magnitude, q
+from tacrocalc.domain.validation import (
+    check_blood_pressure,
+    check_creatinine,
+    check_date,
+    check_trough,
+)
+from tacrocalc.records import patient_file
+
+DB_NAME: Final = "tacrocalc.sqlite3"
+BACKUP_DIR: Final = "backups"
+SCHEMA_VERSION: Final = 2
+SQLITE_HEADER: Final = b"SQLite format 3\x00"
+DAILY_BACKUPS_KEPT: Final = 7
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message says why in words a user can act on."""
+
+
+class StoreTooNew(StoreError):
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(
+            f"{path} was written by a newer TacroCalc (data format {version}; this one reads up "
+            f"to {SCHEMA_VERSION}). It has not been changed. Use the newer TacroCalc."
+        )
+        self.path, self.version = path, version
+
+
+class StoreDamaged(StoreError):
+    def __init__(self, path: Path, reason: str, backup: Path | None) -> None:
+        hint = (
+            f"The most recent backup is {backup}; `tacrocalc restore {backup}` restores it."
+            if backup
+            else "No backup was found."
+        )
+        super().__init__(f"{path} is damaged ({reason}) and has not been written to. {hint}")
+        self.path, self.reason, self.backup = path, reason, backup
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Written:
+    """What a write did: the id of the row written, or the refusals that stopped it."""
+
+    id: int | None = None
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.refuses for i in self.issues)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientSummary:
+    id: str
+    name: str
+    birth_date: date | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    at: str
+    user: str
+    action: str  # insert, update, correct, delete, restore, replace
+    entity: str  # patient, observation, weight, regimen, co_medication
+    entity_id: str
+    before: Any
+    after: Any
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for searching ("Zoë Ångström" -> "zoe angstrom")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def search_terms(patient_id: str, name: str) -> set[str]:
+    """What a search prefix may match: the id, the whole name, and each word of the name."""
+    folded = fold(name)
+    return {fold(patient_id), folded, *folded.split()} - {""}
+
+
+# -- schema ---------------------------------------------------------------------------------
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    """Statements one by one, inside the caller's transaction (executescript would commit)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _migrate_1(db: sqlite3.Connection) -> None:
+    """The first schema: patients, their weights, regimens, observations, co-medication, audit."""
+    _run(
+        db,
+        """
+        CREATE TABLE patients (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            birth_date TEXT,
+            sex TEXT,
+            prior_ciclosporin_nephrotoxicity INTEGER NOT NULL DEFAULT 0,
+            protocol_id TEXT NOT NULL,
+            target_low REAL, target_high REAL, target_caution REAL, target_unit TEXT,
+            target_source TEXT
+        );
+        CREATE TABLE weights (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            date TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL
+        );
+        CREATE TABLE regimens (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            start TEXT NOT NULL, formulation TEXT NOT NULL,
+            dose REAL NOT NULL, unit TEXT NOT NULL, times TEXT NOT NULL
+        );
+        CREATE TABLE observations (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            date TEXT NOT NULL, time TEXT, kind TEXT NOT NULL,
+            value REAL NOT NULL, value2 REAL, unit TEXT NOT NULL,
+            below_limit INTEGER NOT NULL DEFAULT 0, last_dose_time TEXT,
+            deleted_at TEXT
+        );
+        CREATE INDEX observations_patient ON observations(patient_id, date);
+        CREATE TABLE co_medication (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            date TEXT NOT NULL, note TEXT NOT NULL
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL, os_user TEXT NOT NULL, action TEXT NOT NULL,
+            entity TEXT NOT NULL, entity_id TEXT NOT NULL, patient_id TEXT NOT NULL,
+            before TEXT, after TEXT
+        );
+        CREATE INDEX audit_patient ON audit(patient_id, id);
+        """,
+    )
+
+
+def _migrate_2(db: sqlite3.Connection) -> None:
+    """Search by any word of the name, ignoring case and accents: a table of folded terms."""
+    _run(
+        db,
+        """
+        CREATE TABLE patient_terms (
+            term TEXT NOT NULL,
+            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            PRIMARY KEY (term, patient_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX weights_patient ON weights(patient_id);
+        CREATE INDEX regimens_patient ON regimens(patient_id);
+        CREATE INDEX co_medication_patient ON co_medication(patient_id);
+        """,
+    )
+    rows = db.execute("SELECT id, name FROM patients").fetchall()
+    db.executemany(
+        "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
+        [(term, pid) for pid, name in rows for term in search_terms(pid, name)],
+    )
+
+
+MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _migrate_1, 2: _migrate_2}
+
+
+# -- health ---------------------------------------------------------------------------------
+
+
+def latest_backup(folder: Path) -> Path | None:
+    backups = sorted((folder / BACKUP_DIR).glob("*.sqlite3"), key=lambda p: p.stat().st_mtime)
+    return backups[-1] if backups else None
+
+
+def check_health(path: Path) -> tuple[int, str | None]:
+    """(schema version, None) for a sound file, or (0, the reason it is damaged). Read-only."""
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        return 0, "not an SQLite database"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            result = db.execute("PRAGMA quick_check").fetchall()
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as error:
+        return 0, str(error)
+    if result != [("ok",)]:
+        return 0, "; ".join(str(r[0]) for r in result[:3])
+    return version, None
+
+
+def _private(path: Path) -> None:
+    """Readable and writable by the user alone (POSIX)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(path, 0o600)
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+class Store:
+    """A patient store in `folder` (created readable by the user alone)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        protocol_for: Callable[[str], Protocol],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        user: str | None = None,
+        daily_backup: bool = True,
+    ) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.folder, 0o700)
+        self.path = self.folder / DB_NAME
+        self._protocol_for = protocol_for
+        self._clock = clock
+        self._user = user or getpass.getuser()
+        version = 0
+        if self.path.exists() and self.path.stat().st_size > 0:
+            version, damage = check_health(self.path)
+            if damage is not None:
+                raise StoreDamaged(self.path, damage, latest_backup(self.folder))
+            if version > SCHEMA_VERSION:
+                raise StoreTooNew(self.path, version)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        for suffix in ("", "-wal", "-shm"):
+            _private(Path(f"{self.path}{suffix}"))
+        if version and daily_backup and version == SCHEMA_VERSION:
+            self._daily_backup()
+        self._migrate(version)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it is written, or none of it."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _now(self) -> str:
+        return self._clock().isoformat(timespec="seconds")
+
+    def _audit(
+        self,
+        db: sqlite3.Connection,
+        action: str,
+        entity: str,
+        entity_id: object,
+        patient_id: str,
+        before: Any,
+        after: Any,
+    ) -> None:
+        db.execute(
+            "INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self._now(),
+                self._user,
+                action,
+                entity,
+                str(entity_id),
+                patient_id,
+                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+                None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+
+    def _migrate(self, version: int) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            if version:  # a copy of the file as it was, before each migration
+                self.backup(self._backup_path(f"before-v{target}"))
+            with self._write() as db:
+                MIGRATIONS[target](db)
+                db.execute(f"PRAGMA user_version={target}")
+
+    def _backup_path(self, label: str) -> Path:
+        folder = self.folder / BACKUP_DIR
+        folder.mkdir(exist_ok=True, mode=0o700)
+        stamp = self._clock().strftime("%Y%m%dT%H%M%S")
+        return folder / f"tacrocalc-{stamp}-{label}.sqlite3"
+
+    def _daily_backup(self) -> None:
+        """The first time the store is opened each day, a copy goes to backups/ (7 kept)."""
+        folder = self.folder / BACKUP_DIR
+        today = self._clock().strftime("%Y%m%d")
+        if any(folder.glob(f"tacrocalc-{today}T*-daily.sqlite3")):
+            return
+        self.backup(self._backup_path("daily"))
+        daily = sorted(folder.glob("tacrocalc-*-daily.sqlite3"))
+        for old in daily[:-DAILY_BACKUPS_KEPT]:
+            old.unlink()
+
+    def backup(self, destination: Path) -> Path:
+        """A consistent copy through SQLite's backup API, written atomically."""
+        destination = Path(destination)
+        partial = destination.with_name(f".{destination.name}.partial")
+        with contextlib.closing(sqlite3.connect(partial)) as target:
+            self._db.backup(target)
+        _private(partial)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, destination)
+        return destination
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def search(self, text: str, *, limit: int = 50) -> list[PatientSummary]:
+        """Patients whose id, name or a word of the name starts with each word typed."""
+        words = fold(text).split()
+        if not words:
+            return self.list_patients(limit=limit)
+        query = " INTERSECT ".join(
+            ["SELECT patient_id FROM patient_terms WHERE term >= ? AND term < ?"] * len(words)
+        )
+        params: list[str] = []
+        for word in words:
+            params += [word, word + "\U0010ffff"]
+        rows = self._db.execute(
+            f"SELECT id, name, birth_date FROM patients WHERE id IN ({query})"
+            " ORDER BY name, id LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [PatientSummary(id=r[0], name=r[1], birth_date=_date(r[2])) for r in rows]
+
+    def list_patients(self, *, limit: int | None = None) -> list[PatientSummary]:
+        rows = self._db.execute(
+            "SELECT id, name, birth_date FROM patients ORDER BY name, id LIMIT ?",
+            (-1 if limit is None else limit,),
+        ).fetchall()
+        return [PatientSummary(id=r[0], name=r[1], birth_date=_date(r[2])) for r in rows]
+
+    def exists(self, patient_id: str) -> bool:
+        return (
+            self._db.execute("SELECT 1 FROM patients WHERE id = ?", (patient_id,)).fetchone()
+            is not None
+        )
+
+    def load(self, patient_id: str) -> PatientRecord | None:
+        """The whole record as the domain sees it (deleted observations left out)."""
+        found = _patient_from_db(self._db, patient_id)
+        if found is None:
+            return None
+        patient, protocol_id, target = found
+        db = self._db
+        weights = tuple(
+            WeightEntry(date=date.fromisoformat(d), value=q(v, u))
+            for d, v, u in db.execute(
+                "SELECT date, value, unit FROM weights WHERE patient_id = ? ORDER BY id",
+                (patient_id,),
+            )
+        )
+        regimens = tuple(
+            Regimen(
+                start=date.fromisoformat(s),
+                formulation=FormulationId(f),
+                dose=q(v, u),
+                times=tuple(time.fromisoformat(t) for t in ts.split(",") if t),
+            )
+            for s, f, v, u, ts in db.execute(
+                "SELECT start, formulation, dose, unit, times FROM regimens WHERE patient_id = ?"
+                " ORDER BY id",
+                (patient_id,),
+            )
+        )
+        observations = tuple(
+            _observation(r)
+            for r in db.execute(
+                "SELECT date, time, kind, value, value2, unit, below_limit, last_dose_time"
+                " FROM observations WHERE patient_id = ? AND deleted_at IS NULL ORDER BY id",
+                (patient_id,),
+            )
+        )
+        changes = tuple(
+            CoMedicationChange(date=date.fromisoformat(d), note=n)
+            for d, n in db.execute(
+                "SELECT date, note FROM co_medication WHERE patient_id = ? ORDER BY id",
+                (patient_id,),
+            )
+        )
+        return make_record(
+            patient=patient,
+            protocol_id=protocol_id,
+            weights=weights,
+            regimens=regimens,
+            observations=observations,
+            co_medication=changes,
+            target_trough=target,
+        )
+
+    def observations(
+        self, patient_id: str, *, include_deleted: bool = False
+    ) -> list[tuple[int, Observation, str | None]]:
+        """(id, observation, deleted_at) for the observation table, in date order."""
+        rows = self._db.execute(
+            "SELECT id, date, time, kind, value, value2, unit, below_limit, last_dose_time,"
+            " deleted_at FROM observations WHERE patient_id = ?"
+            + ("" if include_deleted else " AND deleted_at IS NULL")
+            + " ORDER BY date, time, id",
+            (patient_id,),
+        ).fetchall()
+        return [(r[0], _observation(r[1:9]), r[9]) for r in rows]
+
+    def history(self, patient_id: str) -> list[AuditEntry]:
+        rows = self._db.execute(
+            "SELECT at, os_user, action, entity, entity_id, before, after FROM audit"
+            " WHERE patient_id = ? ORDER BY id",
+            (patient_id,),
+        ).fetchall()
+        return [
+            AuditEntry(
+                at=r[0],
+                user=r[1],
+                action=r[2],
+                entity=r[3],
+                entity_id=r[4],
+                before=json.loads(r[5]) if r[5] else None,
+                after=json.loads(r[6]) if r[6] else None,
+            )
+            for r in rows
+        ]
+
+    def audit_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM audit").fetchone()[0])
+
+    # -- checks --------------------------------------------------------------------------------
+
+    def _patient_row(self, patient_id: str) -> tuple[date | None, Protocol] | Issue:
+        row = self._db.execute(
+            "SELECT birth_date, protocol_id FROM patients WHERE id = ?", (patient_id,)
+        ).fetchone()
+        if row is None:
+            return Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=patient_id)
+        return _date(row[0]), self._protocol_for(row[1])
+
+    def _check_observation(
+        self, obs: Observation, birth: date | None, protocol: Protocol, today: date
+    ) -> tuple[Issue, ...]:
+        issues = check_date(obs.date, today=today, birth_date=birth)
+        if isinstance(obs, Trough):
+            issues += check_trough(obs.value, protocol)
+        elif isinstance(obs, Creatinine):
+            issues += check_creatinine(obs.value, protocol)
+        else:
+            issues += check_blood_pressure(obs.systolic, obs.diastolic, protocol)
+        return issues
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def save_patient(
+        self, patient: Patient, *, protocol_id: str, target: TargetRange | None = None, today: date
+    ) -> Written:
+        """Create a patient, or update one (its details, protocol and own trough range)."""
+        issues: tuple[Issue, ...] = ()
+        if not patient.id.strip():
+            issues += (Issue.refusal(IssueCode.MISSING_VALUE, field="patient id", value=""),)
+        if not patient.name.strip():
+            issues += (Issue.refusal(IssueCode.MISSING_VALUE, field="name", value=""),)
+        if patient.birth_date and patient.birth_date > today:
+            issues += (
+                Issue.refusal(
+                    IssueCode.DATE_IN_FUTURE,
+                    field="birth date",
+                    value=patient.birth_date.isoformat(),
+                    today=today.isoformat(),
+                ),
+            )
+        try:
+            self._protocol_for(protocol_id)
+        except ValueError:
+            issues += (
+                Issue.refusal(
+                    IssueCode.BAD_PROTOCOL,
+                    field="protocol",
+                    value=protocol_id,
+                    reason="no such protocol",
+                ),
+            )
+        if any(i.refuses for i in issues):
+            return Written(issues=issues)
+        after = _patient_json(patient, protocol_id, target)
+        with self._write() as db:
+            old = _patient_from_db(db, patient.id)
+            before = _patient_json(*old) if old else None
+            db.execute(
+                "INSERT INTO patients (id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity,"
+                " protocol_id, target_low, target_high, target_caution, target_unit, target_source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                " name=excluded.name, birth_date=excluded.birth_date, sex=excluded.sex,"
+                " prior_ciclosporin_nephrotoxicity=excluded.prior_ciclosporin_nephrotoxicity,"
+                " protocol_id=excluded.protocol_id, target_low=excluded.target_low,"
+                " target_high=excluded.target_high, target_caution=excluded.target_caution,"
+                " target_unit=excluded.target_unit, target_source=excluded.target_source",
+                _patient_params(patient, protocol_id, target),
+            )
+            db.execute("DELETE FROM patient_terms WHERE patient_id = ?", (patient.id,))
+            db.executemany(
+                "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
+                [(t, patient.id) for t in search_terms(patient.id, patient.name)],
+            )
+            self._audit(
+                db, "update" if old else "insert", "patient", patient.id, patient.id, before, after
+            )
+        return Written(issues=issues)
+
+    def add_observation(self, patient_id: str, obs: Observation, *, today: date) -> Written:
+        known = self._patient_row(patient_id)
+        if isinstance(known, Issue):
+            return Written(issues=(known,))
+        issues = self._check_observation(obs, known[0], known[1], today)
+        if any(i.refuses for i in issues):
+            return Written(issues=issues)
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
+                " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (patient_id, *_observation_params(obs)),
+            )
+            row_id = int(cursor.lastrowid or 0)
+            self._audit(
+                db,
+                "insert",
+                "observation",
+                row_id,
+                patient_id,
+                None,
+                patient_file.observation_json(obs),
+            )
+        return Written(id=row_id, issues=issues)
+
+    def _observation_row(self, obs_id: int) -> tuple[str, Observation, str | None] | None:
+        row = self._db.execute(
+            "SELECT patient_id, date, time, kind, value, value2, unit, below_limit,"
+            " last_dose_time, deleted_at FROM observations WHERE id = ?",
+            (obs_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], _observation(row[1:9]), row[9]
+
+    def correct_observation(self, obs_id: int, obs: Observation, *, today: date) -> Written:
+        """Replace an observation's values; the old ones stay in the audit trail."""
+        current = self._observation_row(obs_id)
+        if current is None or current[2] is not None:
+            return Written(
+                issues=(
+                    Issue.refusal(
+                        IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id)
+                    ),
+                )
+            )
+        patient_id, old, _ = current
+        known = self._patient_row(patient_id)
+        assert not isinstance(known, Issue)
+        issues = self._check_observation(obs, known[0], known[1], today)
+        if any(i.refuses for i in issues):
+            return Written(issues=issues)
+        with self._write() as db:
+            db.execute(
+                "UPDATE observations SET date=?, time=?, kind=?, value=?, value2=?, unit=?,"
+                " below_limit=?, last_dose_time=? WHERE id = ?",
+                (*_observation_params(obs), obs_id),
+            )
+            self._audit(
+                db,
+                "correct",
+                "observation",
+                obs_id,
+                patient_id,
+                patient_file.observation_json(old),
+                patient_file.observation_json(obs),
+            )
+        return Written(id=obs_id, issues=issues)
+
+    def delete_observation(self, obs_id: int) -> Written:
+        """Hide an observation from the record; it stays in the history and can be restored."""
+        return self._set_deleted(obs_id, deleted=True)
+
+    def restore_observation(self, obs_id: int) -> Written:
+        return self._set_deleted(obs_id, deleted=False)
+
+    def _set_deleted(self, obs_id: int, *, deleted: bool) -> Written:
+        current = self._observation_row(obs_id)
+        if current is None or (current[2] is not None) == deleted:
+            return Written(
+                issues=(
+                    Issue.refusal(
+                        IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id)
+                    ),
+                )
+            )
+        patient_id, obs, _ = current
+        item = patient_file.observation_json(obs)
+        with self._write() as db:
+            db.execute(
+                "UPDATE observations SET deleted_at = ? WHERE id = ?",
+                (self._now() if deleted else None, obs_id),
+            )
+            self._audit(
+                db,
+                "delete" if deleted else "restore",
+                "observation",
+                obs_id,
+                patient_id,
+                item if deleted else None,
+                None if deleted else item,
+            )
+        return Written(id=obs_id)
+
+    def add_weight(self, patient_id: str, weight: WeightEntry, *, today: date) -> Written:
+        known = self._patient_row(patient_id)
+        if isinstance(known, Issue):
+            return Written(issues=(known,))
+        issues = check_date(weight.date, today=today, birth_date=known[0])
+        issues += check_weight(weight.value, known[1])
+        if any(i.refuses for i in issues):
+            return Written(issues=issues)
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg')",
+                (patient_id, weight.date.isoformat(), magnitude(weight.value, "kg")),
+            )
+            row_id = int(cursor.lastrowid or 0)
+            self._audit(
+                db, "insert", "weight", row_id, patient_id, None, patient_file.weight_json(weight)
+            )
+        return Written(id=row_id, issues=issues)
+
+    def start_regimen(self, patient_id: str, regimen: Regimen) -> Written:
+        """Start a regimen or change the dose (R8.2); the previous one stays in the history."""
+        known = self._patient_row(patient_id)
+        if isinstance(known, Issue):
+            return Written(issues=(known,))
+        birth, protocol = known
+        issues: tuple[Issue, ...] = ()
+        product = protocol.formulations.get(regimen.formulation)
+        if product is None:
+            issues += (
+                Issue.refusal(
+                    IssueCode.UNKNOWN_FORMULATION,
+                    field="formulation",
+                    value=str(regimen.formulation),
+                    known=", ".join(protocol.formulations),
+                ),
+            )
+        elif len(regimen.times) != product.administrations_per_day:
+            issues += (
+                Issue.refusal(
+                    IssueCode.BAD_DOSE_TIMES,
+                    field="times",
+                    value=",".join(_hhmm(t) or "" for t in regimen.times),
+                    count=str(product.administrations_per_day),
+                ),
+            )
+        if magnitude(regimen.dose, "mg") <= 0:
+            issues += (
+                Issue.refusal(
+                    IssueCode.RATE_NOT_POSITIVE,
+                    field="dose",
+                    value=f"{magnitude(regimen.dose, 'mg'):g} mg",
+                ),
+            )
+        if birth is not None and regimen.start < birth:
+            issues += (
+                Issue.refusal(
+                    IssueCode.DATE_BEFORE_BIRTH,
+                    field="start",
+                    value=regimen.start.isoformat(),
+                    birth_date=birth.isoformat(),
+                ),
+            )
+        if issues:
+            return Written(issues=issues)
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO regimens (patient_id, start, formulation, dose, unit, times)"
+                " VALUES (?, ?, ?, ?, 'mg', ?)",
+                (
+                    patient_id,
+                    regimen.start.isoformat(),
+                    regimen.formulation.value,
+                    magnitude(regimen.dose, "mg"),
+                    ",".join(_hhmm(t) or "" for t in regimen.times),
+                ),
+            )
+            row_id = int(cursor.lastrowid or 0)
+            self._audit(
+                db,
+                "insert",
+                "regimen",
+                row_id,
+                patient_id,
+                None,
+                patient_file.regimen_json(regimen),
+            )
+        return Written(id=row_id)
+
+    def add_co_medication(
+        self, patient_id: str, change: CoMedicationChange, *, today: date
+    ) -> Written:
+        known = self._patient_row(patient_id)
+        if isinstance(known, Issue):
+            return Written(issues=(known,))
+        issues = check_date(change.date, today=today, birth_date=known[0])
+        if any(i.refuses for i in issues):
+            return Written(issues=issues)
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?)",
+                (patient_id, change.date.isoformat(), change.note),
+            )
+            row_id = int(cursor.lastrowid or 0)
+            self._audit(
+                db,
+                "insert",
+                "co_medication",
+                row_id,
+                patient_id,
+                None,
+                {"date": change.date.isoformat(), "note": change.note},
+            )
+        return Written(id=row_id)
+
+    # -- moving patients between workstations --------------------------------------------------
+
+    def import_record(self, record: PatientRecord, *, replace: bool = False) -> Written:
+        """Store a whole record read from a patient file (already checked by the reader).
+
+        An id already here is refused unless `replace`; the record replaced is kept whole in
+        the audit trail.
+        """
+        pid = record.patient.id
+        exists = self.exists(pid)
+        if exists and not replace:
+            return Written(
+                issues=(Issue.refusal(IssueCode.PATIENT_EXISTS, field="patient id", value=pid),)
+            )
+        old = self.load(pid) if exists else None
+        with self._write() as db:
+            if old is not None:
+                db.execute("DELETE FROM patients WHERE id = ?", (pid,))
+            db.execute(
+                "INSERT INTO patients (id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity,"
+                " protocol_id, target_low, target_high, target_caution, target_unit, target_source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _patient_params(record.patient, record.protocol_id, record.target_trough),
+            )
+            db.executemany(
+                "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
+                [(t, pid) for t in search_terms(pid, record.patient.name)],
+            )
+            db.executemany(
+                "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg')",
+                [(pid, w.date.isoformat(), magnitude(w.value, "kg")) for w in record.weights],
+            )
+            db.executemany(
+                "INSERT INTO regimens (patient_id, start, formulation, dose, unit, times)"
+                " VALUES (?, ?, ?, ?, 'mg', ?)",
+                [
+                    (
+                        pid,
+                        r.start.isoformat(),
+                        r.formulation.value,
+                        magnitude(r.dose, "mg"),
+                        ",".join(_hhmm(t) or "" for t in r.times),
+                    )
+                    for r in record.regimens
+                ],
+            )
+            db.executemany(
+                "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
+                " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(pid, *_observation_params(o)) for o in record.observations],
+            )
+            db.executemany(
+                "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?)",
+                [(pid, c.date.isoformat(), c.note) for c in record.co_medication],
+            )
+            self._audit(
+                db,
+                "replace" if old else "import",
+                "patient",
+                pid,
+                pid,
+                patient_file.to_document(old) if old else None,
+                patient_file.to_document(record),
+            )
+        return Written()
+
+    def export_text(self, patient_id: str) -> str | None:
+        record = self.load(patient_id)
+        return None if record is None else patient_file.dumps(record)
+
+
+def restore(
+    folder: Path, source: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Path | None:
+    """Replace the store in `folder` by the backup `source` (checked first). The file replaced,
+    sound or damaged, is moved aside into backups/ and its name returned."""
+    version, damage = check_health(source)
+    if damage is not None:
+        raise StoreDamaged(source, damage, None)
+    if version > SCHEMA_VERSION:
+        raise StoreTooNew(source, version)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target = folder / DB_NAME
+    kept = None
+    if target.exists():
+        (folder / BACKUP_DIR).mkdir(exist_ok=True, mode=0o700)
+        kept = (
+            folder / BACKUP_DIR / f"tacrocalc-{clock().strftime('%Y%m%dT%H%M%S')}-replaced.sqlite3"
+        )
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{target}{suffix}")
+            if side.exists():
+                shutil.move(side, Path(f"{kept}{suffix}"))
+        shutil.move(target, kept)
+    partial = folder / f".{DB_NAME}.partial"
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+        contextlib.closing(sqlite3.connect(partial)) as dst,
+    ):
+        src.backup(dst)
+    _private(partial)
+    os.replace(partial, target)
+    return kept
+
+
+# -- rows <-> domain ------------------------------------------------------------------------
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _observation(row: tuple[Any, ...]) -> Observation:
+    day, at, kind, value, value2, unit, below, last_dose = row
+    when = time.fromisoformat(at) if at else None
+    if kind == ObservationKind.TROUGH:
+        return Trough(
+            date=date.fromisoformat(day),
+            time=when,
+            value=q(value, unit),
+            below_limit=bool(below),
+            last_dose_time=time.fromisoformat(last_dose) if last_dose else None,
+        )
+    if kind == ObservationKind.CREATININE:
+        return Creatinine(date=date.fromisoformat(day), time=when, value=q(value, unit))
+    return BloodPressure(
+        date=date.fromisoformat(day), time=when, systolic=q(value, unit), diastolic=q(value2, unit)
+    )
+
+
+def _observation_params(obs: Observation) -> tuple[Any, ...]:
+    common = (obs.date.isoformat(), _hhmm(obs.time), obs.kind.value)
+    if isinstance(obs, Trough):
+        return (
+            *common,
+            magnitude(obs.value, "ug/L"),
+            None,
+            "ug/L",
+            int(obs.below_limit),
+            _hhmm(obs.last_dose_time),
+        )
+    if isinstance(obs, Creatinine):
+        return (*common, magnitude(obs.value, "umol/L"), None, "umol/L", 0, None)
+    return (
+        *common,
+        magnitude(obs.systolic, "mmHg"),
+        magnitude(obs.diastolic, "mmHg"),
+        "mmHg",
+        0,
+        None,
+    )
+
+
+def _patient_params(
+    patient: Patient, protocol_id: str, target: TargetRange | None
+) -> tuple[Any, ...]:
+    ranges: tuple[Any, ...] = (None, None, None, None, None)
+    if target is not None:
+        ranges = (
+            magnitude(target.low, "ug/L"),
+            magnitude(target.high, "ug/L"),
+            magnitude(target.caution, "ug/L") if target.caution is not None else None,
+            "ug/L",
+            target.source,
+        )
+    return (
+        patient.id,
+        patient.name,
+        _iso(patient.birth_date),
+        patient.sex.value if patient.sex else None,
+        int(patient.prior_ciclosporin_nephrotoxicity),
+        protocol_id,
+        *ranges,
+    )
+
+
+def _patient_json(patient: Patient, protocol_id: str, target: TargetRange | None) -> dict[str, Any]:
+    doc = patient_file.patient_json(patient)
+    doc["protocol"] = protocol_id
+    if target is not None:
+        doc["target_trough"] = patient_file.target_json(target)
+    return doc
+
+
+def _patient_from_db(
+    db: sqlite3.Connection, patient_id: str
+) -> tuple[Patient, str, TargetRange | None] | None:
+    row = db.execute(
+        "SELECT id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity, protocol_id,"
+        " target_low, target_high, target_caution, target_unit, target_source"
+        " FROM patients WHERE id = ?",
+        (patient_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    patient = Patient(
+        id=row[0],
+        name=row[1],
+        birth_date=_date(row[2]),
+        sex=Sex(row[3]) if row[3] else None,
+        prior_ciclosporin_nephrotoxicity=bool(row[4]),
+    )
+    target = None
+    if row[6] is not None:
+        target = TargetRange(
+            low=q(row[6], row[9]),
+            high=q(row[7], row[9]),
+            caution=q(row[8], row[9]) if row[8] is not None else None,
+            source=row[10],
+        )
+    return patient, row[5], target
