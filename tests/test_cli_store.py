@@ -40,7 +40,7 @@ def test_import_of_an_existing_id_is_refused_unless_replace(capsys, tmp_path):
     assert code == 2
     assert "H123" in err and "--replace" in err
     code, out, _ = run(capsys, "--data-dir", data, "import", "--replace", str(EXAMPLE))
-    assert code == 0
+    assert (code, out) == (0, f"imported H123 (A Person) from {EXAMPLE}\n")
 
 
 def test_list_and_check_by_id(capsys, tmp_path):
