@@ -25,6 +25,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.WEIGHT_BELOW_ADULT: "{field}: {value} is below {limit}: the protocol was written for adults (R12.1).",
     IssueCode.UNKNOWN_FORMULATION: '{field}: "{value}" is not a product TacroCalc knows; use one of {known}.',
     IssueCode.BELOW_SMALLEST_DOSE: "{field}: {value} per dose is below the smallest dispensable dose of {product} ({smallest}); no dose can be given at this rate (R3.4).",
+    IssueCode.NOT_DISPENSABLE: "{field}: {value} cannot be made up from {product} ({strengths}); the nearest dose that can is {nearest} (R3.1).",
     IssueCode.ROUNDING_OVER_LIMIT: "{field}: rounding to what can be dispensed moves the dose from {value} to {rounded} ({change}, more than {limit}) (R3.5).",
     IssueCode.RATE_NOT_POSITIVE: "{field}: {value} is not a dose; it must be above zero (R4.5).",
     IssueCode.RATE_ABOVE_MAXIMUM: "{field}: {value} is above the maximum of {limit}; no dose is given above it (R4.5).",

@@ -62,6 +62,7 @@ class Alert:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assessment:
+    record: PatientRecord  # as it stood on `today`
     today: date
     protocol: Protocol
     target: TargetRange
@@ -270,6 +271,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
     order = {"urgent": 0, "refusal": 0, "warning": 1, "info": 2}
     alerts.sort(key=lambda a: order[a.issue.severity.value])
     return Assessment(
+        record=record,
         today=today,
         protocol=protocol,
         target=target,

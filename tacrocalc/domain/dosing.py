@@ -105,6 +105,26 @@ def _bucket(n: int) -> int:
     return 1 << max(6, n.bit_length())
 
 
+def check_dispensable(
+    dose: Quantity, formulation: Formulation, *, field: str = "dose"
+) -> tuple[Issue, ...]:
+    """R3.1: a regimen's dose must be an amount the product can make up."""
+    rounded = round_to_dispensable(dose, formulation)
+    if _dec(rounded.dose, "mg") == _dec(dose, "mg"):
+        return ()
+    strengths = ", ".join(f"{format_number(float(s), 3)} mg" for s in formulation.strengths)
+    return (
+        Issue.refusal(
+            IssueCode.NOT_DISPENSABLE,
+            field=field,
+            value=f"{_text(magnitude(dose, 'mg'))} mg",
+            product=formulation.name,
+            strengths=strengths,
+            nearest=f"{_text(magnitude(rounded.dose, 'mg'))} mg",
+        ),
+    )
+
+
 def describe_units(units: tuple[UnitCount, ...], unit_name: str = "") -> str:
     """ "3 × 1 mg + 1 × 0.5 mg" (with `unit_name`: "3 × 1 mg capsules + 1 × 0.5 mg capsule")."""
     parts = []

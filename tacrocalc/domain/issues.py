@@ -35,6 +35,7 @@ class IssueCode(StrEnum):
     UNKNOWN_FORMULATION = "unknown_formulation"
     # R3 rounding
     BELOW_SMALLEST_DOSE = "below_smallest_dose"
+    NOT_DISPENSABLE = "not_dispensable"
     ROUNDING_OVER_LIMIT = "rounding_over_limit"
     # R4 dose-rate limits
     RATE_NOT_POSITIVE = "rate_not_positive"

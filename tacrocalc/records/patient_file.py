@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, time
 from typing import Any, Final
 
-from tacrocalc.domain.dosing import check_weight
+from tacrocalc.domain.dosing import check_dispensable, check_weight
 from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
 from tacrocalc.domain.record import (
@@ -247,6 +247,7 @@ def read_patient(
         dose, _ = _quantity(_get(item, "dose", path, str), Kind.DOSE, f"{path}.dose")
         if magnitude(dose, "mg") <= 0:
             raise _bad(f"{path}.dose", item["dose"], "a dose above 0 mg is needed")
+        _from_issue(f"{path}.dose", check_dispensable(dose, protocol.formulations[formulation]))
         default = protocol.times_for(protocol.formulations[formulation])
         times_doc = item.get("times")
         if times_doc is None:

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Final
 
-from tacrocalc.domain.dosing import check_weight
+from tacrocalc.domain.dosing import check_dispensable, check_weight
 from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
 from tacrocalc.domain.record import (
@@ -750,6 +750,8 @@ class Store:
                     value=f"{magnitude(regimen.dose, 'mg'):g} mg",
                 ),
             )
+        elif product is not None:
+            issues += check_dispensable(regimen.dose, product)
         if birth is not None and regimen.start < birth:
             issues += (
                 Issue.refusal(

@@ -125,6 +125,7 @@ def _with(path, value):
             IssueCode.BAD_PATIENT_FILE,
         ),
         (("regimens", 0, "dose"), "3000 ug", None, None),  # 3 mg: accepted
+        (("regimens", 0, "dose"), "3.3 mg", "$.regimens[0].dose", IssueCode.NOT_DISPENSABLE),
         (("regimens", 0, "times"), ["08:00"], "$.regimens[0].times", IssueCode.BAD_PATIENT_FILE),
         (
             ("observations", 0, "value"),

@@ -431,3 +431,21 @@ def test_history_entries_are_json_of_the_patient_file(store):
     entry = store.history("H123")[0]
     assert json.dumps(entry.after)  # serialisable, as it is stored
     assert entry.after["name"] == "Zoë Ångström-Lee"
+
+
+def test_a_regimen_dose_no_product_can_make_up_is_refused(store):
+    """R3.1: 3.3 mg cannot be made from 0.5, 1 and 5 mg capsules; the nearest is 3.5 mg."""
+    add_patient(store)
+    before = dump(store)
+    written = store.start_regimen(
+        "H123",
+        Regimen(
+            start=date(2026, 1, 5),
+            formulation=FormulationId.IR_CAPSULE,
+            dose=q(3.3, "mg"),
+            times=(time(8), time(20)),
+        ),
+    )
+    assert written.issues[0].code is IssueCode.NOT_DISPENSABLE
+    assert written.issues[0].param("nearest") == "3.5 mg"
+    assert dump(store) == before

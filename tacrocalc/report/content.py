@@ -1,0 +1,257 @@
+"""What the monitoring plan says, as text and tables, before any PDF is drawn.
+
+`build_plan(assessment, generated_at=...)` gathers every sentence and number from the one
+assessment (nothing is re-derived here); `tacrocalc.report.pdf.render` lays it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tacrocalc.charts.model import Charts, build_charts
+from tacrocalc.domain.assessment import Assessment
+from tacrocalc.domain.dosing import describe_units, round_to_dispensable
+from tacrocalc.domain.issues import Severity
+from tacrocalc.domain.record import ObservationKind, Regimen
+from tacrocalc.domain.schedule import Phase, Status
+from tacrocalc.domain.thresholds import TroughClass
+from tacrocalc.domain.units import format_number, magnitude
+from tacrocalc.text import message
+
+CLASS_TEXT = {
+    TroughClass.BELOW: "below range",
+    TroughClass.IN_RANGE: "in range",
+    TroughClass.UPPER_END: "upper end",
+    TroughClass.ABOVE: "above range",
+}
+PHASE_TEXT = {
+    Phase.FIRST: "1-2 weeks after the change",
+    Phase.TWO_WEEKLY: "2 weeks after the last check",
+    Phase.MONTHLY: "monthly, if stable",
+    Phase.LONG_TERM: "long-term, if stable",
+    Phase.AFTER_SWITCH: "trough after a product switch",
+    Phase.CO_MEDICATION: "trough after a co-medication change",
+}
+TAKE_TEXT = {
+    ObservationKind.TROUGH: "12-h trough (before the morning dose)",
+    ObservationKind.CREATININE: "creatinine",
+    ObservationKind.BLOOD_PRESSURE: "BP",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alert:
+    urgent: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    title: str
+    header: str  # on every page: name, id, date of birth
+    patient: tuple[tuple[str, str], ...]
+    regimen: tuple[str, ...]  # the current regimen, in words a nurse can follow
+    history: tuple[tuple[str, str, str], ...]  # previous regimens: from, product, dose
+    thresholds: tuple[tuple[str, str, str], ...]  # what, value, rule
+    alerts: tuple[Alert, ...]
+    charts: Charts
+    results: tuple[tuple[str, str, str, str, str], ...]  # date, trough, creatinine, BP, dose
+    schedule: tuple[tuple[str, str, str, str], ...]  # check, due, what to take, why
+    schedule_note: str
+    notes: tuple[str, ...]
+    footer: str
+    generated: str
+
+
+def _mg(value: float) -> str:
+    return f"{format_number(value, 3)} mg"
+
+
+def _dose_words(regimen: Regimen, assessment: Assessment) -> tuple[str, str]:
+    """("3.5 mg every 12 hours", "3 × 1 mg capsules + 1 × 0.5 mg capsule at 08:00 and at 20:00")"""
+    product = assessment.protocol.formulations[regimen.formulation]
+    dose = magnitude(regimen.dose, "mg")
+    how = "every 12 hours" if product.administrations_per_day == 2 else "once daily"
+    units = describe_units(round_to_dispensable(regimen.dose, product).units, product.unit_name)
+    times = " and at ".join(t.strftime("%H:%M") for t in regimen.times)
+    return f"{_mg(dose)} {how}", f"{units} at {times}"
+
+
+def _age(birth: date | None, today: date) -> str:
+    if birth is None:
+        return "not recorded"
+    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    return f"{birth.isoformat()} ({years} years)"
+
+
+def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) -> Plan:
+    record = assessment.record
+    patient = record.patient
+    protocol = assessment.protocol
+    target = assessment.target
+    today = assessment.today
+    weight = record.weight_on(today)
+    ug = lambda q: f"{format_number(magnitude(q, 'ug/L'), 2)} µg/L"  # noqa: E731
+    umol = lambda q: f"{format_number(magnitude(q, 'umol/L'), 1)} µmol/L"  # noqa: E731
+
+    rows = [
+        ("Name", patient.name),
+        ("Patient id", patient.id),
+        ("Date of birth", _age(patient.birth_date, today)),
+        ("Sex", patient.sex.value if patient.sex else "not recorded"),
+        (
+            "Weight used",
+            f"{format_number(magnitude(weight.value, 'kg'), 1)} kg ({weight.date.isoformat()})"
+            if weight
+            else "not recorded",
+        ),
+        ("Protocol", f"{protocol.title} (version {protocol.version}). {protocol.source}"),
+        ("Target trough", f"{ug(target.low)} to {ug(target.high)}; source: {target.source}"),
+    ]
+    if patient.prior_ciclosporin_nephrotoxicity:
+        rows.append(
+            (
+                "Prior ciclosporin nephrotoxicity",
+                "YES: low start dose, close monitoring, every renal alert is urgent (R4.4)",
+            )
+        )
+
+    regimen_lines: list[str] = []
+    current = assessment.current_regimen
+    if current is None:
+        regimen_lines.append("No tacrolimus regimen is recorded.")
+    else:
+        product = protocol.formulations[current.formulation]
+        dose, units = _dose_words(current, assessment)
+        regimen_lines += [
+            f"{product.name}: {dose}",
+            f"Give {units}.",
+            f"Started {current.start.isoformat()}"
+            + (
+                f"; {format_number(magnitude(assessment.current_rate, 'mg/kg/day'), 3)} mg/kg/day"
+                f" at {format_number(magnitude(weight.value, 'kg'), 1)} kg"
+                if assessment.current_rate is not None and weight
+                else ""
+            ),
+        ]
+    history = tuple(
+        (
+            r.start.isoformat(),
+            protocol.formulations[r.formulation].name.split(" (")[0],
+            _dose_words(r, assessment)[0],
+        )
+        for r in reversed(record.regimens[:-1])
+    )
+
+    caution = (
+        f"at or above {ug(target.caution)} (upper end)"
+        if target.caution is not None
+        else "no upper-end level in this range"
+    )
+    thresholds = [
+        ("Trough target range", f"{ug(target.low)} to {ug(target.high)}", "R5.2, R5.6"),
+        ("Trough caution", caution, "R5.3"),
+        ("Steady state", f"{protocol.count('steady_state_days')} days after a dose change", "R5.5"),
+    ]
+    if assessment.baseline is not None and assessment.rise_limit is not None:
+        after = " (taken after the start)" if assessment.baseline.after_start else ""
+        pct = format_number(protocol.number("creatinine_significant_rise_pct"), 0)
+        thresholds += [
+            (
+                "Creatinine baseline",
+                f"{umol(assessment.baseline.value)}, {assessment.baseline.date.isoformat()}{after}",
+                "R6.1",
+            ),
+            (
+                f"Creatinine +{pct} %",
+                f"{umol(assessment.rise_limit)} or above is significant",
+                "R6.3",
+            ),
+        ]
+    else:
+        thresholds.append(("Creatinine baseline", "none recorded: take one", "R6.1"))
+    systolic = format_number(magnitude(protocol.quantity("systolic_limit"), "mmHg"), 0)
+    diastolic = format_number(magnitude(protocol.quantity("diastolic_limit"), "mmHg"), 0)
+    thresholds.append(
+        ("Hypertension", f"systolic ≥ {systolic} or diastolic ≥ {diastolic} mmHg", "R7.1")
+    )
+
+    alerts = tuple(
+        Alert(urgent=a.issue.severity is Severity.URGENT, text=message(a.issue))
+        for a in assessment.alerts
+    )
+
+    by_day: dict[date, list[str]] = {}
+    for t in assessment.troughs:
+        value = ("<" if t.trough.below_limit else "") + ug(t.trough.value)
+        note = CLASS_TEXT[t.klass] + ("" if t.steady_state is not False else ", not steady")
+        by_day.setdefault(t.trough.date, ["", "", "", ""])[0] = f"{value} ({note})"
+    for c in assessment.creatinine:
+        change = f" ({c.change_pct:+.0f} %)" if c.change_pct is not None else ""
+        mark = " !" if c.significant else ""
+        by_day.setdefault(c.creatinine.date, ["", "", "", ""])[1] = (
+            umol(c.creatinine.value) + change + mark
+        )
+    for p in assessment.blood_pressure:
+        mark = " !" if p.hypertension else ""
+        by_day.setdefault(p.reading.date, ["", "", "", ""])[2] = (
+            f"{format_number(magnitude(p.reading.systolic, 'mmHg'), 0)}/"
+            f"{format_number(magnitude(p.reading.diastolic, 'mmHg'), 0)} mmHg{mark}"
+        )
+    results = []
+    for day in sorted(by_day):
+        cells = by_day[day]
+        regimen = record.regimen_on(day)
+        cells[3] = _dose_words(regimen, assessment)[0] if regimen else "none"
+        results.append((day.isoformat(), *cells))
+
+    schedule = []
+    for check in assessment.schedule:
+        if check.status is Status.DONE:
+            continue
+        name = f"Check {check.number}" if check.number else "Trough"
+        due = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
+        if check.status is Status.OVERDUE:
+            due += " OVERDUE"
+        why = PHASE_TEXT[check.phase] + (f": {check.reason}" if check.reason else "")
+        schedule.append((name, due, ", ".join(TAKE_TEXT[k] for k in check.takes), why))
+
+    notes = (
+        "A true trough is taken just before the morning dose, 12 hours after the evening dose "
+        "(24 hours after the dose for once-daily products); write the time of the sample and of "
+        "the last dose (R5.1).",
+        "A level taken less than "
+        f"{protocol.count('steady_state_days')} days after a dose change is not at steady state "
+        "(R5.5).",
+        "Azole antifungals, clarithromycin or erythromycin, diltiazem or verapamil, protease "
+        "inhibitors and grapefruit raise tacrolimus levels; rifampicin, enzyme-inducing "
+        "antiepileptics and St John's wort lower them; steroid dose changes move them. After any "
+        "such change, take a trough "
+        f"{protocol.count('co_medication_trough_days')} days later (R11).",
+    )
+    stamp = generated_at.strftime("%Y-%m-%d %H:%M")
+    return Plan(
+        title="Tacrolimus monitoring plan",
+        header=f"{patient.name} · id {patient.id} · born "
+        f"{patient.birth_date.isoformat() if patient.birth_date else 'not recorded'}",
+        patient=tuple(rows),
+        regimen=tuple(regimen_lines),
+        history=history,
+        thresholds=tuple(thresholds),
+        alerts=alerts,
+        charts=build_charts(assessment),
+        results=tuple(results),
+        schedule=tuple(schedule),
+        schedule_note=(
+            "Checks after the third are planned on the assumption that each check is "
+            "stable; if one is not (creatinine rise, hypertension, trough out of "
+            "range), checks stay every 2 weeks until one is (R8.5, R8.8)."
+        ),
+        notes=notes,
+        footer=(
+            f"TacroCalc {version} · protocol {protocol.id} {protocol.version} · "
+            f"generated {stamp} · check against the prescription chart"
+        ),
+        generated=stamp,
+    )
