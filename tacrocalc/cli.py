@@ -12,7 +12,7 @@ import locale
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -552,6 +552,19 @@ def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from tacrocalc.report import plan_pdf
+
+    today = args.today or _today()
+    record = _patient_record(args, today)
+    assessment = assess(record, _protocol(record.protocol_id), today)
+    generated = datetime.now().astimezone()  # the ward's local time, printed on the plan
+    pdf = plan_pdf(assessment, generated_at=generated, paper=args.paper)
+    write_atomic(Path(args.out), pdf)
+    print(f"wrote the monitoring plan of {record.patient.id} to {args.out}", file=out)
+    return 0
+
+
 def _cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     with _store(args) as store:
         path = store.backup(Path(args.out))
@@ -636,6 +649,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--today", type=_date_arg, help="date to assess on (default: today)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("plan", help="write the monitoring plan as a PDF")
+    p.add_argument("patient", help="patient file (.json) or the id of a stored patient")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--today", type=_date_arg, help="date of the plan (default: today)")
+    p.add_argument("--paper", choices=["a4", "letter"], default="a4")
+    p.set_defaults(run=_cmd_plan)
 
     p = sub.add_parser("import", help="add patient files to the store")
     p.add_argument("files", nargs="+", metavar="FILE")

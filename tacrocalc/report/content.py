@@ -16,7 +16,7 @@ from tacrocalc.domain.issues import Severity
 from tacrocalc.domain.record import ObservationKind, Regimen
 from tacrocalc.domain.schedule import Phase, Status
 from tacrocalc.domain.thresholds import TroughClass
-from tacrocalc.domain.units import format_number, magnitude
+from tacrocalc.domain.units import Quantity, format_number, magnitude
 from tacrocalc.text import message
 
 CLASS_TEXT = {
@@ -78,6 +78,14 @@ def _dose_words(regimen: Regimen, assessment: Assessment) -> tuple[str, str]:
     return f"{_mg(dose)} {how}", f"{units} at {times}"
 
 
+def ug(value: Quantity) -> str:
+    return f"{format_number(magnitude(value, 'ug/L'), 2)} µg/L"
+
+
+def umol(value: Quantity) -> str:
+    return f"{format_number(magnitude(value, 'umol/L'), 1)} µmol/L"
+
+
 def _age(birth: date | None, today: date) -> str:
     if birth is None:
         return "not recorded"
@@ -92,8 +100,6 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
     target = assessment.target
     today = assessment.today
     weight = record.weight_on(today)
-    ug = lambda q: f"{format_number(magnitude(q, 'ug/L'), 2)} µg/L"  # noqa: E731
-    umol = lambda q: f"{format_number(magnitude(q, 'umol/L'), 1)} µmol/L"  # noqa: E731
 
     rows = [
         ("Name", patient.name),
@@ -199,18 +205,18 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
             f"{format_number(magnitude(p.reading.systolic, 'mmHg'), 0)}/"
             f"{format_number(magnitude(p.reading.diastolic, 'mmHg'), 0)} mmHg{mark}"
         )
-    results = []
+    results: list[tuple[str, str, str, str, str]] = []
     for day in sorted(by_day):
         cells = by_day[day]
         regimen = record.regimen_on(day)
         cells[3] = _dose_words(regimen, assessment)[0] if regimen else "none"
-        results.append((day.isoformat(), *cells))
+        results.append((day.isoformat(), cells[0], cells[1], cells[2], cells[3]))
 
     schedule = []
     for check in assessment.schedule:
         if check.status is Status.DONE:
             continue
-        name = f"Check {check.number}" if check.number else "Trough"
+        name = str(check.number) if check.number else "extra"
         due = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
         if check.status is Status.OVERDUE:
             due += " OVERDUE"
