@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         from tacrocalc.ui.app import run_gui
 
-        code: int = run_gui(sys.argv[:1])
+        code: int = run_gui(sys.argv[:1], args.data_dir)
         return code
     from tacrocalc.cli import run
 

@@ -594,28 +594,39 @@ class Store:
         return Written(issues=issues)
 
     def add_observation(self, patient_id: str, obs: Observation, *, today: date) -> Written:
+        return self.add_observations(patient_id, (obs,), today=today)
+
+    def add_observations(
+        self, patient_id: str, observations: tuple[Observation, ...], *, today: date
+    ) -> Written:
+        """Add observations taken together (a check): all of them, or none if one is refused.
+        `Written.id` is the id of the last one."""
         known = self._patient_row(patient_id)
         if isinstance(known, Issue):
             return Written(issues=(known,))
-        issues = self._check_observation(obs, known[0], known[1], today)
+        issues: tuple[Issue, ...] = ()
+        for obs in observations:
+            issues += self._check_observation(obs, known[0], known[1], today)
         if any(i.refuses for i in issues):
             return Written(issues=issues)
+        row_id = None
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
-                " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (patient_id, *_observation_params(obs)),
-            )
-            row_id = int(cursor.lastrowid or 0)
-            self._audit(
-                db,
-                "insert",
-                "observation",
-                row_id,
-                patient_id,
-                None,
-                patient_file.observation_json(obs),
-            )
+            for obs in observations:
+                cursor = db.execute(
+                    "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
+                    " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (patient_id, *_observation_params(obs)),
+                )
+                row_id = int(cursor.lastrowid or 0)
+                self._audit(
+                    db,
+                    "insert",
+                    "observation",
+                    row_id,
+                    patient_id,
+                    None,
+                    patient_file.observation_json(obs),
+                )
         return Written(id=row_id, issues=issues)
 
     def _observation_row(self, obs_id: int) -> tuple[str, Observation, str | None] | None:

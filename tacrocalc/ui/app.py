@@ -1,12 +1,19 @@
-"""Starting the window: the Qt application, bundled fonts, the protocol."""
+"""Starting the window: the Qt application, bundled fonts, the store, the error log."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
 
-from tacrocalc.paths import resources_dir
+from tacrocalc.paths import resources_dir, user_data_dir
+
+log = logging.getLogger("tacrocalc")
 
 
 def _prepare_environment() -> None:
@@ -26,23 +33,69 @@ def load_fonts() -> str:
     return family
 
 
-def run_gui(argv: Sequence[str]) -> int:
+def install_error_handler(folder: Path) -> Path:
+    """Unexpected errors: logged to tacrocalc.log in the data folder (the traceback and the
+    kind of error, never its message, which could hold patient data) and shown in a dialog."""
+    path = folder / "tacrocalc.log"
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    os.chmod(path, 0o600)
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        frames = "".join(traceback.format_tb(tb))
+        log.error("unexpected %s\n%s", kind.__name__, frames)
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is not None:
+            QMessageBox.critical(
+                None,
+                "TacroCalc: unexpected error",
+                "Something went wrong inside TacroCalc. Everything saved before this message is "
+                "safe (each entry is saved when it is accepted). Check the last entry you made, "
+                f"then carry on or restart TacroCalc.\n\nDetails for IT are in {path}.",
+            )
+
+    sys.excepthook = hook
+    return path
+
+
+def run_gui(argv: Sequence[str], data_dir: str | None = None) -> int:
     _prepare_environment()
     from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from tacrocalc.protocols import load_protocol
+    from tacrocalc.protocols import available_protocols, load_protocol
+    from tacrocalc.records.store import Store, StoreError
     from tacrocalc.ui.main_window import MainWindow
+    from tacrocalc.ui.settings import Settings
 
     app = QApplication(list(argv))
     app.setApplicationName("TacroCalc")
     family = load_fonts()
     if family:
         app.setFont(QFont(family, app.font().pointSize()))
-    window = MainWindow(load_protocol())
+    folder = user_data_dir(data_dir)
+    install_error_handler(folder)
+    try:
+        store = Store(folder, protocol_for=load_protocol)
+    except StoreError as error:
+        QMessageBox.critical(
+            None,
+            "TacroCalc: patient data cannot be opened",
+            f"{error}\n\nThe regimen calculator still works; patients cannot be "
+            "opened until the file is restored.",
+        )
+        from tacrocalc.ui.calculator import CalculatorWindow
+
+        fallback = CalculatorWindow(load_protocol())
+        fallback.show()
+        return int(app.exec())
+    settings = Settings()
+    window = MainWindow(store, load_protocol, available_protocols(), settings)
     window.show()
-    return int(app.exec())
-
-
-if __name__ == "__main__":
-    sys.exit(run_gui(sys.argv))
+    window.open_last_patient()
+    code = int(app.exec())
+    store.close()
+    return code

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from tacrocalc.domain.protocol import FormulationId, Protocol
+from tacrocalc.domain.units import Quantity
 from tacrocalc.ui.calculator_presenter import (
     CalculatorView,
     Source,
@@ -57,6 +58,10 @@ class DoseCalculator(QWidget):
         _named(self.weight_unit, "weight_unit", "Weight unit")
         self.weight_unit.addItems(["kg", "lb"])
         self.formulation_combo = QComboBox()
+        self.formulation_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.formulation_combo.setMinimumContentsLength(16)
         _named(self.formulation_combo, "formulation_combo", "Product")
         for formulation in protocol.formulations.values():
             self.formulation_combo.addItem(formulation.name, formulation.id.value)
@@ -174,6 +179,19 @@ class DoseCalculator(QWidget):
 
     # -- showing -----------------------------------------------------------------------------
 
+    def recalculate_from_dose(self) -> None:
+        """Work from the dose field (a regimen already given), giving its rate."""
+        self._source = Source.DOSE
+        self._recalculate()
+
+    def weight_quantity(self) -> Quantity | None:
+        """The weight the shown dose was worked out for."""
+        return self.view.weight
+
+    def dose_mg(self) -> float:
+        """The rounded dose per administration shown (0 when none can be given)."""
+        return self.view.dose_mg or 0.0
+
     @property
     def formulation(self) -> FormulationId:
         return FormulationId(self.formulation_combo.currentData())
@@ -211,3 +229,15 @@ class DoseCalculator(QWidget):
         self.warnings_label.setVisible(bool(view.warnings))
         self.view = view
         self.view_changed.emit(view)
+
+
+class CalculatorWindow(QWidget):
+    """The calculator alone, for when the patient store cannot be opened."""
+
+    def __init__(self, protocol: Protocol, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("TacroCalc: regimen calculator")
+        self.calculator = DoseCalculator(protocol)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.calculator)
+        self.resize(720, 520)

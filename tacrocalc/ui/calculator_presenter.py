@@ -18,7 +18,7 @@ from tacrocalc.domain.dosing import (
 )
 from tacrocalc.domain.issues import Issue, Severity
 from tacrocalc.domain.protocol import FormulationId, Protocol
-from tacrocalc.domain.units import Kind, format_number, magnitude, parse
+from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
 from tacrocalc.text import message
 
 
@@ -40,6 +40,8 @@ class CalculatorView:
     units: str = ""
     times: str = ""
     achieved: str = ""
+    dose_mg: float | None = None  # the rounded dose per administration
+    weight: Quantity | None = None  # the weight it was worked out for
 
     @property
     def has_dose(self) -> bool:
@@ -117,6 +119,8 @@ def calculate(
             f"{format_number(magnitude(dose.achieved_rate, 'mg/kg/day'), 4)} mg/kg/day "
             f"(rounding {dose.rounding_change_pct:+.1f} %)"
         ),
+        dose_mg=magnitude(dose.dose, "mg"),
+        weight=dose.weight,
     )
 
 

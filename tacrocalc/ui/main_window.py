@@ -1,48 +1,434 @@
-"""The main window."""
+"""The main window: the patient list beside the open patient."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QGroupBox, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from collections.abc import Callable
+from datetime import date, time
+from pathlib import Path
 
-from tacrocalc import __version__
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtPrintSupport import QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tacrocalc.domain.assessment import assess
 from tacrocalc.domain.protocol import Protocol
-from tacrocalc.ui.calculator import DoseCalculator
+from tacrocalc.records.files import write_atomic
+from tacrocalc.records.patient_file import PatientFileError, loads
+from tacrocalc.records.store import Store
+from tacrocalc.text import message
+from tacrocalc.ui.dialogs import PatientDialog
+from tacrocalc.ui.models import PatientListModel
+from tacrocalc.ui.patient_presenter import Units
+from tacrocalc.ui.patient_view import PatientView, now_local
+from tacrocalc.ui.settings import PREFERENCES, Settings
+
+
+class PatientList(QWidget):
+    """Search as you type (id or name, case and accents ignored), then open."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("search_edit")
+        self.search_edit.setAccessibleName("Search patients by id or name")
+        self.search_edit.setPlaceholderText("Search id or name  (Ctrl+F)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.model = PatientListModel()
+        self.list_view = QListView()
+        self.list_view.setObjectName("patient_list")
+        self.list_view.setAccessibleName("Patients")
+        self.list_view.setModel(self.model)
+        self.new_button = QPushButton("&New patient")
+        self.new_button.setObjectName("new_button")
+        self.import_button = QPushButton("&Import…")
+        self.import_button.setObjectName("import_button")
+        self.export_button = QPushButton("Export &file…")
+        self.export_button.setObjectName("export_file_button")
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.import_button, self.export_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.list_view, 1)
+        layout.addLayout(buttons)
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.model.set_patients(self._store.search(self.search_edit.text(), limit=500))
+
+    def _on_search_edit_text_changed(self, _text: str) -> None:
+        self.refresh()
+
+    def _on_search_edit_return_pressed(self) -> None:
+        if self.model.rowCount() >= 1:
+            self.list_view.setCurrentIndex(self.model.index(0))
+            self.list_view.activated.emit(self.model.index(0))
+
+
+class SettingsDialog(QDialog):
+    def __init__(
+        self, settings: Settings, protocols: tuple[str, ...], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._settings = settings
+        self.combos: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        for key, label in (
+            ("units/trough", "Trough unit"),
+            ("units/creatinine", "Creatinine unit"),
+            ("units/weight", "Weight unit"),
+            ("report/paper", "Paper"),
+        ):
+            combo = QComboBox()
+            combo.setObjectName(key.replace("/", "_"))
+            combo.addItems([str(c) for c in PREFERENCES[key].choices])
+            combo.setCurrentText(str(settings.get(key)))
+            form.addRow(label + ":", combo)
+            self.combos[key] = combo
+        protocol = QComboBox()
+        protocol.setObjectName("protocol_default")
+        protocol.addItems(list(protocols))
+        protocol.setCurrentText(settings.get("protocol/default"))
+        form.addRow("Protocol of new patients:", protocol)
+        self.combos["protocol/default"] = protocol
+        self.times_edit = QLineEdit(settings.get("dosing/times"))
+        self.times_edit.setObjectName("dosing_times")
+        self.times_edit.setPlaceholderText("the protocol's (08:00,20:00)")
+        form.addRow("Dose times of new regimens:", self.times_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b00020;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def _on_buttons_accepted(self) -> None:
+        text = self.times_edit.text().strip()
+        if text and parse_times(text) is None:
+            self.error_label.setText(f'Dose times: "{text}" is not HH:MM,HH:MM.')
+            return
+        for key, combo in self.combos.items():
+            self._settings.set(key, combo.currentText())
+        self._settings.set("dosing/times", text)
+        self.accept()
+
+
+def parse_times(text: str) -> tuple[time, ...] | None:
+    try:
+        return tuple(time.fromisoformat(t.strip()) for t in text.split(",") if t.strip())
+    except ValueError:
+        return None
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, protocol: Protocol, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        protocol_for: Callable[[str], Protocol],
+        protocols: tuple[str, ...],
+        settings: Settings,
+        *,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("TacroCalc")
-        self._protocol = protocol
-        self.calculator = DoseCalculator(protocol)
-        self.calculator.setObjectName("calculator")
-        group = QGroupBox("Regimen calculator")
-        inner = QVBoxLayout(group)
-        inner.addWidget(self.calculator)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(group)
-        self.setCentralWidget(central)
-        self.statusBar().showMessage(
-            f"Protocol: {protocol.title} ({protocol.id} {protocol.version})"
+        self.store = store
+        self._protocol_for = protocol_for
+        self._protocols = protocols
+        self.settings = settings
+        self._today = today
+        self.patients = PatientList(store)
+        self.patients.setObjectName("patients")
+        self.view = PatientView(
+            store,
+            protocol_for,
+            units=self._units(),
+            today=today,
+            dose_times=parse_times(settings.get("dosing/times")) or (),
+        )
+        self.view.setObjectName("patient_view")
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.patients)
+        splitter.addWidget(self.view)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([190, 1170])
+        self.setCentralWidget(splitter)
+        self.statusBar().showMessage("Ready")
+
+        self.patients.list_view.activated.connect(self._on_patient_list_activated)
+        self.patients.list_view.clicked.connect(self._on_patient_list_activated)
+        self.patients.new_button.clicked.connect(self.new_patient)
+        self.patients.import_button.clicked.connect(self.import_files)
+        self.patients.export_button.clicked.connect(self.export_file)
+        self.view.saved.connect(self._on_view_saved)
+        self.view.edit_button.clicked.connect(self.edit_patient)
+        self.view.plan_requested.connect(self._on_view_plan_requested)
+        self._make_menus()
+        geometry = settings.get("window/geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1340, 720)
+
+    def _units(self) -> Units:
+        return Units(
+            trough=self.settings.get("units/trough"),
+            creatinine=self.settings.get("units/creatinine"),
+            weight=self.settings.get("units/weight"),
         )
 
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        about_action = QAction("&About TacroCalc", self)
-        about_action.triggered.connect(self._on_about_action_triggered)
-        self.menuBar().addMenu("&File").addAction(quit_action)
-        self.menuBar().addMenu("&Help").addAction(about_action)
-        self.resize(720, 560)
-        self.calculator.weight_edit.setFocus()
+    def _make_menus(self) -> None:
+        def action(
+            menu_name: str,
+            text: str,
+            slot: Callable[[], object],
+            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        ) -> QAction:
+            item = QAction(text, self)
+            if shortcut is not None:
+                item.setShortcut(QKeySequence(shortcut))
+            item.triggered.connect(slot)
+            menus[menu_name].addAction(item)
+            return item
 
-    def _on_about_action_triggered(self) -> None:
+        menus = {name: self.menuBar().addMenu(name) for name in ("&File", "&Patient", "&Help")}
+        action("&File", "&Open last patient", self.open_last_patient, "Ctrl+L")
+        action("&File", "&Import patient files…", self.import_files, "Ctrl+I")
+        action("&File", "&Export patient file…", self.export_file)
+        action(
+            "&File", "Export &plan…", lambda: self._on_view_plan_requested("export"), "Ctrl+Shift+E"
+        )
+        action(
+            "&File",
+            "&Print plan…",
+            lambda: self._on_view_plan_requested("print"),
+            QKeySequence.StandardKey.Print,
+        )
+        action("&File", "&Settings…", self.edit_settings, "Ctrl+,")
+        action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        action("&Patient", "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
+        action("&Patient", "&New patient…", self.new_patient, QKeySequence.StandardKey.New)
+        action("&Patient", "&Add observation", self.view.focus_quick_entry, "Ctrl+E")
+        action("&Help", "&About TacroCalc", self._about)
+
+    # -- patients -----------------------------------------------------------------------------
+
+    def open_patient(self, patient_id: str) -> bool:
+        if not self.view.open_patient(patient_id):
+            return False
+        self.settings.set("session/last_patient", patient_id)
+        self.statusBar().showMessage(f"Opened {patient_id}")
+        return True
+
+    def open_last_patient(self) -> bool:
+        last = self.settings.get("session/last_patient")
+        return bool(last) and self.open_patient(last)
+
+    def focus_search(self) -> None:
+        self.patients.search_edit.setFocus()
+        self.patients.search_edit.selectAll()
+
+    def _on_patient_list_activated(self, index: object) -> None:
+        row = self.patients.list_view.currentIndex().row()
+        if row >= 0:
+            self.open_patient(self.patients.model.patient_id(row))
+
+    def new_patient(self) -> None:
+        dialog = PatientDialog(
+            self._protocols, self.settings.get("protocol/default"), today=self._today(), parent=self
+        )
+        while dialog.exec():
+            patient = dialog.patient()
+            if self.store.exists(patient.id):
+                dialog.error_label.setText(f'Patient id: "{patient.id}" is already here.')
+                continue
+            written = self.store.save_patient(
+                patient, protocol_id=dialog.protocol_id, today=self._today()
+            )
+            if written.ok:
+                self.patients.refresh()
+                self.open_patient(patient.id)
+                self._on_view_saved(f"Saved the new patient {patient.id}")
+                return
+            dialog.show_issues(written.issues)
+
+    def edit_patient(self) -> None:
+        record = self.store.load(self.view.patient_id or "")
+        if record is None:
+            return
+        target = record.target_trough
+        dialog = PatientDialog(
+            self._protocols,
+            self.settings.get("protocol/default"),
+            patient=record.patient,
+            protocol_id=record.protocol_id,
+            today=self._today(),
+            parent=self,
+        )
+        while dialog.exec():
+            written = self.store.save_patient(
+                dialog.patient(), protocol_id=dialog.protocol_id, target=target, today=self._today()
+            )
+            if written.ok:
+                self.patients.refresh()
+                self.open_patient(record.patient.id)
+                self._on_view_saved("Saved the patient's details")
+                return
+            dialog.show_issues(written.issues)
+
+    def import_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import patient files",
+            self.settings.get("files/last_folder"),
+            "TacroCalc patient files (*.json)",
+        )
+        for name in names:
+            self.import_file(Path(name), ask=True)
+
+    def import_file(self, path: Path, *, ask: bool, replace: bool = False) -> str:
+        """Import one patient file; an id already here needs the user's decision."""
+        self.settings.set("files/last_folder", str(path.parent))
+        try:
+            record = loads(
+                path.read_text(encoding="utf-8"),
+                protocol_for=self._protocol_for,
+                today=self._today(),
+            )
+        except (OSError, PatientFileError) as error:
+            text = message(error.issue) if isinstance(error, PatientFileError) else str(error)
+            QMessageBox.warning(self, "Not imported", f"{path.name}: {text}")
+            return text
+        if self.store.exists(record.patient.id) and ask:
+            answer = QMessageBox.question(
+                self,
+                "Patient already here",
+                f"{record.patient.id} ({record.patient.name}) is already on this workstation. "
+                "Replace the record here with the one in the file? The record replaced stays "
+                "in the history.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            replace = answer == QMessageBox.StandardButton.Yes
+            if not replace:
+                return "kept"
+        written = self.store.import_record(record, replace=replace)
+        if not written.ok:
+            return message(written.issues[0])
+        self.patients.refresh()
+        self.open_patient(record.patient.id)
+        self._on_view_saved(f"Imported {record.patient.id}")
+        return "imported"
+
+    def export_file(self) -> None:
+        pid = self.view.patient_id
+        if pid is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export patient file",
+            str(Path(self.settings.get("files/last_folder") or Path.home()) / f"{pid}.json"),
+            "TacroCalc patient files (*.json)",
+        )
+        if name:
+            text = self.store.export_text(pid)
+            assert text is not None
+            write_atomic(Path(name), text.encode("utf-8"))
+            self.settings.set("files/last_folder", str(Path(name).parent))
+            self.statusBar().showMessage(f"Exported {pid} to {name}")
+
+    # -- the plan ----------------------------------------------------------------------------
+
+    def plan_bytes(self) -> bytes | None:
+        pid = self.view.patient_id
+        record = self.store.load(pid) if pid else None
+        if record is None:
+            return None
+        from tacrocalc.report import plan_pdf
+
+        assessment = assess(record, self._protocol_for(record.protocol_id), self._today())
+        return plan_pdf(
+            assessment, generated_at=now_local(), paper=self.settings.get("report/paper")
+        )
+
+    def _on_view_plan_requested(self, what: str) -> None:
+        pdf = self.plan_bytes()
+        if pdf is None:
+            self.statusBar().showMessage("Open a patient first")
+            return
+        if what == "export":
+            folder = Path(self.settings.get("files/last_folder") or Path.home())
+            name, _ = QFileDialog.getSaveFileName(
+                self,
+                "Export the monitoring plan",
+                str(folder / f"plan-{self.view.patient_id}-{self._today().isoformat()}.pdf"),
+                "PDF (*.pdf)",
+            )
+            if name:
+                write_atomic(Path(name), pdf)
+                self.settings.set("files/last_folder", str(Path(name).parent))
+                self.statusBar().showMessage(f"Wrote the plan to {name}")
+            return
+        from tacrocalc.ui.printing import PdfPages, printer_for
+
+        pages = PdfPages(pdf, self)
+        printer = printer_for(self.settings.get("report/paper"))
+        preview = QPrintPreviewDialog(printer, self)
+        preview.paintRequested.connect(pages.paint)
+        # The preview shows the very pages of the PDF; its Print button opens the system's
+        # print dialog.
+        if preview.exec():
+            self.statusBar().showMessage("Sent the plan to the printer")
+
+    # -- the rest ----------------------------------------------------------------------------
+
+    def edit_settings(self) -> None:
+        if SettingsDialog(self.settings, self._protocols, self).exec():
+            self.view.set_units(self._units())
+            self.statusBar().showMessage("Settings saved")
+
+    def _on_view_saved(self, text: str) -> None:
+        self.patients.refresh()
+        self.statusBar().showMessage(f"Saved. {text}" if not text.startswith("Saved") else text)
+
+    def _about(self) -> None:
+        import tacrocalc
+
         QMessageBox.about(
             self,
             "About TacroCalc",
-            f"TacroCalc {__version__}\nTacrolimus dosing and monitoring.\n\n"
-            f"Protocol: {self._protocol.title}\n{self._protocol.source}\n\n"
-            "Check every dose against the prescription chart.",
+            f"TacroCalc {tacrocalc.__version__}\nTacrolimus dosing and monitoring."
+            "\n\nCheck every dose against the prescription chart.",
         )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set("window/geometry", bytes(self.saveGeometry().data()))
+        super().closeEvent(event)

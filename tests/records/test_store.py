@@ -449,3 +449,28 @@ def test_a_regimen_dose_no_product_can_make_up_is_refused(store):
     assert written.issues[0].code is IssueCode.NOT_DISPENSABLE
     assert written.issues[0].param("nearest") == "3.5 mg"
     assert dump(store) == before
+
+
+def test_a_check_is_written_whole_or_not_at_all(store):
+    """Trough, creatinine and BP of one day in one transaction: a bad BP refuses all three."""
+    add_patient(store)
+    day = date(2026, 1, 14)
+    before = dump(store)
+    bad = store.add_observations(
+        "H123",
+        (
+            Trough(date=day, value=q(8, "ug/L")),
+            Creatinine(date=day, value=q(80, "umol/L")),
+            BloodPressure(date=day, systolic=q(80, "mmHg"), diastolic=q(95, "mmHg")),
+        ),
+        today=TODAY,
+    )
+    assert bad.issues[0].code is IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC
+    assert dump(store) == before
+    good = store.add_observations(
+        "H123",
+        (Trough(date=day, value=q(8, "ug/L")), Creatinine(date=day, value=q(80, "umol/L"))),
+        today=TODAY,
+    )
+    assert good.ok
+    assert len(store.load("H123").observations) == 2

@@ -1,0 +1,298 @@
+"""What the patient view shows, worked out without Qt: header, observation rows, alerts,
+schedule, the adjustment suggestion and the quick-entry parsing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from tacrocalc.domain.assessment import Assessment
+from tacrocalc.domain.dosing import adjust, describe_units
+from tacrocalc.domain.issues import Issue, Severity
+from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
+from tacrocalc.domain.schedule import Status
+from tacrocalc.domain.thresholds import (
+    at_steady_state,
+    classify_trough,
+    creatinine_change_pct,
+    is_hypertensive,
+    significant_rise,
+)
+from tacrocalc.domain.units import (
+    DISPLAY_UNITS,
+    Kind,
+    format_number,
+    format_quantity,
+    magnitude,
+    parse,
+    parse_blood_pressure,
+)
+from tacrocalc.report.content import CLASS_TEXT, PHASE_TEXT, TAKE_TEXT
+from tacrocalc.text import message
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Units:
+    """The display units chosen in the settings (R1.4)."""
+
+    trough: str = "µg/L"
+    creatinine: str = "µmol/L"
+    weight: str = "kg"
+
+    def pint(self, kind: Kind) -> str:
+        shown = {
+            Kind.TROUGH: self.trough,
+            Kind.CREATININE: self.creatinine,
+            Kind.WEIGHT: self.weight,
+        }[kind]
+        return DISPLAY_UNITS[kind][shown]
+
+
+def header(assessment: Assessment, units: Units) -> dict[str, str]:
+    record = assessment.record
+    patient = record.patient
+    today = assessment.today
+    age = ""
+    if patient.birth_date:
+        years = (
+            today.year
+            - patient.birth_date.year
+            - ((today.month, today.day) < (patient.birth_date.month, patient.birth_date.day))
+        )
+        age = f"{years} years"
+    weight = record.weight_on(today)
+    target = assessment.target
+    return {
+        "name": patient.name,
+        "id": patient.id,
+        "age": f"born {patient.birth_date.isoformat()} ({age})"
+        if patient.birth_date
+        else "birth date not recorded",
+        "sex": patient.sex.value if patient.sex else "sex not recorded",
+        "weight": (
+            f"{format_quantity(weight.value, Kind.WEIGHT, units.pint(Kind.WEIGHT), 1)} "
+            f"on {weight.date.isoformat()}"
+            if weight
+            else "no weight recorded"
+        ),
+        "protocol": f"{assessment.protocol.title} ({assessment.protocol.id})",
+        "target": (
+            f"target {format_quantity(target.low, Kind.TROUGH, units.pint(Kind.TROUGH))}"
+            f"–{format_quantity(target.high, Kind.TROUGH, units.pint(Kind.TROUGH))}"
+        ),
+        "nephrotoxicity": (
+            "prior ciclosporin nephrotoxicity" if patient.prior_ciclosporin_nephrotoxicity else ""
+        ),
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObservationRow:
+    id: int
+    date: str
+    time: str
+    kind: str
+    value: str
+    assessment: str
+    flagged: bool
+    deleted: bool
+
+
+def observation_row(
+    obs_id: int, obs: Observation, deleted: bool, assessment: Assessment, units: Units
+) -> ObservationRow:
+    """One row of the observation table, classified as the domain classifies it."""
+    protocol, record = assessment.protocol, assessment.record
+    flagged = False
+    if isinstance(obs, Trough):
+        kind = "trough"
+        value = ("<" if obs.below_limit else "") + format_quantity(
+            obs.value, Kind.TROUGH, units.pint(Kind.TROUGH)
+        )
+        klass = classify_trough(obs.value, assessment.target, below_limit=obs.below_limit)
+        steady = at_steady_state(obs, record, protocol)
+        text = CLASS_TEXT[klass] + (", not at steady state" if steady is False else "")
+        flagged = klass.value in ("below", "above")
+    elif isinstance(obs, Creatinine):
+        kind = "creatinine"
+        value = format_quantity(obs.value, Kind.CREATININE, units.pint(Kind.CREATININE), 2)
+        if assessment.baseline is None:
+            text = "no baseline"
+        else:
+            change = creatinine_change_pct(obs, assessment.baseline)
+            flagged = significant_rise(change, protocol)
+            text = f"{change:+.1f} % vs baseline" + (" (significant)" if flagged else "")
+    else:
+        assert isinstance(obs, BloodPressure)
+        kind = "blood pressure"
+        value = (
+            f"{format_number(magnitude(obs.systolic, 'mmHg'), 0)}/"
+            f"{format_number(magnitude(obs.diastolic, 'mmHg'), 0)} mmHg"
+        )
+        flagged = is_hypertensive(obs, protocol)
+        text = "hypertension" if flagged else "normal"
+    return ObservationRow(
+        id=obs_id,
+        date=obs.date.isoformat(),
+        time=obs.time.strftime("%H:%M") if obs.time else "",
+        kind=kind,
+        value=value,
+        assessment=text,
+        flagged=flagged,
+        deleted=deleted,
+    )
+
+
+def alert_lines(assessment: Assessment) -> list[tuple[bool, str]]:
+    """(urgent, sentence), urgent first."""
+    return [(a.issue.severity is Severity.URGENT, message(a.issue)) for a in assessment.alerts]
+
+
+def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
+    """(check, when, status, what to take) of the checks still to come and the recent ones."""
+    rows = []
+    for check in assessment.schedule:
+        name = f"Check {check.number}" if check.number else "Trough"
+        when = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
+        if check.status is Status.DONE and check.done_on:
+            status = f"done {check.done_on.isoformat()}" + ("" if check.stable else " (not stable)")
+        else:
+            status = check.status.value + (
+                " — " + PHASE_TEXT[check.phase] if check.assumes_stable else ""
+            )
+        rows.append((name, when, status, ", ".join(TAKE_TEXT[k] for k in check.takes)))
+    return rows
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suggestion:
+    text: str
+    dose_mg: float | None = None  # the new dose per administration, when one can be applied
+    refused: bool = False
+
+
+def adjustment(assessment: Assessment) -> Suggestion:
+    """R9 from the latest trough, with its conditions; never applied without a click."""
+    regimen = assessment.current_regimen
+    if regimen is None or not assessment.troughs:
+        return Suggestion(
+            text="No trough on the current regimen yet: nothing to adjust (R9).", refused=True
+        )
+    latest = assessment.troughs[-1]
+    weight = assessment.record.weight_on(assessment.today)
+    outcome = adjust(
+        dose=regimen.dose,
+        formulation=regimen.formulation,
+        trough=latest.trough.value,
+        protocol=assessment.protocol,
+        target_middle=assessment.target.middle,
+        below_assay_limit=latest.trough.below_limit,
+        steady_state=latest.steady_state,
+        weight=weight.value if weight else None,
+    )
+    refusals = [i for i in outcome.issues if i.refuses]
+    if outcome.adjustment is None:
+        return Suggestion(text=message(refusals[0]) if refusals else "No suggestion.", refused=True)
+    result = outcome.adjustment
+    per_day = result.formulation.administrations_per_day
+    how = "every 12 hours" if per_day == 2 else "once daily"
+    lines = [
+        f"Trough {format_number(magnitude(result.measured, 'ug/L'), 2)} µg/L on "
+        f"{latest.trough.date.isoformat()}; target "
+        f"{format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (middle of the range).",
+        f"{format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day × target / measured = "
+        f"{format_number(magnitude(result.new_daily, 'mg'), 3)} mg/day.",
+        f"Suggested: {format_number(magnitude(result.dose, 'mg'), 3)} mg {how} "
+        f"({describe_units(result.units, result.formulation.unit_name)}).",
+    ]
+    lines += [message(i) for i in outcome.issues if not i.refuses]
+    return Suggestion(text="\n".join(lines), dose_mg=magnitude(result.dose, "mg"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuickEntry:
+    observations: tuple[Observation, ...] = ()
+    errors: dict[str, str] = field(default_factory=dict)  # field -> refusal sentence
+
+
+def read_quick_entry(
+    *,
+    day: date,
+    sample_time: str,
+    last_dose_time: str,
+    trough: str,
+    creatinine: str,
+    blood_pressure: str,
+    units: Units,
+    decimal_comma: bool,
+) -> QuickEntry:
+    """The quick-entry row: each field filled becomes an observation of that day. Units typed
+    by the user win; a bare number takes the display unit (R1.2, R12.5)."""
+    errors: dict[str, str] = {}
+    observations: list[Observation] = []
+
+    def clock(text: str, name: str) -> time | None:
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            return time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00")
+        except ValueError:
+            errors[name] = f'{name}: "{text}" is not a time; write it HH:MM (24-hour clock).'
+            return None
+
+    at = clock(sample_time, "time")
+    last = clock(last_dose_time, "last dose")
+    if trough.strip():
+        parsed = parse(
+            trough,
+            Kind.TROUGH,
+            field="trough",
+            default_unit=units.pint(Kind.TROUGH),
+            decimal_comma=decimal_comma,
+            allow_below_limit=True,
+        )
+        if parsed.issue is not None:
+            errors["trough"] = message(parsed.issue)
+        else:
+            assert parsed.quantity is not None
+            observations.append(
+                Trough(
+                    date=day,
+                    time=at,
+                    value=parsed.quantity,
+                    below_limit=parsed.below_limit,
+                    last_dose_time=last,
+                )
+            )
+    if creatinine.strip():
+        parsed = parse(
+            creatinine,
+            Kind.CREATININE,
+            field="creatinine",
+            default_unit=units.pint(Kind.CREATININE),
+            decimal_comma=decimal_comma,
+        )
+        if parsed.issue is not None:
+            errors["creatinine"] = message(parsed.issue)
+        else:
+            assert parsed.quantity is not None
+            observations.append(Creatinine(date=day, time=at, value=parsed.quantity))
+    if blood_pressure.strip():
+        pair = parse_blood_pressure(blood_pressure, field="blood pressure", default_unit="mmHg")
+        if isinstance(pair, Issue):
+            errors["blood pressure"] = message(pair)
+        else:
+            observations.append(
+                BloodPressure(date=day, time=at, systolic=pair[0], diastolic=pair[1])
+            )
+    if not errors and not observations:
+        errors["trough"] = "Type a trough, a creatinine or a blood pressure to add."
+    return QuickEntry(observations=() if errors else tuple(observations), errors=errors)
+
+
+def field_of(issue: Issue) -> str:
+    """Which quick-entry field a store refusal belongs to."""
+    if issue.field.startswith("blood pressure"):
+        return "blood pressure"
+    return issue.field if issue.field in ("trough", "creatinine") else "date"

@@ -1,0 +1,514 @@
+"""One patient on one screen: header, regimen calculator, adjustment, alerts and schedule,
+charts, quick entry and the table of observations. Every accepted entry is saved at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import TypeVar
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tacrocalc.charts.model import build_charts
+from tacrocalc.domain.assessment import Assessment, assess
+from tacrocalc.domain.protocol import Protocol
+from tacrocalc.domain.record import Regimen, WeightEntry
+from tacrocalc.domain.units import Kind, convert, magnitude, q
+from tacrocalc.records.store import Store
+from tacrocalc.text import message
+from tacrocalc.ui import patient_presenter as present
+from tacrocalc.ui.calculator import DoseCalculator
+from tacrocalc.ui.charts import ChartsView
+from tacrocalc.ui.dialogs import CorrectionDialog, HistoryDialog, pydate, qdate
+from tacrocalc.ui.models import ObservationTableModel
+
+ERROR_STYLE = "color: #b00020;"
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str, accessible: str = "") -> W:
+    widget.setObjectName(name)
+    if accessible:
+        widget.setAccessibleName(accessible)
+    return widget
+
+
+class PatientView(QWidget):
+    """The record of one patient, as the store holds it now."""
+
+    saved = Signal(str)  # what was saved, for the status bar
+    plan_requested = Signal(str)  # "export" or "print"
+
+    def __init__(
+        self,
+        store: Store,
+        protocol_for: Callable[[str], Protocol],
+        *,
+        units: present.Units,
+        today: Callable[[], date],
+        dose_times: tuple[time, ...] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._protocol_for = protocol_for
+        self._units = units
+        self._today = today
+        self._dose_times = dose_times
+        self._decimal_comma = QLocale().decimalPoint() == ","
+        self.patient_id: str | None = None
+        self.assessment: Assessment | None = None
+        self.calculator: DoseCalculator | None = None
+
+        # header
+        self.name_label = _named(QLabel(), "name_label")
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.details_label = _named(QLabel(), "details_label")
+        self.details_label.setWordWrap(True)
+        self.flag_label = _named(QLabel(), "flag_label")
+        self.flag_label.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
+        self.edit_button = _named(QPushButton("Edit &patient…"), "edit_button")
+        self.export_button = _named(QPushButton("E&xport plan…"), "export_button")
+        self.print_button = _named(QPushButton("P&rint…"), "print_button")
+        self.export_button.clicked.connect(lambda: self.plan_requested.emit("export"))
+        self.print_button.clicked.connect(lambda: self.plan_requested.emit("print"))
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.addWidget(self.name_label)
+        names.addWidget(self.details_label)
+        names.addWidget(self.flag_label)
+        header.addLayout(names, 1)
+        for button in (self.edit_button, self.export_button, self.print_button):
+            header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+
+        # left column: regimen, adjustment, alerts, schedule
+        self.calculator_box = QGroupBox("Regimen calculator")
+        self.calculator_layout = QVBoxLayout(self.calculator_box)
+        self.start_edit = _named(QDateEdit(), "start_edit", "Start date of the new regimen")
+        self.start_edit.setDisplayFormat("yyyy-MM-dd")
+        self.start_edit.setCalendarPopup(True)
+        self.apply_button = _named(QPushButton("&Apply as new regimen"), "apply_button")
+        self.apply_button.setToolTip(
+            "Record this dose from the start date; the schedule "
+            "restarts (R8.2) and the previous regimen stays in the "
+            "history."
+        )
+        self.apply_error = _named(QLabel(), "apply_error")
+        self.apply_error.setWordWrap(True)
+        self.apply_error.setStyleSheet(ERROR_STYLE)
+        apply_row = QHBoxLayout()
+        apply_row.addWidget(QLabel("from"))
+        apply_row.addWidget(self.start_edit)
+        apply_row.addWidget(self.apply_button, 1)
+        self.calculator_layout.addLayout(apply_row)
+        self.calculator_layout.addWidget(self.apply_error)
+
+        adjust_box = QGroupBox("Adjustment from the latest trough (R9)")
+        self.adjust_label = _named(QLabel(), "adjust_label")
+        self.adjust_label.setWordWrap(True)
+        self.adjust_button = _named(QPushButton("Apply the suggested dose"), "adjust_button")
+        adjust_layout = QVBoxLayout(adjust_box)
+        adjust_layout.addWidget(self.adjust_label)
+        adjust_layout.addWidget(self.adjust_button)
+
+        alerts_box = QGroupBox("Needs attention")
+        self.alerts_label = _named(QLabel(), "alerts_label")
+        self.alerts_label.setWordWrap(True)
+        self.alerts_label.setTextFormat(Qt.TextFormat.RichText)
+        QVBoxLayout(alerts_box).addWidget(self.alerts_label)
+
+        schedule_box = QGroupBox("Monitoring schedule (R8)")
+        self.schedule_table = _named(QTableWidget(0, 4), "schedule_table", "Monitoring schedule")
+        self.schedule_table.setHorizontalHeaderLabels(["Check", "When", "Status", "Take"])
+        self.schedule_table.verticalHeader().hide()
+        self.schedule_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.schedule_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.schedule_table.setMinimumHeight(150)
+        QVBoxLayout(schedule_box).addWidget(self.schedule_table)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 4, 0)
+        for box in (self.calculator_box, alerts_box, adjust_box, schedule_box):
+            left_layout.addWidget(box)
+        left_layout.addStretch(1)
+        left_scroll = QScrollArea()
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setWidget(left)
+        left_scroll.setMinimumWidth(380)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        # right column: charts, quick entry, observations
+        self.charts = ChartsView()
+        self.charts.setObjectName("charts")
+        self.date_edit = _named(QDateEdit(), "date_edit", "Date of the results")
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setCalendarPopup(True)
+        self.time_edit = _named(QLineEdit(), "time_edit", "Sample time")
+        self.time_edit.setPlaceholderText("08:00")
+        self.last_dose_edit = _named(QLineEdit(), "last_dose_edit", "Time of the last dose")
+        self.last_dose_edit.setPlaceholderText("20:00")
+        self.trough_edit = _named(QLineEdit(), "trough_edit", "Trough level")
+        self.creatinine_edit = _named(QLineEdit(), "creatinine_edit", "Creatinine")
+        self.bp_edit = _named(QLineEdit(), "bp_edit", "Blood pressure, systolic/diastolic")
+        self.bp_edit.setPlaceholderText("120/80")
+        self.add_button = _named(QPushButton("Add"), "add_button")
+        self._set_entry_placeholders()
+        for edit in (self.time_edit, self.last_dose_edit):
+            edit.setMaximumWidth(70)
+        entry = QGridLayout()
+        fields = (
+            ("Da&te", self.date_edit),
+            ("Time", self.time_edit),
+            ("Last dose", self.last_dose_edit),
+            ("Tro&ugh", self.trough_edit),
+            ("Creati&nine", self.creatinine_edit),
+            ("B&P", self.bp_edit),
+        )
+        for index, (text, widget) in enumerate(fields):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            row, column = divmod(index, 3)
+            entry.addWidget(label, row, 2 * column)
+            entry.addWidget(widget, row, 2 * column + 1)
+        entry.addWidget(self.add_button, 1, 6)
+        entry.setColumnStretch(5, 1)
+        self.entry_error = _named(QLabel(), "entry_error")
+        self.entry_error.setWordWrap(True)
+        self.entry_error.setStyleSheet(ERROR_STYLE)
+        self.entry_error.hide()
+
+        self.table_model = ObservationTableModel()
+        self.table = _named(QTableView(), "observation_table", "Observations")
+        self.table.setModel(self.table_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.correct_button = _named(QPushButton("&Correct…"), "correct_button")
+        self.delete_button = _named(QPushButton("&Delete"), "delete_button")
+        self.restore_button = _named(QPushButton("Res&tore"), "restore_button")
+        self.show_deleted_check = _named(QCheckBox("Show deleted"), "show_deleted_check")
+        self.history_button = _named(QPushButton("&History…"), "history_button")
+        table_buttons = QHBoxLayout()
+        for item in (
+            self.correct_button,
+            self.delete_button,
+            self.restore_button,
+            self.show_deleted_check,
+            self.history_button,
+        ):
+            table_buttons.addWidget(item)
+        table_buttons.addStretch(1)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addLayout(entry)
+        bottom_layout.addWidget(self.entry_error)
+        bottom_layout.addWidget(self.table, 1)
+        bottom_layout.addLayout(table_buttons)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.charts)
+        right.addWidget(bottom)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+
+        columns = QSplitter(Qt.Orientation.Horizontal)
+        columns.addWidget(left_scroll)
+        columns.addWidget(right)
+        columns.setStretchFactor(0, 2)
+        columns.setStretchFactor(1, 3)
+        columns.setSizes([470, 700])
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(columns, 1)
+
+        self.apply_button.clicked.connect(self._on_apply_button_clicked)
+        self.adjust_button.clicked.connect(self._on_adjust_button_clicked)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        for edit in (
+            self.time_edit,
+            self.last_dose_edit,
+            self.trough_edit,
+            self.creatinine_edit,
+            self.bp_edit,
+        ):
+            edit.returnPressed.connect(self._on_add_button_clicked)
+        self.correct_button.clicked.connect(self._on_correct_button_clicked)
+        self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.restore_button.clicked.connect(self._on_restore_button_clicked)
+        self.show_deleted_check.toggled.connect(lambda _on: self.refresh())
+        self.history_button.clicked.connect(self._on_history_button_clicked)
+        self.setEnabled(False)
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def _set_entry_placeholders(self) -> None:
+        self.trough_edit.setPlaceholderText(self._units.trough)
+        self.creatinine_edit.setPlaceholderText(self._units.creatinine)
+
+    def set_units(self, units: present.Units) -> None:
+        self._units = units
+        self._set_entry_placeholders()
+        self.refresh()
+
+    def open_patient(self, patient_id: str) -> bool:
+        record = self._store.load(patient_id)
+        if record is None:
+            return False
+        self.patient_id = patient_id
+        protocol = self._protocol_for(record.protocol_id)
+        if self.calculator is not None:
+            self.calculator_layout.removeWidget(self.calculator)
+            self.calculator.deleteLater()
+        self.calculator = DoseCalculator(
+            protocol,
+            prior_ciclosporin_nephrotoxicity=record.patient.prior_ciclosporin_nephrotoxicity,
+        )
+        self.calculator.setObjectName("calculator")
+        self.calculator.weight_unit.setCurrentText(self._units.weight)
+        self.calculator_layout.insertWidget(0, self.calculator)
+        today = self._today()
+        weight = record.weight_on(today)
+        if weight is not None:
+            shown = convert(
+                weight.value, self.calculator.weight_unit.currentText(), kind=Kind.WEIGHT
+            )
+            self.calculator.weight_edit.setText(f"{magnitude(shown, str(shown.units)):g}")
+        if record.regimens:
+            current = record.regimens[-1]
+            combo = self.calculator.formulation_combo
+            combo.setCurrentIndex(combo.findData(current.formulation.value))
+            self.calculator.dose_edit.setText(f"{magnitude(current.dose, 'mg'):g}")
+            self.calculator.recalculate_from_dose()
+        self.start_edit.setDate(qdate(today))
+        self.start_edit.setMaximumDate(qdate(today).addYears(1))
+        self.date_edit.setDate(qdate(today))
+        self.date_edit.setMaximumDate(qdate(today))
+        self.setEnabled(True)
+        self.refresh()
+        return True
+
+    def refresh(self) -> None:
+        """Re-read the record and show it (after every save)."""
+        if self.patient_id is None:
+            return
+        record = self._store.load(self.patient_id)
+        assert record is not None
+        protocol = self._protocol_for(record.protocol_id)
+        assessment = assess(record, protocol, self._today())
+        self.assessment = assessment
+        head = present.header(assessment, self._units)
+        self.name_label.setText(f"{head['name']}  ·  {head['id']}")
+        self.details_label.setText(
+            f"{head['age']} · {head['sex']} · {head['weight']} · {head['protocol']} · "
+            f"{head['target']}"
+        )
+        self.flag_label.setText(head["nephrotoxicity"])
+        self.flag_label.setVisible(bool(head["nephrotoxicity"]))
+        alerts = present.alert_lines(assessment)
+        self.alerts_label.setText(
+            "<br>".join(
+                ("<b style='color:#b00020'>URGENT</b> " if urgent else "• ")
+                + text.replace("<", "&lt;")
+                for urgent, text in alerts
+            )
+            or "Nothing needs attention now."
+        )
+        rows = present.schedule_lines(assessment)
+        self.schedule_table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.schedule_table.setItem(r, c, QTableWidgetItem(text))
+        suggestion = present.adjustment(assessment)
+        self.adjust_label.setText(suggestion.text)
+        self.adjust_button.setEnabled(suggestion.dose_mg is not None)
+        self._suggestion = suggestion
+        shown = self._store.observations(
+            self.patient_id, include_deleted=self.show_deleted_check.isChecked()
+        )
+        self.table_model.set_rows(
+            [
+                present.observation_row(i, o, d is not None, assessment, self._units)
+                for i, o, d in shown
+            ]
+        )
+        self.table.resizeColumnsToContents()
+        scale = magnitude(
+            convert(q(1, "umol/L"), self._units.pint(Kind.CREATININE), kind=Kind.CREATININE),
+            self._units.pint(Kind.CREATININE),
+        )
+        self.charts.show_charts(
+            build_charts(assessment),
+            creatinine_scale=scale,
+            creatinine_unit=self._units.creatinine,
+            trough_unit=self._units.trough,
+        )
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def _on_add_button_clicked(self) -> None:
+        if self.patient_id is None:
+            return
+        entry = present.read_quick_entry(
+            day=pydate(self.date_edit.date()),
+            sample_time=self.time_edit.text(),
+            last_dose_time=self.last_dose_edit.text(),
+            trough=self.trough_edit.text(),
+            creatinine=self.creatinine_edit.text(),
+            blood_pressure=self.bp_edit.text(),
+            units=self._units,
+            decimal_comma=self._decimal_comma,
+        )
+        errors = dict(entry.errors)
+        if not errors:
+            written = self._store.add_observations(
+                self.patient_id, entry.observations, today=self._today()
+            )
+            for issue in written.issues:
+                if issue.refuses:
+                    errors.setdefault(present.field_of(issue), message(issue))
+        if errors:  # nothing was saved; everything typed stays where it is
+            self.entry_error.setText("\n".join(errors.values()))
+            self.entry_error.show()
+            return
+        self.entry_error.hide()
+        for edit in (self.trough_edit, self.creatinine_edit, self.bp_edit):
+            edit.clear()
+        self.trough_edit.setFocus()
+        self.refresh()
+        self.saved.emit(
+            f"Saved {len(entry.observations)} result(s) of "
+            f"{pydate(self.date_edit.date()).isoformat()}"
+        )
+
+    def _apply_regimen(self, dose_mg: float, start: date) -> bool:
+        assert self.patient_id is not None and self.calculator is not None
+        assert self.assessment is not None
+        protocol = self.assessment.protocol
+        product = protocol.formulations[self.calculator.formulation]
+        times = (
+            self._dose_times
+            if self._dose_times and len(self._dose_times) == product.administrations_per_day
+            else protocol.times_for(product)
+        )
+        regimen = Regimen(start=start, formulation=product.id, dose=q(dose_mg, "mg"), times=times)
+        written = self._store.start_regimen(self.patient_id, regimen)
+        if not written.ok:
+            self.apply_error.setText("\n".join(message(i) for i in written.issues if i.refuses))
+            return False
+        self.apply_error.clear()
+        return True
+
+    def _on_apply_button_clicked(self) -> None:
+        if self.calculator is None or self.patient_id is None:
+            return
+        view = self.calculator.view
+        weight = self.calculator.weight_quantity()
+        if not view.has_dose or weight is None:
+            self.apply_error.setText("Enter a weight and a rate or dose that give a dose first.")
+            return
+        start = pydate(self.start_edit.date())
+        record = self._store.load(self.patient_id)
+        assert record is not None
+        latest = record.weight_on(start)
+        if latest is None or abs(magnitude(latest.value, "kg") - magnitude(weight, "kg")) > 1e-6:
+            written = self._store.add_weight(
+                self.patient_id,
+                WeightEntry(date=min(start, self._today()), value=weight),
+                today=self._today(),
+            )
+            if not written.ok:
+                self.apply_error.setText("\n".join(message(i) for i in written.issues))
+                return
+        if self._apply_regimen(self.calculator.dose_mg(), start):
+            self.refresh()
+            self.saved.emit(f"Saved the new regimen from {start.isoformat()}")
+
+    def _on_adjust_button_clicked(self) -> None:
+        suggestion = getattr(self, "_suggestion", None)
+        if suggestion is None or suggestion.dose_mg is None:
+            return
+        if self._apply_regimen(suggestion.dose_mg, self._today()):
+            self.refresh()
+            self.saved.emit(f"Saved the adjusted dose of {suggestion.dose_mg:g} mg")
+
+    def _selected(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def _on_correct_button_clicked(self) -> None:
+        index = self._selected()
+        if index is None or self.patient_id is None:
+            return
+        row = self.table_model.row(index)
+        current = next(
+            (o for i, o, _ in self._store.observations(self.patient_id) if i == row.id), None
+        )
+        if current is None:
+            return
+        dialog = CorrectionDialog(
+            current,
+            row.value,
+            self._units,
+            today=self._today(),
+            decimal_comma=self._decimal_comma,
+            parent=self,
+        )
+        if dialog.exec() and dialog.corrected is not None:
+            written = self._store.correct_observation(row.id, dialog.corrected, today=self._today())
+            if not written.ok:
+                self.entry_error.setText("\n".join(message(i) for i in written.issues))
+                self.entry_error.show()
+                return
+            self.refresh()
+            self.saved.emit("Saved the correction (the old value is in the history)")
+
+    def _on_delete_button_clicked(self) -> None:
+        index = self._selected()
+        if index is not None and self._store.delete_observation(self.table_model.row(index).id).ok:
+            self.refresh()
+            self.saved.emit("Deleted (it stays in the history and can be restored)")
+
+    def _on_restore_button_clicked(self) -> None:
+        index = self._selected()
+        if index is not None and self._store.restore_observation(self.table_model.row(index).id).ok:
+            self.refresh()
+            self.saved.emit("Restored")
+
+    def _on_history_button_clicked(self) -> None:
+        if self.patient_id is not None:
+            HistoryDialog(self._store.history(self.patient_id), self).exec()
+
+    def focus_quick_entry(self) -> None:
+        self.trough_edit.setFocus()
+
+
+def now_local() -> datetime:
+    return datetime.now().astimezone()

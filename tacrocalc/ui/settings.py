@@ -1,0 +1,56 @@
+"""User preferences, in QSettings behind one typed table of defaults that refuses unknown keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from PySide6.QtCore import QSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    default: Any
+    choices: tuple[Any, ...] = ()
+    help: str = ""
+
+
+PREFERENCES: Final[dict[str, Preference]] = {
+    "units/trough": Preference("µg/L", ("µg/L", "ng/mL"), "unit of trough levels"),
+    "units/creatinine": Preference("µmol/L", ("µmol/L", "mg/dL"), "unit of creatinine"),
+    "units/weight": Preference("kg", ("kg", "lb"), "unit of body weight"),
+    "report/paper": Preference("a4", ("a4", "letter"), "paper of the printed plan"),
+    "dosing/times": Preference("", (), "dose times HH:MM,HH:MM (empty: the protocol's)"),
+    "protocol/default": Preference("seed-1997", (), "protocol of new patients"),
+    "session/last_patient": Preference("", (), "the patient opened last"),
+    "files/last_folder": Preference("", (), "folder of the last export or import"),
+    "window/geometry": Preference(b"", (), "window size and place"),
+}
+
+
+class Settings:
+    """Typed access to the preferences; a key not in PREFERENCES is a programming error."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            self._qt = QSettings("TacroCalc", "TacroCalc")
+        else:
+            self._qt = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def get(self, key: str) -> Any:
+        preference = PREFERENCES[key]
+        value = self._qt.value(key, preference.default)
+        if isinstance(preference.default, bytes):
+            return bytes(value) if isinstance(value, bytes | bytearray) else b""
+        value = type(preference.default)(value)
+        if preference.choices and value not in preference.choices:
+            return preference.default
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        preference = PREFERENCES[key]
+        if preference.choices and value not in preference.choices:
+            raise ValueError(f"{key}: {value!r} is not one of {preference.choices}")
+        self._qt.setValue(key, value)
+        self._qt.sync()
