@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="build the window offscreen, enter a patient, check what it shows",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help="keep patient data in DIR instead of the user's data folder",
@@ -39,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from tacrocalc.ui.selftest import run_self_test
+
+        return run_self_test()
     if getattr(args, "run", None) is None:
         from tacrocalc.ui.app import run_gui
 

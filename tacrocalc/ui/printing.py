@@ -16,7 +16,7 @@ class PdfPages:
         self._data = QByteArray(pdf)
         self._buffer = QBuffer(self._data)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document = QPdfDocument(parent)
+        self.document = QPdfDocument(parent) if parent is not None else QPdfDocument()
         self.document.load(self._buffer)
 
     @property

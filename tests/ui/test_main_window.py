@@ -1,0 +1,273 @@
+"""The main window driven like a user: search, open, type, click; asserting on what is shown
+and on what the store then holds."""
+
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from tacrocalc.domain.record import Patient, Sex
+from tacrocalc.protocols import available_protocols, load_protocol
+from tacrocalc.records.patient_file import dumps
+from tacrocalc.records.store import Store
+from tacrocalc.ui.dialogs import qdate
+from tacrocalc.ui.main_window import MainWindow
+from tacrocalc.ui.models import ObservationTableModel, PatientListModel
+from tacrocalc.ui.printing import PdfPages, printer_for
+from tacrocalc.ui.settings import Settings
+from tests.seed_cases import case_1, case_3
+
+TODAY = date(2026, 1, 20)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "data", protocol_for=load_protocol) as opened:
+        yield opened
+
+
+@pytest.fixture
+def window(qtbot, store, tmp_path):
+    win = MainWindow(
+        store,
+        load_protocol,
+        available_protocols(),
+        Settings(tmp_path / "s.ini"),
+        today=lambda: TODAY,
+    )
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def new_patient(window, store, pid="H1", name="Zoë Ångström"):
+    store.save_patient(
+        Patient(id=pid, name=name, birth_date=date(1980, 1, 1), sex=Sex.FEMALE),
+        protocol_id="seed-1997",
+        today=TODAY,
+    )
+    window.patients.refresh()
+    assert window.open_patient(pid)
+    return window.view
+
+
+def start_regimen(qtbot, view, start_days_ago=15, weight="60", rate="0.1"):
+    view.start_edit.setDate(qdate(TODAY - timedelta(days=start_days_ago)))
+    qtbot.keyClicks(view.calculator.weight_edit, weight)
+    qtbot.keyClicks(view.calculator.rate_edit, rate)
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+
+
+def enter(qtbot, view, *, days_ago=0, trough="", creatinine="", bp=""):
+    view.date_edit.setDate(qdate(TODAY - timedelta(days=days_ago)))
+    for edit, text in (
+        (view.trough_edit, trough),
+        (view.creatinine_edit, creatinine),
+        (view.bp_edit, bp),
+    ):
+        if text:
+            qtbot.keyClicks(edit, text)
+    qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)  # Enter adds
+
+
+def test_search_as_you_type_and_enter_opens(qtbot, window, store):
+    store.import_record(case_1())
+    store.import_record(case_3())
+    new_patient(window, store)
+    window.focus_search()
+    qtbot.keyClicks(window.patients.search_edit, "zoe ang")  # accents and case ignored
+    assert window.patients.model.rowCount() == 1
+    qtbot.keyClick(window.patients.search_edit, Qt.Key.Key_Return)
+    assert window.view.patient_id == "H1"
+    assert window.view.name_label.text() == "Zoë Ångström  ·  H1"
+    window.patients.search_edit.clear()
+    qtbot.keyClicks(window.patients.search_edit, "seed")
+    assert window.patients.model.rowCount() == 2
+
+
+def test_the_last_patient_opens_with_one_keystroke(qtbot, window, store):
+    new_patient(window, store)
+    window.view.patient_id = None
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.patient_id == "H1"
+
+
+def test_a_quick_entry_trough_appears_in_the_table_and_on_the_chart(qtbot, window, store):
+    view = new_patient(window, store)
+    start_regimen(qtbot, view)
+    enter(qtbot, view, days_ago=6, trough="8.1", creatinine="85", bp="118/76")
+    rows = [view.table_model.row(i) for i in range(view.table_model.rowCount())]
+    trough = next(r for r in rows if r.kind == "trough")
+    assert (trough.date, trough.value, trough.assessment) == ("2026-01-14", "8.1 µg/L", "in range")
+    assert view.charts.trough_chart.point_count() == 1
+    assert window.statusBar().currentMessage().startswith("Saved 3 result(s)")
+    assert view.trough_edit.text() == ""  # cleared for the next entry
+    assert len(store.load("H1").observations) == 3
+
+
+def test_a_creatinine_30_percent_over_baseline_raises_the_alert(qtbot, window, store):
+    """Baseline 80 µmol/L before the start; 104 = +30 % (R6.3)."""
+    view = new_patient(window, store)
+    enter(qtbot, view, days_ago=16, creatinine="80")
+    start_regimen(qtbot, view)
+    enter(qtbot, view, days_ago=2, creatinine="104")
+    assert (
+        "Creatinine 104 µmol/L is 30 % above the baseline of 80 µmol/L" in view.alerts_label.text()
+    )
+    row = view.table_model.row(view.table_model.rowCount() - 1)
+    assert row.flagged and "(significant)" in row.assessment
+
+
+def test_an_invalid_entry_is_refused_next_to_the_entry_and_keeps_what_was_typed(
+    qtbot, window, store
+):
+    view = new_patient(window, store)
+    enter(qtbot, view, trough="8.1", creatinine="85", bp="95/150")
+    assert view.entry_error.isVisible()
+    assert (
+        "95/150 mmHg: the systolic pressure must be above the diastolic" in view.entry_error.text()
+    )
+    assert (view.trough_edit.text(), view.creatinine_edit.text(), view.bp_edit.text()) == (
+        "8.1",
+        "85",
+        "95/150",
+    )
+    assert store.load("H1").observations == ()  # nothing of the check was saved
+
+
+def test_applying_a_new_regimen_restarts_the_schedule(qtbot, window, store):
+    """R8.2: a dose change on 2026-01-20 puts check 1 at 01-27 to 02-03."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    assert view.schedule_table.item(0, 1).text() == "2026-01-12 to 2026-01-19"
+    view.calculator.rate_edit.clear()
+    qtbot.keyClicks(view.calculator.rate_edit, "0.12")
+    view.start_edit.setDate(view.date_edit.date())
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    assert view.schedule_table.item(0, 1).text() == "2026-01-27 to 2026-02-03"
+    assert [r.start for r in store.load("H1").regimens] == [date(2026, 1, 5), date(2026, 1, 20)]
+
+
+def test_correction_and_deletion_go_through_the_audit_trail(qtbot, window, store, monkeypatch):
+    view = new_patient(window, store)
+    enter(qtbot, view, days_ago=1, trough="8")
+    view.table.selectRow(0)
+    from tacrocalc.ui import patient_view
+
+    class Corrected(patient_view.CorrectionDialog):
+        def exec(self):
+            self.value_edit.setText("9.5")
+            self._on_buttons_accepted()
+            return True
+
+    monkeypatch.setattr(patient_view, "CorrectionDialog", Corrected)
+    qtbot.mouseClick(view.correct_button, Qt.MouseButton.LeftButton)
+    assert view.table_model.row(0).value == "9.5 µg/L"
+    view.table.selectRow(0)
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    assert view.table_model.rowCount() == 0
+    view.show_deleted_check.setChecked(True)
+    assert view.table_model.row(0).deleted
+    view.table.selectRow(0)
+    qtbot.mouseClick(view.restore_button, Qt.MouseButton.LeftButton)
+    assert [e.action for e in store.history("H1")] == [
+        "insert",
+        "insert",
+        "correct",
+        "delete",
+        "restore",
+    ]
+
+
+def test_the_adjustment_is_applied_only_by_a_click(qtbot, window, store):
+    """R9: 3 mg twice = 6 mg/day × 14.5 / 5 = 17.4 -> 8.5 mg twice... refused above R4; with a
+    trough of 10: 6 × 14.5 / 10 = 8.7 mg/day -> 4.5 mg twice (0.15 mg/kg/day at 60 kg)."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    enter(qtbot, view, days_ago=6, trough="10")
+    assert "Suggested: 4.5 mg every 12 hours" in view.adjust_label.text()
+    assert len(store.load("H1").regimens) == 1  # nothing applied yet
+    qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
+    assert [r.dose.magnitude for r in store.load("H1").regimens] == [3.0, 4.5]
+
+
+def test_keyboard_shortcuts(qtbot, window, store):
+    new_patient(window, store)
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.trough_edit.hasFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.patients.search_edit.hasFocus()
+
+
+def test_import_of_an_existing_id_asks_first(qtbot, window, store, tmp_path, monkeypatch):
+    path = tmp_path / "case1.json"
+    path.write_text(dumps(case_1()), encoding="utf-8")
+    assert window.import_file(path, ask=True) == "imported"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    assert window.import_file(path, ask=True) == "kept"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert window.import_file(path, ask=True) == "imported"
+    assert store.history("SEED-1")[-1].action == "replace"
+
+
+def test_export_plan_and_print_the_same_pages(qtbot, window, store, tmp_path, monkeypatch):
+    store.import_record(case_3())
+    window.open_patient("SEED-3")
+    out = tmp_path / "plan.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF"))
+    qtbot.mouseClick(window.view.export_button, Qt.MouseButton.LeftButton)
+    reader = PdfReader(out)
+    assert "SEED-3" in reader.pages[0].extract_text()
+    printed = tmp_path / "printed.pdf"
+    printer = printer_for("a4")
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(printed))
+    pages = PdfPages(out.read_bytes())
+    assert pages.paint(printer) == len(reader.pages)
+    assert len(PdfReader(printed).pages) == len(reader.pages)
+
+
+def test_models_pass_the_model_tester(qtmodeltester, window, store, qtbot):
+    view = new_patient(window, store)
+    enter(qtbot, view, days_ago=1, trough="8", creatinine="80", bp="120/80")
+    assert isinstance(view.table_model, ObservationTableModel)
+    qtmodeltester.check(view.table_model)
+    assert isinstance(window.patients.model, PatientListModel)
+    qtmodeltester.check(window.patients.model)
+
+
+def test_settings_refuse_unknown_keys_and_values(tmp_path):
+    settings = Settings(tmp_path / "s.ini")
+    with pytest.raises(KeyError):
+        settings.get("units/potassium")
+    with pytest.raises(ValueError, match="ng/mL"):
+        settings.set("units/trough", "mg/L")
+    settings.set("units/trough", "ng/mL")
+    assert Settings(tmp_path / "s.ini").get("units/trough") == "ng/mL"
+
+
+def test_display_units_follow_the_settings(qtbot, window, store):
+    view = new_patient(window, store)
+    window.settings.set("units/creatinine", "mg/dL")
+    view.set_units(window._units())
+    enter(qtbot, view, days_ago=1, creatinine="1.1")  # a bare number in the display unit
+    assert view.table_model.row(0).value == "1.1 mg/dL"
+    record = store.load("H1")
+    assert record.creatinines()[0].value.magnitude == pytest.approx(97.24, abs=0.01)  # µmol/L
+
+
+def test_self_test_passes_in_its_own_process():
+    done = subprocess.run(
+        [sys.executable, "-m", "tacrocalc", "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "self-test passed" in done.stdout
