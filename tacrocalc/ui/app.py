@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from tacrocalc.paths import resources_dir, user_data_dir
 
@@ -61,7 +62,9 @@ def install_error_handler(folder: Path) -> Path:
     return path
 
 
-def run_gui(argv: Sequence[str], data_dir: str | None = None) -> int:
+def build_gui(argv: Sequence[str], data_dir: str | None = None) -> tuple[Any, Any, Any]:
+    """The application, the window shown (the main window, or the calculator alone when the
+    patient store cannot be opened), and the store (or None)."""
     _prepare_environment()
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -91,11 +94,30 @@ def run_gui(argv: Sequence[str], data_dir: str | None = None) -> int:
 
         fallback = CalculatorWindow(load_protocol())
         fallback.show()
-        return int(app.exec())
-    settings = Settings()
-    window = MainWindow(store, load_protocol, available_protocols(), settings)
+        return app, fallback, None
+    window = MainWindow(store, load_protocol, available_protocols(), Settings())
     window.show()
     window.open_last_patient()
+    return app, window, store
+
+
+def tear_down(app: Any, *widgets: Any) -> None:
+    """Delete the windows while Qt is still running. Left to the interpreter's exit, PySide6
+    6.12 may free chart objects out of order and abort ("none_dealloc"), seen after a window
+    had redrawn its charts ten times or more."""
+    import gc
+
+    for widget in widgets:
+        widget.close()
+        widget.deleteLater()
+    app.processEvents()
+    gc.collect()
+
+
+def run_gui(argv: Sequence[str], data_dir: str | None = None) -> int:
+    app, window, store = build_gui(argv, data_dir)
     code = int(app.exec())
-    store.close()
+    tear_down(app, window)
+    if store is not None:
+        store.close()
     return code

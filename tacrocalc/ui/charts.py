@@ -6,7 +6,7 @@ QtCharts is deprecated from Qt 6.10; it stays behind this one module, which only
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from PySide6.QtCharts import (
     QAreaSeries,
@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt
+from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
@@ -31,8 +31,12 @@ LIMIT = QColor("#c62828")
 BASELINE = QColor("#808080")
 
 
+def _qdatetime(day: date, hour: int = 0) -> QDateTime:
+    return QDateTime(QDate(day.year, day.month, day.day), QTime(hour, 0))
+
+
 def _ms(day: date) -> float:
-    return float(QDateTime(datetime.combine(day, time(12))).toMSecsSinceEpoch())
+    return float(_qdatetime(day, 12).toMSecsSinceEpoch())
 
 
 class ChartPanel(QChartView):
@@ -59,9 +63,7 @@ class ChartPanel(QChartView):
         x_axis.setTickCount(6)
         start = charts.start - timedelta(days=2)
         end = charts.end + timedelta(days=2)
-        x_axis.setRange(
-            QDateTime(datetime.combine(start, time())), QDateTime(datetime.combine(end, time()))
-        )
+        x_axis.setRange(_qdatetime(start), _qdatetime(end))
         y_axis = QValueAxis()
         y_axis.setRange(panel.y_min * scale, panel.y_max * scale)
         y_axis.setLabelFormat("%.3g")
@@ -149,7 +151,13 @@ class ChartPanel(QChartView):
             attach(line)
             attach(normal)
             attach(flagged)
+        # The view releases its old chart without deleting it; delete it here, on Qt's side,
+        # so that its series are not left to Python's garbage collector.
+        old = self.chart()
         self.setChart(chart)
+        self._chart = chart
+        if old is not None:
+            old.deleteLater()
 
     def _on_point_hovered(self, point: QPointF, state: bool) -> None:
         if state:

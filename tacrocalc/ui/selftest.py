@@ -78,8 +78,9 @@ def run_self_test() -> int:
         check("the trough is on the chart", view.charts.trough_chart.point_count() == 1)
         pdf = window.plan_bytes()
         check("the plan renders", pdf is not None and pdf.startswith(b"%PDF"))
-        window.close()
+        from tacrocalc.ui.app import tear_down
+
+        tear_down(app, window)
         store.close()
-    app.processEvents()
     print("self-test passed" if not failures else f"self-test FAILED: {len(failures)} check(s)")
     return 0 if not failures else 1
