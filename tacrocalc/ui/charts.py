@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from tacrocalc.charts.model import Charts, Panel
@@ -54,6 +54,8 @@ class ChartPanel(QChartView):
         self.panel = panel
         self.labels = {}
         chart = QChart()
+        if self.palette().color(QPalette.ColorRole.Window).lightness() < 128:
+            chart.setTheme(QChart.ChartTheme.ChartThemeDark)  # follow a dark system palette
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.legend().hide()
         chart.setTitle(f"{panel.title} ({unit})")

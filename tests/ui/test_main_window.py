@@ -271,3 +271,54 @@ def test_self_test_passes_in_its_own_process():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "self-test passed" in done.stdout
+
+
+def test_an_unexpected_error_is_logged_without_patient_data(tmp_path, monkeypatch, qtbot):
+    import sys as system
+
+    from tacrocalc.ui import app as ui_app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(system, "excepthook", system.excepthook)
+    log_path = ui_app.install_error_handler(tmp_path)
+
+    def fail(patient):
+        raise ValueError(f"patient {patient} trough 8.1")
+
+    name = "H123 Zoë Ångström"
+    try:
+        fail(name)
+    except ValueError:
+        system.excepthook(*system.exc_info())
+    for handler in ui_app.log.handlers:
+        handler.flush()
+    text = log_path.read_text(encoding="utf-8")
+    assert "unexpected ValueError" in text
+    assert "H123" not in text and "Zoë" not in text
+    assert "Everything saved before this message is safe" in shown[0]
+    assert str(log_path) in shown[0]
+    for handler in list(ui_app.log.handlers):
+        ui_app.log.removeHandler(handler)
+        handler.close()
+
+
+def test_charts_follow_a_dark_palette(qtbot, store, tmp_path):
+    from PySide6.QtCharts import QChart
+    from PySide6.QtGui import QColor, QPalette
+
+    from tacrocalc.ui.charts import ChartPanel
+
+    store.import_record(case_3())
+    panel = ChartPanel()
+    qtbot.addWidget(panel)
+    palette = panel.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    panel.setPalette(palette)
+    from tacrocalc.charts.model import build_charts
+    from tacrocalc.domain.assessment import assess
+
+    charts = build_charts(assess(store.load("SEED-3"), load_protocol(), date(1997, 1, 14)))
+    panel.show_panel(charts.trough, charts, 1.0, "µg/L")
+    assert panel.chart().theme() == QChart.ChartTheme.ChartThemeDark
+    assert panel.point_count() == 3
