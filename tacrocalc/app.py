@@ -28,6 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
+        "--open",
+        metavar="FILE",
+        help="open the window and import this patient file (asks before replacing a patient)",
+    )
+    parser.add_argument(  # for start-up benchmarks of installed and frozen builds
+        "--quit-after-start", action="store_true", help=argparse.SUPPRESS
+    )
+    parser.add_argument(
         "--self-test",
         action="store_true",
         help="build the window offscreen, enter a patient, check what it shows",
@@ -51,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         from tacrocalc.ui.app import run_gui
 
-        code: int = run_gui(sys.argv[:1], args.data_dir)
+        code: int = run_gui(
+            sys.argv[:1], args.data_dir, open_file=args.open, quit_after_start=args.quit_after_start
+        )
         return code
     from tacrocalc.cli import run
 

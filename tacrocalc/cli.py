@@ -299,7 +299,7 @@ def _store(args: argparse.Namespace) -> Store:
 def _patient_record(args: argparse.Namespace, today: date) -> PatientRecord:
     """A patient file's record, or a stored patient's when the argument is an id."""
     path = Path(args.patient)
-    if path.suffix.lower() == ".json" or path.is_file():
+    if path.suffix.lower() in (".json", ".tacrocalc") or path.is_file():
         return read_patient_file(path, today)
     with _store(args) as store:
         record = store.load(args.patient)

@@ -62,11 +62,13 @@ def install_error_handler(folder: Path) -> Path:
     return path
 
 
-def build_gui(argv: Sequence[str], data_dir: str | None = None) -> tuple[Any, Any, Any]:
+def build_gui(
+    argv: Sequence[str], data_dir: str | None = None, open_file: str | None = None
+) -> tuple[Any, Any, Any]:
     """The application, the window shown (the main window, or the calculator alone when the
     patient store cannot be opened), and the store (or None)."""
     _prepare_environment()
-    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFont, QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from tacrocalc.protocols import available_protocols, load_protocol
@@ -76,6 +78,7 @@ def build_gui(argv: Sequence[str], data_dir: str | None = None) -> tuple[Any, An
 
     app = QApplication(list(argv))
     app.setApplicationName("TacroCalc")
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tacrocalc.png")))
     family = load_fonts()
     if family:
         app.setFont(QFont(family, app.font().pointSize()))
@@ -97,7 +100,10 @@ def build_gui(argv: Sequence[str], data_dir: str | None = None) -> tuple[Any, An
         return app, fallback, None
     window = MainWindow(store, load_protocol, available_protocols(), Settings())
     window.show()
-    window.open_last_patient()
+    if open_file:
+        window.import_file(Path(open_file), ask=True)
+    else:
+        window.open_last_patient()
     return app, window, store
 
 
@@ -114,8 +120,18 @@ def tear_down(app: Any, *widgets: Any) -> None:
     gc.collect()
 
 
-def run_gui(argv: Sequence[str], data_dir: str | None = None) -> int:
-    app, window, store = build_gui(argv, data_dir)
+def run_gui(
+    argv: Sequence[str],
+    data_dir: str | None = None,
+    open_file: str | None = None,
+    *,
+    quit_after_start: bool = False,
+) -> int:
+    app, window, store = build_gui(argv, data_dir, open_file)
+    if quit_after_start:  # once the window has been painted: start-up benchmarks
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     code = int(app.exec())
     tear_down(app, window)
     if store is not None:

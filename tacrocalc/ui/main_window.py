@@ -39,6 +39,9 @@ from tacrocalc.ui.patient_presenter import Units
 from tacrocalc.ui.patient_view import PatientView, now_local
 from tacrocalc.ui.settings import PREFERENCES, Settings
 
+# A patient file is JSON; ".tacrocalc" is the name the installers associate with TacroCalc.
+PATIENT_FILES = "TacroCalc patient files (*.tacrocalc *.json)"
+
 
 class PatientList(QWidget):
     """Search as you type (id or name, case and accents ignored), then open."""
@@ -309,7 +312,7 @@ class MainWindow(QMainWindow):
             self,
             "Import patient files",
             self.settings.get("files/last_folder"),
-            "TacroCalc patient files (*.json)",
+            PATIENT_FILES,
         )
         for name in names:
             self.import_file(Path(name), ask=True)
@@ -355,8 +358,8 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Export patient file",
-            str(Path(self.settings.get("files/last_folder") or Path.home()) / f"{pid}.json"),
-            "TacroCalc patient files (*.json)",
+            str(Path(self.settings.get("files/last_folder") or Path.home()) / f"{pid}.tacrocalc"),
+            PATIENT_FILES,
         )
         if name:
             text = self.store.export_text(pid)
