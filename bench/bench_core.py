@@ -31,7 +31,7 @@ from tacrocalc.domain.record import (
     WeightEntry,
     make_record,
 )
-from tacrocalc.domain.units import q, ureg
+from tacrocalc.domain.units import q, registry
 from tacrocalc.protocols import load_protocol
 
 
@@ -95,7 +95,7 @@ def main() -> None:
     protocol = load_protocol()
     weight, rate = q(72, "kg"), q(0.1, "mg/kg/day")
 
-    baseline = per_call(lambda: ureg.Quantity(72, "kg").to("lb"), 200 if quick else 2000)
+    baseline = per_call(lambda: registry().Quantity(72, "kg").to("lb"), 200 if quick else 2000)
     dose = per_call(
         lambda: dose_from_rate(
             weight=weight, rate=rate, formulation="ir-capsule", protocol=protocol

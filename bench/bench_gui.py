@@ -34,17 +34,28 @@ from PySide6.QtCore import QTimer
 app = QApplication(sys.argv[:1])
 window = QMainWindow()
 window.show()
-QTimer.singleShot(0, app.quit)
+QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
 app.exec()
 """
 
 
 def process_ms(code: str, *args: str) -> float:
-    """A whole process: `python -c code`, or with code "" `python -m tacrocalc ARGS`."""
+    """From starting a process (`python -c code`, or with code "" `python -m tacrocalc ARGS`) to
+    the line "painted" it prints once its window is painted."""
     argv = [sys.executable, "-c", code] if code else [sys.executable, "-m", "tacrocalc"]
     start = time.perf_counter()
-    subprocess.run([*argv, *args], check=True, capture_output=True)
-    return (time.perf_counter() - start) * 1e3
+    with subprocess.Popen(
+        [*argv, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.strip() == "painted":
+                elapsed = time.perf_counter() - start
+                break
+        else:
+            raise RuntimeError(f"{argv} never painted its window")
+        process.stdout.read()
+    return elapsed * 1e3
 
 
 def main() -> None:

@@ -33,7 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window and import this patient file (asks before replacing a patient)",
     )
     parser.add_argument(  # for start-up benchmarks of installed and frozen builds
-        "--quit-after-start", action="store_true", help=argparse.SUPPRESS
+        "--quit-after-start",
+        nargs="?",
+        const="painted",
+        choices=["painted", "ready"],
+        default="",
+        help=argparse.SUPPRESS,
     )
     parser.add_argument(
         "--self-test",

@@ -12,14 +12,12 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, Final, TypeAlias
-
-import pint
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from tacrocalc.domain.issues import Issue, IssueCode
 
 # Only what TacroCalc accepts (R1.2). The molar masses used for the nmol/L and mg/dL
-# conversions are in MOLAR_MASS below, with their source.
+# conversions are in MOLAR_MASS_G_PER_MOL below, with their source.
 _DEFINITIONS: Final = """
 gram = [mass] = g
 metre = [length] = m
@@ -42,17 +40,31 @@ millimetre_Hg = 133.322387415 * kilogram / metre / second ** 2 = mmHg
 @end
 """
 
-ureg: Final[pint.UnitRegistry[Any]] = pint.UnitRegistry(None, cache_folder=None)
-ureg.load_definitions(_DEFINITIONS.splitlines())
-pint.set_application_registry(ureg)  # type: ignore[no-untyped-call]
+if TYPE_CHECKING:
+    import pint
 
-Quantity: TypeAlias = pint.Quantity[Any]  # a magnitude with its unit; always from `ureg`
+    Quantity: TypeAlias = pint.Quantity[Any]  # a magnitude with its unit; from `registry()`
+else:
+    Quantity = Any
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry[Any]:
+    """The one registry, made when the first quantity is (importing pint takes ~150 ms, so the
+    window is painted before it is needed)."""
+    import pint
+
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(None, cache_folder=None)
+    ureg.load_definitions(_DEFINITIONS.splitlines())
+    pint.set_application_registry(ureg)  # type: ignore[no-untyped-call]
+    return ureg
+
 
 # R1.3: tacrolimus C44H69NO12 804.02 g/mol (1 µg/L = 1.2437 nmol/L);
 # creatinine C4H7N3O 113.12 g/mol (1 mg/dL = 88.40 µmol/L).
-MOLAR_MASS: Final = {
-    "tacrolimus": ureg.Quantity(804.02, "g/mol"),
-    "creatinine": ureg.Quantity(113.12, "g/mol"),
+MOLAR_MASS_G_PER_MOL: Final = {
+    "tacrolimus": 804.02,
+    "creatinine": 113.12,
 }
 
 
@@ -187,15 +199,13 @@ def normalise(value: float) -> float:
 def convert(quantity: Quantity, unit: str, *, kind: Kind) -> Quantity:
     """Convert to `unit`, through the molar mass of the kind's substance where needed (R1.3)."""
     spec = _SPECS[kind]
-    if (
-        spec.substance is not None
-        and quantity.dimensionality != ureg.parse_units(unit).dimensionality
-    ):
-        with ureg.context("molar", mw=MOLAR_MASS[spec.substance]):
-            converted = quantity.to(unit)
+    if spec.substance is not None and quantity.dimensionality != unit_of(unit).dimensionality:
+        molar_mass = q(MOLAR_MASS_G_PER_MOL[spec.substance], "g/mol")
+        with registry().context("molar", mw=molar_mass):
+            converted = quantity.to(unit_of(unit))
     else:
-        converted = quantity.to(unit)
-    return ureg.Quantity(normalise(float(converted.magnitude)), converted.units)
+        converted = quantity.to(unit_of(unit))
+    return registry().Quantity(normalise(float(converted.magnitude)), converted.units)
 
 
 def parse(
@@ -227,23 +237,25 @@ def parse(
     unit = spec.accepted.get(_normalise_unit(unit_text))
     if unit is None:
         code = IssueCode.UNKNOWN_UNIT
+        from pint.errors import PintError  # the registry below imports pint in any case
+
         try:
-            typed = ureg.parse_units(_normalise_unit(unit_text).replace("mcg", "ug"))
-        except (pint.errors.PintError, ValueError, TypeError, AttributeError):
+            typed = registry().parse_units(_normalise_unit(unit_text).replace("mcg", "ug"))
+        except (PintError, ValueError, TypeError, AttributeError):
             typed = None
         if typed is not None:
             code = IssueCode.WRONG_KIND_OF_UNIT
         return _refuse(
             code, field, text, expected=expected_units(kind), description=spec.description
         )
-    quantity = convert(ureg.Quantity(number, unit_of(unit)), spec.stored, kind=kind)
+    quantity = convert(registry().Quantity(number, unit_of(unit)), spec.stored, kind=kind)
     return Parsed(quantity=quantity, below_limit=bool(match["lt"]))
 
 
 @lru_cache(maxsize=128)
 def unit_of(text: str) -> pint.Unit:
     """A parsed unit, parsed once (parsing is what makes pint slow)."""
-    return ureg.Unit(text)
+    return registry().Unit(text)
 
 
 def magnitude(quantity: Quantity, unit_text: str) -> float:
@@ -256,7 +268,7 @@ def magnitude(quantity: Quantity, unit_text: str) -> float:
 
 def q(value: float | str, unit: str) -> Quantity:
     """Build a quantity from a value and a unit string (protocol files, tests)."""
-    return ureg.Quantity(float(value), unit_of(unit))
+    return registry().Quantity(float(value), unit_of(unit))
 
 
 def format_number(value: float, max_decimals: int = 2) -> str:

@@ -100,10 +100,22 @@ def build_gui(
         return app, fallback, None
     window = MainWindow(store, load_protocol, available_protocols(), Settings())
     window.show()
-    if open_file:
-        window.import_file(Path(open_file), ask=True)
-    else:
-        window.open_last_patient()
+    # The window is painted first; then the clinical core (pint, the protocols) is loaded and
+    # the last patient, or the file asked for, is opened.
+    from PySide6.QtCore import QTimer
+
+    def after_first_paint() -> None:
+        load_protocol()
+        if open_file:
+            window.import_file(Path(open_file), ask=True)
+        else:
+            window.open_last_patient()
+        window.ready = True
+        window.became_ready.emit()
+
+    # A zero timer set from a zero timer: it runs in the event-loop pass after the one that
+    # paints the window.
+    QTimer.singleShot(0, window, lambda: QTimer.singleShot(0, window, after_first_paint))
     return app, window, store
 
 
@@ -125,13 +137,19 @@ def run_gui(
     data_dir: str | None = None,
     open_file: str | None = None,
     *,
-    quit_after_start: bool = False,
+    quit_after_start: str = "",
 ) -> int:
     app, window, store = build_gui(argv, data_dir, open_file)
-    if quit_after_start:  # once the window has been painted: start-up benchmarks
-        from PySide6.QtCore import QTimer
+    if quit_after_start:  # start-up benchmarks: say "painted" once the window is painted, and
+        from PySide6.QtCore import QTimer  # "ready" once the last patient is open, then quit
 
-        QTimer.singleShot(0, app.quit)
+        def say(what: str) -> None:
+            print(what, flush=True)
+            if what == quit_after_start:
+                app.quit()
+
+        QTimer.singleShot(0, lambda: say("painted"))
+        window.became_ready.connect(lambda: say("ready"))
     code = int(app.exec())
     tear_down(app, window)
     if store is not None:

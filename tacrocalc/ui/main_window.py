@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtPrintSupport import QPrintPreviewDialog
 from PySide6.QtWidgets import (
@@ -151,6 +151,8 @@ def parse_times(text: str) -> tuple[time, ...] | None:
 
 
 class MainWindow(QMainWindow):
+    became_ready = Signal()  # the clinical core is loaded and the last patient open
+
     def __init__(
         self,
         store: Store,
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
         self._protocols = protocols
         self.settings = settings
         self._today = today
+        self.ready = False  # set once the clinical core is loaded (after the first paint)
         self.patients = PatientList(store)
         self.patients.setObjectName("patients")
         self.view = PatientView(
