@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -246,9 +247,27 @@ class PatientView(QWidget):
         columns.setStretchFactor(0, 2)
         columns.setStretchFactor(1, 3)
         columns.setSizes([490, 680])
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addLayout(header)
+        content_layout.addWidget(columns, 1)
+        self.welcome_label = _named(
+            QLabel(
+                "<h2>No patient open</h2><p>Search for a patient on the left (Ctrl+F) and press "
+                "Enter, open the last patient (Ctrl+L), add a new patient (Ctrl+N) or import a "
+                "patient file (Ctrl+I).</p><p>Every entry is saved the moment it is accepted.</p>"
+            ),
+            "welcome_label",
+        )
+        self.welcome_label.setWordWrap(True)
+        self.welcome_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome_label)
+        self.pages.addWidget(content)
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(columns, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
 
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
         self.adjust_button.clicked.connect(self._on_adjust_button_clicked)
@@ -266,7 +285,6 @@ class PatientView(QWidget):
         self.restore_button.clicked.connect(self._on_restore_button_clicked)
         self.show_deleted_check.toggled.connect(lambda _on: self.refresh())
         self.history_button.clicked.connect(self._on_history_button_clicked)
-        self.setEnabled(False)
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -312,7 +330,7 @@ class PatientView(QWidget):
         self.start_edit.setMaximumDate(qdate(today).addYears(1))
         self.date_edit.setDate(qdate(today))
         self.date_edit.setMaximumDate(qdate(today))
-        self.setEnabled(True)
+        self.pages.setCurrentIndex(1)
         self.refresh()
         return True
 

@@ -322,3 +322,32 @@ def test_charts_follow_a_dark_palette(qtbot, store, tmp_path):
     panel.show_panel(charts.trough, charts, 1.0, "µg/L")
     assert panel.chart().theme() == QChart.ChartTheme.ChartThemeDark
     assert panel.point_count() == 3
+
+
+def test_with_no_patient_open_the_window_says_what_to_do(window, store):
+    assert window.view.pages.currentWidget() is window.view.welcome_label
+    assert "Ctrl+N" in window.view.welcome_label.text()
+    new_patient(window, store)
+    assert window.view.pages.currentIndex() == 1
+
+
+def test_new_patient_through_the_dialog(qtbot, window, store, monkeypatch):
+    from tacrocalc.ui import main_window as module
+
+    answers = iter([("", "No Name"), ("N1", "Nia Okafor")])  # first an empty id: refused
+
+    class Typed(module.PatientDialog):
+        def exec(self):
+            pid, name = next(answers, (None, None))
+            if pid is None:
+                return False
+            self.id_edit.setText(pid)
+            self.name_edit.setText(name)
+            return True
+
+    monkeypatch.setattr(module, "PatientDialog", Typed)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert store.load("N1").patient.name == "Nia Okafor"
+    assert window.view.patient_id == "N1"
+    assert window.statusBar().currentMessage() == "Saved the new patient N1"
+    assert [p.id for p in store.list_patients()] == ["N1"]
