@@ -17,21 +17,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from common import BARE_WINDOW, ms_to_painted
+
 ROOT = Path(__file__).resolve().parent.parent
-BARE = """
-import sys
-from PySide6.QtWidgets import QApplication, QMainWindow
-from PySide6 import QtCharts  # noqa: F401
-from PySide6.QtCore import QTimer
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.show()
-QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
-app.exec()
-"""
+
 SPEC = """
 import sys
 sys.path.insert(0, {packaging!r})
@@ -61,20 +52,9 @@ def drop_caches() -> bool:
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
-    """From starting the process to its line "painted" (negative: the cache was not dropped)."""
+    """Milliseconds to the first paint; negative when the page cache could not be dropped."""
     cold = drop_caches()
-    start = time.perf_counter()
-    with subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
-    ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.strip() == "painted":
-                elapsed = (time.perf_counter() - start) * 1e3
-                break
-        else:
-            raise RuntimeError(f"{argv[0]} never painted its window")
-        process.stdout.read()
+    elapsed = ms_to_painted(argv, env)
     return elapsed if cold else -elapsed
 
 
@@ -83,7 +63,7 @@ def main() -> None:
     if not (ours / "tacrocalc").exists():
         sys.exit("build the bundle first: bash packaging/build-linux.sh")
     work = Path(tempfile.mkdtemp())
-    (work / "bare.py").write_text(BARE)
+    (work / "bare.py").write_text(BARE_WINDOW)
     (work / "bare.spec").write_text(
         SPEC.format(packaging=str(ROOT / "packaging"), script=str(work / "bare.py"))
     )

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,36 +25,13 @@ from datetime import date
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-BARE = """
-import sys
-from PySide6.QtWidgets import QApplication, QMainWindow
-from PySide6 import QtCharts  # noqa: F401
-from PySide6.QtCore import QTimer
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.show()
-QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
-app.exec()
-"""
+from common import BARE_WINDOW, ms_to_painted
 
 
 def process_ms(code: str, *args: str) -> float:
-    """From starting a process (`python -c code`, or with code "" `python -m tacrocalc ARGS`) to
-    the line "painted" it prints once its window is painted."""
+    """`python -c code`, or with code "" `python -m tacrocalc ARGS`, to its first paint."""
     argv = [sys.executable, "-c", code] if code else [sys.executable, "-m", "tacrocalc"]
-    start = time.perf_counter()
-    with subprocess.Popen(
-        [*argv, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.strip() == "painted":
-                elapsed = time.perf_counter() - start
-                break
-        else:
-            raise RuntimeError(f"{argv} never painted its window")
-        process.stdout.read()
-    return elapsed * 1e3
+    return ms_to_painted([*argv, *args])
 
 
 def main() -> None:
@@ -67,7 +43,7 @@ def main() -> None:
     process_ms("", *ours_args)  # warm the file cache, create the store
     bare, ours = [], []
     for _ in range(runs):
-        bare.append(process_ms(BARE))
+        bare.append(process_ms(BARE_WINDOW))
         ours.append(process_ms("", *ours_args))
     b, t = statistics.median(bare), statistics.median(ours)
     print(f"start-up to first painted window (median of {runs}, whole processes)")

@@ -9,11 +9,10 @@ paragraph. Prints both (median of repeated runs) and the ratio; target under 200
 from __future__ import annotations
 
 import io
-import statistics
-import time
 from datetime import date, datetime
 
 from bench_core import year_record
+from common import median_ms
 from pypdf import PdfReader
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate
@@ -30,15 +29,6 @@ def one_paragraph() -> bytes:
         [Paragraph("Tacrolimus monitoring plan", getSampleStyleSheet()["Normal"])]
     )
     return buffer.getvalue()
-
-
-def median_ms(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def main() -> None:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import random
 import sqlite3
-import statistics
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from common import median_ms
 
 from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.record import (
@@ -124,15 +125,6 @@ def build(folder: Path, patients: int) -> None:
         print(
             f"built {patients} patients x 100 observations in {time.perf_counter() - start:.0f} s"
         )
-
-
-def median_ms(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def main() -> None:

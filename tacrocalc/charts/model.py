@@ -157,26 +157,22 @@ def build_charts(assessment: Assessment) -> Charts:
 
     systolic_limit = magnitude(protocol.quantity("systolic_limit"), "mmHg")
     diastolic_limit = magnitude(protocol.quantity("diastolic_limit"), "mmHg")
-    systolic = tuple(
-        Point(
-            day=p.reading.date,
-            value=magnitude(p.reading.systolic, "mmHg"),
-            flagged=magnitude(p.reading.systolic, "mmHg") >= systolic_limit,
-            label=f"{_n(magnitude(p.reading.systolic, 'mmHg'), 0)}/"
-            f"{_n(magnitude(p.reading.diastolic, 'mmHg'), 0)} mmHg",
+
+    def pressure_points(which: str, limit: float) -> tuple[Point, ...]:
+        """Systolic or diastolic readings; each point's label is the whole reading."""
+        return tuple(
+            Point(
+                day=p.reading.date,
+                value=magnitude(getattr(p.reading, which), "mmHg"),
+                flagged=magnitude(getattr(p.reading, which), "mmHg") >= limit,
+                label=f"{_n(magnitude(p.reading.systolic, 'mmHg'), 0)}/"
+                f"{_n(magnitude(p.reading.diastolic, 'mmHg'), 0)} mmHg",
+            )
+            for p in assessment.blood_pressure
         )
-        for p in assessment.blood_pressure
-    )
-    diastolic = tuple(
-        Point(
-            day=p.reading.date,
-            value=magnitude(p.reading.diastolic, "mmHg"),
-            flagged=magnitude(p.reading.diastolic, "mmHg") >= diastolic_limit,
-            label=f"{_n(magnitude(p.reading.systolic, 'mmHg'), 0)}/"
-            f"{_n(magnitude(p.reading.diastolic, 'mmHg'), 0)} mmHg",
-        )
-        for p in assessment.blood_pressure
-    )
+
+    systolic = pressure_points("systolic", systolic_limit)
+    diastolic = pressure_points("diastolic", diastolic_limit)
     pressure_panel = Panel(
         title="Blood pressure",
         unit="mmHg",

@@ -1,0 +1,62 @@
+"""What the benchmarks share: timing helpers and the bare PySide6 window they compare with."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+# The baseline window: QtWidgets and QtCharts imported, an empty QMainWindow shown; it prints
+# "painted" once the window is painted, as `tacrocalc --quit-after-start` does.
+BARE_WINDOW = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6 import QtCharts  # noqa: F401
+from PySide6.QtCore import QTimer
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.show()
+QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
+app.exec()
+"""
+
+
+def median_ms(fn: Callable[[], Any], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def installed_env(**extra: str) -> dict[str, str]:
+    """The environment of child processes, as on an installed system: Python may keep the
+    bytecode of what it imports (PYTHONDONTWRITEBYTECODE, set on this machine, would make every
+    start compile every module again, which no installed TacroCalc does)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **extra}
+
+
+def ms_to_painted(argv: list[str], env: dict[str, str] | None = None) -> float:
+    """From starting a process to the line "painted" it prints once its window is painted."""
+    start = time.perf_counter()
+    with subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env or installed_env(),
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.strip() == "painted":
+                elapsed = (time.perf_counter() - start) * 1e3
+                break
+        else:
+            raise RuntimeError(f"{argv[0]} never painted its window")
+        process.stdout.read()
+    return elapsed
