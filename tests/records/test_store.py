@@ -5,6 +5,7 @@ import json
 import shutil
 import sqlite3
 import stat
+import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -325,6 +326,7 @@ def test_fold():
 # -- files on disk --------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
 def test_the_folder_and_files_are_private(tmp_path):
     folder = tmp_path / "data"
     with open_store(folder) as s:
