@@ -19,9 +19,9 @@ class _VersionAction(argparse.Action):
         parser.exit(message=f"TacroCalc {tacrocalc.__version__}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from tacrocalc.cli import add_commands
-
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without `commands`, only the options of the window (what
+    `tacrocalc` alone needs, without importing the commands and the clinical core)."""
     parser = argparse.ArgumentParser(
         prog="tacrocalc",
         description="Tacrolimus dosing and monitoring. With no command, opens the window.",
@@ -50,13 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="keep patient data in DIR instead of the user's data folder",
     )
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    add_commands(sub)
+    if commands:
+        from tacrocalc.cli import add_commands
+
+        sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+        add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in argv or "--help" in argv:
+        args = build_parser().parse_args(argv)
+    else:
+        args, rest = build_parser(commands=False).parse_known_args(argv)
+        if rest:  # a command: the whole command line
+            args = build_parser().parse_args(argv)
     if args.self_test:
         from tacrocalc.ui.selftest import run_self_test
 

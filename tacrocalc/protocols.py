@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tacrocalc.domain.issues import Issue, IssueCode
-from tacrocalc.domain.protocol import Protocol, ProtocolError, merge, protocol_from_document
 from tacrocalc.paths import protocols_dir
+
+if TYPE_CHECKING:
+    from tacrocalc.domain.protocol import Protocol
+
+# The protocol model (and with it the unit registry) is imported when a protocol is first read,
+# not when the window starts.
 
 DEFAULT_PROTOCOL = "seed-1997"
 
 
 def _read(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    from tacrocalc.domain.protocol import ProtocolError
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -27,6 +35,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _document(protocol_id: str, folder: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    from tacrocalc.domain.protocol import ProtocolError, merge
+
     path = folder / f"{protocol_id}.toml"
     if not path.is_file():
         raise ProtocolError(
@@ -65,6 +75,8 @@ def _document(protocol_id: str, folder: Path, seen: tuple[str, ...] = ()) -> dic
 @cache
 def load_protocol(protocol_id: str = DEFAULT_PROTOCOL, folder: Path | None = None) -> Protocol:
     """The validated protocol `protocol_id`. Raises ProtocolError naming the bad key."""
+    from tacrocalc.domain.protocol import protocol_from_document
+
     return protocol_from_document(_document(protocol_id, folder or protocols_dir()))
 
 

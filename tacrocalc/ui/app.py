@@ -64,15 +64,17 @@ def install_error_handler(folder: Path) -> Path:
 
 def build_gui(
     argv: Sequence[str], data_dir: str | None = None, open_file: str | None = None
-) -> tuple[Any, Any, Any]:
-    """The application, the window shown (the main window, or the calculator alone when the
-    patient store cannot be opened), and the store (or None)."""
+) -> tuple[Any, Any]:
+    """The application and its main window, shown. The window is painted first; then the
+    patient store is opened, the clinical core (pint, the protocols) loaded, and the last patient
+    (or the file asked for) opened. When the store cannot be opened, the user is told why and
+    the regimen calculator opens alone."""
     _prepare_environment()
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QFont, QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from tacrocalc.protocols import available_protocols, load_protocol
-    from tacrocalc.records.store import Store, StoreError
     from tacrocalc.ui.main_window import MainWindow
     from tacrocalc.ui.settings import Settings
 
@@ -84,27 +86,30 @@ def build_gui(
         app.setFont(QFont(family, app.font().pointSize()))
     folder = user_data_dir(data_dir)
     install_error_handler(folder)
-    try:
-        store = Store(folder, protocol_for=load_protocol)
-    except StoreError as error:
-        QMessageBox.critical(
-            None,
-            "TacroCalc: patient data cannot be opened",
-            f"{error}\n\nThe regimen calculator still works; patients cannot be "
-            "opened until the file is restored.",
-        )
-        from tacrocalc.ui.calculator import CalculatorWindow
-
-        fallback = CalculatorWindow(load_protocol())
-        fallback.show()
-        return app, fallback, None
-    window = MainWindow(store, load_protocol, available_protocols(), Settings())
+    window = MainWindow(None, load_protocol, available_protocols(), Settings())
     window.show()
-    # The window is painted first; then the clinical core (pint, the protocols) is loaded and
-    # the last patient, or the file asked for, is opened.
-    from PySide6.QtCore import QTimer
 
     def after_first_paint() -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from tacrocalc.records.store import Store, StoreError
+
+        try:
+            store = Store(folder, protocol_for=load_protocol)
+        except StoreError as error:
+            QMessageBox.critical(
+                window,
+                "TacroCalc: patient data cannot be opened",
+                f"{error}\n\nThe regimen calculator still works; patients cannot be "
+                "opened until the file is restored.",
+            )
+            from tacrocalc.ui.calculator import CalculatorWindow
+
+            window.fallback = CalculatorWindow(load_protocol())
+            window.fallback.show()
+            window.hide()
+            return
+        window.attach_store(store)
         load_protocol()
         if open_file:
             window.import_file(Path(open_file), ask=True)
@@ -114,9 +119,9 @@ def build_gui(
         window.became_ready.emit()
 
     # A zero timer set from a zero timer: it runs in the event-loop pass after the one that
-    # paints the window.
+    # paints the window. Both belong to the window: closing it first cancels them.
     QTimer.singleShot(0, window, lambda: QTimer.singleShot(0, window, after_first_paint))
-    return app, window, store
+    return app, window
 
 
 def tear_down(app: Any, *widgets: Any) -> None:
@@ -139,7 +144,7 @@ def run_gui(
     *,
     quit_after_start: str = "",
 ) -> int:
-    app, window, store = build_gui(argv, data_dir, open_file)
+    app, window = build_gui(argv, data_dir, open_file)
     if quit_after_start:  # start-up benchmarks: say "painted" once the window is painted, and
         from PySide6.QtCore import QTimer  # "ready" once the last patient is open, then quit
 
@@ -151,7 +156,8 @@ def run_gui(
         QTimer.singleShot(0, lambda: say("painted"))
         window.became_ready.connect(lambda: say("ready"))
     code = int(app.exec())
-    tear_down(app, window)
+    store = window.store
+    tear_down(app, window, *([window.fallback] if window.fallback is not None else []))
     if store is not None:
         store.close()
     return code

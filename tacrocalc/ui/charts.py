@@ -7,6 +7,7 @@ QtCharts is deprecated from Qt 6.10; it stays behind this one module, which only
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
     QAreaSeries,
@@ -21,7 +22,8 @@ from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
-from tacrocalc.charts.model import Charts, Panel
+if TYPE_CHECKING:
+    from tacrocalc.charts.model import Charts, Panel
 
 ALERT = QColor("#c62828")
 SERIES = (QColor("#1f4e9c"), QColor("#0f7a6b"))

@@ -24,15 +24,8 @@ from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Pati
 from tacrocalc.domain.units import Kind, parse, parse_blood_pressure
 from tacrocalc.records.store import AuditEntry
 from tacrocalc.text import message
-from tacrocalc.ui.patient_presenter import Units
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
+from tacrocalc.ui.qtdates import pydate, qdate
+from tacrocalc.ui.units_choice import Units
 
 
 class PatientDialog(QDialog):

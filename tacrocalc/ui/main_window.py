@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtPrintSupport import QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,17 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tacrocalc.domain.assessment import assess
-from tacrocalc.domain.protocol import Protocol
 from tacrocalc.records.files import write_atomic
-from tacrocalc.records.patient_file import PatientFileError, loads
-from tacrocalc.records.store import Store
 from tacrocalc.text import message
-from tacrocalc.ui.dialogs import PatientDialog
 from tacrocalc.ui.models import PatientListModel
-from tacrocalc.ui.patient_presenter import Units
 from tacrocalc.ui.patient_view import PatientView, now_local
 from tacrocalc.ui.settings import PREFERENCES, Settings
+from tacrocalc.ui.units_choice import Units
+
+if TYPE_CHECKING:
+    from tacrocalc.domain.protocol import Protocol
+    from tacrocalc.records.store import Store
+
+# The clinical core and the patient store are imported when first needed: `tacrocalc` paints
+# this window first, then opens the store (MainWindow.attach_store).
 
 # A patient file is JSON; ".tacrocalc" is the name the installers associate with TacroCalc.
 PATIENT_FILES = "TacroCalc patient files (*.tacrocalc *.json)"
@@ -46,7 +48,7 @@ PATIENT_FILES = "TacroCalc patient files (*.tacrocalc *.json)"
 class PatientList(QWidget):
     """Search as you type (id or name, case and accents ignored), then open."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self.search_edit = QLineEdit()
@@ -78,7 +80,8 @@ class PatientList(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_patients(self._store.search(self.search_edit.text(), limit=500))
+        if self._store is not None:
+            self.model.set_patients(self._store.search(self.search_edit.text(), limit=500))
 
     def _on_search_edit_text_changed(self, _text: str) -> None:
         self.refresh()
@@ -155,7 +158,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         protocol_for: Callable[[str], Protocol],
         protocols: tuple[str, ...],
         settings: Settings,
@@ -171,6 +174,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._today = today
         self.ready = False  # set once the clinical core is loaded (after the first paint)
+        self.fallback: QWidget | None = None  # the calculator alone, when the store is damaged
         self.patients = PatientList(store)
         self.patients.setObjectName("patients")
         self.view = PatientView(
@@ -203,6 +207,19 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray(geometry))
         else:
             self.resize(1340, 720)
+
+    def attach_store(self, store: Store) -> None:
+        """The patient store, once it is open (`tacrocalc` opens it after the first paint)."""
+        self.store = store
+        self.patients._store = store
+        self.view._store = store
+        self.patients.refresh()
+
+    def _has_store(self) -> bool:
+        if self.store is None:
+            self.statusBar().showMessage("Opening the patient data…")
+            return False
+        return True
 
     def _units(self) -> Units:
         return Units(
@@ -248,7 +265,7 @@ class MainWindow(QMainWindow):
     # -- patients -----------------------------------------------------------------------------
 
     def open_patient(self, patient_id: str) -> bool:
-        if not self.view.open_patient(patient_id):
+        if not self._has_store() or not self.view.open_patient(patient_id):
             return False
         self.settings.set("session/last_patient", patient_id)
         self.statusBar().showMessage(f"Opened {patient_id}")
@@ -268,6 +285,11 @@ class MainWindow(QMainWindow):
             self.open_patient(self.patients.model.patient_id(row))
 
     def new_patient(self) -> None:
+        from tacrocalc.ui.dialogs import PatientDialog
+
+        if not self._has_store():
+            return
+        assert self.store is not None
         dialog = PatientDialog(
             self._protocols, self.settings.get("protocol/default"), today=self._today(), parent=self
         )
@@ -287,6 +309,11 @@ class MainWindow(QMainWindow):
             dialog.show_issues(written.issues)
 
     def edit_patient(self) -> None:
+        from tacrocalc.ui.dialogs import PatientDialog
+
+        if not self._has_store():
+            return
+        assert self.store is not None
         record = self.store.load(self.view.patient_id or "")
         if record is None:
             return
@@ -322,6 +349,11 @@ class MainWindow(QMainWindow):
 
     def import_file(self, path: Path, *, ask: bool, replace: bool = False) -> str:
         """Import one patient file; an id already here needs the user's decision."""
+        from tacrocalc.records.patient_file import PatientFileError, loads
+
+        if not self._has_store():
+            return "no store"
+        assert self.store is not None
         self.settings.set("files/last_folder", str(path.parent))
         try:
             record = loads(
@@ -356,7 +388,7 @@ class MainWindow(QMainWindow):
 
     def export_file(self) -> None:
         pid = self.view.patient_id
-        if pid is None:
+        if pid is None or self.store is None:
             return
         name, _ = QFileDialog.getSaveFileName(
             self,
@@ -375,9 +407,10 @@ class MainWindow(QMainWindow):
 
     def plan_bytes(self) -> bytes | None:
         pid = self.view.patient_id
-        record = self.store.load(pid) if pid else None
+        record = self.store.load(pid) if pid and self.store is not None else None
         if record is None:
             return None
+        from tacrocalc.domain.assessment import assess
         from tacrocalc.report import plan_pdf
 
         assessment = assess(record, self._protocol_for(record.protocol_id), self._today())
@@ -407,6 +440,8 @@ class MainWindow(QMainWindow):
 
         pages = PdfPages(pdf, self)
         printer = printer_for(self.settings.get("report/paper"))
+        from PySide6.QtPrintSupport import QPrintPreviewDialog
+
         preview = QPrintPreviewDialog(printer, self)
         preview.paintRequested.connect(pages.paint)
         # The preview shows the very pages of the PDF; its Print button opens the system's

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -13,8 +13,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from tacrocalc.records.store import PatientSummary
-from tacrocalc.ui.patient_presenter import ObservationRow
+if TYPE_CHECKING:
+    from tacrocalc.records.store import PatientSummary
+    from tacrocalc.ui.patient_presenter import ObservationRow
 
 Index = QModelIndex | QPersistentModelIndex
 ALERT = QColor("#c62828")

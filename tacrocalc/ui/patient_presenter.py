@@ -19,7 +19,6 @@ from tacrocalc.domain.thresholds import (
     significant_rise,
 )
 from tacrocalc.domain.units import (
-    DISPLAY_UNITS,
     Kind,
     format_number,
     format_quantity,
@@ -29,23 +28,7 @@ from tacrocalc.domain.units import (
 )
 from tacrocalc.report.content import CLASS_TEXT, PHASE_TEXT, TAKE_TEXT
 from tacrocalc.text import message
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Units:
-    """The display units chosen in the settings (R1.4)."""
-
-    trough: str = "µg/L"
-    creatinine: str = "µmol/L"
-    weight: str = "kg"
-
-    def pint(self, kind: Kind) -> str:
-        shown = {
-            Kind.TROUGH: self.trough,
-            Kind.CREATININE: self.creatinine,
-            Kind.WEIGHT: self.weight,
-        }[kind]
-        return DISPLAY_UNITS[kind][shown]
+from tacrocalc.ui.units_choice import Units
 
 
 def header(assessment: Assessment, units: Units) -> dict[str, str]:

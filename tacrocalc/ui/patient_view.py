@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,18 +29,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tacrocalc.charts.model import build_charts
-from tacrocalc.domain.assessment import Assessment, assess
-from tacrocalc.domain.protocol import Protocol
-from tacrocalc.domain.record import Regimen, WeightEntry
-from tacrocalc.domain.units import Kind, convert, magnitude, q
-from tacrocalc.records.store import Store
 from tacrocalc.text import message
-from tacrocalc.ui import patient_presenter as present
-from tacrocalc.ui.calculator import DoseCalculator
 from tacrocalc.ui.charts import ChartsView
-from tacrocalc.ui.dialogs import CorrectionDialog, HistoryDialog, pydate, qdate
 from tacrocalc.ui.models import ObservationTableModel
+from tacrocalc.ui.qtdates import pydate, qdate
+from tacrocalc.ui.units_choice import Units
+
+if TYPE_CHECKING:
+    from tacrocalc.domain.assessment import Assessment
+    from tacrocalc.domain.protocol import Protocol
+    from tacrocalc.records.store import Store
+    from tacrocalc.ui.calculator import DoseCalculator
+
+# The clinical core (tacrocalc.domain, the presenters, the calculator) is imported inside the
+# methods that use it, the first time a patient is opened: the window is painted before it.
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -63,10 +65,10 @@ class PatientView(QWidget):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         protocol_for: Callable[[str], Protocol],
         *,
-        units: present.Units,
+        units: Units,
         today: Callable[[], date],
         dose_times: tuple[time, ...] = (),
         parent: QWidget | None = None,
@@ -286,19 +288,28 @@ class PatientView(QWidget):
         self.show_deleted_check.toggled.connect(lambda _on: self.refresh())
         self.history_button.clicked.connect(self._on_history_button_clicked)
 
+    @property
+    def _db(self) -> Store:
+        """The patient store; a patient can only be open once one is attached."""
+        assert self._store is not None, "no patient store attached"
+        return self._store
+
     # -- showing ---------------------------------------------------------------------------
 
     def _set_entry_placeholders(self) -> None:
         self.trough_edit.setPlaceholderText(self._units.trough)
         self.creatinine_edit.setPlaceholderText(self._units.creatinine)
 
-    def set_units(self, units: present.Units) -> None:
+    def set_units(self, units: Units) -> None:
         self._units = units
         self._set_entry_placeholders()
         self.refresh()
 
     def open_patient(self, patient_id: str) -> bool:
-        record = self._store.load(patient_id)
+        from tacrocalc.domain.units import Kind, convert, magnitude
+        from tacrocalc.ui.calculator import DoseCalculator
+
+        record = self._db.load(patient_id)
         if record is None:
             return False
         self.patient_id = patient_id
@@ -336,9 +347,14 @@ class PatientView(QWidget):
 
     def refresh(self) -> None:
         """Re-read the record and show it (after every save)."""
+        from tacrocalc.charts.model import build_charts
+        from tacrocalc.domain.assessment import assess
+        from tacrocalc.domain.units import Kind, convert, magnitude, q
+        from tacrocalc.ui import patient_presenter as present
+
         if self.patient_id is None:
             return
-        record = self._store.load(self.patient_id)
+        record = self._db.load(self.patient_id)
         assert record is not None
         protocol = self._protocol_for(record.protocol_id)
         assessment = assess(record, protocol, self._today())
@@ -369,7 +385,7 @@ class PatientView(QWidget):
         self.adjust_label.setText(suggestion.text)
         self.adjust_button.setEnabled(suggestion.dose_mg is not None)
         self._suggestion = suggestion
-        shown = self._store.observations(
+        shown = self._db.observations(
             self.patient_id, include_deleted=self.show_deleted_check.isChecked()
         )
         self.table_model.set_rows(
@@ -393,6 +409,8 @@ class PatientView(QWidget):
     # -- saving ------------------------------------------------------------------------------
 
     def _on_add_button_clicked(self) -> None:
+        from tacrocalc.ui import patient_presenter as present
+
         if self.patient_id is None:
             return
         entry = present.read_quick_entry(
@@ -407,7 +425,7 @@ class PatientView(QWidget):
         )
         errors = dict(entry.errors)
         if not errors:
-            written = self._store.add_observations(
+            written = self._db.add_observations(
                 self.patient_id, entry.observations, today=self._today()
             )
             for issue in written.issues:
@@ -428,6 +446,9 @@ class PatientView(QWidget):
         )
 
     def _apply_regimen(self, dose_mg: float, start: date) -> bool:
+        from tacrocalc.domain.record import Regimen
+        from tacrocalc.domain.units import q
+
         assert self.patient_id is not None and self.calculator is not None
         assert self.assessment is not None
         protocol = self.assessment.protocol
@@ -438,7 +459,7 @@ class PatientView(QWidget):
             else protocol.times_for(product)
         )
         regimen = Regimen(start=start, formulation=product.id, dose=q(dose_mg, "mg"), times=times)
-        written = self._store.start_regimen(self.patient_id, regimen)
+        written = self._db.start_regimen(self.patient_id, regimen)
         if not written.ok:
             self.apply_error.setText("\n".join(message(i) for i in written.issues if i.refuses))
             return False
@@ -446,6 +467,9 @@ class PatientView(QWidget):
         return True
 
     def _on_apply_button_clicked(self) -> None:
+        from tacrocalc.domain.record import WeightEntry
+        from tacrocalc.domain.units import magnitude
+
         if self.calculator is None or self.patient_id is None:
             return
         view = self.calculator.view
@@ -454,11 +478,11 @@ class PatientView(QWidget):
             self.apply_error.setText("Enter a weight and a rate or dose that give a dose first.")
             return
         start = pydate(self.start_edit.date())
-        record = self._store.load(self.patient_id)
+        record = self._db.load(self.patient_id)
         assert record is not None
         latest = record.weight_on(start)
         if latest is None or abs(magnitude(latest.value, "kg") - magnitude(weight, "kg")) > 1e-6:
-            written = self._store.add_weight(
+            written = self._db.add_weight(
                 self.patient_id,
                 WeightEntry(date=min(start, self._today()), value=weight),
                 today=self._today(),
@@ -483,12 +507,14 @@ class PatientView(QWidget):
         return rows[0].row() if rows else None
 
     def _on_correct_button_clicked(self) -> None:
+        from tacrocalc.ui.dialogs import CorrectionDialog
+
         index = self._selected()
         if index is None or self.patient_id is None:
             return
         row = self.table_model.row(index)
         current = next(
-            (o for i, o, _ in self._store.observations(self.patient_id) if i == row.id), None
+            (o for i, o, _ in self._db.observations(self.patient_id) if i == row.id), None
         )
         if current is None:
             return
@@ -501,7 +527,7 @@ class PatientView(QWidget):
             parent=self,
         )
         if dialog.exec() and dialog.corrected is not None:
-            written = self._store.correct_observation(row.id, dialog.corrected, today=self._today())
+            written = self._db.correct_observation(row.id, dialog.corrected, today=self._today())
             if not written.ok:
                 self.entry_error.setText("\n".join(message(i) for i in written.issues))
                 self.entry_error.show()
@@ -511,19 +537,21 @@ class PatientView(QWidget):
 
     def _on_delete_button_clicked(self) -> None:
         index = self._selected()
-        if index is not None and self._store.delete_observation(self.table_model.row(index).id).ok:
+        if index is not None and self._db.delete_observation(self.table_model.row(index).id).ok:
             self.refresh()
             self.saved.emit("Deleted (it stays in the history and can be restored)")
 
     def _on_restore_button_clicked(self) -> None:
         index = self._selected()
-        if index is not None and self._store.restore_observation(self.table_model.row(index).id).ok:
+        if index is not None and self._db.restore_observation(self.table_model.row(index).id).ok:
             self.refresh()
             self.saved.emit("Restored")
 
     def _on_history_button_clicked(self) -> None:
+        from tacrocalc.ui.dialogs import HistoryDialog
+
         if self.patient_id is not None:
-            HistoryDialog(self._store.history(self.patient_id), self).exec()
+            HistoryDialog(self._db.history(self.patient_id), self).exec()
 
     def focus_quick_entry(self) -> None:
         self.trough_edit.setFocus()

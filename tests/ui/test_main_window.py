@@ -157,15 +157,15 @@ def test_correction_and_deletion_go_through_the_audit_trail(qtbot, window, store
     view = new_patient(window, store)
     enter(qtbot, view, days_ago=1, trough="8")
     view.table.selectRow(0)
-    from tacrocalc.ui import patient_view
+    from tacrocalc.ui import dialogs
 
-    class Corrected(patient_view.CorrectionDialog):
+    class Corrected(dialogs.CorrectionDialog):
         def exec(self):
             self.value_edit.setText("9.5")
             self._on_buttons_accepted()
             return True
 
-    monkeypatch.setattr(patient_view, "CorrectionDialog", Corrected)
+    monkeypatch.setattr(dialogs, "CorrectionDialog", Corrected)
     qtbot.mouseClick(view.correct_button, Qt.MouseButton.LeftButton)
     assert view.table_model.row(0).value == "9.5 µg/L"
     view.table.selectRow(0)
@@ -332,7 +332,7 @@ def test_with_no_patient_open_the_window_says_what_to_do(window, store):
 
 
 def test_new_patient_through_the_dialog(qtbot, window, store, monkeypatch):
-    from tacrocalc.ui import main_window as module
+    from tacrocalc.ui import dialogs as module
 
     answers = iter([("", "No Name"), ("N1", "Nia Okafor")])  # first an empty id: refused
 
