@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import traceback
 from collections.abc import Sequence
-from logging.handlers import RotatingFileHandler
+from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import logging
 
 from tacrocalc.paths import resources_dir, user_data_dir
-
-log = logging.getLogger("tacrocalc")
 
 
 def _prepare_environment() -> None:
@@ -34,19 +33,31 @@ def load_fonts() -> str:
     return family
 
 
+@cache
+def error_log(path: Path) -> logging.Logger:
+    """The logger of tacrocalc.log (made at the first error: logging is not loaded at start)."""
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))  # the user's alone
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log = logging.getLogger("tacrocalc")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return log
+
+
 def install_error_handler(folder: Path) -> Path:
     """Unexpected errors: logged to tacrocalc.log in the data folder (the traceback and the
     kind of error, never its message, which could hold patient data) and shown in a dialog."""
     path = folder / "tacrocalc.log"
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    os.chmod(path, 0o600)
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        import traceback
+
         frames = "".join(traceback.format_tb(tb))
-        log.error("unexpected %s\n%s", kind.__name__, frames)
+        error_log(path).error("unexpected %s\n%s", kind.__name__, frames)
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         if QApplication.instance() is not None:

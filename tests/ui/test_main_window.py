@@ -291,16 +291,21 @@ def test_an_unexpected_error_is_logged_without_patient_data(tmp_path, monkeypatc
         fail(name)
     except ValueError:
         system.excepthook(*system.exc_info())
-    for handler in ui_app.log.handlers:
+    log = ui_app.error_log(log_path)
+    for handler in log.handlers:
         handler.flush()
     text = log_path.read_text(encoding="utf-8")
     assert "unexpected ValueError" in text
     assert "H123" not in text and "Zoë" not in text
     assert "Everything saved before this message is safe" in shown[0]
     assert str(log_path) in shown[0]
-    for handler in list(ui_app.log.handlers):
-        ui_app.log.removeHandler(handler)
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
         handler.close()
+    ui_app.error_log.cache_clear()
+    import stat
+
+    assert stat.S_IMODE(log_path.stat().st_mode) == 0o600
 
 
 def test_charts_follow_a_dark_palette(qtbot, store, tmp_path):
