@@ -6,7 +6,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.paths import protocols_dir
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ DEFAULT_PROTOCOL = "seed-1997"
 def _read(path: Path) -> dict[str, Any]:
     import tomllib
 
+    from tacrocalc.domain.issues import Issue, IssueCode
     from tacrocalc.domain.protocol import ProtocolError
 
     try:
@@ -35,6 +35,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _document(protocol_id: str, folder: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    from tacrocalc.domain.issues import Issue, IssueCode
     from tacrocalc.domain.protocol import ProtocolError, merge
 
     path = folder / f"{protocol_id}.toml"

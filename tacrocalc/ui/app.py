@@ -21,16 +21,26 @@ def _prepare_environment() -> None:
     os.environ.setdefault("QT_QPA_FONTDIR", str(resources_dir() / "fonts"))
 
 
-def load_fonts() -> str:
-    """Register the bundled DejaVu Sans (µ, ≥, ±, →) and return its family name."""
+def load_fonts(*, bold: bool = True) -> str:
+    """Register the bundled DejaVu Sans (µ, ≥, ±, →) and return its family name; with
+    `bold=False` only the regular face (the bold one can follow after the first paint)."""
     from PySide6.QtGui import QFontDatabase
 
     family = ""
     for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
+        if not bold and "Bold" in path.name:
+            continue
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id >= 0 and not family:
             family = QFontDatabase.applicationFontFamilies(font_id)[0]
     return family
+
+
+def load_bold_font() -> None:
+    from PySide6.QtGui import QFontDatabase
+
+    for path in (resources_dir() / "fonts").glob("*Bold*.ttf"):
+        QFontDatabase.addApplicationFont(str(path))
 
 
 @cache
@@ -92,7 +102,7 @@ def build_gui(
     app = QApplication(list(argv))
     app.setApplicationName("TacroCalc")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tacrocalc.png")))
-    family = load_fonts()
+    family = load_fonts(bold=False)
     if family:
         app.setFont(QFont(family, app.font().pointSize()))
     folder = user_data_dir(data_dir)
@@ -103,6 +113,7 @@ def build_gui(
     def after_first_paint() -> None:
         from PySide6.QtWidgets import QMessageBox
 
+        load_bold_font()
         from tacrocalc.records.store import Store, StoreError
 
         try:

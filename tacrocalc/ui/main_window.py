@@ -3,40 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from tacrocalc.records.files import write_atomic
-from tacrocalc.text import message
 from tacrocalc.ui.models import PatientListModel
-from tacrocalc.ui.patient_view import PatientView, now_local
-from tacrocalc.ui.settings import PREFERENCES, Settings
+from tacrocalc.ui.settings import Settings, parse_times
 from tacrocalc.ui.units_choice import Units
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.records.store import Store
+    from tacrocalc.ui.patient_view import PatientView
 
 # The clinical core and the patient store are imported when first needed: `tacrocalc` paints
 # this window first, then opens the store (MainWindow.attach_store).
@@ -92,67 +87,6 @@ class PatientList(QWidget):
             self.list_view.activated.emit(self.model.index(0))
 
 
-class SettingsDialog(QDialog):
-    def __init__(
-        self, settings: Settings, protocols: tuple[str, ...], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Settings")
-        self._settings = settings
-        self.combos: dict[str, QComboBox] = {}
-        form = QFormLayout()
-        for key, label in (
-            ("units/trough", "Trough unit"),
-            ("units/creatinine", "Creatinine unit"),
-            ("units/weight", "Weight unit"),
-            ("report/paper", "Paper"),
-        ):
-            combo = QComboBox()
-            combo.setObjectName(key.replace("/", "_"))
-            combo.addItems([str(c) for c in PREFERENCES[key].choices])
-            combo.setCurrentText(str(settings.get(key)))
-            form.addRow(label + ":", combo)
-            self.combos[key] = combo
-        protocol = QComboBox()
-        protocol.setObjectName("protocol_default")
-        protocol.addItems(list(protocols))
-        protocol.setCurrentText(settings.get("protocol/default"))
-        form.addRow("Protocol of new patients:", protocol)
-        self.combos["protocol/default"] = protocol
-        self.times_edit = QLineEdit(settings.get("dosing/times"))
-        self.times_edit.setObjectName("dosing_times")
-        self.times_edit.setPlaceholderText("the protocol's (08:00,20:00)")
-        form.addRow("Dose times of new regimens:", self.times_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
-
-    def _on_buttons_accepted(self) -> None:
-        text = self.times_edit.text().strip()
-        if text and parse_times(text) is None:
-            self.error_label.setText(f'Dose times: "{text}" is not HH:MM,HH:MM.')
-            return
-        for key, combo in self.combos.items():
-            self._settings.set(key, combo.currentText())
-        self._settings.set("dosing/times", text)
-        self.accept()
-
-
-def parse_times(text: str) -> tuple[time, ...] | None:
-    try:
-        return tuple(time.fromisoformat(t.strip()) for t in text.split(",") if t.strip())
-    except ValueError:
-        return None
-
-
 class MainWindow(QMainWindow):
     became_ready = Signal()  # the clinical core is loaded and the last patient open
 
@@ -177,17 +111,20 @@ class MainWindow(QMainWindow):
         self.fallback: QWidget | None = None  # the calculator alone, when the store is damaged
         self.patients = PatientList(store)
         self.patients.setObjectName("patients")
-        self.view = PatientView(
-            store,
-            protocol_for,
-            units=self._units(),
-            today=today,
-            dose_times=parse_times(settings.get("dosing/times")) or (),
+        self._view: PatientView | None = None  # built when a patient is first opened
+        self.welcome_label = QLabel(
+            "<h2>No patient open</h2><p>Search for a patient on the left (Ctrl+F) and press "
+            "Enter, open the last patient (Ctrl+L), add a new patient (Ctrl+N) or import a "
+            "patient file (Ctrl+I).</p><p>Every entry is saved the moment it is accepted.</p>"
         )
-        self.view.setObjectName("patient_view")
+        self.welcome_label.setObjectName("welcome_label")
+        self.welcome_label.setWordWrap(True)
+        self.welcome_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.right = QStackedWidget()
+        self.right.addWidget(self.welcome_label)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.patients)
-        splitter.addWidget(self.view)
+        splitter.addWidget(self.right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([190, 1170])
         self.setCentralWidget(splitter)
@@ -198,9 +135,6 @@ class MainWindow(QMainWindow):
         self.patients.new_button.clicked.connect(self.new_patient)
         self.patients.import_button.clicked.connect(self.import_files)
         self.patients.export_button.clicked.connect(self.export_file)
-        self.view.saved.connect(self._on_view_saved)
-        self.view.edit_button.clicked.connect(self.edit_patient)
-        self.view.plan_requested.connect(self._on_view_plan_requested)
         self._make_menus()
         geometry = settings.get("window/geometry")
         if geometry:
@@ -208,11 +142,38 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1340, 720)
 
+    @property
+    def view(self) -> PatientView:
+        """The patient view, built the first time it is needed (it is not in the first paint)."""
+        if self._view is None:
+            from tacrocalc.ui.patient_view import PatientView
+
+            view = PatientView(
+                self.store,
+                self._protocol_for,
+                units=self._units(),
+                today=self._today,
+                dose_times=parse_times(self.settings.get("dosing/times")) or (),
+            )
+            view.setObjectName("patient_view")
+            view.saved.connect(self._on_view_saved)
+            view.edit_button.clicked.connect(self.edit_patient)
+            view.plan_requested.connect(self._on_view_plan_requested)
+            self.right.addWidget(view)
+            self._view = view
+        return self._view
+
+    @property
+    def patient_id(self) -> str | None:
+        """The patient open, if any."""
+        return self._view.patient_id if self._view is not None else None
+
     def attach_store(self, store: Store) -> None:
         """The patient store, once it is open (`tacrocalc` opens it after the first paint)."""
         self.store = store
         self.patients._store = store
-        self.view._store = store
+        if self._view is not None:
+            self._view._store = store
         self.patients.refresh()
 
     def _has_store(self) -> bool:
@@ -259,7 +220,7 @@ class MainWindow(QMainWindow):
         action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         action("&Patient", "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
         action("&Patient", "&New patient…", self.new_patient, QKeySequence.StandardKey.New)
-        action("&Patient", "&Add observation", self.view.focus_quick_entry, "Ctrl+E")
+        action("&Patient", "&Add observation", lambda: self.view.focus_quick_entry(), "Ctrl+E")
         action("&Help", "&About TacroCalc", self._about)
 
     # -- patients -----------------------------------------------------------------------------
@@ -267,6 +228,7 @@ class MainWindow(QMainWindow):
     def open_patient(self, patient_id: str) -> bool:
         if not self._has_store() or not self.view.open_patient(patient_id):
             return False
+        self.right.setCurrentWidget(self.view)
         self.settings.set("session/last_patient", patient_id)
         self.statusBar().showMessage(f"Opened {patient_id}")
         return True
@@ -314,7 +276,7 @@ class MainWindow(QMainWindow):
         if not self._has_store():
             return
         assert self.store is not None
-        record = self.store.load(self.view.patient_id or "")
+        record = self.store.load(self.patient_id or "")
         if record is None:
             return
         target = record.target_trough
@@ -338,6 +300,8 @@ class MainWindow(QMainWindow):
             dialog.show_issues(written.issues)
 
     def import_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         names, _ = QFileDialog.getOpenFileNames(
             self,
             "Import patient files",
@@ -349,7 +313,10 @@ class MainWindow(QMainWindow):
 
     def import_file(self, path: Path, *, ask: bool, replace: bool = False) -> str:
         """Import one patient file; an id already here needs the user's decision."""
+        from PySide6.QtWidgets import QMessageBox
+
         from tacrocalc.records.patient_file import PatientFileError, loads
+        from tacrocalc.text import message
 
         if not self._has_store():
             return "no store"
@@ -387,7 +354,11 @@ class MainWindow(QMainWindow):
         return "imported"
 
     def export_file(self) -> None:
-        pid = self.view.patient_id
+        from PySide6.QtWidgets import QFileDialog
+
+        from tacrocalc.records.files import write_atomic
+
+        pid = self.patient_id
         if pid is None or self.store is None:
             return
         name, _ = QFileDialog.getSaveFileName(
@@ -406,7 +377,7 @@ class MainWindow(QMainWindow):
     # -- the plan ----------------------------------------------------------------------------
 
     def plan_bytes(self) -> bytes | None:
-        pid = self.view.patient_id
+        pid = self.patient_id
         record = self.store.load(pid) if pid and self.store is not None else None
         if record is None:
             return None
@@ -415,10 +386,16 @@ class MainWindow(QMainWindow):
 
         assessment = assess(record, self._protocol_for(record.protocol_id), self._today())
         return plan_pdf(
-            assessment, generated_at=now_local(), paper=self.settings.get("report/paper")
+            assessment,
+            generated_at=datetime.now().astimezone(),  # the ward's local time, on the plan
+            paper=self.settings.get("report/paper"),
         )
 
     def _on_view_plan_requested(self, what: str) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from tacrocalc.records.files import write_atomic
+
         pdf = self.plan_bytes()
         if pdf is None:
             self.statusBar().showMessage("Open a patient first")
@@ -428,7 +405,7 @@ class MainWindow(QMainWindow):
             name, _ = QFileDialog.getSaveFileName(
                 self,
                 "Export the monitoring plan",
-                str(folder / f"plan-{self.view.patient_id}-{self._today().isoformat()}.pdf"),
+                str(folder / f"plan-{self.patient_id}-{self._today().isoformat()}.pdf"),
                 "PDF (*.pdf)",
             )
             if name:
@@ -452,8 +429,11 @@ class MainWindow(QMainWindow):
     # -- the rest ----------------------------------------------------------------------------
 
     def edit_settings(self) -> None:
+        from tacrocalc.ui.settings_dialog import SettingsDialog
+
         if SettingsDialog(self.settings, self._protocols, self).exec():
-            self.view.set_units(self._units())
+            if self._view is not None:
+                self._view.set_units(self._units())
             self.statusBar().showMessage("Settings saved")
 
     def _on_view_saved(self, text: str) -> None:
@@ -461,6 +441,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved. {text}" if not text.startswith("Saved") else text)
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         import tacrocalc
 
         QMessageBox.about(

@@ -4,7 +4,7 @@ charts, quick entry and the table of observations. Every accepted entry is saved
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QLocale, Qt, Signal
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -249,27 +248,10 @@ class PatientView(QWidget):
         columns.setStretchFactor(0, 2)
         columns.setStretchFactor(1, 3)
         columns.setSizes([490, 680])
-        content = QWidget()
-        content_layout = QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.addLayout(header)
-        content_layout.addWidget(columns, 1)
-        self.welcome_label = _named(
-            QLabel(
-                "<h2>No patient open</h2><p>Search for a patient on the left (Ctrl+F) and press "
-                "Enter, open the last patient (Ctrl+L), add a new patient (Ctrl+N) or import a "
-                "patient file (Ctrl+I).</p><p>Every entry is saved the moment it is accepted.</p>"
-            ),
-            "welcome_label",
-        )
-        self.welcome_label.setWordWrap(True)
-        self.welcome_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.welcome_label)
-        self.pages.addWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages)
+        layout.addLayout(header)
+        layout.addWidget(columns, 1)
 
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
         self.adjust_button.clicked.connect(self._on_adjust_button_clicked)
@@ -341,7 +323,6 @@ class PatientView(QWidget):
         self.start_edit.setMaximumDate(qdate(today).addYears(1))
         self.date_edit.setDate(qdate(today))
         self.date_edit.setMaximumDate(qdate(today))
-        self.pages.setCurrentIndex(1)
         self.refresh()
         return True
 
@@ -555,7 +536,3 @@ class PatientView(QWidget):
 
     def focus_quick_entry(self) -> None:
         self.trough_edit.setFocus()
-
-
-def now_local() -> datetime:
-    return datetime.now().astimezone()

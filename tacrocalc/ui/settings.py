@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -54,3 +55,11 @@ class Settings:
             raise ValueError(f"{key}: {value!r} is not one of {preference.choices}")
         self._qt.setValue(key, value)
         self._qt.sync()
+
+
+def parse_times(text: str) -> tuple[time, ...] | None:
+    """ "08:00,20:00" -> (08:00, 20:00); None when it is not a list of HH:MM."""
+    try:
+        return tuple(time.fromisoformat(t.strip()) for t in text.split(",") if t.strip())
+    except ValueError:
+        return None

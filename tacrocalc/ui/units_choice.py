@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tacrocalc.domain.units import DISPLAY_UNITS, Kind
+if TYPE_CHECKING:
+    from tacrocalc.domain.units import Kind
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -16,6 +18,8 @@ class Units:
     weight: str = "kg"
 
     def pint(self, kind: Kind) -> str:
+        from tacrocalc.domain.units import DISPLAY_UNITS, Kind
+
         shown = {
             Kind.TROUGH: self.trough,
             Kind.CREATININE: self.creatinine,

@@ -330,10 +330,11 @@ def test_charts_follow_a_dark_palette(qtbot, store, tmp_path):
 
 
 def test_with_no_patient_open_the_window_says_what_to_do(window, store):
-    assert window.view.pages.currentWidget() is window.view.welcome_label
-    assert "Ctrl+N" in window.view.welcome_label.text()
+    assert window.right.currentWidget() is window.welcome_label
+    assert "Ctrl+N" in window.welcome_label.text()
+    assert window._view is None  # the patient view is built when a patient is first opened
     new_patient(window, store)
-    assert window.view.pages.currentIndex() == 1
+    assert window.right.currentWidget() is window.view
 
 
 def test_new_patient_through_the_dialog(qtbot, window, store, monkeypatch):
@@ -356,3 +357,20 @@ def test_new_patient_through_the_dialog(qtbot, window, store, monkeypatch):
     assert window.view.patient_id == "N1"
     assert window.statusBar().currentMessage() == "Saved the new patient N1"
     assert [p.id for p in store.list_patients()] == ["N1"]
+
+
+def test_settings_dialog_saves_typed_values(qtbot, tmp_path):
+    from tacrocalc.ui.settings_dialog import SettingsDialog
+
+    settings = Settings(tmp_path / "s.ini")
+    dialog = SettingsDialog(settings, ("seed-1997", "prograf-us-kidney-mmf"))
+    qtbot.addWidget(dialog)
+    dialog.combos["units/creatinine"].setCurrentText("mg/dL")
+    dialog.times_edit.setText("7 o'clock")
+    dialog._on_buttons_accepted()
+    assert "is not HH:MM,HH:MM" in dialog.error_label.text()
+    assert settings.get("units/creatinine") == "µmol/L"  # nothing saved from a refused form
+    dialog.times_edit.setText("07:00,19:00")
+    dialog._on_buttons_accepted()
+    assert settings.get("units/creatinine") == "mg/dL"
+    assert settings.get("dosing/times") == "07:00,19:00"
