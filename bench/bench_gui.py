@@ -36,7 +36,7 @@ def process_ms(code: str, *args: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11)
     runs = parser.parse_args().runs
     folder = tempfile.mkdtemp()
     ours_args = ("--data-dir", folder, "--quit-after-start")  # what `tacrocalc` runs, then quits

@@ -84,7 +84,10 @@ def install_error_handler(folder: Path) -> Path:
 
 
 def build_gui(
-    argv: Sequence[str], data_dir: str | None = None, open_file: str | None = None
+    argv: Sequence[str],
+    data_dir: str | None = None,
+    open_file: str | None = None,
+    settings: Any = None,
 ) -> tuple[Any, Any]:
     """The application and its main window, shown. The window is painted first; then the
     patient store is opened, the clinical core (pint, the protocols) loaded, and the last patient
@@ -99,7 +102,8 @@ def build_gui(
     from tacrocalc.ui.main_window import MainWindow
     from tacrocalc.ui.settings import Settings
 
-    app = QApplication(list(argv))
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setApplicationName("TacroCalc")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tacrocalc.png")))
     family = load_fonts(bold=False)
@@ -107,7 +111,7 @@ def build_gui(
         app.setFont(QFont(family, app.font().pointSize()))
     folder = user_data_dir(data_dir)
     install_error_handler(folder)
-    window = MainWindow(None, load_protocol, available_protocols(), Settings())
+    window = MainWindow(None, load_protocol, available_protocols(), settings or Settings())
     window.show()
 
     def after_first_paint() -> None:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from tacrocalc.text import message
 from tacrocalc.ui.charts import ChartsView
-from tacrocalc.ui.models import ObservationTableModel
+from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.qtdates import pydate, qdate
 from tacrocalc.ui.units_choice import Units
 

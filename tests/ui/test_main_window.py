@@ -17,7 +17,8 @@ from tacrocalc.records.patient_file import dumps
 from tacrocalc.records.store import Store
 from tacrocalc.ui.dialogs import qdate
 from tacrocalc.ui.main_window import MainWindow
-from tacrocalc.ui.models import ObservationTableModel, PatientListModel
+from tacrocalc.ui.models import PatientListModel
+from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.printing import PdfPages, printer_for
 from tacrocalc.ui.settings import Settings
 from tests.seed_cases import case_1, case_3
@@ -374,3 +375,23 @@ def test_settings_dialog_saves_typed_values(qtbot, tmp_path):
     dialog._on_buttons_accepted()
     assert settings.get("units/creatinine") == "mg/dL"
     assert settings.get("dosing/times") == "07:00,19:00"
+
+
+def test_a_damaged_store_is_reported_and_the_calculator_still_opens(qtbot, tmp_path, monkeypatch):
+    from tacrocalc.ui import app as ui_app
+    from tacrocalc.ui.calculator import CalculatorWindow
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "tacrocalc.sqlite3").write_bytes(b"not a database" * 100)
+    told = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=Settings(tmp_path / "s.ini"))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.fallback is not None, timeout=5000)
+    qtbot.addWidget(window.fallback)
+    assert isinstance(window.fallback, CalculatorWindow)
+    assert "is damaged (not an SQLite database)" in told[0]
+    assert "The regimen calculator still works" in told[0]
+    assert window.store is None
