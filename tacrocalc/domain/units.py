@@ -296,11 +296,6 @@ def format_quantity(
     )
 
 
-def as_json_number(value: Any, decimals: int = 4) -> float:
-    """A magnitude for machine-readable output: rounded only to drop float noise."""
-    return round(float(value), decimals)
-
-
 _PAIR = re.compile(
     r"^\s*(?P<sys>\d+(?:[.,]\d+)?)\s*/\s*(?P<dia>\d+(?:[.,]\d+)?)\s*(?P<unit>.*?)\s*$"
 )

@@ -510,9 +510,6 @@ class Store:
             for r in rows
         ]
 
-    def audit_count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM audit").fetchone()[0])
-
     # -- checks --------------------------------------------------------------------------------
 
     def _patient_row(self, patient_id: str) -> tuple[date | None, Protocol] | Issue:
