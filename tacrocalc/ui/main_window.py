@@ -136,10 +136,11 @@ class MainWindow(QMainWindow):
         self.patients.import_button.clicked.connect(self.import_files)
         self.patients.export_button.clicked.connect(self.export_file)
         self._make_menus()
+        # Big enough for the patient view whatever was saved (1366×768 is the smallest screen
+        # it is made for); the saved size and place when there is one.
+        self.setMinimumSize(960, 600)
         geometry = settings.get("window/geometry")
-        if geometry:
-            self.restoreGeometry(QByteArray(geometry))
-        else:
+        if not geometry or not self.restoreGeometry(QByteArray(geometry)):
             self.resize(1340, 720)
 
     @property

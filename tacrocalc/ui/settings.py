@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Final
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,8 @@ class Settings:
         preference = PREFERENCES[key]
         value = self._qt.value(key, preference.default)
         if isinstance(preference.default, bytes):
+            if isinstance(value, QByteArray):
+                return bytes(value.data())
             return bytes(value) if isinstance(value, bytes | bytearray) else b""
         value = type(preference.default)(value)
         if preference.choices and value not in preference.choices:
@@ -53,6 +55,8 @@ class Settings:
         preference = PREFERENCES[key]
         if preference.choices and value not in preference.choices:
             raise ValueError(f"{key}: {value!r} is not one of {preference.choices}")
+        if isinstance(value, bytes):  # a QByteArray is stored portably, Python bytes are not
+            value = QByteArray(value)
         self._qt.setValue(key, value)
         self._qt.sync()
 

@@ -395,3 +395,17 @@ def test_a_damaged_store_is_reported_and_the_calculator_still_opens(qtbot, tmp_p
     assert "is damaged (not an SQLite database)" in told[0]
     assert "The regimen calculator still works" in told[0]
     assert window.store is None
+
+
+def test_the_window_size_is_kept_between_runs(qtbot, store, tmp_path):
+    first = MainWindow(store, load_protocol, available_protocols(), Settings(tmp_path / "w.ini"))
+    qtbot.addWidget(first)
+    first.resize(1200, 700)
+    first.show()
+    saved = bytes(first.saveGeometry().data())
+    first.close()
+    assert Settings(tmp_path / "w.ini").get("window/geometry") == saved  # read back as saved
+    second = MainWindow(store, load_protocol, available_protocols(), Settings(tmp_path / "w.ini"))
+    qtbot.addWidget(second)
+    assert second.height() == 700  # restored (the offscreen screen is narrower than 1200)
+    assert second.minimumWidth() >= 960  # never smaller than the patient view needs
