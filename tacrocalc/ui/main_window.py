@@ -56,6 +56,8 @@ class PatientList(QWidget):
         self.list_view.setObjectName("patient_list")
         self.list_view.setAccessibleName("Patients")
         self.list_view.setModel(self.model)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole line on hover
         self.new_button = QPushButton("&New patient")
         self.new_button.setObjectName("new_button")
         self.import_button = QPushButton("&Import…")

@@ -36,7 +36,7 @@ class PatientListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             born = f", born {row.birth_date.isoformat()}" if row.birth_date else ""
             return f"{row.name} — {row.id}{born}"
         if role == Qt.ItemDataRole.UserRole:
