@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tacrocalc.domain.dosing import check_rate
-from tacrocalc.domain.issues import Issue, IssueCode
+from tacrocalc.domain.issues import Issue, IssueCode, Severity
 from tacrocalc.domain.protocol import Protocol, TargetRange
 from tacrocalc.domain.record import BloodPressure, Creatinine, PatientRecord, Regimen, Trough
 from tacrocalc.domain.schedule import ScheduledCheck, Status, schedule
@@ -93,6 +93,17 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
     trough = result.trough
     shown = ("<" if trough.below_limit else "") + _ug(trough.value)
     alerts = []
+
+    def warn(code: IssueCode, **params: str) -> None:
+        issue = Issue(
+            code=code,
+            severity=Severity.WARNING,
+            field="trough",
+            value=shown,
+            params=tuple(params.items()),
+        )
+        alerts.append(Alert(date=trough.date, issue=issue))
+
     codes = {
         TroughClass.BELOW: (IssueCode.TROUGH_BELOW, target.low),
         TroughClass.ABOVE: (IssueCode.TROUGH_ABOVE, target.high),
@@ -101,44 +112,15 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
     if result.klass in codes:
         code, limit = codes[result.klass]
         assert limit is not None
-        alerts.append(
-            Alert(
-                date=trough.date,
-                issue=Issue.warning(
-                    code,
-                    field="trough",
-                    value=shown,
-                    limit=_ug(limit),
-                    low=_ug(target.low),
-                    high=_ug(target.high),
-                ),
-            )
-        )
+        warn(code, limit=_ug(limit), low=_ug(target.low), high=_ug(target.high))
     if result.steady_state is False:  # R5.5
-        alerts.append(
-            Alert(
-                date=trough.date,
-                issue=Issue.warning(
-                    IssueCode.NOT_STEADY_STATE,
-                    field="trough",
-                    value=shown,
-                    days=str(protocol.count("steady_state_days")),
-                ),
-            )
-        )
+        warn(IssueCode.NOT_STEADY_STATE, days=str(protocol.count("steady_state_days")))
     if result.true_trough is False:  # R5.1
-        alerts.append(
-            Alert(
-                date=trough.date,
-                issue=Issue.warning(
-                    IssueCode.NOT_TRUE_TROUGH,
-                    field="trough",
-                    value=shown,
-                    sample=str(trough.time)[:5],
-                    last_dose=str(trough.last_dose_time)[:5],
-                    hours=str(protocol.count("trough_window_hours")),
-                ),
-            )
+        warn(
+            IssueCode.NOT_TRUE_TROUGH,
+            sample=str(trough.time)[:5],
+            last_dose=str(trough.last_dose_time)[:5],
+            hours=str(protocol.count("trough_window_hours")),
         )
     return alerts
 

@@ -308,10 +308,10 @@ def _dose_for_daily(
                 limit=f"{format_number(protocol.number('rounding_warning_pct'))} %",
             )
         )
+    # a limit the rate asked for already crossed is warned about once, by the caller
+    asked = {i.code for i in check_rate(rate, protocol)}
     issues.extend(
-        i
-        for i in check_rate(achieved_rate, protocol, field="achieved rate")
-        if not any(j.code == i.code for j in check_rate(rate, protocol))
+        i for i in check_rate(achieved_rate, protocol, field="achieved rate") if i.code not in asked
     )
     return DoseOutcome(
         dose=Dose(

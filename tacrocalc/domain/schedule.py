@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 from tacrocalc.domain.protocol import Protocol
 from tacrocalc.domain.record import ObservationKind, PatientRecord
@@ -119,6 +120,20 @@ def _status(due: date, latest: date | None, today: date) -> Status:
     return Status.PLANNED
 
 
+def _check(
+    facts: _Facts,
+    *,
+    done_on: date | None,
+    status: Status,
+    **fields: Any,
+) -> ScheduledCheck:
+    """A check done on `done_on` (stable or not, R8.5), or else still to come in `status`."""
+    if done_on is not None:
+        stable = facts.stable_between(done_on, done_on)
+        return ScheduledCheck(status=Status.DONE, done_on=done_on, stable=stable, **fields)
+    return ScheduledCheck(status=status, **fields)
+
+
 def _regular_checks(
     record: PatientRecord, protocol: Protocol, today: date, facts: _Facts, planned: int
 ) -> list[ScheduledCheck]:
@@ -154,37 +169,24 @@ def _regular_checks(
                 takes = ALL if due >= trough_due else RENAL_AND_BP
         after = due if previous is None else previous + timedelta(days=1)
         done_on = None if assuming else facts.first_complete(after, takes)
-        if done_on is not None:
-            stable = facts.stable_between(done_on, done_on)
-            checks.append(
-                ScheduledCheck(
-                    number=number,
-                    phase=phase,
-                    due=due,
-                    latest=latest,
-                    takes=takes,
-                    status=Status.DONE,
-                    done_on=done_on,
-                    stable=stable,
-                )
-            )
-            previous, previous_stable = done_on, stable
+        check = _check(
+            facts,
+            number=number,
+            phase=phase,
+            due=due,
+            latest=latest,
+            takes=takes,
+            done_on=done_on,
+            status=Status.PLANNED if assuming else _status(due, latest, today),
+            assumes_stable=assuming and phase in _IF_STABLE,
+        )
+        checks.append(check)
+        if check.done_on is not None:
+            previous, previous_stable = check.done_on, bool(check.stable)
         else:
-            status = _status(due, latest, today) if not assuming else Status.PLANNED
-            checks.append(
-                ScheduledCheck(
-                    number=number,
-                    phase=phase,
-                    due=due,
-                    latest=latest,
-                    takes=takes,
-                    status=status,
-                    assumes_stable=assuming and phase in _IF_STABLE,
-                )
-            )
             # R8.4 counts from the due date of a check not yet done. A check already overdue can
             # be done today at the earliest, so the ones after it are planned from today.
-            previous = max(due, today) if status is Status.OVERDUE else due
+            previous = max(due, today) if check.status is Status.OVERDUE else due
             previous_stable, assuming = True, True
         if ObservationKind.TROUGH in takes:
             last_trough = previous
@@ -201,33 +203,19 @@ def _extra_trough_checks(
     settle = protocol.days("steady_state_days")
 
     def add(phase: Phase, since: date, due: date, latest: date | None, reason: str) -> None:
-        done_on = facts.first_complete(since + settle, TROUGH_ONLY)
-        if done_on is not None:
-            extras.append(
-                ScheduledCheck(
-                    number=None,
-                    phase=phase,
-                    due=due,
-                    latest=latest,
-                    takes=TROUGH_ONLY,
-                    status=Status.DONE,
-                    done_on=done_on,
-                    stable=facts.stable_between(done_on, done_on),
-                    reason=reason,
-                )
+        extras.append(
+            _check(
+                facts,
+                number=None,
+                phase=phase,
+                due=due,
+                latest=latest,
+                takes=TROUGH_ONLY,
+                done_on=facts.first_complete(since + settle, TROUGH_ONLY),
+                status=_status(due, latest, today),
+                reason=reason,
             )
-        else:
-            extras.append(
-                ScheduledCheck(
-                    number=None,
-                    phase=phase,
-                    due=due,
-                    latest=latest,
-                    takes=TROUGH_ONLY,
-                    status=_status(due, latest, today),
-                    reason=reason,
-                )
-            )
+        )
 
     if (
         len(record.regimens) > 1
