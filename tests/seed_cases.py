@@ -4,18 +4,20 @@ What the paper gives is used as it is: dates of starting, dose rates, blood pres
 creatinines and troughs. What it does not give is marked ASSUMED: body weights (none are
 reported; 60 kg is used and the doses per administration follow from the rates by R2/R3),
 exact days within a month, and the routine values of checks where the paper reports nothing
-abnormal (in-range troughs, normal pressures).
+abnormal (in-range troughs, normal pressures). Each case is a treatment course (R15): a start
+and dose changes; case 3 ends with the stop for nephrotoxicity and the creatinine of the week
+after it.
 """
 
 from datetime import date, time
 
+from tacrocalc.domain.course import CourseEvent, EventKind
 from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.record import (
     BloodPressure,
     Creatinine,
     Patient,
     PatientRecord,
-    Regimen,
     Sex,
     Trough,
     WeightEntry,
@@ -35,8 +37,15 @@ def _check(day: date, trough: float, creatinine: float, bp: tuple[int, int]) -> 
     )
 
 
-def _ir(start: date, mg: float) -> Regimen:
-    return Regimen(start=start, formulation=FormulationId.IR_CAPSULE, dose=q(mg, "mg"), times=BID)
+def _ir(day: date, mg: float, kind: EventKind = EventKind.CHANGE, reason: str = "") -> CourseEvent:
+    return CourseEvent(
+        kind=kind,
+        date=day,
+        formulation=FormulationId.IR_CAPSULE,
+        dose=q(mg, "mg"),
+        times=BID,
+        reason=reason,
+    )
 
 
 def case_1() -> PatientRecord:
@@ -65,10 +74,10 @@ def case_1() -> PatientRecord:
         ),  # ASSUMED birth date (29 years old in 1996)
         protocol_id="seed-1997",
         weights=(WeightEntry(date=date(1996, 5, 30), value=WEIGHT),),
-        regimens=(
-            _ir(start, 2.0),  # 0.07 × 60 / 2 = 2.1 mg -> 2 mg (R3)
-            _ir(date(1996, 6, 10), 3.5),  # 0.11 × 60 / 2 = 3.3 mg -> 3.5 mg
-            _ir(date(1996, 11, 4), 5.5),  # 0.18 × 60 / 2 = 5.4 mg -> 5.5 mg
+        events=(
+            _ir(start, 2.0, EventKind.START),  # 0.07 × 60 / 2 = 2.1 mg -> 2 mg (R3)
+            _ir(date(1996, 6, 10), 3.5, reason="paper: increased after one week"),  # 0.11 -> 3.3
+            _ir(date(1996, 11, 4), 5.5, reason="digital vasculitis"),  # 0.18 × 60 / 2 = 5.4 mg
         ),
         observations=observations,
     )
@@ -97,9 +106,10 @@ def case_2() -> PatientRecord:
         ),  # ASSUMED birth date (18 years old in 1996)
         protocol_id="seed-1997",
         weights=(WeightEntry(date=date(1996, 10, 3), value=WEIGHT),),
-        regimens=(
-            _ir(start, 3.0),  # 0.10 × 60 / 2 = 3 mg
-            _ir(date(1996, 11, 8), 2.0),  # 0.06 × 60 / 2 = 1.8 mg -> 2 mg
+        events=(
+            _ir(start, 3.0, EventKind.START),  # 0.10 × 60 / 2 = 3 mg
+            # paper: reduced to 0.06 mg/kg/day for hypertension; 0.06 × 60 / 2 = 1.8 mg -> 2 mg
+            _ir(date(1996, 11, 8), 2.0, reason="hypertension, trough at the upper end"),
         ),
         observations=observations,
     )
@@ -116,6 +126,7 @@ def case_3() -> PatientRecord:
             date(1996, 12, 12), 9.0, 110, (150, 95)
         ),  # ASSUMED, at 0.13 (paper: first nephrotoxicity)
         *_check(date(1997, 1, 13), 23.2, 208, (170, 105)),  # paper: trough 23.2, creat 208
+        Creatinine(date=date(1997, 1, 20), value=q(112, "umol/L")),  # paper: within seven days
     )
     return make_record(
         patient=Patient(
@@ -127,10 +138,16 @@ def case_3() -> PatientRecord:
         ),
         protocol_id="seed-1997",
         weights=(WeightEntry(date=date(1996, 11, 1), value=WEIGHT),),
-        regimens=(
-            _ir(date(1996, 11, 4), 1.0),  # 0.04 × 60 / 2 = 1.2 mg -> 1 mg
+        events=(
+            _ir(date(1996, 11, 4), 1.0, EventKind.START),  # 0.04 × 60 / 2 = 1.2 mg -> 1 mg
             _ir(date(1996, 11, 28), 4.0),  # 0.13 × 60 / 2 = 3.9 mg -> 4 mg
             _ir(date(1996, 12, 30), 5.0),  # 0.17 × 60 / 2 = 5.1 mg -> 5 mg
+            # paper: withdrawn for nephrotoxicity (creatinine 90 -> 208 µmol/L); day ASSUMED
+            CourseEvent(
+                kind=EventKind.STOP,
+                date=date(1997, 1, 14),
+                reason="nephrotoxicity: creatinine 208 µmol/L",
+            ),
         ),
         observations=observations,
     )

@@ -1,28 +1,37 @@
 """`assess(record, protocol, today)`: everything TacroCalc says about a patient, in one place.
 
 The window, the printed plan and the command line all show this; none of them re-derives a
-classification, a threshold or a date.
+classification, a threshold, a date or a dose suggestion.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
-from tacrocalc.domain.dosing import check_rate
-from tacrocalc.domain.issues import Issue, IssueCode, Severity
+from tacrocalc.domain.course import CourseEvent, EventKind, Regimen, Status, anchor
+from tacrocalc.domain.dosing import Adjustment, adjust, check_rate, check_weight
+from tacrocalc.domain.issues import Action, Issue, IssueCode, Severity
 from tacrocalc.domain.protocol import Protocol, TargetRange
-from tacrocalc.domain.record import BloodPressure, Creatinine, PatientRecord, Regimen, Trough
-from tacrocalc.domain.schedule import ScheduledCheck, Status, schedule
+from tacrocalc.domain.record import BloodPressure, Creatinine, PatientRecord, Trough
+from tacrocalc.domain.schedule import (
+    CheckStatus,
+    Phase,
+    ScheduledCheck,
+    counted_days,
+    schedule,
+)
 from tacrocalc.domain.thresholds import (
     Baseline,
     TroughClass,
     at_steady_state,
-    classify_trough,
+    classify,
     creatinine_baseline,
     creatinine_change_pct,
     is_hypertensive,
     is_true_trough,
+    is_urgent_pressure,
     rise_limit,
     significant_rise,
     target_for,
@@ -33,10 +42,11 @@ from tacrocalc.domain.units import Kind, Quantity, format_number, format_quantit
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TroughResult:
     trough: Trough
-    klass: TroughClass
+    klass: TroughClass  # OFF_TREATMENT while held or stopped (R5.7)
     steady_state: bool | None
     true_trough: bool | None
-    regimen: Regimen | None  # in force that day
+    regimen: Regimen | None  # the dose at the time (R15.2)
+    extra: bool  # not part of a check (R8.7)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,20 +54,66 @@ class CreatinineResult:
     creatinine: Creatinine
     change_pct: float | None
     significant: bool
+    baseline: Baseline | None  # the baseline it is judged against (R6.1, R6.5)
+    regimen: Regimen | None
+    extra: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PressureResult:
     reading: BloodPressure
     hypertension: bool
+    urgent: bool  # at or above 180/110 mmHg (R14.1)
+    regimen: Regimen | None
+    extra: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Alert:
-    """Something that needs attention now, dated by the observation or check it comes from."""
+    """Something that needs attention, dated by the result or check it comes from, with the
+    seed's suggestion where it has one (R14.2). Alerts never change a dose (R14.3)."""
 
     issue: Issue
     date: date | None
+    action: Action | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return self.issue.severity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegimenNow:
+    """R15.4: on treatment since a date, on hold since one, stopped on one, or no course."""
+
+    status: Status
+    regimen: Regimen | None  # while on treatment
+    since: date | None
+    event: CourseEvent | None  # the event that began the current period
+    previous: Regimen | None  # the regimen before a hold or stop
+
+
+class Advice(StrEnum):
+    KEEP = "keep"
+    CHANGE = "change"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdjustmentAdvice:
+    """R9: what the latest trough says about the dose. `reason` says why in words (through
+    its code); `due` is when a usable trough is due, when none is; `adjustment` is the
+    suggestion (for KEEP, the proportional figure the user may still ask for)."""
+
+    advice: Advice
+    reason: Issue
+    trough: TroughResult | None
+    target: Quantity
+    target_source: str
+    due: date | None
+    adjustment: Adjustment | None
+    issues: tuple[Issue, ...]
+    regimen: Regimen | None  # in force now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,15 +122,21 @@ class Assessment:
     today: date
     protocol: Protocol
     target: TargetRange
-    baseline: Baseline | None
+    baseline: Baseline | None  # the baseline in force today
     rise_limit: Quantity | None  # baseline × 1.30 (R6.3)
-    current_regimen: Regimen | None
+    now: RegimenNow
     current_rate: Quantity | None  # mg/kg/day with the latest weight
     troughs: tuple[TroughResult, ...]
     creatinine: tuple[CreatinineResult, ...]
     blood_pressure: tuple[PressureResult, ...]
-    alerts: tuple[Alert, ...]
+    alerts: tuple[Alert, ...]  # most severe first (R14.1)
     schedule: tuple[ScheduledCheck, ...]
+    adjustment: AdjustmentAdvice
+
+    @property
+    def current_regimen(self) -> Regimen | None:
+        """The regimen in force today; None while held or stopped."""
+        return self.now.regimen
 
 
 def _ug(value: Quantity) -> str:
@@ -89,35 +151,47 @@ def _mmhg(value: Quantity) -> str:
     return format_number(magnitude(value, "mmHg"), 0)
 
 
+def _mg(value: Quantity) -> str:
+    return f"{format_number(magnitude(value, 'mg'), 3)} mg"
+
+
+def _trough_text(trough: Trough) -> str:
+    return ("<" if trough.below_limit else "") + _ug(trough.value)
+
+
 def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol) -> list[Alert]:
     trough = result.trough
-    shown = ("<" if trough.below_limit else "") + _ug(trough.value)
+    shown = _trough_text(trough)
     alerts = []
 
-    def warn(code: IssueCode, **params: str) -> None:
+    def alert(code: IssueCode, severity: Severity, **params: str) -> None:
         issue = Issue(
-            code=code,
-            severity=Severity.WARNING,
-            field="trough",
-            value=shown,
-            params=tuple(params.items()),
+            code=code, severity=severity, field="trough", value=shown, params=tuple(params.items())
         )
         alerts.append(Alert(date=trough.date, issue=issue))
 
-    codes = {
-        TroughClass.BELOW: (IssueCode.TROUGH_BELOW, target.low),
-        TroughClass.ABOVE: (IssueCode.TROUGH_ABOVE, target.high),
-        TroughClass.UPPER_END: (IssueCode.TROUGH_UPPER_END, target.caution),
+    if result.klass is TroughClass.OFF_TREATMENT:  # R5.7
+        alert(IssueCode.OFF_TREATMENT_TROUGH, Severity.NOTE)
+        return alerts
+    codes = {  # R14.1: above the range is urgent; upper end and below, warnings
+        TroughClass.BELOW: (IssueCode.TROUGH_BELOW, target.low, Severity.WARNING),
+        TroughClass.ABOVE: (IssueCode.TROUGH_ABOVE, target.high, Severity.URGENT),
+        TroughClass.UPPER_END: (IssueCode.TROUGH_UPPER_END, target.caution, Severity.WARNING),
     }
     if result.klass in codes:
-        code, limit = codes[result.klass]
+        code, limit, severity = codes[result.klass]
         assert limit is not None
-        warn(code, limit=_ug(limit), low=_ug(target.low), high=_ug(target.high))
+        alert(code, severity, limit=_ug(limit), low=_ug(target.low), high=_ug(target.high))
     if result.steady_state is False:  # R5.5
-        warn(IssueCode.NOT_STEADY_STATE, days=str(protocol.count("steady_state_days")))
+        alert(
+            IssueCode.NOT_STEADY_STATE,
+            Severity.NOTE,
+            days=str(protocol.count("steady_state_days")),
+        )
     if result.true_trough is False:  # R5.1
-        warn(
+        alert(
             IssueCode.NOT_TRUE_TROUGH,
+            Severity.NOTE,
             sample=str(trough.time)[:5],
             last_dose=str(trough.last_dose_time)[:5],
             hours=str(protocol.count("trough_window_hours")),
@@ -125,64 +199,263 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
     return alerts
 
 
+def _regimen_now(record: PatientRecord, today: date) -> RegimenNow:
+    period = record.period_on(today)
+    if period is None:
+        return RegimenNow(status=Status.NONE, regimen=None, since=None, event=None, previous=None)
+    return RegimenNow(
+        status=period.status,
+        regimen=period.regimen,
+        since=period.start,
+        event=period.event,
+        previous=period.previous,
+    )
+
+
+def _next_trough_due(checks: tuple[ScheduledCheck, ...]) -> date | None:
+    pending = [
+        c.due
+        for c in checks
+        if c.status is not CheckStatus.DONE
+        and Phase.CREATININE_RECHECK is not c.phase
+        and any(k.value == "trough" for k in c.takes)
+    ]
+    return min(pending, default=None)
+
+
+def _regimen_text(regimen: Regimen | None) -> str:
+    return "" if regimen is None else f"{_mg(regimen.dose)} {regimen.formulation.value}"
+
+
+def advise(
+    record: PatientRecord,
+    protocol: Protocol,
+    today: date,
+    now: RegimenNow,
+    troughs: tuple[TroughResult, ...],
+    checks: tuple[ScheduledCheck, ...],
+) -> AdjustmentAdvice:
+    """R9.3-R9.5: from the latest trough only, and only when it was taken on the regimen in
+    force now (after the event that put it in force), at steady state, a true trough, on
+    treatment and above the assay's limit. So a trough gives at most one change: once a change
+    is recorded, the trough was taken before it and no longer applies."""
+    target = target_for(record, protocol)
+    goal = target.aim
+    due = _next_trough_due(checks)
+    latest = troughs[-1] if troughs else None
+
+    def unavailable(code: IssueCode, **params: str) -> AdjustmentAdvice:
+        value = _trough_text(latest.trough) if latest is not None else ""
+        params["due"] = due.isoformat() if due else ""
+        reason = Issue(
+            code=code,
+            severity=Severity.NOTE,
+            field="adjustment",
+            value=value,
+            params=tuple(params.items()),
+        )
+        return AdjustmentAdvice(
+            advice=Advice.UNAVAILABLE,
+            reason=reason,
+            trough=latest,
+            target=goal,
+            target_source=target.target_source or target.source,
+            due=due,
+            adjustment=None,
+            issues=(),
+            regimen=now.regimen,
+        )
+
+    regimen = now.regimen
+    if regimen is None or now.since is None:
+        return unavailable(IssueCode.NO_TREATMENT, status=now.status.value)
+    if latest is None:
+        return unavailable(IssueCode.NO_TROUGH)
+    trough = latest.trough
+    taken = {"taken": trough.date.isoformat()}
+    if latest.klass is TroughClass.OFF_TREATMENT:
+        return unavailable(IssueCode.TROUGH_OFF_TREATMENT, **taken)
+    if (
+        latest.regimen is None
+        or not latest.regimen.same_as(regimen)
+        or latest.regimen.start != regimen.start
+    ):
+        return unavailable(
+            IssueCode.TROUGH_ON_OTHER_REGIMEN,
+            then=_regimen_text(latest.regimen),
+            now=_regimen_text(regimen),
+            since=now.since.isoformat(),
+            **taken,
+        )
+    if trough.below_limit:
+        return unavailable(IssueCode.ADJUST_BELOW_ASSAY_LIMIT, **taken)
+    if latest.steady_state is False:
+        return unavailable(
+            IssueCode.ADJUST_NOT_STEADY_STATE,
+            days=str(protocol.count("steady_state_days")),
+            **taken,
+        )
+    if latest.true_trough is False:
+        return unavailable(IssueCode.TROUGH_NOT_TRUE, **taken)
+    weight = record.weight_on(today)
+    outcome = adjust(
+        dose=regimen.dose,
+        formulation=regimen.formulation,
+        trough=trough.value,
+        target=goal,
+        protocol=protocol,
+        steady_state=True,
+        above_range=latest.klass is TroughClass.ABOVE,
+        weight=weight.value if weight is not None else None,
+    )
+    if outcome.adjustment is None:
+        first = outcome.issues[0]
+        return unavailable(first.code, **{**dict(first.params), **taken})
+    keep = latest.klass is TroughClass.IN_RANGE  # R9.4
+    return AdjustmentAdvice(
+        advice=Advice.KEEP if keep else Advice.CHANGE,
+        reason=Issue.note(
+            IssueCode.TROUGH_IN_RANGE if keep else IssueCode.TROUGH_OUT_OF_AIM,
+            field="adjustment",
+            value=_trough_text(trough),
+            klass=latest.klass.value,
+            taken=trough.date.isoformat(),
+        ),
+        trough=latest,
+        target=goal,
+        target_source=target.target_source or target.source,
+        due=None,
+        adjustment=outcome.adjustment,
+        issues=outcome.issues,
+        regimen=regimen,
+    )
+
+
+def _pressure_action(
+    record: PatientRecord,
+    protocol: Protocol,
+    pressures: tuple[PressureResult, ...],
+    latest_trough: TroughResult | None,
+    creatinine_rise: bool,
+    status: Status,
+) -> Action | None:
+    """R14.2: hypertension with a trough at the upper end: consider reducing the dose and
+    treating the pressure (seed case 2). A single raised pressure just after a dose increase,
+    with no creatinine rise: recheck at the next visit (seed case 1)."""
+    if status is not Status.ON:  # nothing to reduce or recheck while tacrolimus is not given
+        return None
+    if latest_trough is not None and latest_trough.klass in (
+        TroughClass.UPPER_END,
+        TroughClass.ABOVE,
+    ):
+        return Action.REDUCE_DOSE_AND_TREAT_BP
+    course = record.course()
+    current = anchor(course)
+    if current is None or creatinine_rise or current.regimen is None:
+        return None
+    before = current.previous
+    increase = (
+        current.event.kind is EventKind.CHANGE
+        and before is not None
+        and magnitude(current.regimen.dose, "mg") > magnitude(before.dose, "mg")
+    )
+    window_end = current.start + protocol.days("first_check_by_days")
+    raised = [p for p in pressures if p.hypertension and p.reading.date >= current.start]
+    if increase and len(raised) == 1 and raised[0].reading.date <= window_end:
+        return Action.RECHECK_BP_NEXT_VISIT
+    return None
+
+
 def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment:
-    """Classify every observation, find what needs attention, and plan the checks, with what
-    was known on `today` (a regimen starting later is not yet in force)."""
+    """Classify every result against the course, find what needs attention, advise on the dose
+    and plan the checks, with what was known on `today`."""
     record = record.as_of(today)
     target = target_for(record, protocol)
     urgent_renal = record.patient.prior_ciclosporin_nephrotoxicity  # R4.4
+    counted = counted_days(record, protocol, today)
+    first = record.first_start
+
+    def extra(day: date) -> bool:
+        return first is not None and day >= first and day not in counted
+
     troughs = tuple(
         TroughResult(
             trough=t,
-            klass=classify_trough(t.value, target, below_limit=t.below_limit),
+            klass=classify(t, record, protocol),
             steady_state=at_steady_state(t, record, protocol),
             true_trough=is_true_trough(t, record, protocol),
-            regimen=record.regimen_on(t.date),
+            regimen=record.regimen_on(t.date, t.time),
+            extra=extra(t.date),
         )
         for t in record.troughs()
     )
-    baseline = creatinine_baseline(record)
     creatinine = []
     for value in record.creatinines():
-        change = creatinine_change_pct(value, baseline) if baseline is not None else None
+        base = creatinine_baseline(record, value.date)
+        change = creatinine_change_pct(value, base) if base is not None else None
         creatinine.append(
             CreatinineResult(
                 creatinine=value,
                 change_pct=change,
                 significant=change is not None and significant_rise(change, protocol),
+                baseline=base,
+                regimen=record.regimen_on(value.date, value.time),
+                extra=extra(value.date),
             )
         )
     pressures = tuple(
-        PressureResult(reading=r, hypertension=is_hypertensive(r, protocol))
+        PressureResult(
+            reading=r,
+            hypertension=is_hypertensive(r, protocol),
+            urgent=is_urgent_pressure(r, protocol),
+            regimen=record.regimen_on(r.date, r.time),
+            extra=extra(r.date),
+        )
         for r in record.blood_pressures()
     )
     checks = schedule(record, protocol, today)
-
+    now = _regimen_now(record, today)
+    baseline = creatinine_baseline(record, today)
+    latest_trough = troughs[-1] if troughs else None
     alerts: list[Alert] = []
-    # What needs attention now: the latest result of each kind (R6.4: every creatinine is
-    # checked, however long after a dose change), overdue checks, and the current regimen.
-    for check in checks:
-        if check.status in (Status.OVERDUE, Status.DUE):
-            code = (
-                IssueCode.CHECK_OVERDUE if check.status is Status.OVERDUE else IssueCode.CHECK_DUE
-            )
-            alerts.append(
-                Alert(
-                    date=check.due,
-                    issue=Issue.warning(
-                        code,
-                        field="schedule",
-                        value=check.due.isoformat(),
-                        number=str(check.number or ""),
-                        phase=check.phase.value,
-                        latest=check.latest.isoformat() if check.latest else "",
-                        urgent=check.status is Status.OVERDUE and urgent_renal,
+
+    for check in checks:  # R8.9
+        if check.status not in (CheckStatus.OVERDUE, CheckStatus.DUE):
+            continue
+        overdue = check.status is CheckStatus.OVERDUE
+        renal = check.phase is Phase.CREATININE_RECHECK
+        if renal:
+            code = IssueCode.CREATININE_RECHECK_DUE
+        else:
+            code = IssueCode.CHECK_OVERDUE if overdue else IssueCode.CHECK_DUE
+        severity = Severity.WARNING if overdue else Severity.NOTE
+        if renal and urgent_renal:
+            severity = Severity.URGENT
+        alerts.append(
+            Alert(
+                date=check.due,
+                issue=Issue(
+                    code=code,
+                    severity=severity,
+                    field="schedule",
+                    value=check.due.isoformat(),
+                    params=(
+                        ("number", str(check.number or "")),
+                        ("phase", check.phase.value),
+                        ("latest", check.latest.isoformat() if check.latest else ""),
+                        ("days", str(check.overdue_days)),
                     ),
-                )
+                ),
             )
-    if creatinine and baseline is not None and creatinine[-1].significant:
+        )
+    rise = bool(creatinine and creatinine[-1].significant)
+    if rise and creatinine[-1].baseline is not None:  # R6.3, R14.1: urgent
         latest = creatinine[-1]
-        limit = rise_limit(baseline, protocol)
+        assert latest.baseline is not None
+        upper = latest_trough is not None and latest_trough.klass in (
+            TroughClass.UPPER_END,
+            TroughClass.ABOVE,
+        )
         alerts.append(
             Alert(
                 date=latest.creatinine.date,
@@ -191,11 +464,16 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                     field="creatinine",
                     value=_umol(latest.creatinine.value),
                     change=f"{format_number(latest.change_pct or 0.0, 1)} %",
-                    baseline=_umol(baseline.value),
-                    baseline_date=baseline.date.isoformat(),
-                    limit=_umol(limit),
+                    baseline=_umol(latest.baseline.value),
+                    baseline_date=latest.baseline.date.isoformat(),
+                    limit=_umol(rise_limit(latest.baseline, protocol)),
                     pct=format_number(protocol.number("creatinine_significant_rise_pct")),
-                    urgent=urgent_renal,
+                    urgent=True,
+                ),
+                action=(
+                    Action.WITHHOLD_AND_RECHECK_CREATININE
+                    if upper and now.status is Status.ON
+                    else None
                 ),
             )
         )
@@ -203,7 +481,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
         alerts.append(
             Alert(
                 date=baseline.date,
-                issue=Issue.warning(
+                issue=Issue.note(
                     IssueCode.BASELINE_AFTER_START,
                     field="creatinine",
                     value=_umol(baseline.value),
@@ -211,47 +489,102 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                 ),
             )
         )
-    if record.regimens and baseline is None:
+    if record.events and baseline is None:
         alerts.append(
             Alert(
                 date=None,
-                issue=Issue.warning(IssueCode.NO_BASELINE, field="creatinine", urgent=urgent_renal),
+                issue=Issue.note(IssueCode.NO_BASELINE, field="creatinine", urgent=urgent_renal),
             )
         )
-    if pressures and pressures[-1].hypertension:
+    if pressures and pressures[-1].hypertension:  # R7, R14.1
         reading = pressures[-1].reading
+        urgent = pressures[-1].urgent
         alerts.append(
             Alert(
                 date=reading.date,
                 issue=Issue.warning(
-                    IssueCode.HYPERTENSION,
+                    IssueCode.URGENT_HYPERTENSION if urgent else IssueCode.HYPERTENSION,
                     field="blood pressure",
                     value=f"{_mmhg(reading.systolic)}/{_mmhg(reading.diastolic)} mmHg",
-                    systolic=_mmhg(protocol.quantity("systolic_limit")),
-                    diastolic=_mmhg(protocol.quantity("diastolic_limit")),
-                    urgent=urgent_renal,
+                    systolic=_mmhg(
+                        protocol.quantity("urgent_systolic" if urgent else "systolic_limit")
+                    ),
+                    diastolic=_mmhg(
+                        protocol.quantity("urgent_diastolic" if urgent else "diastolic_limit")
+                    ),
+                    urgent=urgent,
+                ),
+                action=_pressure_action(
+                    record, protocol, pressures, latest_trough, rise, now.status
                 ),
             )
         )
-    if troughs:
-        alerts.extend(_trough_alerts(troughs[-1], target, protocol))
+    if latest_trough is not None:
+        alerts.extend(_trough_alerts(latest_trough, target, protocol))
 
-    regimen = record.regimens[-1] if record.regimens else None
     rate = None
-    if regimen is None:
-        alerts.append(Alert(date=None, issue=Issue.warning(IssueCode.NO_REGIMEN, field="regimen")))
-    else:
-        weight = record.weight_on(today)
+    if now.status is Status.NONE:
+        alerts.append(Alert(date=None, issue=Issue.note(IssueCode.NO_REGIMEN, field="regimen")))
+    elif now.status in (Status.HELD, Status.STOPPED) and now.event is not None:
+        code = (
+            IssueCode.TREATMENT_HELD if now.status is Status.HELD else IssueCode.TREATMENT_STOPPED
+        )
+        resume = now.event.resume_on.isoformat() if now.event.resume_on else ""
+        alerts.append(
+            Alert(
+                date=now.since,
+                issue=Issue.note(
+                    code,
+                    field="regimen",
+                    value=now.event.date.isoformat(),
+                    reason=now.event.reason,
+                    resume_on=resume,
+                ),
+            )
+        )
+    weight = record.weight_on(today)
+    if weight is not None:  # R12.1, R12.7: wherever the weight is used
+        alerts.extend(
+            Alert(date=weight.date, issue=i)
+            for i in check_weight(weight.value, protocol, field="weight")
+        )
+    regimen = now.regimen
+    if regimen is not None:
         formulation = protocol.formulations.get(regimen.formulation)
-        if weight is not None and formulation is not None:
+        if weight is None:  # R12.8
+            alerts.append(Alert(date=None, issue=Issue.note(IssueCode.NO_WEIGHT, field="weight")))
+        elif formulation is not None:
             daily = magnitude(regimen.dose, "mg") * formulation.administrations_per_day
             rate = q(daily / magnitude(weight.value, "kg"), "mg/kg/day")
             alerts.extend(
                 Alert(date=regimen.start, issue=i)
-                for i in check_rate(rate, protocol, field="current regimen")
+                for i in check_rate(
+                    rate,
+                    protocol,
+                    field="current regimen",
+                    prior_ciclosporin_nephrotoxicity=urgent_renal,
+                )
             )
-    order = {"urgent": 0, "refusal": 0, "warning": 1, "info": 2}
-    alerts.sort(key=lambda a: order[a.issue.severity.value])
+            worked_from = record.weight_on(regimen.start)  # R15.5
+            if worked_from is not None and worked_from.date != weight.date:
+                was = magnitude(worked_from.value, "kg")
+                drift = (magnitude(weight.value, "kg") - was) / was * 100
+                if abs(round(drift, 9)) >= protocol.number("weight_drift_pct"):
+                    alerts.append(
+                        Alert(
+                            date=weight.date,
+                            issue=Issue.warning(
+                                IssueCode.WEIGHT_DRIFT,
+                                field="weight",
+                                value=f"{format_number(magnitude(weight.value, 'kg'), 1)} kg",
+                                was=f"{format_number(was, 1)} kg",
+                                was_date=worked_from.date.isoformat(),
+                                change=f"{format_number(drift, 1)} %",
+                                pct=format_number(protocol.number("weight_drift_pct")),
+                            ),
+                        )
+                    )
+    alerts.sort(key=lambda a: a.severity.rank)  # R14.1: most severe first; stable otherwise
     return Assessment(
         record=record,
         today=today,
@@ -259,11 +592,12 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
         target=target,
         baseline=baseline,
         rise_limit=rise_limit(baseline, protocol) if baseline is not None else None,
-        current_regimen=regimen,
+        now=now,
         current_rate=rate,
         troughs=troughs,
         creatinine=tuple(creatinine),
         blood_pressure=pressures,
         alerts=tuple(alerts),
         schedule=checks,
+        adjustment=advise(record, protocol, today, now, troughs, checks),
     )

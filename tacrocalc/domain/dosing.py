@@ -15,9 +15,10 @@ from datetime import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache, reduce
 
-from tacrocalc.domain.issues import Issue, IssueCode, refusals
+from tacrocalc.domain.issues import Action, Issue, IssueCode, refusals
 from tacrocalc.domain.protocol import Formulation, FormulationId, Protocol, Region
 from tacrocalc.domain.units import Quantity, format_number, magnitude, q
+from tacrocalc.domain.validation import check_trough
 
 HUNDRED = Decimal(100)
 
@@ -78,9 +79,12 @@ def _fewest_units(steps: tuple[int, ...], limit: int) -> tuple[tuple[int, ...] |
     return tuple(best)
 
 
-def round_to_dispensable(exact: Quantity, formulation: Formulation) -> Rounded:
+def round_to_dispensable(
+    exact: Quantity, formulation: Formulation, *, down: bool = False
+) -> Rounded:
     """Round one administration to the nearest amount the product makes up; a tie rounds down
-    (R3.2-R3.3). The result may be 0 mg: the caller refuses that (R3.4)."""
+    (R3.2-R3.3). With `down`, the largest amount not above `exact` (a cap that rounding must not
+    cross, R9.5). The result may be 0 mg: the caller refuses that (R3.4)."""
     grid = _grid(formulation.strengths)
     steps = tuple(int(s / grid) for s in formulation.strengths)
     wanted = _dec(exact, "mg") / grid
@@ -89,7 +93,7 @@ def round_to_dispensable(exact: Quantity, formulation: Formulation) -> Rounded:
     below = next(n for n in range(floor, -1, -1) if table[n] is not None)
     ceiling = int(wanted.to_integral_value(rounding=ROUND_CEILING))
     above = next(n for n in range(ceiling, len(table)) if table[n] is not None)
-    chosen = above if (above - wanted) < (wanted - below) else below
+    chosen = above if not down and (above - wanted) < (wanted - below) else below
     counts = table[chosen]
     assert counts is not None
     units = tuple(
@@ -156,9 +160,9 @@ def check_weight(
             ),
         )
     adult = protocol.quantity("adult_weight")
-    if kg < magnitude(adult, "kg"):
+    if kg < magnitude(adult, "kg"):  # a note (R14.1)
         return (
-            Issue.warning(
+            Issue.note(
                 IssueCode.WEIGHT_BELOW_ADULT,
                 field=field,
                 value=value,
@@ -172,9 +176,16 @@ def _rate_text(rate: Quantity) -> str:
     return f"{_text(magnitude(rate, 'mg/kg/day'))} mg/kg/day"
 
 
-def check_rate(rate: Quantity, protocol: Protocol, *, field: str = "rate") -> tuple[Issue, ...]:
+def check_rate(
+    rate: Quantity,
+    protocol: Protocol,
+    *,
+    field: str = "rate",
+    prior_ciclosporin_nephrotoxicity: bool = False,
+) -> tuple[Issue, ...]:
     """R4: refuse a rate of 0 or less or above the maximum; warn above the titration ceiling
-    and below the low-efficacy rate."""
+    and below the low-efficacy rate. After ciclosporin nephrotoxicity, a rate from the cautious
+    start up to the low-efficacy rate is the seed's own start: a note (R4.3)."""
     value = magnitude(rate, "mg/kg/day")
     text = _rate_text(rate)
     maximum = protocol.quantity("maximum_rate")
@@ -195,10 +206,16 @@ def check_rate(rate: Quantity, protocol: Protocol, *, field: str = "rate") -> tu
         )
     floor = protocol.quantity("low_efficacy_rate")
     if value < magnitude(floor, "mg/kg/day"):
+        cautious = magnitude(
+            protocol.quantity("start_rate_prior_ciclosporin_nephrotoxicity"), "mg/kg/day"
+        )
+        make = (
+            Issue.note
+            if prior_ciclosporin_nephrotoxicity and round(value, 9) >= cautious
+            else Issue.warning
+        )
         return (
-            Issue.warning(
-                IssueCode.RATE_BELOW_EFFICACY, field=field, value=text, limit=_rate_text(floor)
-            ),
+            make(IssueCode.RATE_BELOW_EFFICACY, field=field, value=text, limit=_rate_text(floor)),
         )
     return ()
 
@@ -232,6 +249,11 @@ class Dose:
     @property
     def administrations_per_day(self) -> int:
         return self.formulation.administrations_per_day
+
+    @property
+    def given_daily(self) -> Quantity:
+        """R2.4: the daily dose actually given, the rounded dose × administrations a day."""
+        return _mg(_dec(self.dose, "mg") * self.administrations_per_day)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -407,11 +429,18 @@ class Adjustment:
     current_daily: Quantity
     measured: Quantity
     target: Quantity
-    new_daily: Quantity  # exact (R9.1)
-    dose: Quantity  # per administration, rounded (R9.3)
+    proportional_daily: Quantity  # exact, R9.1
+    new_daily: Quantity  # after the caps of R9.5, before rounding
+    dose: Quantity  # per administration, rounded (R9.5)
     units: tuple[UnitCount, ...]
     formulation: Formulation
     achieved_rate: Quantity | None  # when the weight is known
+    capped: IssueCode | None = None  # ADJUST_CAPPED_DOUBLE or ADJUST_CAPPED_CEILING
+    action: Action | None = None  # R9.5: consider holding the next dose
+
+    @property
+    def given_daily(self) -> Quantity:
+        return _mg(_dec(self.dose, "mg") * self.formulation.administrations_per_day)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -420,41 +449,48 @@ class AdjustmentOutcome:
     issues: tuple[Issue, ...]
 
 
+def _refused(*issues: Issue) -> AdjustmentOutcome:
+    return AdjustmentOutcome(adjustment=None, issues=issues)
+
+
 def adjust(
     *,
     dose: Quantity,
     formulation: FormulationId | str,
     trough: Quantity,
+    target: Quantity,
     protocol: Protocol,
-    target: Quantity | None = None,
-    target_middle: Quantity | None = None,
+    steady_state: bool,
     below_assay_limit: bool = False,
-    steady_state: bool | None = None,
+    above_range: bool = False,
     weight: Quantity | None = None,
 ) -> AdjustmentOutcome:
-    """R9: new daily dose = current daily dose × target trough / measured trough.
+    """R9: new daily dose = current daily dose × target / measured trough, capped and rounded.
 
-    `dose` is the current dose per administration. `target` defaults to `target_middle`, the
-    middle of the patient's range (or of the protocol's). `steady_state` None means unknown: the
-    suggestion is made with a warning to check it.
+    `dose` is the current dose per administration; `steady_state` whether the trough was taken
+    at steady state on it (R9.3: no adjustment otherwise); `above_range` whether the trough is
+    above the patient's range (a large cut then suggests holding the next dose, R9.5).
     """
     product = _formulation(protocol, formulation)
     if isinstance(product, Issue):
-        return AdjustmentOutcome(adjustment=None, issues=(product,))
-    trough_text = f"{_text(magnitude(trough, 'ug/L'), 2)} µg/L"
-    issues: list[Issue] = []
+        return _refused(product)
+    level = magnitude(trough, "ug/L")
+    trough_text = f"{_text(level, 2)} µg/L"
+    bounds = check_trough(trough, protocol)  # R12.7: every path
+    if bounds:
+        return _refused(*bounds)
     if below_assay_limit:  # R12.2: a "<2" result is never used
-        issues.append(
+        return _refused(
             Issue.refusal(
                 IssueCode.ADJUST_BELOW_ASSAY_LIMIT, field="trough", value=f"<{trough_text}"
             )
         )
-    elif magnitude(trough, "ug/L") <= 0:
-        issues.append(
+    if level <= 0:
+        return _refused(
             Issue.refusal(IssueCode.ADJUST_TROUGH_ZERO, field="trough", value=trough_text)
         )
-    if steady_state is False:  # R9.2
-        issues.append(
+    if not steady_state:  # R9.3
+        return _refused(
             Issue.refusal(
                 IssueCode.ADJUST_NOT_STEADY_STATE,
                 field="trough",
@@ -462,58 +498,61 @@ def adjust(
                 days=str(protocol.count("steady_state_days")),
             )
         )
-    if weight is not None:
-        issues.extend(check_weight(weight, protocol))
     if magnitude(dose, "mg") <= 0:
-        issues.append(
+        return _refused(
             Issue.refusal(
                 IssueCode.RATE_NOT_POSITIVE,
                 field="dose",
                 value=f"{_text(magnitude(dose, 'mg'))} mg",
             )
         )
-    if refusals(tuple(issues)):
-        return AdjustmentOutcome(adjustment=None, issues=refusals(tuple(issues)))
-    if steady_state is None:
-        issues.append(
-            Issue.warning(
-                IssueCode.ADJUST_STEADY_STATE_UNVERIFIED,
-                field="trough",
-                value=trough_text,
-                days=str(protocol.count("steady_state_days")),
-            )
-        )
-    goal = target if target is not None else (target_middle or protocol.target.middle)
-    current_daily = _dec(dose, "mg") * product.administrations_per_day
-    new_daily = current_daily * _dec(goal, "ug/L") / _dec(trough, "ug/L")
-    rounded = round_to_dispensable(_mg(new_daily / product.administrations_per_day), product)
+    issues: list[Issue] = []
+    if weight is not None:
+        issues.extend(check_weight(weight, protocol))
+        if refusals(tuple(issues)):
+            return _refused(*refusals(tuple(issues)))
+    per_day = product.administrations_per_day
+    old_dose = _dec(dose, "mg")
+    current_daily = old_dose * per_day
+    proportional = current_daily * _dec(target, "ug/L") / _dec(trough, "ug/L")  # R9.1
+    new_daily, capped = proportional, None
+    cap_factor = Decimal(repr(protocol.number("adjust_increase_cap_factor")))
+    if new_daily > current_daily * cap_factor:  # R9.5: at most double
+        new_daily, capped = current_daily * cap_factor, IssueCode.ADJUST_CAPPED_DOUBLE
+    if weight is not None and new_daily > current_daily:
+        ceiling = protocol.quantity("titration_ceiling")
+        limit = max(_dec(ceiling, "mg/kg/day") * _dec(weight, "kg"), current_daily)
+        if new_daily > limit:  # R9.5: at most the titration ceiling
+            new_daily, capped = limit, IssueCode.ADJUST_CAPPED_CEILING
+    elif weight is None and new_daily > current_daily:  # R12.8
+        issues.append(Issue.note(IssueCode.NO_WEIGHT, field="weight", value=""))
+    rounded = round_to_dispensable(_mg(new_daily / per_day), product, down=capped is not None)
     new_dose = _dec(rounded.dose, "mg")
     if new_dose == 0:
-        return AdjustmentOutcome(
-            adjustment=None,
-            issues=(
-                Issue.refusal(
-                    IssueCode.BELOW_SMALLEST_DOSE,
-                    field="new dose",
-                    value=f"{_text(new_daily / product.administrations_per_day)} mg",
-                    smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
-                    product=product.name,
-                ),
-            ),
-        )
-    factor = Decimal(repr(protocol.number("adjust_warn_factor")))
-    old_dose = _dec(dose, "mg")
-    if new_dose > old_dose * factor:  # R9.3
-        issues.append(
-            Issue.warning(
-                IssueCode.ADJUST_MORE_THAN_DOUBLE,
+        return _refused(
+            Issue.refusal(
+                IssueCode.BELOW_SMALLEST_DOSE,
                 field="new dose",
-                value=f"{_text(new_dose)} mg",
-                current=f"{_text(old_dose)} mg",
-                factor=format_number(float(factor)),
+                value=f"{_text(new_daily / per_day)} mg",
+                smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
+                product=product.name,
             )
         )
-    elif new_dose * factor < old_dose:
+    if capped is not None:
+        issues.append(
+            Issue.warning(
+                capped,
+                field="new dose",
+                value=f"{_text(new_dose)} mg",
+                proportional=f"{_text(proportional / per_day)} mg",
+                current=f"{_text(old_dose)} mg",
+                factor=format_number(float(cap_factor)),
+                limit=_rate_text(protocol.quantity("titration_ceiling")),
+            )
+        )
+    action = None
+    factor = Decimal(repr(protocol.number("adjust_warn_factor")))
+    if new_dose * factor < old_dose:  # R9.5: not capped, but warned
         issues.append(
             Issue.warning(
                 IssueCode.ADJUST_LESS_THAN_HALF,
@@ -523,25 +562,28 @@ def adjust(
                 factor=format_number(float(factor)),
             )
         )
+        if above_range:
+            action = Action.HOLD_NEXT_DOSE_AND_RECHECK_TROUGH
     achieved = None
-    if weight is not None:  # R9.3: checked by R4
-        achieved = q(
-            float(new_dose * product.administrations_per_day / _dec(weight, "kg")), "mg/kg/day"
-        )
+    if weight is not None:  # R9.5: checked by R4
+        achieved = q(float(new_dose * per_day / _dec(weight, "kg")), "mg/kg/day")
         rate_issues = check_rate(achieved, protocol, field="new rate")
         if refusals(rate_issues):
-            return AdjustmentOutcome(adjustment=None, issues=refusals(rate_issues))
+            return _refused(*refusals(rate_issues))
         issues.extend(rate_issues)
     return AdjustmentOutcome(
         adjustment=Adjustment(
             current_daily=_mg(current_daily),
             measured=trough,
-            target=goal,
+            target=target,
+            proportional_daily=_mg(proportional),
             new_daily=_mg(new_daily),
             dose=rounded.dose,
             units=rounded.units,
             formulation=product,
             achieved_rate=achieved,
+            capped=capped,
+            action=action,
         ),
         issues=tuple(issues),
     )
@@ -560,11 +602,42 @@ class Switch:
     dose: Quantity  # per administration of the new product, rounded
     units: tuple[UnitCount, ...]
 
+    @property
+    def given_daily(self) -> Quantity:
+        return _mg(_dec(self.dose, "mg") * self.target.administrations_per_day)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SwitchOutcome:
     switch: Switch | None
     issues: tuple[Issue, ...]
+
+
+def switch_ratio(
+    source: FormulationId, target: FormulationId, protocol: Protocol
+) -> Decimal | None:
+    """R10.2-R10.5: the ratio of the new total daily dose to the old one, or None where the
+    protocol has no conversion."""
+    ir, granules = FormulationId.IR_CAPSULE, FormulationId.GRANULES
+    advagraf, envarsus = FormulationId.ADVAGRAF, FormulationId.ENVARSUS
+
+    def value(name: str) -> Decimal:
+        return Decimal(repr(protocol.number(name)))
+
+    envarsus_name = (
+        "envarsus_conversion_eu" if protocol.region is Region.EU else "envarsus_conversion_us"
+    )
+    ratios = {
+        (ir, advagraf): lambda: value("advagraf_conversion"),  # R10.2
+        (ir, envarsus): lambda: value(envarsus_name),  # R10.3
+        (advagraf, envarsus): lambda: value(envarsus_name),  # R10.3
+        (advagraf, ir): lambda: 1 / value("advagraf_conversion"),  # R10.4
+        (envarsus, ir): lambda: 1 / value(envarsus_name),  # R10.4
+        (ir, granules): lambda: value("granules_conversion"),  # R10.5
+        (granules, ir): lambda: 1 / value("granules_conversion"),  # R10.5
+    }
+    ratio = ratios.get((source, target))
+    return ratio() if ratio is not None else None
 
 
 def switch(
@@ -574,7 +647,7 @@ def switch(
     target: FormulationId | str,
     protocol: Protocol,
 ) -> SwitchOutcome:
-    """R10: immediate-release capsules to Advagraf (1:1) or Envarsus (70 % EU / 80 % US)."""
+    """R10: the dose of the new product from the total daily dose of the old one."""
     products = (_formulation(protocol, source), _formulation(protocol, target))
     for product in products:
         if isinstance(product, Issue):
@@ -586,13 +659,8 @@ def switch(
             switch=None,
             issues=(Issue.refusal(IssueCode.SWITCH_SAME_PRODUCT, field="to", value=str(new.id)),),
         )
-    ratios = {
-        FormulationId.ADVAGRAF: "advagraf_conversion",
-        FormulationId.ENVARSUS: "envarsus_conversion_eu"
-        if protocol.region is Region.EU
-        else "envarsus_conversion_us",
-    }
-    if old.id is not FormulationId.IR_CAPSULE or new.id not in ratios:
+    ratio = switch_ratio(old.id, new.id, protocol)
+    if ratio is None:
         return SwitchOutcome(
             switch=None,
             issues=(
@@ -601,8 +669,17 @@ def switch(
                 ),
             ),
         )
-    ratio_name = ratios[new.id]
-    ratio = Decimal(repr(protocol.number(ratio_name)))
+    if magnitude(dose, "mg") <= 0:
+        return SwitchOutcome(
+            switch=None,
+            issues=(
+                Issue.refusal(
+                    IssueCode.RATE_NOT_POSITIVE,
+                    field="dose",
+                    value=f"{_text(magnitude(dose, 'mg'))} mg",
+                ),
+            ),
+        )
     current_daily = _dec(dose, "mg") * old.administrations_per_day
     new_daily = current_daily * ratio
     rounded = round_to_dispensable(_mg(new_daily / new.administrations_per_day), new)
@@ -619,18 +696,30 @@ def switch(
                 ),
             ),
         )
-    issues = [
-        Issue.warning(
-            IssueCode.SWITCH_TROUGH_DUE,
-            field="to",
-            value=str(new.id),
-            days=str(protocol.count("switch_trough_days")),
+    issues = []
+    if new.id is FormulationId.ADVAGRAF:  # R10.2
+        issues.append(Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=new.id))
+    if old.administrations_per_day == 1 and new.administrations_per_day == 2:  # R10.4
+        issues.append(
+            Issue.warning(
+                IssueCode.SWITCH_TROUGH_DUE_SOON,
+                field="to",
+                value=str(new.id),
+                low=str(protocol.count("steady_state_days")),
+                high=str(protocol.count("switch_trough_days")),
+            )
         )
-    ]
-    if new.id is FormulationId.ADVAGRAF:
-        issues.insert(
-            0, Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=str(new.id))
+    else:  # R10.6
+        issues.append(
+            Issue.warning(
+                IssueCode.SWITCH_TROUGH_DUE,
+                field="to",
+                value=str(new.id),
+                days=str(protocol.count("switch_trough_days")),
+            )
         )
+    if old.administrations_per_day == 2 and new.administrations_per_day == 1:  # R10.7
+        issues.append(Issue.note(IssueCode.SWITCH_FIRST_DOSE_MORNING, field="to", value=new.id))
     return SwitchOutcome(
         switch=Switch(
             source=old,

@@ -12,10 +12,29 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
+    """R14.1: urgent (act today), warning (act at this visit), note (information)."""
+
     REFUSAL = "refusal"  # the value is not accepted; nothing is computed from it
-    URGENT = "urgent"  # a warning shown first and marked urgent (R4.4)
+    URGENT = "urgent"
     WARNING = "warning"
-    INFO = "info"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        """Most severe first (R14.1)."""
+        return _RANK[self]
+
+
+_RANK = {Severity.REFUSAL: 0, Severity.URGENT: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+
+
+class Action(StrEnum):
+    """What the seed's authors did, offered as "consider ..." (R14.2, R9.5)."""
+
+    WITHHOLD_AND_RECHECK_CREATININE = "withhold_and_recheck_creatinine"  # seed case 3
+    REDUCE_DOSE_AND_TREAT_BP = "reduce_dose_and_treat_bp"  # seed case 2
+    RECHECK_BP_NEXT_VISIT = "recheck_bp_next_visit"  # seed case 1
+    HOLD_NEXT_DOSE_AND_RECHECK_TROUGH = "hold_next_dose_and_recheck_trough"  # R9.5
 
 
 class IssueCode(StrEnum):
@@ -53,10 +72,15 @@ class IssueCode(StrEnum):
     BASELINE_AFTER_START = "baseline_after_start"
     NO_BASELINE = "no_baseline"
     HYPERTENSION = "hypertension"
+    URGENT_HYPERTENSION = "urgent_hypertension"
     # R8 schedule
     CHECK_OVERDUE = "check_overdue"
     CHECK_DUE = "check_due"
     NO_REGIMEN = "no_regimen"
+    CREATININE_RECHECK_DUE = "creatinine_recheck_due"
+    OFF_TREATMENT_TROUGH = "off_treatment_trough"
+    TREATMENT_HELD = "treatment_held"
+    TREATMENT_STOPPED = "treatment_stopped"
     # R9 adjustment
     ADJUST_NOT_STEADY_STATE = "adjust_not_steady_state"
     ADJUST_STEADY_STATE_UNVERIFIED = "adjust_steady_state_unverified"
@@ -64,11 +88,32 @@ class IssueCode(StrEnum):
     ADJUST_TROUGH_ZERO = "adjust_trough_zero"
     ADJUST_MORE_THAN_DOUBLE = "adjust_more_than_double"
     ADJUST_LESS_THAN_HALF = "adjust_less_than_half"
+    ADJUST_CAPPED_DOUBLE = "adjust_capped_double"
+    ADJUST_CAPPED_CEILING = "adjust_capped_ceiling"
+    ADJUST_DAYS_ON_DOSE_NEEDED = "adjust_days_on_dose_needed"
+    TARGET_OUTSIDE_RANGE = "target_outside_range"
+    # R9.3: why no adjustment is offered
+    NO_TROUGH = "no_trough"
+    TROUGH_ON_OTHER_REGIMEN = "trough_on_other_regimen"
+    TROUGH_NOT_TRUE = "trough_not_true"
+    TROUGH_OFF_TREATMENT = "trough_off_treatment"
+    NO_TREATMENT = "no_treatment"
+    TROUGH_IN_RANGE = "trough_in_range"  # R9.4: keep the dose
+    TROUGH_OUT_OF_AIM = "trough_out_of_aim"  # R9.4: a change toward the target
     # R10 switches
     SWITCH_NOT_IN_PROTOCOL = "switch_not_in_protocol"
     SWITCH_SAME_PRODUCT = "switch_same_product"
     SWITCH_TROUGH_MAY_FALL = "switch_trough_may_fall"
     SWITCH_TROUGH_DUE = "switch_trough_due"
+    SWITCH_TROUGH_DUE_SOON = "switch_trough_due_soon"
+    SWITCH_FIRST_DOSE_MORNING = "switch_first_dose_morning"
+    # R15 the course
+    EVENT_NOT_POSSIBLE = "event_not_possible"
+    EVENTS_SAME_DAY = "events_same_day"
+    DOSE_UNCHANGED = "dose_unchanged"
+    WEIGHT_DRIFT = "weight_drift"
+    NO_WEIGHT = "no_weight"
+    DOSE_TIMES_NOT_12_HOURS = "dose_times_not_12_hours"
     # R11
     CO_MEDICATION_CHANGE = "co_medication_change"
     # the patient store
@@ -117,6 +162,30 @@ class Issue:
         severity = Severity.URGENT if urgent else Severity.WARNING
         return cls(
             code=code, severity=severity, field=field, value=value, params=tuple(params.items())
+        )
+
+    @classmethod
+    def note(
+        cls,
+        code: IssueCode,
+        *,
+        field: str = "",
+        value: str = "",
+        urgent: bool = False,
+        **params: str,
+    ) -> Issue:
+        severity = Severity.URGENT if urgent else Severity.NOTE
+        return cls(
+            code=code, severity=severity, field=field, value=value, params=tuple(params.items())
+        )
+
+    def with_severity(self, severity: Severity) -> Issue:
+        return Issue(
+            code=self.code,
+            severity=severity,
+            field=self.field,
+            value=self.value,
+            params=self.params,
         )
 
     @property

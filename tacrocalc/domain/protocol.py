@@ -79,7 +79,20 @@ _VALUES: Final[dict[str, Kind | str]] = {
     "long_term_stable_months": "int",
     "long_term_trough_months": "int",
     "adjust_warn_factor": "float",
+    "adjust_increase_cap_factor": "float",
+    "trough_target": Kind.TROUGH,
+    "dose_interval_tolerance_hours": "int",
+    "first_check_earliest_days": "int",
+    "two_weekly_check_early_days": "int",
+    "monthly_check_early_days": "int",
+    "long_term_after_anchor_months": "int",
+    "long_term_min_checks": "int",
+    "renal_recheck_days": "int",
+    "urgent_systolic": Kind.PRESSURE,
+    "urgent_diastolic": Kind.PRESSURE,
+    "weight_drift_pct": "pct",
     "advagraf_conversion": "float",
+    "granules_conversion": "float",
     "envarsus_conversion_eu": "float",
     "envarsus_conversion_us": "float",
     "switch_trough_days": "int",
@@ -107,11 +120,26 @@ class TargetRange:
     high: Quantity
     caution: Quantity | None
     source: str
+    target: Quantity | None = None  # the R9.2 target, when the range's source states one
+    target_source: str = ""
 
     @property
     def middle(self) -> Quantity:
         middle: Quantity = (self.low + self.high) / 2
         return middle
+
+    def contains(self, level: Quantity) -> bool:
+        return bool(self.low <= level <= self.high)
+
+    @property
+    def aim(self) -> Quantity:
+        """R9.2: the target of a proportional adjustment. The stated target; else the middle of
+        the part of the range below the upper-end caution, the derivation of the seed's 12 µg/L."""
+        if self.target is not None:
+            return self.target
+        top = self.caution if self.caution is not None else self.high
+        aim: Quantity = (self.low + top) / 2
+        return aim
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +175,8 @@ class Protocol:
             high=self.quantity("trough_high"),
             caution=self.values.get("trough_caution"),
             source=self.sources["trough_low"].source,
+            target=self.quantity("trough_target"),
+            target_source=self.sources["trough_target"].source,
         )
 
     def times_for(self, formulation: Formulation) -> tuple[time, ...]:
@@ -277,11 +307,19 @@ def _check_order(values: Mapping[str, Any]) -> None:
     below("systolic_min", "systolic_max")
     below("diastolic_min", "diastolic_max")
     below("first_check_from_days", "first_check_by_days", or_equal=True)
+    below("first_check_earliest_days", "first_check_from_days", or_equal=True)
+    below("two_weekly_check_early_days", "early_interval_days")
+    below("trough_low", "trough_target")
+    below("trough_target", "trough_caution")
+    below("trough_target", "trough_high")
+    below("diastolic_limit", "urgent_diastolic")
+    below("systolic_limit", "urgent_systolic")
     for name in ("start_rate", "maximum_rate", "early_interval_days", "early_checks"):
         if values[name] is not None and values[name] <= 0 * values[name]:
             raise _bad(f"values.{name}", values[name], "must be above zero")
-    if values["adjust_warn_factor"] <= 1:
-        raise _bad("values.adjust_warn_factor", values["adjust_warn_factor"], "must be above 1")
+    for name in ("adjust_warn_factor", "adjust_increase_cap_factor"):
+        if values[name] <= 1:
+            raise _bad(f"values.{name}", values[name], "must be above 1")
 
 
 def protocol_from_document(doc: Mapping[str, Any]) -> Protocol:

@@ -6,8 +6,21 @@ from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 
-from tacrocalc.domain.protocol import FormulationId, TargetRange
+from tacrocalc.domain.course import (
+    CourseEvent,
+    Period,
+    Regimen,
+    Status,
+    event_order,
+    events_from_regimens,
+    period_at,
+    periods,
+    regimens_of,
+)
+from tacrocalc.domain.protocol import TargetRange
 from tacrocalc.domain.units import Quantity
+
+__all__ = ["CourseEvent", "Regimen"]
 
 TimeOfDay = time  # for annotations in classes that have a field named `time`
 
@@ -37,16 +50,6 @@ class Patient:
 class WeightEntry:
     date: date
     value: Quantity  # kg
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Regimen:
-    """A regimen from `start` until the next one starts (R8.2: each start restarts the schedule)."""
-
-    start: date
-    formulation: FormulationId
-    dose: Quantity  # per administration, mg
-    times: tuple[time, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,16 +93,26 @@ class CoMedicationChange:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BaselineSetting:
+    """A creatinine baseline set explicitly by the user, from `date` on (R6.5)."""
+
+    date: date
+    value: Quantity  # µmol/L
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PatientRecord:
     """Everything known about one patient. Collections are sorted by date (then time)."""
 
     patient: Patient
     protocol_id: str
     weights: tuple[WeightEntry, ...] = ()
-    regimens: tuple[Regimen, ...] = ()
+    events: tuple[CourseEvent, ...] = ()  # the treatment course (R15), in date order
     observations: tuple[Observation, ...] = ()
     co_medication: tuple[CoMedicationChange, ...] = ()
     target_trough: TargetRange | None = None  # the patient's own range, overriding the protocol's
+    baselines: tuple[BaselineSetting, ...] = ()  # creatinine baselines set by the user (R6.5)
 
     def troughs(self) -> tuple[Trough, ...]:
         return tuple(o for o in self.observations if isinstance(o, Trough))
@@ -117,13 +130,26 @@ class PatientRecord:
             return before[-1]
         return self.weights[0] if self.weights else None
 
-    def regimen_on(self, day: date) -> Regimen | None:
-        """The regimen in force on `day`."""
-        current = None
-        for regimen in self.regimens:
-            if regimen.start <= day:
-                current = regimen
-        return current
+    def course(self) -> tuple[Period, ...]:
+        """The course walked from its events (R15.2)."""
+        return periods(self.events)
+
+    @property
+    def regimens(self) -> tuple[Regimen, ...]:
+        """Every regimen given, in order (a resume at the same dose is a regimen of its own)."""
+        return regimens_of(self.course())
+
+    def period_on(self, day: date, at: time | None = None) -> Period | None:
+        return period_at(self.course(), day, at)
+
+    def regimen_on(self, day: date, at: time | None = None) -> Regimen | None:
+        """The regimen in force on `day` (at `at`); None while held or stopped (R15.2)."""
+        period = self.period_on(day, at)
+        return period.regimen if period is not None else None
+
+    def status_on(self, day: date) -> Status:
+        period = self.period_on(day)
+        return Status.NONE if period is None else period.status
 
     def as_of(self, day: date) -> PatientRecord:
         """The record as it stood on `day`: nothing dated after it."""
@@ -131,15 +157,17 @@ class PatientRecord:
             patient=self.patient,
             protocol_id=self.protocol_id,
             weights=tuple(w for w in self.weights if w.date <= day),
-            regimens=tuple(r for r in self.regimens if r.start <= day),
+            events=tuple(e for e in self.events if e.date <= day),
             observations=tuple(o for o in self.observations if o.date <= day),
             co_medication=tuple(c for c in self.co_medication if c.date <= day),
             target_trough=self.target_trough,
+            baselines=tuple(b for b in self.baselines if b.date <= day),
         )
 
     @property
     def first_start(self) -> date | None:
-        return self.regimens[0].start if self.regimens else None
+        """R6.1: the first start of all (a restart keeps the pre-treatment baseline, R6.5)."""
+        return self.events[0].date if self.events else None
 
 
 def sort_key(observation: Observation) -> tuple[date, time, str]:
@@ -152,17 +180,21 @@ def make_record(
     protocol_id: str,
     weights: tuple[WeightEntry, ...] = (),
     regimens: tuple[Regimen, ...] = (),
+    events: tuple[CourseEvent, ...] = (),
     observations: tuple[Observation, ...] = (),
     co_medication: tuple[CoMedicationChange, ...] = (),
     target_trough: TargetRange | None = None,
+    baselines: tuple[BaselineSetting, ...] = (),
 ) -> PatientRecord:
-    """A record with its collections in date order, whatever order they came in."""
+    """A record with its collections in date order, whatever order they came in. `regimens`
+    (the version 1 form) become a course: a start, then switches and dose changes."""
     return PatientRecord(
         patient=patient,
         protocol_id=protocol_id,
         weights=tuple(sorted(weights, key=lambda w: w.date)),
-        regimens=tuple(sorted(regimens, key=lambda r: r.start)),
+        events=tuple(sorted(events + events_from_regimens(regimens), key=event_order)),
         observations=tuple(sorted(observations, key=sort_key)),
         co_medication=tuple(sorted(co_medication, key=lambda c: c.date)),
         target_trough=target_trough,
+        baselines=tuple(sorted(baselines, key=lambda b: b.date)),
     )

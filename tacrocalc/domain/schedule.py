@@ -1,9 +1,11 @@
-"""The monitoring schedule (R8), with the extra trough checks of R10.4 and R11.
+"""The monitoring schedule (R8), with the extra checks of R8.11, R10.6 and R11.
 
 A check is a trough, a creatinine and a blood pressure taken on the same day (R8.1). The
-schedule is anchored on the start of the latest regimen (R8.2): check 1 in a window one to two
-weeks after it (R8.3), two more two weeks apart (R8.4), then monthly while stable (R8.5), and
-long-term monitoring after six months of stability (R8.6). `today` is always an argument.
+schedule is anchored on the latest start, dose change, switch, resume or restart of the course
+(R8.2): check 1 one to two weeks after it (R8.3), two more two weeks apart (R8.4), then monthly
+while stable (R8.5), long-term once the course has been long and stable enough (R8.8). Each
+check has an earliest date: a complete set before it is an extra result and moves nothing
+(R8.7). While treatment is held or stopped no trough falls due (R8.11). `today` is an argument.
 """
 
 from __future__ import annotations
@@ -13,38 +15,41 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
 
+from tacrocalc.domain.course import EventKind, Period, Status, anchor, course_start
 from tacrocalc.domain.protocol import Protocol
 from tacrocalc.domain.record import ObservationKind, PatientRecord
 from tacrocalc.domain.thresholds import (
     TroughClass,
-    classify_trough,
+    at_steady_state,
+    classify,
     creatinine_baseline,
     creatinine_change_pct,
     is_hypertensive,
+    is_true_trough,
     significant_rise,
-    target_for,
 )
 
 ALL = (ObservationKind.TROUGH, ObservationKind.CREATININE, ObservationKind.BLOOD_PRESSURE)
 RENAL_AND_BP = (ObservationKind.CREATININE, ObservationKind.BLOOD_PRESSURE)
 TROUGH_ONLY = (ObservationKind.TROUGH,)
+CREATININE_ONLY = (ObservationKind.CREATININE,)
 
 
 class Phase(StrEnum):
     FIRST = "first"  # R8.3
     TWO_WEEKLY = "two_weekly"  # R8.4, and R8.5 while not stable
     MONTHLY = "monthly"  # R8.5
-    LONG_TERM = "long_term"  # R8.6
-    AFTER_SWITCH = "after_switch"  # R10.4
+    LONG_TERM = "long_term"  # R8.8
+    AFTER_SWITCH = "after_switch"  # R10.6
     CO_MEDICATION = "co_medication"  # R11
+    CREATININE_RECHECK = "creatinine_recheck"  # R8.11
 
 
 _IF_STABLE = frozenset({Phase.MONTHLY, Phase.LONG_TERM})  # phases that hold only while stable
 
 
-class Status(StrEnum):
+class CheckStatus(StrEnum):
     DONE = "done"
     DUE = "due"
     OVERDUE = "overdue"
@@ -53,43 +58,50 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScheduledCheck:
-    number: int | None  # 1, 2, 3 ... for the checks of R8; None for an extra trough check
+    number: int | None  # 1, 2, 3 ... for the checks of R8; None for an extra check
     phase: Phase
     due: date
-    latest: date | None  # the end of check 1's window (R8.3); the R10.4 deadline
+    earliest: date  # a complete set from this date counts as this check (R8.7)
+    latest: date | None  # the end of check 1's window (R8.3); the R10.6 deadline
     takes: tuple[ObservationKind, ...]
-    status: Status
+    status: CheckStatus
     done_on: date | None = None
-    stable: bool | None = None  # for a done check: R8.5 stability
-    assumes_stable: bool = False  # monthly or long-term only if the checks before are stable (R8.8)
-    reason: str = ""  # for an extra check: the co-medication change it follows
+    stable: bool | None = None  # for a done check: R8.6 stability
+    assumes_stable: bool = False  # monthly or long-term only if the checks before are stable
+    overdue_days: int = 0  # R8.9
+    reason: str = ""  # for an extra check: the change it follows
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months later, clamped to the month's end (R8.5)."""
+def add_months(day: date, months: int, day_of_month: int | None = None) -> date:
+    """The same day `months` calendar months later; where that month is shorter, its last day
+    (R8.5). `day_of_month` keeps the original day through a short month: 31 Jan → 28 Feb →
+    31 Mar."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
+    return date(year, month + 1, min(day_of_month or day.day, last))
 
 
-class _Facts:
-    """What was taken on each day and whether it was stable (R8.5)."""
+class Facts:
+    """What was taken on each day, and whether that day was stable (R8.6)."""
 
     def __init__(self, record: PatientRecord, protocol: Protocol) -> None:
         self.kinds: dict[date, set[ObservationKind]] = defaultdict(set)
         self.unstable: set[date] = set()
-        self.trough_days: list[date] = []
-        target = target_for(record, protocol)
-        baseline = creatinine_baseline(record)
         for trough in record.troughs():
+            klass = classify(trough, record, protocol)
+            if klass is TroughClass.OFF_TREATMENT:  # R5.7: never part of a check
+                continue
             self.kinds[trough.date].add(ObservationKind.TROUGH)
-            self.trough_days.append(trough.date)
-            kind = classify_trough(trough.value, target, below_limit=trough.below_limit)
-            if kind in (TroughClass.BELOW, TroughClass.ABOVE):
+            if (
+                klass is not TroughClass.IN_RANGE
+                or at_steady_state(trough, record, protocol) is False
+                or is_true_trough(trough, record, protocol) is False
+            ):
                 self.unstable.add(trough.date)
         for creatinine in record.creatinines():
             self.kinds[creatinine.date].add(ObservationKind.CREATININE)
+            baseline = creatinine_baseline(record, creatinine.date)
             if baseline is not None and significant_rise(
                 creatinine_change_pct(creatinine, baseline), protocol
             ):
@@ -100,151 +112,273 @@ class _Facts:
                 self.unstable.add(reading.date)
         self.days = sorted(self.kinds)
 
-    def first_complete(self, after: date, takes: tuple[ObservationKind, ...]) -> date | None:
-        """The first day on or after `after` on which everything in `takes` was recorded."""
+    def first_complete(
+        self, after: date, takes: tuple[ObservationKind, ...], before: date | None = None
+    ) -> date | None:
+        """The first day from `after` (and before `before`) with everything in `takes`."""
         for day in self.days:
+            if before is not None and day >= before:
+                return None
             if day >= after and self.kinds[day].issuperset(takes):
                 return day
         return None
 
-    def stable_between(self, start: date, end: date) -> bool:
-        return not any(start <= day <= end for day in self.unstable)
+    def stable_on(self, day: date) -> bool:
+        return day not in self.unstable
 
 
-def _status(due: date, latest: date | None, today: date) -> Status:
-    """R8.7: past its due date (past the end of its window for check 1) is overdue."""
-    if today > (latest or due):
-        return Status.OVERDUE
+def _status(due: date, latest: date | None, today: date) -> tuple[CheckStatus, int]:
+    """R8.9: past its due date (past A + 14 days for check 1) is overdue, by so many days."""
+    deadline = latest or due
+    if today > deadline:
+        return CheckStatus.OVERDUE, (today - deadline).days
     if today >= due:
-        return Status.DUE
-    return Status.PLANNED
+        return CheckStatus.DUE, 0
+    return CheckStatus.PLANNED, 0
 
 
-def _check(
-    facts: _Facts,
-    *,
-    done_on: date | None,
-    status: Status,
-    **fields: Any,
-) -> ScheduledCheck:
-    """A check done on `done_on` (stable or not, R8.5), or else still to come in `status`."""
-    if done_on is not None:
-        stable = facts.stable_between(done_on, done_on)
-        return ScheduledCheck(status=Status.DONE, done_on=done_on, stable=stable, **fields)
-    return ScheduledCheck(status=status, **fields)
+@dataclass(slots=True)
+class _Planned:
+    """A check as the planner sees it: done (with stability) or assumed stable on its due date."""
+
+    day: date
+    stable: bool
 
 
 def _regular_checks(
-    record: PatientRecord, protocol: Protocol, today: date, facts: _Facts, planned: int
+    record: PatientRecord,
+    protocol: Protocol,
+    today: date,
+    facts: Facts,
+    period: Period,
+    *,
+    until: date | None,
+    planned: int,
 ) -> list[ScheduledCheck]:
-    anchor = record.regimens[-1].start  # R8.2: the start or the latest dose change
-    first_start = record.regimens[0].start
-    long_term_from = add_months(first_start, protocol.count("long_term_after_months"))
-    early_checks = protocol.count("early_checks")
+    """The checks of one anchor period: those done, then (`planned` > 0) the next ones."""
+    anchor_day = period.start
+    begun = course_start(record.course()) or anchor_day
+    long_term_from = add_months(begun, protocol.count("long_term_after_months"))
+    anchored_from = add_months(anchor_day, protocol.count("long_term_after_anchor_months"))
     fortnight = protocol.days("early_interval_days")
+    early_checks = protocol.count("early_checks")
+    history: list[_Planned] = []
     checks: list[ScheduledCheck] = []
-    previous: date | None = None  # when the previous check was done, or else its due date
+    base = anchor_day  # the date the next check counts from
+    previous_due: date | None = None
     previous_stable = True
-    assuming = False  # a planned check came before: later ones assume it is stable (R8.8)
-    last_trough = max((d for d in facts.trough_days if d <= anchor), default=anchor)
+    month_day: int | None = None
+    last_trough = anchor_day
+    assuming = False  # a check still to come came before: those after assume it stable
     number = 0
-    while sum(c.status is not Status.DONE for c in checks) < planned:
+    while True:
         number += 1
         latest = None
         takes: tuple[ObservationKind, ...] = ALL
-        if previous is None:  # R8.3
-            phase, due = Phase.FIRST, anchor + protocol.days("first_check_from_days")
-            latest = anchor + protocol.days("first_check_by_days")
+        if number == 1:  # R8.3, R8.7
+            phase = Phase.FIRST
+            due = anchor_day + protocol.days("first_check_from_days")
+            latest = anchor_day + protocol.days("first_check_by_days")
+            earliest = anchor_day + protocol.days("first_check_earliest_days")
         elif number <= early_checks or not previous_stable:  # R8.4, R8.5 not stable
-            phase, due = Phase.TWO_WEEKLY, previous + fortnight
-        else:
-            phase, due = (
-                Phase.MONTHLY,
-                add_months(previous, protocol.count("monthly_interval_months")),
+            phase = Phase.TWO_WEEKLY
+            due = base + fortnight
+            earliest = due - protocol.days("two_weekly_check_early_days")
+        else:  # R8.5 monthly, R8.8 long-term
+            if month_day is None or base != previous_due:
+                month_day = base.day
+            due = add_months(base, protocol.count("monthly_interval_months"), month_day)
+            earliest = due - protocol.days("monthly_check_early_days")
+            phase = Phase.MONTHLY
+            # "The last 3 months" reach back to the earliest date of a monthly check due then
+            # (R8.7), so that checks a day or two off their due dates are not lost at the edge.
+            window = add_months(due, -protocol.count("long_term_stable_months")) - protocol.days(
+                "monthly_check_early_days"
             )
-            stable_since = add_months(previous, -protocol.count("long_term_stable_months"))
-            if previous >= long_term_from and facts.stable_between(stable_since, previous):  # R8.6
+            recent = [c for c in history if window <= c.day < due]
+            if (
+                due >= long_term_from
+                and due >= anchored_from
+                and len(recent) >= protocol.count("long_term_min_checks")
+                and all(c.stable for c in recent)
+            ):
                 phase = Phase.LONG_TERM
                 trough_due = add_months(last_trough, protocol.count("long_term_trough_months"))
                 takes = ALL if due >= trough_due else RENAL_AND_BP
-        after = due if previous is None else previous + timedelta(days=1)
-        done_on = None if assuming else facts.first_complete(after, takes)
-        check = _check(
-            facts,
-            number=number,
+        earliest = max(earliest, base + timedelta(days=1))
+        done_on = None if assuming else facts.first_complete(earliest, takes, until)
+        if done_on is not None:
+            stable = facts.stable_on(done_on)
+            checks.append(
+                ScheduledCheck(
+                    number=number,
+                    phase=phase,
+                    due=due,
+                    earliest=earliest,
+                    latest=latest,
+                    takes=takes,
+                    status=CheckStatus.DONE,
+                    done_on=done_on,
+                    stable=stable,
+                )
+            )
+            history.append(_Planned(day=done_on, stable=stable))
+            base, previous_stable = done_on, stable
+            if ObservationKind.TROUGH in facts.kinds[done_on]:  # R8.8: a trough was taken
+                last_trough = done_on
+        else:
+            if planned <= 0:
+                return checks
+            status, late = (CheckStatus.PLANNED, 0) if assuming else _status(due, latest, today)
+            checks.append(
+                ScheduledCheck(
+                    number=number,
+                    phase=phase,
+                    due=due,
+                    earliest=earliest,
+                    latest=latest,
+                    takes=takes,
+                    status=status,
+                    assumes_stable=assuming and phase in _IF_STABLE,
+                    overdue_days=late,
+                )
+            )
+            planned -= 1
+            # R8.9: an overdue check can be done today at the earliest; the next ones are
+            # planned from then. R8.10: checks still to come are assumed stable.
+            base = max(due, today) if status is CheckStatus.OVERDUE else due
+            history.append(_Planned(day=base, stable=True))
+            previous_stable, assuming = True, True
+            if ObservationKind.TROUGH in takes:
+                last_trough = base
+        previous_due = due
+
+
+def _extra_check(
+    facts: Facts,
+    today: date,
+    *,
+    phase: Phase,
+    due: date,
+    earliest: date,
+    latest: date | None,
+    takes: tuple[ObservationKind, ...],
+    reason: str,
+) -> ScheduledCheck:
+    done_on = facts.first_complete(earliest, takes)
+    if done_on is not None:
+        return ScheduledCheck(
+            number=None,
             phase=phase,
             due=due,
+            earliest=earliest,
             latest=latest,
             takes=takes,
+            status=CheckStatus.DONE,
             done_on=done_on,
-            status=Status.PLANNED if assuming else _status(due, latest, today),
-            assumes_stable=assuming and phase in _IF_STABLE,
+            reason=reason,
         )
-        checks.append(check)
-        if check.done_on is not None:
-            previous, previous_stable = check.done_on, bool(check.stable)
-        else:
-            # R8.4 counts from the due date of a check not yet done. A check already overdue can
-            # be done today at the earliest, so the ones after it are planned from today.
-            previous = max(due, today) if check.status is Status.OVERDUE else due
-            previous_stable, assuming = True, True
-        if ObservationKind.TROUGH in takes:
-            last_trough = previous
-    return checks
+    status, late = _status(due, latest, today)
+    return ScheduledCheck(
+        number=None,
+        phase=phase,
+        due=due,
+        earliest=earliest,
+        latest=latest,
+        takes=takes,
+        status=status,
+        overdue_days=late,
+        reason=reason,
+    )
 
 
-def _extra_trough_checks(
-    record: PatientRecord, protocol: Protocol, today: date, facts: _Facts
+def _extra_checks(
+    record: PatientRecord, protocol: Protocol, today: date, facts: Facts, current: Period
 ) -> list[ScheduledCheck]:
-    """R10.4: a trough within 7 days of a product switch; R11: a trough 7 days after a
-    co-medication change. Either is done by a trough at steady state after the change."""
-    extras: list[ScheduledCheck] = []
-    anchor = record.regimens[-1].start
+    """R10.6: a trough within 7 days of a switch; R11: a trough 7 days after a co-medication
+    change; R8.11: a creatinine 7 days after a hold or stop for a renal reason."""
     settle = protocol.days("steady_state_days")
-
-    def add(phase: Phase, since: date, due: date, latest: date | None, reason: str) -> None:
+    extras = []
+    event = current.event
+    if current.status is not Status.ON:
+        if event.renal:
+            extras.append(
+                _extra_check(
+                    facts,
+                    today,
+                    phase=Phase.CREATININE_RECHECK,
+                    due=event.date + protocol.days("renal_recheck_days"),
+                    earliest=event.date + timedelta(days=1),
+                    latest=None,
+                    takes=CREATININE_ONLY,
+                    reason=event.reason,
+                )
+            )
+        return extras
+    if event.kind is EventKind.SWITCH and current.previous is not None:
         extras.append(
-            _check(
+            _extra_check(
                 facts,
-                number=None,
-                phase=phase,
-                due=due,
-                latest=latest,
+                today,
+                phase=Phase.AFTER_SWITCH,
+                due=event.date + settle,
+                earliest=event.date + settle,
+                latest=event.date + protocol.days("switch_trough_days"),
                 takes=TROUGH_ONLY,
-                done_on=facts.first_complete(since + settle, TROUGH_ONLY),
-                status=_status(due, latest, today),
-                reason=reason,
+                reason=f"{current.previous.formulation} → {event.formulation}",
             )
         )
-
-    if (
-        len(record.regimens) > 1
-        and record.regimens[-2].formulation != record.regimens[-1].formulation
-    ):
-        add(
-            Phase.AFTER_SWITCH,
-            anchor,
-            anchor + settle,
-            anchor + protocol.days("switch_trough_days"),
-            f"{record.regimens[-2].formulation} → {record.regimens[-1].formulation}",
-        )
     for change in record.co_medication:
-        if change.date >= anchor:
-            due = change.date + protocol.days("co_medication_trough_days")
-            add(Phase.CO_MEDICATION, change.date, due, None, change.note)
+        if change.date >= event.date:
+            extras.append(
+                _extra_check(
+                    facts,
+                    today,
+                    phase=Phase.CO_MEDICATION,
+                    due=change.date + protocol.days("co_medication_trough_days"),
+                    earliest=change.date + settle,
+                    latest=None,
+                    takes=TROUGH_ONLY,
+                    reason=change.note,
+                )
+            )
     return extras
 
 
 def schedule(
     record: PatientRecord, protocol: Protocol, today: date, *, planned: int = 6
 ) -> tuple[ScheduledCheck, ...]:
-    """The checks of the latest regimen: those done, then the next `planned` ones, in date order.
-
-    Empty when no regimen has started.
-    """
-    if not record.regimens:
+    """The checks since the latest anchor: those done, then the next `planned` ones, in date
+    order. While held or stopped, only the creatinine recheck of R8.11. Empty with no course."""
+    course = record.course()
+    if not course:
         return ()
-    facts = _Facts(record, protocol)
-    checks = _regular_checks(record, protocol, today, facts, planned)
-    checks += _extra_trough_checks(record, protocol, today, facts)
+    facts = Facts(record, protocol)
+    current = course[-1]
+    checks: list[ScheduledCheck] = []
+    if current.status is Status.ON:
+        checks = _regular_checks(
+            record, protocol, today, facts, current, until=None, planned=planned
+        )
+    checks += _extra_checks(record, protocol, today, facts, current)
     return tuple(sorted(checks, key=lambda c: (c.done_on or c.due, c.number or 0)))
+
+
+def counted_days(record: PatientRecord, protocol: Protocol, today: date) -> frozenset[date]:
+    """Every day whose results counted as a check (R8.7), in every period of the course; a
+    result on any other day after the first start is an extra result."""
+    course = record.course()
+    facts = Facts(record, protocol)
+    days: set[date] = set()
+    for index, period in enumerate(course):
+        until = course[index + 1].start if index + 1 < len(course) else None
+        if period.status is Status.ON and anchor(course[: index + 1]) is period:
+            for check in _regular_checks(
+                record, protocol, today, facts, period, until=until, planned=0
+            ):
+                assert check.done_on is not None
+                days.add(check.done_on)
+    for check in schedule(record, protocol, today, planned=0):
+        if check.done_on is not None:
+            days.add(check.done_on)
+    return frozenset(days)

@@ -16,6 +16,7 @@ class TroughClass(StrEnum):
     IN_RANGE = "in_range"
     UPPER_END = "upper_end"
     ABOVE = "above"
+    OFF_TREATMENT = "off_treatment"  # R5.7: taken while held or stopped; never classified
 
 
 def classify_trough(
@@ -38,10 +39,24 @@ def target_for(record: PatientRecord, protocol: Protocol) -> TargetRange:
     return record.target_trough or protocol.target
 
 
+def on_treatment(trough: Trough, record: PatientRecord) -> bool:
+    """R5.7: a trough counts only when a regimen was in force when it was sampled."""
+    return record.regimen_on(trough.date, trough.time) is not None
+
+
+def classify(trough: Trough, record: PatientRecord, protocol: Protocol) -> TroughClass:
+    """R5.4 for a trough taken on treatment; off treatment otherwise (R5.7)."""
+    if not on_treatment(trough, record):
+        return TroughClass.OFF_TREATMENT
+    return classify_trough(
+        trough.value, target_for(record, protocol), below_limit=trough.below_limit
+    )
+
+
 def at_steady_state(trough: Trough, record: PatientRecord, protocol: Protocol) -> bool | None:
-    """R5.5: False for a trough taken less than `steady_state_days` after the start of the regimen
-    in force that day; None when no regimen was in force."""
-    regimen = record.regimen_on(trough.date)
+    """R5.5: False for a trough taken less than `steady_state_days` after the event that put the
+    regimen in force (start, change, switch, resume, restart); None when none was in force."""
+    regimen = record.regimen_on(trough.date, trough.time)
     if regimen is None:
         return None
     return (trough.date - regimen.start).days >= protocol.count("steady_state_days")
@@ -62,7 +77,7 @@ def sampling_gap(trough: Trough) -> timedelta | None:
 def is_true_trough(trough: Trough, record: PatientRecord, protocol: Protocol) -> bool | None:
     """R5.1: the gap from the last dose is within ± the window of the dosing interval."""
     gap = sampling_gap(trough)
-    regimen = record.regimen_on(trough.date)
+    regimen = record.regimen_on(trough.date, trough.time)
     if gap is None or regimen is None:
         return None
     interval = protocol.formulations[regimen.formulation].interval
@@ -74,11 +89,25 @@ class Baseline:
     value: Quantity  # µmol/L
     date: date
     after_start: bool  # R6.1: no creatinine before the start; the first one after it is used
+    reason: str = ""  # set explicitly by the user, with this reason (R6.5)
+
+    @property
+    def explicit(self) -> bool:
+        return bool(self.reason)
 
 
-def creatinine_baseline(record: PatientRecord) -> Baseline | None:
-    """R6.1: the most recent creatinine on or before the first tacrolimus start; with none, the
-    first one after it, marked as taken after the start."""
+def creatinine_baseline(record: PatientRecord, on: date | None = None) -> Baseline | None:
+    """The baseline a creatinine dated `on` (by default, the latest) is judged against.
+
+    R6.5: a baseline the user set, from its date on. Otherwise R6.1: the most recent creatinine
+    on or before the first tacrolimus start (a restart keeps it); with none, the first one after
+    it, marked as taken after the start."""
+    explicit = [b for b in record.baselines if on is None or b.date <= on]
+    if explicit:
+        chosen = explicit[-1]
+        return Baseline(
+            value=chosen.value, date=chosen.date, after_start=False, reason=chosen.reason
+        )
     values = record.creatinines()
     if not values:
         return None
@@ -109,6 +138,15 @@ def rise_limit(baseline: Baseline, protocol: Protocol) -> Quantity:
         1 + protocol.number("creatinine_significant_rise_pct") / 100
     )
     return limit
+
+
+def is_urgent_pressure(reading: BloodPressure, protocol: Protocol) -> bool:
+    """R14.1: at or above 180/110 mmHg (protocol defaults) is urgent."""
+    return magnitude(reading.systolic, "mmHg") >= magnitude(
+        protocol.quantity("urgent_systolic"), "mmHg"
+    ) or magnitude(reading.diastolic, "mmHg") >= magnitude(
+        protocol.quantity("urgent_diastolic"), "mmHg"
+    )
 
 
 def is_hypertensive(reading: BloodPressure, protocol: Protocol) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from tacrocalc.domain.issues import Issue, IssueCode
-from tacrocalc.domain.protocol import Protocol
+from tacrocalc.domain.protocol import Formulation, Protocol
 from tacrocalc.domain.units import Quantity, format_number, magnitude
 
 
@@ -121,4 +121,37 @@ def check_date(
                 birth_date=birth_date.isoformat(),
             ),
         )
+    return ()
+
+
+def check_dose_times(
+    times: tuple[time, ...], formulation: Formulation, protocol: Protocol, *, field: str = "times"
+) -> tuple[Issue, ...]:
+    """R2.2: as many times as the product's administrations a day; two times 12 hours apart,
+    within the protocol's tolerance (11 to 13 hours)."""
+    shown = ", ".join(t.strftime("%H:%M") for t in times)
+    if len(times) != formulation.administrations_per_day:
+        return (
+            Issue.refusal(
+                IssueCode.BAD_DOSE_TIMES,
+                field=field,
+                value=shown,
+                count=str(formulation.administrations_per_day),
+            ),
+        )
+    if len(times) == 2:
+        first, second = (t.hour * 60 + t.minute for t in times)
+        gap = (second - first) % (24 * 60)
+        interval = formulation.interval.total_seconds() / 60
+        tolerance = protocol.count("dose_interval_tolerance_hours") * 60
+        if abs(gap - interval) > tolerance:
+            return (
+                Issue.refusal(
+                    IssueCode.DOSE_TIMES_NOT_12_HOURS,
+                    field=field,
+                    value=shown,
+                    low=str(round((interval - tolerance) / 60)),
+                    high=str(round((interval + tolerance) / 60)),
+                ),
+            )
     return ()

@@ -67,11 +67,13 @@ def test_case_3_nephrotoxicity_is_urgent(seed):
 
 
 def test_overdue_check_alert(seed):
-    """Case 1 with nothing after 1997-03-03: the next monthly check (04-03) is overdue on
-    1997-04-10."""
+    """Case 1: after the increase of 1996-11-04, checks 11-18, 12-02, 12-16, then monthly 01-16
+    and 02-17 (due 02-16). The next is due 03-17 and counts from 03-10, so the set of 03-03 is
+    an extra result (R8.7); on 1997-04-10 that check is 24 days overdue (R8.9)."""
     result = assess(case_1(), seed, date(1997, 4, 10))
     overdue = [a for a in result.alerts if a.issue.code is IssueCode.CHECK_OVERDUE]
-    assert [a.issue.value for a in overdue] == ["1997-04-03"]
+    assert [(a.issue.value, a.issue.param("days")) for a in overdue] == [("1997-03-17", "24")]
+    assert [t.extra for t in result.troughs][-2:] == [False, True]
 
 
 def test_latest_trough_not_at_steady_state_alerts(seed):
@@ -115,3 +117,181 @@ def test_a_patients_own_range_overrides_the_protocol(seed):
     assert result.target.source == "renal team, 2026"
     assert result.troughs[-1].klass is TroughClass.ABOVE
     assert IssueCode.TROUGH_ABOVE in alert_codes(result)
+
+
+# -- R14 severity and actions; R15 the course; R12.7-R12.8 ------------------------------------
+
+
+def _alert(result, code):
+    return next(a for a in result.alerts if a.issue.code is code)
+
+
+def test_case_3_replayed_as_a_course_ends_stopped(seed):
+    """Seed case 3 (R14.2, R15, R8.11): on 01-13 the +131 % rise with a trough at the upper end
+    suggests withholding and a creatinine within 7 days; it was stopped on 01-14 for
+    nephrotoxicity. Afterwards: no dose, no trough check, no adjustment; the creatinine recheck
+    (due 01-21) is done by 112 µmol/L on 01-20 (+24 %, no longer significant)."""
+    from tacrocalc.domain.assessment import Advice
+    from tacrocalc.domain.course import Status
+    from tacrocalc.domain.issues import Action
+    from tacrocalc.domain.schedule import Phase
+
+    before = assess(case_3(), seed, date(1997, 1, 13))
+    rise = _alert(before, IssueCode.CREATININE_RISE)
+    assert rise.action is Action.WITHHOLD_AND_RECHECK_CREATININE
+    after = assess(case_3(), seed, date(1997, 1, 25))
+    assert (after.now.status, after.now.since, after.now.regimen) == (
+        Status.STOPPED,
+        date(1997, 1, 14),
+        None,
+    )
+    assert after.current_regimen is None
+    assert [(c.phase, c.due, c.done_on) for c in after.schedule] == [
+        (Phase.CREATININE_RECHECK, date(1997, 1, 21), date(1997, 1, 20))
+    ]
+    assert after.adjustment.advice is Advice.UNAVAILABLE
+    assert IssueCode.TREATMENT_STOPPED in alert_codes(after)
+    assert after.creatinine[-1].change_pct == pytest.approx(24.44, abs=0.01)
+
+
+def test_case_2_replayed_ends_on_the_reduced_dose(seed):
+    """Seed case 2: 0.10 mg/kg/day = 3 mg twice; at one month 160/100 with a trough at the
+    upper end (20.2): consider reducing the dose and treating the pressure (R14.2); the R9
+    suggestion is 6 × 12 / 20.2 = 3.56 mg/day -> 1.78 -> 2 mg, the paper's 0.06 mg/kg/day
+    (1.8 mg). Recorded on 11-08, the course then ends on 2 mg: 4 / 60 = 0.067 mg/kg/day."""
+    from tacrocalc.domain.issues import Action
+
+    month = assess(case_2(), seed, date(1996, 11, 7))
+    assert _alert(month, IssueCode.HYPERTENSION).action is Action.REDUCE_DOSE_AND_TREAT_BP
+    assert magnitude(month.adjustment.adjustment.dose, "mg") == 2.0
+    later = assess(case_2(), seed, date(1997, 4, 8))
+    assert magnitude(later.current_regimen.dose, "mg") == 2.0
+    assert later.now.since == date(1996, 11, 8)
+    assert magnitude(later.current_rate, "mg/kg/day") == pytest.approx(4 / 60)
+
+
+def test_case_1_a_single_raised_pressure_after_an_increase_is_rechecked(seed):
+    """Seed case 1 (R14.2): increased on 06-10; 160/105 on 06-24 (within two weeks), the only
+    raised reading, creatinine not risen: recheck at the next visit."""
+    from tacrocalc.domain.issues import Action
+
+    result = assess(case_1(), seed, date(1996, 6, 25))
+    assert _alert(result, IssueCode.HYPERTENSION).action is Action.RECHECK_BP_NEXT_VISIT
+
+
+def _with(record, **changes):
+    from dataclasses import replace
+
+    return replace(record, **changes)
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "severity"),
+    [
+        # R14.1 urgent: a trough above the range; 180/110 or more
+        ({"trough": 26.0}, IssueCode.TROUGH_ABOVE, Severity.URGENT),
+        ({"bp": (182, 100)}, IssueCode.URGENT_HYPERTENSION, Severity.URGENT),
+        ({"bp": (150, 110)}, IssueCode.URGENT_HYPERTENSION, Severity.URGENT),
+        ({"creatinine": 104.0}, IssueCode.CREATININE_RISE, Severity.URGENT),  # 77 × 1.3 = 100.1
+        # R14.1 warning: hypertension; a trough at the upper end or below the range
+        ({"bp": (141, 85)}, IssueCode.HYPERTENSION, Severity.WARNING),
+        ({"trough": 21.0}, IssueCode.TROUGH_UPPER_END, Severity.WARNING),
+        ({"trough": 3.0}, IssueCode.TROUGH_BELOW, Severity.WARNING),
+        # R14.1 note: not a true trough (sampled 4 h after a dose)
+        ({"sample": "12:00"}, IssueCode.NOT_TRUE_TROUGH, Severity.NOTE),
+    ],
+)
+def test_severity_of_each_alert(seed, change, code, severity):
+    """R14.1 on case 2's first check (10-21), with one value changed: a creatinine rise of
+    35 % is urgent, a blood pressure of 141/85 a warning (v1 called both warnings)."""
+    from datetime import time
+
+    from tacrocalc.domain.record import BloodPressure, Creatinine, Trough
+    from tacrocalc.domain.units import q
+
+    day = date(1996, 10, 21)
+    record = case_2()
+    others = tuple(o for o in record.observations if o.date != day)
+    bp = change.get("bp", (132, 84))
+    sample = time(12) if "sample" in change else time(8)
+    observations = (
+        *others,
+        Trough(
+            date=day,
+            time=sample,
+            last_dose_time=time(8 if "sample" in change else 20),
+            value=q(change.get("trough", 12.0), "ug/L"),
+        ),
+        Creatinine(date=day, value=q(change.get("creatinine", 78.0), "umol/L")),
+        BloodPressure(date=day, systolic=q(bp[0], "mmHg"), diastolic=q(bp[1], "mmHg")),
+    )
+    result = assess(_with(record, observations=observations), seed, day)
+    assert _alert(result, code).severity is severity
+    ranks = [a.severity.rank for a in result.alerts]
+    assert ranks == sorted(ranks)  # most severe first
+
+
+def test_weight_warnings_wherever_the_weight_is_used(seed):
+    """R12.7: 30 kg is below the adult 40 kg: a note in the assessment, not only in `dose`.
+    R15.5: 60 kg when the dose was set; 66 kg later is +10 %: review the dose; 65.9 kg is not.
+    R12.8: no weight at all: R4 cannot be checked."""
+    from tacrocalc.domain.record import WeightEntry
+    from tacrocalc.domain.units import q
+
+    record = case_2()
+    light = _with(record, weights=(WeightEntry(date=date(1996, 10, 3), value=q(30, "kg")),))
+    note = _alert(assess(light, seed, date(1996, 10, 21)), IssueCode.WEIGHT_BELOW_ADULT)
+    assert note.severity is Severity.NOTE
+    for kg, drift in [(66.0, True), (65.9, False)]:
+        heavier = _with(
+            record,
+            weights=(*record.weights, WeightEntry(date=date(1996, 12, 1), value=q(kg, "kg"))),
+        )
+        codes = alert_codes(assess(heavier, seed, date(1996, 12, 2)))
+        assert (IssueCode.WEIGHT_DRIFT in codes) is drift
+    assert IssueCode.NO_WEIGHT in alert_codes(
+        assess(_with(record, weights=()), seed, date(1996, 10, 21))
+    )
+
+
+def test_an_explicit_baseline_after_a_restart(seed):
+    """R6.5: after a stop and a restart the baseline stays the pre-treatment one (90 µmol/L);
+    a baseline set by the user (112 µmol/L from 1997-01-20, with a reason) is used from its
+    date: 130 µmol/L is then +16 %, not +44 %."""
+    from tacrocalc.domain.course import CourseEvent, EventKind
+    from tacrocalc.domain.record import BaselineSetting, Creatinine
+    from tacrocalc.domain.units import q
+
+    record = case_3()
+    restarted = _with(
+        record,
+        events=(
+            *record.events,
+            CourseEvent(
+                kind=EventKind.RESTART,
+                date=date(1997, 2, 3),
+                formulation=record.events[0].formulation,
+                dose=q(1, "mg"),
+                times=record.events[0].times,
+            ),
+        ),
+        observations=(
+            *record.observations,
+            Creatinine(date=date(1997, 2, 17), value=q(130, "umol/L")),
+        ),
+    )
+    result = assess(restarted, seed, date(1997, 2, 18))
+    assert magnitude(result.creatinine[-1].baseline.value, "umol/L") == 90
+    assert result.creatinine[-1].change_pct == pytest.approx(44.44, abs=0.01)
+    rebased = _with(
+        restarted,
+        baselines=(
+            BaselineSetting(
+                date=date(1997, 1, 20), value=q(112, "umol/L"), reason="new renal baseline"
+            ),
+        ),
+    )
+    result = assess(rebased, seed, date(1997, 2, 18))
+    assert result.creatinine[-1].baseline.reason == "new renal baseline"
+    assert result.creatinine[-1].change_pct == pytest.approx(16.07, abs=0.01)
+    assert result.creatinine[0].change_pct == 0  # 90 before the new baseline's date
