@@ -3,20 +3,36 @@
 Versioned, human-readable, every value a string with its unit ("60 kg", "8.1 ug/L",
 "150/95 mmHg"). A malformed file is refused with the JSON path of the first bad field and why.
 Reading checks every value as the window would (R1, R12); writing is lossless.
+
+Version 2 records the treatment course as dated events (R15) and the creatinine baselines set
+by the user (R6.5). Version 1 recorded a list of regimens; it is still read, each regimen
+becoming a start, a switch (another product) or a dose change, so a version 1 file reads into
+the record its version 2 export reads into.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time
 from typing import Any, Final
 
+from tacrocalc.domain.course import (
+    DOSING,
+    CourseEvent,
+    EventKind,
+    check_course,
+    complete_event,
+    event_order,
+    events_from_regimens,
+    periods,
+)
 from tacrocalc.domain.dosing import check_dispensable, check_weight
 from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
 from tacrocalc.domain.record import (
+    BaselineSetting,
     BloodPressure,
     CoMedicationChange,
     Creatinine,
@@ -34,11 +50,13 @@ from tacrocalc.domain.validation import (
     check_blood_pressure,
     check_creatinine,
     check_date,
+    check_dose_times,
     check_trough,
 )
 
 FORMAT: Final = "tacrocalc.patient"
-VERSION: Final = 1
+VERSION: Final = 2  # what is written
+READABLE: Final = (1, 2)
 
 
 class PatientFileError(ValueError):
@@ -201,6 +219,202 @@ def _target(doc: Any) -> TargetRange | None:
     return TargetRange(low=low, high=high, caution=caution, source=source)
 
 
+def _text(item: Mapping[str, Any], key: str, path: str) -> str:
+    """An optional text member ("" when absent)."""
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _bad(f"{path}.{key}", value, "must be text")
+    return value
+
+
+def _formulation(value: Any, path: str, protocol: Protocol) -> FormulationId:
+    if not isinstance(value, str):
+        raise _bad(path, value, "must be text")
+    try:
+        formulation = FormulationId(value)
+    except ValueError:
+        known = ", ".join(f.value for f in FormulationId)
+        raise _bad(path, value, known) from None
+    if formulation not in protocol.formulations:
+        raise _bad(path, value, "not in this protocol")
+    return formulation
+
+
+def _regimen(item: Mapping[str, Any], path: str, protocol: Protocol) -> Regimen:
+    """One regimen of a version 1 file; its dose times are checked as typed ones (R2.2)."""
+    start = _date(_get(item, "start", path, str), f"{path}.start")
+    named = _get(item, "formulation", path, str)
+    formulation = _formulation(named, f"{path}.formulation", protocol)
+    product = protocol.formulations[formulation]
+    dose, _ = _quantity(_get(item, "dose", path, str), Kind.DOSE, f"{path}.dose")
+    if magnitude(dose, "mg") <= 0:
+        raise _bad(f"{path}.dose", item["dose"], "a dose above 0 mg is needed")
+    _from_issue(f"{path}.dose", check_dispensable(dose, product))
+    default = protocol.times_for(product)
+    times_doc = item.get("times")
+    if times_doc is None:
+        times = default
+    elif isinstance(times_doc, list) and len(times_doc) == len(default):
+        times = tuple(_time(t, f"{path}.times[{i}]") for i, t in enumerate(times_doc))
+    else:
+        raise _bad(
+            f"{path}.times",
+            times_doc,
+            f"{len(default)} time(s) a day for this product, such as {default[0]:%H:%M}",
+        )
+    _from_issue(f"{path}.times", check_dose_times(times, product, protocol))
+    return Regimen(start=start, formulation=formulation, dose=dose, times=times)
+
+
+_KINDS: Final = ", ".join(k.value for k in EventKind)
+
+
+def _event(item: Mapping[str, Any], path: str, protocol: Protocol) -> CourseEvent:
+    """One event of a version 2 file as written; what it leaves out is filled in, and the
+    course checked, by `_course`."""
+    day = _date(_get(item, "date", path, str), f"{path}.date")
+    at = _time(item["time"], f"{path}.time") if item.get("time") is not None else None
+    try:
+        kind = EventKind(_get(item, "kind", path, str))
+    except ValueError:
+        raise _bad(f"{path}.kind", item["kind"], _KINDS) from None
+    if kind not in DOSING:
+        for key in ("formulation", "dose", "times"):
+            if item.get(key) is not None:
+                raise _bad(f"{path}.{key}", item[key], f"a {kind.value} gives no dose (R15.1)")
+    formulation = None
+    if item.get("formulation") is not None:
+        formulation = _formulation(item["formulation"], f"{path}.formulation", protocol)
+    dose = None
+    if item.get("dose") is not None:
+        dose, _ = _quantity(item["dose"], Kind.DOSE, f"{path}.dose")
+    times: tuple[time, ...] = ()
+    if item.get("times") is not None:
+        times_doc = item["times"]
+        if not isinstance(times_doc, list) or not times_doc:
+            raise _bad(f"{path}.times", times_doc, 'a list of times, such as ["08:00", "20:00"]')
+        times = tuple(_time(t, f"{path}.times[{i}]") for i, t in enumerate(times_doc))
+    resume_on = None
+    if item.get("resume_on") is not None:
+        if kind is not EventKind.HOLD:
+            raise _bad(f"{path}.resume_on", item["resume_on"], "only a hold has a resume date")
+        resume_on = _date(item["resume_on"], f"{path}.resume_on")
+        if resume_on < day:
+            raise _bad(f"{path}.resume_on", item["resume_on"], "before the hold itself")
+    ratio = None
+    if item.get("ratio") is not None:
+        value = item["ratio"]
+        if kind is not EventKind.SWITCH:
+            raise _bad(f"{path}.ratio", value, "only a switch has a conversion ratio (R10.1)")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise _bad(f"{path}.ratio", value, "a number above 0, such as 0.7")
+        ratio = float(value)
+    return CourseEvent(
+        kind=kind,
+        date=day,
+        time=at,
+        formulation=formulation,
+        dose=dose,
+        times=times,
+        reason=_text(item, "reason", path),
+        recorded_by=_text(item, "recorded_by", path),
+        resume_on=resume_on,
+        ratio=ratio,
+    )
+
+
+def _member(issue: Issue) -> str:
+    """The member of an event a refusal of `check_course` is about: by the end of its field
+    ("switch on 2026-03-02: dose"), else by its code."""
+    for suffix, member in ((": dose", "dose"), (": times", "times"), (": product", "formulation")):
+        if issue.field.endswith(suffix):
+            return member
+    if issue.code in (
+        IssueCode.DATE_IN_FUTURE,
+        IssueCode.DATE_BEFORE_BIRTH,
+        IssueCode.EVENTS_SAME_DAY,
+    ):
+        return "date"
+    return "kind"
+
+
+def _course(
+    located: Sequence[tuple[str, CourseEvent]],
+    protocol: Protocol,
+    *,
+    today: date,
+    birth: date | None,
+    members: Mapping[str, str] | None = None,
+) -> tuple[CourseEvent, ...]:
+    """The events (each with its JSON path) in date order, each completed from the regimen
+    before it, checked as a course (R15.1, R12.8, R3.1, R2.2). A refusal is raised at the path
+    of the first event, in date order, that brings it: the refusals of the course up to an
+    event are those of the course before it and those the event adds. `members` renames the
+    members of an event to those of the file ("date" is "start" in a version 1 regimen)."""
+    rename = members or {}
+    done: list[CourseEvent] = []
+    for path, written in sorted(located, key=lambda pair: event_order(pair[1])):
+        done.append(complete_event(written, periods(tuple(done)), protocol))
+        for issue in check_course(tuple(done), protocol, today=today, birth_date=birth):
+            if issue.refuses:
+                member = _member(issue)
+                _from_issue(f"{path}.{rename.get(member, member)}", issue)
+    return tuple(done)
+
+
+def _events(
+    data: Mapping[str, Any], version: int, protocol: Protocol, today: date, birth: date | None
+) -> tuple[CourseEvent, ...]:
+    if version == 1:
+        if "events" in data:
+            raise _bad("$.events", data["events"], "a version 1 file has regimens instead")
+        located = [
+            (f"$.regimens[{i}]", _regimen(item, f"$.regimens[{i}]", protocol))
+            for i, item in enumerate(_list(data, "regimens"))
+        ]
+        # A start, then a switch (another product) or a dose change for each later one.
+        located.sort(key=lambda pair: pair[1].start)
+        events = events_from_regimens(tuple(regimen for _, regimen in located))
+        return _course(
+            [(path, event) for (path, _), event in zip(located, events, strict=True)],
+            protocol,
+            today=today,
+            birth=birth,
+            members={"date": "start", "kind": "formulation"},
+        )
+    if "regimens" in data:
+        raise _bad("$.regimens", data["regimens"], "a version 2 file has events instead")
+    return _course(
+        [
+            (f"$.events[{i}]", _event(item, f"$.events[{i}]", protocol))
+            for i, item in enumerate(_list(data, "events"))
+        ],
+        protocol,
+        today=today,
+        birth=birth,
+    )
+
+
+def _baselines(
+    data: Mapping[str, Any], protocol: Protocol, today: date, birth: date | None
+) -> tuple[BaselineSetting, ...]:
+    """Creatinine baselines set by the user, each with a reason (R6.5)."""
+    baselines = []
+    for index, item in enumerate(_list(data, "baselines")):
+        path = f"$.baselines[{index}]"
+        day = _date(_get(item, "date", path, str), f"{path}.date")
+        _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
+        value, _ = _quantity(_get(item, "value", path, str), Kind.CREATININE, f"{path}.value")
+        _from_issue(f"{path}.value", check_creatinine(value, protocol))
+        reason = _get(item, "reason", path, str)
+        if not reason.strip():
+            raise _bad(f"{path}.reason", reason, "a new baseline needs its reason (R6.5)")
+        baselines.append(BaselineSetting(date=day, value=value, reason=reason))
+    return tuple(baselines)
+
+
 def read_patient(
     data: Any, *, protocol_for: Callable[[str], Protocol], today: date
 ) -> PatientRecord:
@@ -209,12 +423,15 @@ def read_patient(
         raise _bad("$", data, "a patient file is a JSON object")
     if data.get("format") != FORMAT:
         raise _bad("$.format", data.get("format", ""), f"not a TacroCalc patient file ({FORMAT})")
-    if data.get("version") != VERSION:
+    version = data.get("version")
+    if isinstance(version, bool) or version not in READABLE:
         raise _bad(
             "$.version",
             data.get("version", ""),
-            f"this TacroCalc reads version {VERSION} patient files",
+            "this TacroCalc reads version 1 and 2 patient files",
         )
+    if version == 1 and "baselines" in data:
+        raise _bad("$.baselines", data["baselines"], "a version 1 file has no baselines")
     patient = _patient(data.get("patient"), today)
     protocol_id = _get(data, "protocol", "$", str)
     try:
@@ -230,37 +447,7 @@ def read_patient(
         value, _ = _quantity(_get(item, "value", path, str), Kind.WEIGHT, f"{path}.value")
         _from_issue(f"{path}.value", check_weight(value, protocol))
         weights.append(WeightEntry(date=day, value=value))
-    regimens = []
-    for index, item in enumerate(_list(data, "regimens")):
-        path = f"$.regimens[{index}]"
-        start = _date(_get(item, "start", path, str), f"{path}.start")
-        try:
-            formulation = FormulationId(_get(item, "formulation", path, str))
-        except ValueError:
-            raise _bad(
-                f"{path}.formulation",
-                item["formulation"],
-                "ir-capsule, granules, advagraf or envarsus",
-            ) from None
-        if formulation not in protocol.formulations:
-            raise _bad(f"{path}.formulation", formulation, "not in this protocol")
-        dose, _ = _quantity(_get(item, "dose", path, str), Kind.DOSE, f"{path}.dose")
-        if magnitude(dose, "mg") <= 0:
-            raise _bad(f"{path}.dose", item["dose"], "a dose above 0 mg is needed")
-        _from_issue(f"{path}.dose", check_dispensable(dose, protocol.formulations[formulation]))
-        default = protocol.times_for(protocol.formulations[formulation])
-        times_doc = item.get("times")
-        if times_doc is None:
-            times = default
-        elif isinstance(times_doc, list) and len(times_doc) == len(default):
-            times = tuple(_time(t, f"{path}.times[{i}]") for i, t in enumerate(times_doc))
-        else:
-            raise _bad(
-                f"{path}.times",
-                times_doc,
-                f"{len(default)} time(s) a day for this product, such as {default[0]:%H:%M}",
-            )
-        regimens.append(Regimen(start=start, formulation=formulation, dose=dose, times=times))
+    events = _events(data, version, protocol, today, birth)
     observations = [
         _observation(item, f"$.observations[{i}]", protocol, today, birth)
         for i, item in enumerate(_list(data, "observations"))
@@ -275,10 +462,11 @@ def read_patient(
         patient=patient,
         protocol_id=protocol_id,
         weights=tuple(weights),
-        regimens=tuple(regimens),
+        events=events,
         observations=tuple(observations),
         co_medication=tuple(changes),
         target_trough=_target(data.get("target_trough")),
+        baselines=_baselines(data, protocol, today, birth),
     )
 
 
@@ -350,12 +538,35 @@ def weight_json(weight: WeightEntry) -> dict[str, Any]:
     return {"date": weight.date.isoformat(), "value": _value(weight.value, "kg")}
 
 
-def regimen_json(regimen: Regimen) -> dict[str, Any]:
+def event_json(event: CourseEvent) -> dict[str, Any]:
+    """One event of the course as the patient file (and the audit trail) writes it: only the
+    members that apply to it (R15.1)."""
+    item: dict[str, Any] = {"date": event.date.isoformat()}
+    if event.time is not None:
+        item["time"] = _hhmm(event.time)
+    item["kind"] = event.kind.value
+    if event.formulation is not None:
+        item["formulation"] = event.formulation.value
+    if event.dose is not None:
+        item["dose"] = _value(event.dose, "mg")
+    if event.times:
+        item["times"] = [_hhmm(t) for t in event.times]
+    if event.reason:
+        item["reason"] = event.reason
+    if event.recorded_by:
+        item["recorded_by"] = event.recorded_by
+    if event.resume_on is not None:
+        item["resume_on"] = event.resume_on.isoformat()
+    if event.ratio is not None:
+        item["ratio"] = event.ratio
+    return item
+
+
+def baseline_json(baseline: BaselineSetting) -> dict[str, Any]:
     return {
-        "start": regimen.start.isoformat(),
-        "formulation": regimen.formulation.value,
-        "dose": _value(regimen.dose, "mg"),
-        "times": [_hhmm(t) for t in regimen.times],
+        "date": baseline.date.isoformat(),
+        "value": _value(baseline.value, "umol/L"),
+        "reason": baseline.reason,
     }
 
 
@@ -369,11 +580,13 @@ def to_document(record: PatientRecord) -> dict[str, Any]:
     if record.target_trough is not None:
         doc["target_trough"] = target_json(record.target_trough)
     doc["weights"] = [weight_json(w) for w in record.weights]
-    doc["regimens"] = [regimen_json(r) for r in record.regimens]
+    doc["events"] = [event_json(e) for e in record.events]
     doc["observations"] = [observation_json(o) for o in record.observations]
     doc["co_medication"] = [
         {"date": c.date.isoformat(), "note": c.note} for c in record.co_medication
     ]
+    if record.baselines:
+        doc["baselines"] = [baseline_json(b) for b in record.baselines]
     return doc
 
 

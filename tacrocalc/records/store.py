@@ -4,8 +4,11 @@
   power cut. One connection per store, every write one transaction.
 - Every value passes the domain's checks (R12) before it is written; a refusal writes nothing.
 - An audit trail records every insert, correction, deletion, restore and replacement: when, by
-  which OS user, what was there before and what is there after. Deleting an observation hides
-  it from the record; it stays in the history and can be restored.
+  which OS user, what was there before and what is there after (and, for the treatment course,
+  why). Deleting an observation or a course event hides it from the record; it stays in the
+  history (an observation can be restored).
+- The treatment course is a list of dated events (R15); every write to it is checked as the
+  whole course that would result (R15.1, R15.3, R12.8).
 - The schema is versioned with `PRAGMA user_version`; each migration is a numbered function,
   and the file is copied before it runs. A file from a newer TacroCalc is refused untouched; a
   damaged file is never written to.
@@ -21,15 +24,26 @@ import shutil
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Final
 
-from tacrocalc.domain.dosing import check_dispensable, check_weight
+from tacrocalc.domain.course import (
+    CourseEvent,
+    EventKind,
+    Status,
+    check_course,
+    complete_event,
+    events_from_regimens,
+    period_at,
+    periods,
+)
+from tacrocalc.domain.dosing import check_weight
 from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
 from tacrocalc.domain.record import (
+    BaselineSetting,
     BloodPressure,
     CoMedicationChange,
     Creatinine,
@@ -54,7 +68,7 @@ from tacrocalc.records import patient_file
 
 DB_NAME: Final = "tacrocalc.sqlite3"
 BACKUP_DIR: Final = "backups"
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
 DAILY_BACKUPS_KEPT: Final = 7
 
@@ -106,11 +120,13 @@ class PatientSummary:
 class AuditEntry:
     at: str
     user: str
-    action: str  # insert, update, correct, delete, restore, replace
-    entity: str  # patient, observation, weight, regimen, co_medication
+    action: str  # insert, update, correct, delete, restore, import, replace
+    # patient, observation, weight, event, baseline, co_medication (regimen: before schema 3)
+    entity: str
     entity_id: str
-    before: Any
+    before: Any  # JSON as the patient file writes it
     after: Any
+    reason: str = ""  # why an event was corrected or deleted (R15.3)
 
 
 def fold(text: str) -> str:
@@ -208,7 +224,72 @@ def _migrate_2(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _migrate_1, 2: _migrate_2}
+def _migrate_3(db: sqlite3.Connection) -> None:
+    """The treatment course (R15) instead of regimens, creatinine baselines set by the user
+    (R6.5), and the reason of an audited change (R15.3).
+
+    Each patient's regimens become events as `events_from_regimens` makes them: the first a
+    start, a later one with another product a switch, any other a dose change; recorded by the
+    OS user the audit trail has for the regimen, where it has one. The regimens table is then
+    dropped: the copy of the file made before this migration keeps it, and the audit trail its
+    entries ("regimen").
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE course_events (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            date TEXT NOT NULL, time TEXT, kind TEXT NOT NULL,
+            formulation TEXT, dose REAL, unit TEXT, times TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '', recorded_by TEXT NOT NULL DEFAULT '',
+            resume_on TEXT, ratio REAL,
+            deleted_at TEXT
+        );
+        CREATE INDEX course_events_patient ON course_events(patient_id, date);
+        CREATE TABLE creatinine_baselines (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            date TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, reason TEXT NOT NULL
+        );
+        CREATE INDEX creatinine_baselines_patient ON creatinine_baselines(patient_id, date);
+        ALTER TABLE audit ADD COLUMN reason TEXT;
+        """,
+    )
+    rows = db.execute(
+        "SELECT r.patient_id, r.start, r.formulation, r.dose, r.unit, r.times,"
+        " (SELECT a.os_user FROM audit a WHERE a.entity = 'regimen' AND a.action = 'insert'"
+        "  AND a.patient_id = r.patient_id AND a.entity_id = CAST(r.id AS TEXT)"
+        "  ORDER BY a.id LIMIT 1)"
+        " FROM regimens r ORDER BY r.patient_id, r.start, r.id"
+    ).fetchall()
+    by_patient: dict[str, list[tuple[Regimen, str]]] = {}
+    for pid, start, formulation, dose, unit, times, user in rows:
+        regimen = Regimen(
+            start=date.fromisoformat(start),
+            formulation=FormulationId(formulation),
+            dose=q(dose, unit),
+            times=_times(times),
+        )
+        by_patient.setdefault(pid, []).append((regimen, user or ""))
+    for pid, given in by_patient.items():
+        # Sorted by start as events_from_regimens sorts them, so the users pair up.
+        events = events_from_regimens(tuple(regimen for regimen, _ in given))
+        db.executemany(
+            _INSERT_EVENT,
+            [
+                (pid, *_event_params(replace(event, recorded_by=user)))
+                for event, (_, user) in zip(events, given, strict=True)
+            ],
+        )
+    db.execute("DROP TABLE regimens")
+
+
+MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
+    1: _migrate_1,
+    2: _migrate_2,
+    3: _migrate_3,
+}
 
 
 # -- health ---------------------------------------------------------------------------------
@@ -333,10 +414,11 @@ class Store:
         patient_id: str,
         before: Any,
         after: Any,
+        reason: str | None = None,
     ) -> None:
         db.execute(
-            "INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id, before, after,"
+            " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self._now(),
                 self._user,
@@ -346,6 +428,7 @@ class Store:
                 patient_id,
                 None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
                 None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+                reason,
             ),
         )
 
@@ -427,7 +510,7 @@ class Store:
         )
 
     def load(self, patient_id: str) -> PatientRecord | None:
-        """The whole record as the domain sees it (deleted observations left out)."""
+        """The whole record as the domain sees it (deleted observations and events left out)."""
         found = _patient_from_db(self._db, patient_id)
         if found is None:
             return None
@@ -440,16 +523,12 @@ class Store:
                 (patient_id,),
             )
         )
-        regimens = tuple(
-            Regimen(
-                start=date.fromisoformat(s),
-                formulation=FormulationId(f),
-                dose=q(v, u),
-                times=tuple(time.fromisoformat(t) for t in ts.split(",") if t),
-            )
-            for s, f, v, u, ts in db.execute(
-                "SELECT start, formulation, dose, unit, times FROM regimens WHERE patient_id = ?"
-                " ORDER BY id",
+        events = tuple(event for _, event in self.events(patient_id))
+        baselines = tuple(
+            BaselineSetting(date=date.fromisoformat(d), value=q(v, u), reason=r)
+            for d, v, u, r in db.execute(
+                "SELECT date, value, unit, reason FROM creatinine_baselines WHERE patient_id = ?"
+                " ORDER BY date, id",
                 (patient_id,),
             )
         )
@@ -472,10 +551,11 @@ class Store:
             patient=patient,
             protocol_id=protocol_id,
             weights=weights,
-            regimens=regimens,
+            events=events,
             observations=observations,
             co_medication=changes,
             target_trough=target,
+            baselines=baselines,
         )
 
     def observations(
@@ -491,9 +571,20 @@ class Store:
         ).fetchall()
         return [(r[0], _observation(r[1:9]), r[9]) for r in rows]
 
+    def events(self, patient_id: str) -> list[tuple[int, CourseEvent]]:
+        """(id, event) for the treatment course, in course order (R15.2), deleted ones left
+        out."""
+        rows = self._db.execute(
+            f"SELECT id, {_EVENT_COLUMNS} FROM course_events"
+            " WHERE patient_id = ? AND deleted_at IS NULL"
+            " ORDER BY date, COALESCE(time, '00:00'), id",
+            (patient_id,),
+        ).fetchall()
+        return [(r[0], _event(r[1:])) for r in rows]
+
     def history(self, patient_id: str) -> list[AuditEntry]:
         rows = self._db.execute(
-            "SELECT at, os_user, action, entity, entity_id, before, after FROM audit"
+            "SELECT at, os_user, action, entity, entity_id, before, after, reason FROM audit"
             " WHERE patient_id = ? ORDER BY id",
             (patient_id,),
         ).fetchall()
@@ -506,6 +597,7 @@ class Store:
                 entity_id=r[4],
                 before=json.loads(r[5]) if r[5] else None,
                 after=json.loads(r[6]) if r[6] else None,
+                reason=r[7] or "",
             )
             for r in rows
         ]
@@ -724,76 +816,230 @@ class Store:
             )
         return Written(id=row_id, issues=issues)
 
-    def start_regimen(self, patient_id: str, regimen: Regimen) -> Written:
-        """Start a regimen or change the dose (R8.2); the previous one stays in the history."""
+    # -- the treatment course (R15) -------------------------------------------------------------
+
+    def _course_refusals(
+        self,
+        before: list[CourseEvent],
+        after: list[CourseEvent],
+        protocol: Protocol,
+        *,
+        today: date,
+        birth: date | None,
+    ) -> tuple[Issue, ...]:
+        """The refusals of the course `after` a write (R15.1, R12.8, R3.1, R2.2) that the course
+        `before` it did not have. What was stored before these checks existed (a store of
+        schema 2 could hold dose times 08:00 and 08:00, or the same dose twice) is not blamed
+        on a later entry and does not block one; a write that adds a fault is refused."""
+        known = set(check_course(tuple(before), protocol, today=today, birth_date=birth))
+        return tuple(
+            issue
+            for issue in check_course(tuple(after), protocol, today=today, birth_date=birth)
+            if issue.refuses and issue not in known
+        )
+
+    def _event_row(self, event_id: int) -> tuple[str, CourseEvent] | None:
+        """(patient id, event) of an event that is not deleted."""
+        row = self._db.execute(
+            f"SELECT patient_id, {_EVENT_COLUMNS} FROM course_events"
+            " WHERE id = ? AND deleted_at IS NULL",
+            (event_id,),
+        ).fetchone()
+        return None if row is None else (row[0], _event(row[1:]))
+
+    def add_event(self, patient_id: str, event: CourseEvent, *, today: date) -> Written:
+        """Record an event of the course (R15.1). What it leaves out is filled in from the
+        regimen before it (`complete_event`), `recorded_by` from the OS user when empty. An
+        event dated before the latest one goes in date order (R15.3); the whole course that
+        results must make sense (R15.1, R12.8), or nothing is written."""
+        with self._write() as db:  # read, check and write in one transaction
+            known = self._patient_row(patient_id)
+            if isinstance(known, Issue):
+                return Written(issues=(known,))
+            birth, protocol = known
+            current = [e for _, e in self.events(patient_id)]
+            event = complete_event(event, periods(tuple(current)), protocol)
+            if not event.recorded_by:
+                event = replace(event, recorded_by=self._user)
+            issues = self._course_refusals(
+                current, [*current, event], protocol, today=today, birth=birth
+            )
+            if issues:
+                return Written(issues=issues)
+            cursor = db.execute(
+                _INSERT_EVENT,
+                (patient_id, *_event_params(event)),
+            )
+            row_id = int(cursor.lastrowid or 0)
+            self._audit(
+                db, "insert", "event", row_id, patient_id, None, patient_file.event_json(event)
+            )
+        return Written(id=row_id)
+
+    def correct_event(
+        self, event_id: int, event: CourseEvent, *, today: date, reason: str
+    ) -> Written:
+        """Replace an event's values (R15.3): the old ones stay in the audit trail with the
+        reason. Completed from the regimen before it like a new event; `recorded_by` stays the
+        one who recorded it unless given. The course that results must make sense."""
+        with self._write() as db:
+            found = self._event_row(event_id)
+            if found is None:
+                return Written(issues=(_unknown_event(event_id),))
+            if not reason.strip():
+                return Written(
+                    issues=(Issue.refusal(IssueCode.MISSING_VALUE, field="reason", value=""),)
+                )
+            patient_id, old = found
+            known = self._patient_row(patient_id)
+            assert not isinstance(known, Issue)
+            birth, protocol = known
+            rows = self.events(patient_id)
+            others = [e for i, e in rows if i != event_id]
+            event = complete_event(event, periods(tuple(others)), protocol)
+            if not event.recorded_by:
+                event = replace(event, recorded_by=old.recorded_by or self._user)
+            issues = self._course_refusals(
+                [e for _, e in rows], [*others, event], protocol, today=today, birth=birth
+            )
+            if issues:
+                return Written(issues=issues)
+            db.execute(
+                f"UPDATE course_events SET {_EVENT_SET} WHERE id = ?",
+                (*_event_params(event), event_id),
+            )
+            self._audit(
+                db,
+                "correct",
+                "event",
+                event_id,
+                patient_id,
+                patient_file.event_json(old),
+                patient_file.event_json(event),
+                reason,
+            )
+        return Written(id=event_id)
+
+    def delete_event(self, event_id: int, *, today: date, reason: str) -> Written:
+        """Take an event out of the course (R15.3). It stays in the audit trail with its values
+        and the reason. The course that remains must make sense: deleting a hold that a resume
+        follows is refused; deleting the only start leaves no course, which is fine."""
+        with self._write() as db:
+            found = self._event_row(event_id)
+            if found is None:
+                return Written(issues=(_unknown_event(event_id),))
+            if not reason.strip():
+                return Written(
+                    issues=(Issue.refusal(IssueCode.MISSING_VALUE, field="reason", value=""),)
+                )
+            patient_id, old = found
+            known = self._patient_row(patient_id)
+            assert not isinstance(known, Issue)
+            birth, protocol = known
+            rows = self.events(patient_id)
+            issues = self._course_refusals(
+                [e for _, e in rows],
+                [e for i, e in rows if i != event_id],
+                protocol,
+                today=today,
+                birth=birth,
+            )
+            if issues:
+                return Written(issues=issues)
+            db.execute(
+                "UPDATE course_events SET deleted_at = ? WHERE id = ?", (self._now(), event_id)
+            )
+            self._audit(
+                db,
+                "delete",
+                "event",
+                event_id,
+                patient_id,
+                patient_file.event_json(old),
+                None,
+                reason,
+            )
+        return Written(id=event_id)
+
+    def start_regimen(
+        self, patient_id: str, regimen: Regimen, *, today: date | None = None
+    ) -> Written:
+        """A regimen from the window, recorded as the event it is on its start date: a start
+        when there is no course, a restart after a stop, a resume after a hold, a dose change
+        while on treatment. Another product than the one given is a switch, which follows R10
+        and is recorded with `add_event`; it is refused here (R10.1). `today` defaults to the
+        store clock's local date."""
+        known = self._patient_row(patient_id)
+        if isinstance(known, Issue):
+            return Written(issues=(known,))
+        period = period_at(periods(tuple(e for _, e in self.events(patient_id))), regimen.start)
+        status = Status.NONE if period is None else period.status
+        kind = {
+            Status.NONE: EventKind.START,
+            Status.STOPPED: EventKind.RESTART,
+            Status.HELD: EventKind.RESUME,
+            Status.ON: EventKind.CHANGE,
+        }[status]
+        given = None if period is None else period.regimen or period.previous
+        if (
+            kind in (EventKind.CHANGE, EventKind.RESUME)
+            and given is not None
+            and given.formulation != regimen.formulation
+        ):
+            return Written(
+                issues=(
+                    Issue.refusal(
+                        IssueCode.EVENT_NOT_POSSIBLE,
+                        field=f"{kind.value} on {regimen.start.isoformat()}",
+                        value=kind.value,
+                        status="other_product",
+                    ),
+                )
+            )
+        event = CourseEvent(
+            kind=kind,
+            date=regimen.start,
+            formulation=regimen.formulation,
+            dose=regimen.dose,
+            times=regimen.times,
+        )
+        return self.add_event(patient_id, event, today=today or self._clock().astimezone().date())
+
+    def set_baseline(self, patient_id: str, baseline: BaselineSetting, *, today: date) -> Written:
+        """A creatinine baseline set by the user from `baseline.date` on, with its reason
+        (R6.5); audited and printed on the plan."""
         known = self._patient_row(patient_id)
         if isinstance(known, Issue):
             return Written(issues=(known,))
         birth, protocol = known
-        issues: tuple[Issue, ...] = ()
-        product = protocol.formulations.get(regimen.formulation)
-        if product is None:
-            issues += (
-                Issue.refusal(
-                    IssueCode.UNKNOWN_FORMULATION,
-                    field="formulation",
-                    value=str(regimen.formulation),
-                    known=", ".join(protocol.formulations),
-                ),
-            )
-        elif len(regimen.times) != product.administrations_per_day:
-            issues += (
-                Issue.refusal(
-                    IssueCode.BAD_DOSE_TIMES,
-                    field="times",
-                    value=",".join(_hhmm(t) or "" for t in regimen.times),
-                    count=str(product.administrations_per_day),
-                ),
-            )
-        if magnitude(regimen.dose, "mg") <= 0:
-            issues += (
-                Issue.refusal(
-                    IssueCode.RATE_NOT_POSITIVE,
-                    field="dose",
-                    value=f"{magnitude(regimen.dose, 'mg'):g} mg",
-                ),
-            )
-        elif product is not None:
-            issues += check_dispensable(regimen.dose, product)
-        if birth is not None and regimen.start < birth:
-            issues += (
-                Issue.refusal(
-                    IssueCode.DATE_BEFORE_BIRTH,
-                    field="start",
-                    value=regimen.start.isoformat(),
-                    birth_date=birth.isoformat(),
-                ),
-            )
-        if issues:
+        issues = check_date(baseline.date, today=today, birth_date=birth, field="baseline date")
+        issues += check_creatinine(baseline.value, protocol, field="baseline creatinine")
+        if not baseline.reason.strip():
+            issues += (Issue.refusal(IssueCode.MISSING_VALUE, field="baseline reason", value=""),)
+        if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO regimens (patient_id, start, formulation, dose, unit, times)"
-                " VALUES (?, ?, ?, ?, 'mg', ?)",
+                "INSERT INTO creatinine_baselines (patient_id, date, value, unit, reason)"
+                " VALUES (?, ?, ?, 'umol/L', ?)",
                 (
                     patient_id,
-                    regimen.start.isoformat(),
-                    regimen.formulation.value,
-                    magnitude(regimen.dose, "mg"),
-                    ",".join(_hhmm(t) or "" for t in regimen.times),
+                    baseline.date.isoformat(),
+                    magnitude(baseline.value, "umol/L"),
+                    baseline.reason,
                 ),
             )
             row_id = int(cursor.lastrowid or 0)
             self._audit(
                 db,
                 "insert",
-                "regimen",
+                "baseline",
                 row_id,
                 patient_id,
                 None,
-                patient_file.regimen_json(regimen),
+                patient_file.baseline_json(baseline),
             )
-        return Written(id=row_id)
+        return Written(id=row_id, issues=issues)
 
     def add_co_medication(
         self, patient_id: str, change: CoMedicationChange, *, today: date
@@ -854,17 +1100,15 @@ class Store:
                 [(pid, w.date.isoformat(), magnitude(w.value, "kg")) for w in record.weights],
             )
             db.executemany(
-                "INSERT INTO regimens (patient_id, start, formulation, dose, unit, times)"
-                " VALUES (?, ?, ?, ?, 'mg', ?)",
+                _INSERT_EVENT,
+                [(pid, *_event_params(e)) for e in record.events],
+            )
+            db.executemany(
+                "INSERT INTO creatinine_baselines (patient_id, date, value, unit, reason)"
+                " VALUES (?, ?, ?, 'umol/L', ?)",
                 [
-                    (
-                        pid,
-                        r.start.isoformat(),
-                        r.formulation.value,
-                        magnitude(r.dose, "mg"),
-                        ",".join(_hhmm(t) or "" for t in r.times),
-                    )
-                    for r in record.regimens
+                    (pid, b.date.isoformat(), magnitude(b.value, "umol/L"), b.reason)
+                    for b in record.baselines
                 ],
             )
             db.executemany(
@@ -931,6 +1175,57 @@ def restore(
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def _unknown_event(event_id: int) -> Issue:
+    return Issue.refusal(IssueCode.UNKNOWN_OBSERVATION, field="event", value=str(event_id))
+
+
+def _times(text: str) -> tuple[time, ...]:
+    return tuple(time.fromisoformat(t) for t in text.split(",") if t)
+
+
+_EVENT_COLUMNS: Final = (
+    "date, time, kind, formulation, dose, unit, times, reason, recorded_by, resume_on, ratio"
+)
+_EVENT_SLOTS: Final = ", ".join("?" * (_EVENT_COLUMNS.count(",") + 1))
+_EVENT_SET: Final = ", ".join(f"{column.strip()} = ?" for column in _EVENT_COLUMNS.split(","))
+_INSERT_EVENT: Final = (
+    f"INSERT INTO course_events (patient_id, {_EVENT_COLUMNS}) VALUES (?, {_EVENT_SLOTS})"
+)
+
+
+def _event(row: tuple[Any, ...]) -> CourseEvent:
+    day, at, kind, formulation, dose, unit, times, reason, recorded_by, resume_on, ratio = row
+    return CourseEvent(
+        kind=EventKind(kind),
+        date=date.fromisoformat(day),
+        time=time.fromisoformat(at) if at else None,
+        formulation=FormulationId(formulation) if formulation else None,
+        dose=q(dose, unit) if dose is not None else None,
+        times=_times(times),
+        reason=reason,
+        recorded_by=recorded_by,
+        resume_on=_date(resume_on),
+        ratio=ratio,
+    )
+
+
+def _event_params(event: CourseEvent) -> tuple[Any, ...]:
+    """An event as the columns of `_EVENT_COLUMNS`: the dose in mg, the times "08:00,20:00"."""
+    return (
+        event.date.isoformat(),
+        _hhmm(event.time),
+        event.kind.value,
+        event.formulation.value if event.formulation else None,
+        magnitude(event.dose, "mg") if event.dose is not None else None,
+        "mg" if event.dose is not None else None,
+        ",".join(t.strftime("%H:%M") for t in event.times),
+        event.reason,
+        event.recorded_by,
+        _iso(event.resume_on),
+        event.ratio,
+    )
 
 
 def _observation(row: tuple[Any, ...]) -> Observation:

@@ -118,6 +118,7 @@ def test_entries_made_one_by_one_load_as_the_domain_record(store):
     assert record.patient == PATIENT
     assert magnitude(record.weights[0].value, "kg") == 60
     assert record.regimens[0].times == (time(8), time(20))
+    assert [(e.kind.value, e.recorded_by) for e in record.events] == [("start", "dr.test")]
     assert record.observations == (trough,)
     assert record.co_medication[0].note == "fluconazole"
 
@@ -362,7 +363,7 @@ def test_migrates_a_version_1_database_and_keeps_a_copy(tmp_path):
         assert magnitude(record.troughs()[0].value, "ug/L") == 8.1
         assert [e.action for e in s.history("H123")][:2] == ["insert", "insert"]
     copies = list((folder / "backups").glob("*before-v2.sqlite3"))
-    assert len(copies) == 1
+    assert len(copies) == 1  # and one before-v3 (tests/records/test_store_course.py)
     with sqlite3.connect(copies[0]) as old:
         assert old.execute("PRAGMA user_version").fetchone()[0] == 1
 
