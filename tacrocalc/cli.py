@@ -12,11 +12,12 @@ import locale
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
-from tacrocalc.domain.assessment import Assessment, assess
+from tacrocalc.domain.assessment import Advice, Assessment, assess
+from tacrocalc.domain.course import CourseEvent, EventKind, Regimen
 from tacrocalc.domain.dosing import (
     Dose,
     UnitCount,
@@ -29,13 +30,14 @@ from tacrocalc.domain.dosing import (
 from tacrocalc.domain.issues import Issue, IssueCode, Severity, refusals
 from tacrocalc.domain.protocol import FormulationId, Protocol, ProtocolError
 from tacrocalc.domain.record import PatientRecord
-from tacrocalc.domain.schedule import Status
+from tacrocalc.domain.schedule import CheckStatus
+from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
 from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
 from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, loads
 from tacrocalc.records.store import Store, StoreError, restore
-from tacrocalc.text import message
+from tacrocalc.text import action_text, how_often, message, regimen_line
 
 EXIT_REFUSED = 2
 
@@ -105,11 +107,13 @@ def _rate(quantity: Quantity) -> str:
     return f"{format_number(magnitude(quantity, 'mg/kg/day'), 4)} mg/kg/day"
 
 
+_LABELS = {Severity.URGENT: "URGENT", Severity.WARNING: "Warning", Severity.NOTE: "Note"}
+
+
 def _print_warnings(issues: tuple[Issue, ...], out: TextIO) -> None:
-    for issue in issues:
+    for issue in sorted(issues, key=lambda i: i.severity.rank):
         if not issue.refuses:
-            label = "URGENT" if issue.severity is Severity.URGENT else "Warning"
-            print(f"{label}: {message(issue)}", file=out)
+            print(f"{_LABELS[issue.severity]}: {message(issue)}", file=out)
 
 
 # -- dose ----------------------------------------------------------------------------------
@@ -121,6 +125,7 @@ def dose_json(dose: Dose, protocol: Protocol, issues: tuple[Issue, ...]) -> dict
         "weight_kg": _r(magnitude(dose.weight, "kg")),
         "rate_mg_per_kg_day": _r(magnitude(dose.rate, "mg/kg/day"), 6),
         "daily_dose_mg": _r(magnitude(dose.daily, "mg")),
+        "given_daily_dose_mg": _r(magnitude(dose.given_daily, "mg")),
         "formulation": dose.formulation.id.value,
         "administrations_per_day": dose.administrations_per_day,
         "interval_h": dose.formulation.interval.total_seconds() / 3600,
@@ -161,10 +166,11 @@ def _cmd_dose(args: argparse.Namespace, out: TextIO) -> int:
     print(f"{product.name}", file=out)
     print(
         f"Weight {format_number(magnitude(dose.weight, 'kg'), 2)} kg × {_rate(dose.rate)}"
-        f" = {_mg(dose.daily)}/day",
+        f" = {_mg(dose.daily)}/day (unrounded)",
         file=out,
     )
     print(f"Dose {how}: {_mg(dose.dose)} at {times} (unrounded {_mg(dose.exact)})", file=out)
+    print(f"Daily dose given: {_mg(dose.given_daily)}/day", file=out)
     print(f"Give: {describe_units(dose.units, product.unit_name)} at each dose", file=out)
     print(
         f"Rate achieved: {_rate(dose.achieved_rate)} (rounding {dose.rounding_change_pct:+.1f} %)",
@@ -178,60 +184,113 @@ def _cmd_dose(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
+    """R9.6: no patient record, so the days on the current dose are stated (R9.3 needs a trough
+    at steady state). Without --target: the protocol's target, and "keep" for a trough in range
+    below the upper-end caution (R9.4); with --target: always the proportional dose."""
     protocol = _protocol(args.protocol)
     dose, _ = _quantity(args.dose, Kind.DOSE, "dose")
     trough, below = _quantity(args.trough, Kind.TROUGH, "trough", allow_below_limit=True)
-    target = _quantity(args.target, Kind.TROUGH, "target")[0] if args.target else None
     weight = _quantity(args.weight, Kind.WEIGHT, "weight")[0] if args.weight else None
-    steady = None
-    if args.days_on_dose is not None:
-        steady = args.days_on_dose >= protocol.count("steady_state_days")
+    if args.days_on_dose is None:
+        raise Refused(
+            Issue.refusal(IssueCode.ADJUST_DAYS_ON_DOSE_NEEDED, field="--days-on-dose", value="")
+        )
+    if args.days_on_dose < 0:
+        raise Refused(
+            Issue.refusal(
+                IssueCode.OUT_OF_BOUNDS,
+                field="--days-on-dose",
+                value=str(args.days_on_dose),
+                low="0",
+                high="",
+                rule="R9.6",
+            )
+        )
+    range_ = protocol.target
+    if args.target:
+        target = _quantity(args.target, Kind.TROUGH, "target")[0]
+        if not range_.contains(target):  # R9.2
+            raise Refused(
+                Issue.refusal(
+                    IssueCode.TARGET_OUTSIDE_RANGE,
+                    field="target",
+                    value=f"{format_number(magnitude(target, 'ug/L'), 2)} µg/L",
+                    low=f"{format_number(magnitude(range_.low, 'ug/L'), 2)} µg/L",
+                    high=f"{format_number(magnitude(range_.high, 'ug/L'), 2)} µg/L",
+                )
+            )
+    else:
+        target = range_.aim
+    klass = classify_trough(trough, range_, below_limit=below)
     outcome = adjust(
         dose=dose,
         formulation=args.formulation,
         trough=trough,
-        protocol=protocol,
         target=target,
+        protocol=protocol,
+        steady_state=args.days_on_dose >= protocol.count("steady_state_days"),
         below_assay_limit=below,
-        steady_state=steady,
+        above_range=klass is TroughClass.ABOVE,
         weight=weight,
     )
     _first_refusal(outcome.issues)
     result = outcome.adjustment
     assert result is not None
+    keep = not args.target and klass is TroughClass.IN_RANGE  # R9.4
     per_day = result.formulation.administrations_per_day
+    new_dose = dose if keep else result.dose
     if args.json:
         payload = {
             "protocol": protocol.id,
+            "advice": Advice.KEEP.value if keep else Advice.CHANGE.value,
+            "trough_class": klass.value,
             "formulation": result.formulation.id.value,
             "current_daily_mg": _r(magnitude(result.current_daily, "mg")),
             "measured_trough_ug_per_l": _r(magnitude(result.measured, "ug/L")),
             "target_trough_ug_per_l": _r(magnitude(result.target, "ug/L")),
+            "target_source": (
+                "--target" if args.target else protocol.sources["trough_target"].source
+            ),
+            "proportional_daily_dose_mg": _r(magnitude(result.proportional_daily, "mg")),
             "new_daily_dose_mg": _r(magnitude(result.new_daily, "mg")),
             "exact_dose_mg": _r(magnitude(result.new_daily, "mg") / per_day),
-            "dose_mg": magnitude(result.dose, "mg"),
+            "dose_mg": magnitude(new_dose, "mg"),
+            "given_daily_dose_mg": _r(magnitude(new_dose, "mg") * per_day),
+            "capped": result.capped.value if result.capped else None,
             "administrations_per_day": per_day,
-            "units": _units(result.units),
-            "units_text": describe_units(result.units, result.formulation.unit_name),
+            "units": [] if keep else _units(result.units),
+            "units_text": ""
+            if keep
+            else describe_units(result.units, result.formulation.unit_name),
             "achieved_rate_mg_per_kg_day": (
                 _r(magnitude(result.achieved_rate, "mg/kg/day"), 6)
                 if result.achieved_rate is not None
                 else None
             ),
-            "warnings": _warnings(outcome.issues),
+            "action": action_text(result.action),
+            "warnings": [] if keep else _warnings(outcome.issues),
         }
         json.dump(payload, out, ensure_ascii=False, indent=2)
         print(file=out)
         return 0
+    how = _how(per_day)
+    level = format_number(magnitude(result.measured, "ug/L"), 2)
     print(
-        f"Current {_mg(result.current_daily)}/day; trough "
-        f"{format_number(magnitude(result.measured, 'ug/L'), 2)} µg/L; target "
-        f"{format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (R9)",
+        f"Current {_mg(result.current_daily)}/day; trough {level} µg/L"
+        f" ({klass.value.replace('_', ' ')});"
+        f" target {format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (R9.2)",
         file=out,
     )
+    if keep:
+        print(
+            f"Keep the dose: {_mg(dose)} {how}. The trough is in range and below the upper end"
+            " (R9.4); give --target to see the proportional figure.",
+            file=out,
+        )
+        return 0
     print(
-        f"New daily dose {_mg(result.new_daily)}/day -> {_mg(result.dose)} "
-        f"{'every 12 hours' if per_day == 2 else 'once daily'}",
+        f"New daily dose {_mg(result.new_daily)}/day -> {_mg(result.dose)} {how}"
+        f" ({_mg(result.given_daily)}/day given)",
         file=out,
     )
     print(
@@ -240,6 +299,8 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
     if result.achieved_rate is not None:
         print(f"Rate: {_rate(result.achieved_rate)}", file=out)
     _print_warnings(outcome.issues, out)
+    if result.action is not None:
+        print(f"Suggestion: {action_text(result.action)}", file=out)
     return 0
 
 
@@ -262,6 +323,7 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
             "ratio": result.ratio,
             "new_daily_dose_mg": _r(magnitude(result.new_daily, "mg")),
             "dose_mg": magnitude(result.dose, "mg"),
+            "given_daily_dose_mg": _r(magnitude(result.given_daily, "mg")),
             "administrations_per_day": result.target.administrations_per_day,
             "units": _units(result.units),
             "units_text": describe_units(result.units, result.target.unit_name),
@@ -300,7 +362,7 @@ def _patient_record(args: argparse.Namespace, today: date) -> PatientRecord:
     """A patient file's record, or a stored patient's when the argument is an id."""
     path = Path(args.patient)
     if path.suffix.lower() in (".json", ".tacrocalc") or path.is_file():
-        return read_patient_file(path, today)
+        return read_patient_file(path, _today())  # entries are checked against the real date
     with _store(args) as store:
         record = store.load(args.patient)
     if record is None:
@@ -324,6 +386,54 @@ def read_patient_file(path: Path, today: date) -> PatientRecord:
         return loads(text, protocol_for=load_protocol, today=today)
     except PatientFileError as error:
         raise Refused(error.issue) from None
+
+
+def _regimen_json(regimen: Regimen | None) -> dict[str, Any] | None:
+    """The dose at the time of a result (R15.2)."""
+    if regimen is None:
+        return None
+    return {
+        "formulation": regimen.formulation.value,
+        "dose_mg": magnitude(regimen.dose, "mg"),
+        "since": regimen.start.isoformat(),
+    }
+
+
+def _regimen_now_json(assessment: Assessment) -> dict[str, Any]:
+    now = assessment.now
+    regimen = now.regimen or now.previous
+    return {
+        "status": now.status.value,
+        "formulation": regimen.formulation.value if regimen and now.regimen else None,
+        "dose_mg": magnitude(now.regimen.dose, "mg") if now.regimen else None,
+        "times": [t.strftime("%H:%M") for t in now.regimen.times] if now.regimen else [],
+        "since": now.since.isoformat() if now.since else None,
+        "reason": now.event.reason if now.event is not None else None,
+        "previous": _regimen_json(now.previous),
+    }
+
+
+def _adjustment_json(assessment: Assessment) -> dict[str, Any]:
+    advice = assessment.adjustment
+    suggested = advice.adjustment
+    dose = None
+    if advice.advice is Advice.KEEP and advice.regimen is not None:
+        dose = magnitude(advice.regimen.dose, "mg")
+    elif advice.advice is Advice.CHANGE and suggested is not None:
+        dose = magnitude(suggested.dose, "mg")
+    return {
+        "advice": advice.advice.value,
+        "reason": message(advice.reason),
+        "reason_code": advice.reason.code.value,
+        "dose_mg": dose,
+        "target_trough_ug_per_l": magnitude(advice.target, "ug/L"),
+        "target_source": advice.target_source,
+        "trough_date": advice.trough.trough.date.isoformat() if advice.trough else None,
+        "due": advice.due.isoformat() if advice.due else None,
+        "capped": suggested.capped.value if suggested and suggested.capped else None,
+        "action": action_text(suggested.action) if suggested else None,
+        "warnings": _warnings(advice.issues) if advice.advice is Advice.CHANGE else [],
+    }
 
 
 def check_json(assessment: Assessment) -> dict[str, Any]:
@@ -358,6 +468,19 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
             if assessment.current_rate is not None
             else None
         ),
+        "regimen_now": _regimen_now_json(assessment),
+        "adjustment": _adjustment_json(assessment),
+        "events": [
+            {
+                "date": e.date.isoformat(),
+                "time": e.time.strftime("%H:%M") if e.time else None,
+                "kind": e.kind.value,
+                "formulation": e.formulation.value if e.formulation else None,
+                "dose_mg": magnitude(e.dose, "mg") if e.dose is not None else None,
+                "reason": e.reason,
+            }
+            for e in assessment.record.events
+        ],
         "troughs": [
             {
                 "date": t.trough.date.isoformat(),
@@ -366,6 +489,8 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
                 "class": t.klass.value,
                 "steady_state": t.steady_state,
                 "true_trough": t.true_trough,
+                "extra": t.extra,
+                "regimen": _regimen_json(t.regimen),
             }
             for t in assessment.troughs
         ],
@@ -375,6 +500,8 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
                 "value_umol_l": magnitude(c.creatinine.value, "umol/L"),
                 "change_pct": _r(c.change_pct, 1) if c.change_pct is not None else None,
                 "significant": c.significant,
+                "extra": c.extra,
+                "regimen": _regimen_json(c.regimen),
             }
             for c in assessment.creatinine
         ],
@@ -384,6 +511,9 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
                 "systolic": magnitude(p.reading.systolic, "mmHg"),
                 "diastolic": magnitude(p.reading.diastolic, "mmHg"),
                 "hypertension": p.hypertension,
+                "urgent": p.urgent,
+                "extra": p.extra,
+                "regimen": _regimen_json(p.regimen),
             }
             for p in assessment.blood_pressure
         ],
@@ -393,6 +523,7 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
                 "severity": a.issue.severity.value,
                 "date": a.date.isoformat() if a.date else None,
                 "message": message(a.issue),
+                "action": action_text(a.action),
             }
             for a in assessment.alerts
         ],
@@ -401,7 +532,9 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
                 "number": c.number,
                 "phase": c.phase.value,
                 "due": c.due.isoformat(),
+                "earliest": c.earliest.isoformat(),
                 "latest": c.latest.isoformat() if c.latest else None,
+                "overdue_days": c.overdue_days,
                 "checks": [k.value for k in c.takes],
                 "status": c.status.value,
                 "done_on": c.done_on.isoformat() if c.done_on else None,
@@ -436,6 +569,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         f"{format_number(magnitude(target.high, 'ug/L'), 2)} µg/L{caution} ({target.source})",
         file=out,
     )
+    print(f"Regimen: {regimen_line(assessment)}", file=out)
     if assessment.baseline is not None:
         print(
             "Creatinine baseline "
@@ -445,21 +579,45 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         )
     print("Alerts:" if assessment.alerts else "Alerts: none", file=out)
     for alert in assessment.alerts:
-        label = "URGENT " if alert.issue.severity is Severity.URGENT else ""
-        print(f"  {label}{message(alert.issue)}", file=out)
+        print(f"  {_LABELS[alert.severity]}: {message(alert.issue)}", file=out)
+        if alert.action is not None:
+            print(f"      {action_text(alert.action)}", file=out)
+    advice = assessment.adjustment
+    print(f"Dose adjustment (R9): {advice.advice.value}: {message(advice.reason)}", file=out)
+    if advice.advice is Advice.CHANGE and advice.adjustment is not None:
+        suggestion = advice.adjustment
+        print(
+            f"  suggested {_mg(suggestion.dose)}"
+            f" {_how(suggestion.formulation.administrations_per_day)}"
+            f" ({describe_units(suggestion.units, suggestion.formulation.unit_name)}),"
+            f" target {format_number(magnitude(advice.target, 'ug/L'), 2)} µg/L",
+            file=out,
+        )
+        _print_warnings(advice.issues, out)
     print("Schedule (R8):" if assessment.schedule else "Schedule: none", file=out)
     for check in assessment.schedule:
-        name = f"check {check.number}" if check.number else f"trough ({check.phase.value})"
+        name = f"check {check.number}" if check.number else check.phase.value.replace("_", " ")
         when = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
         if check.done_on is not None:
-            state = f"done {check.done_on.isoformat()}" + ("" if check.stable else " (not stable)")
+            state = f"done {check.done_on.isoformat()}"
+            if check.stable is False:
+                state += " (not stable)"
         else:
             state = check.status.value
+            if check.overdue_days:
+                state += f" by {check.overdue_days} day(s)"
             if check.assumes_stable:
-                state += ", if the checks before are stable (R8.8)"
+                state += ", if stable (otherwise every 2 weeks) (R8.10)"
         takes = ", ".join(k.value.replace("_", " ") for k in check.takes)
-        print(f"  {name:<10} {when:<25} {state}  [{takes}]", file=out)
+        print(f"  {name:<18} {when:<25} {state}  [{takes}]", file=out)
+    extras = sum(r.extra for r in assessment.troughs)
+    if extras:
+        print(f"Extra results (not checks, R8.7): {extras} trough(s)", file=out)
     return 0
+
+
+def _how(per_day: int) -> str:
+    return how_often(per_day)
 
 
 # -- the store --------------------------------------------------------------------------------
@@ -512,14 +670,14 @@ def summary_row(record: PatientRecord, protocol: Protocol, today: date) -> dict[
     assessment = assess(record, protocol, today)
     regimen = assessment.current_regimen
     done = [c.done_on for c in assessment.schedule if c.done_on is not None and c.number]
-    pending = [c for c in assessment.schedule if c.status is not Status.DONE]
+    pending = [c for c in assessment.schedule if c.status is not CheckStatus.DONE]
     return {
         "id": record.patient.id,
         "name": record.patient.name,
         "regimen": (
             f"{regimen.formulation.value} {_mg(regimen.dose)} from {regimen.start.isoformat()}"
             if regimen
-            else None
+            else (regimen_line(assessment) if assessment.now.since else None)
         ),
         "last_check": max(done).isoformat() if done else None,
         "next_due": pending[0].due.isoformat() if pending else None,
@@ -550,6 +708,150 @@ def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     return 0
+
+
+def _times_arg(text: str) -> tuple[time, ...]:
+    times = []
+    for part in text.split(","):
+        try:
+            times.append(time.fromisoformat(part.strip()))
+        except ValueError:
+            raise Refused(
+                Issue.refusal(IssueCode.BAD_DOSE_TIMES, field="--times", value=text, count="1 or 2")
+            ) from None
+    return tuple(times)
+
+
+def _cmd_event(args: argparse.Namespace, out: TextIO) -> int:
+    """R15: record a course event; the store checks it against the whole course (R12.8)."""
+    today = _today()
+    kind = EventKind(args.kind)
+    at = None
+    if args.time:
+        at = _times_arg(args.time)[0]
+    with _store(args) as store:
+        record = store.load(args.patient_id)
+        if record is None:
+            raise Refused(
+                Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=args.patient_id)
+            )
+        protocol = _protocol(record.protocol_id)
+        dose = _quantity(args.dose, Kind.DOSE, "--dose")[0] if args.dose else None
+        formulation = None
+        if args.to:
+            try:
+                formulation = FormulationId(args.to)
+            except ValueError:
+                raise Refused(
+                    Issue.refusal(
+                        IssueCode.UNKNOWN_FORMULATION,
+                        field="--to",
+                        value=args.to,
+                        known=", ".join(protocol.formulations),
+                    )
+                ) from None
+        ratio = None
+        issues: tuple[Issue, ...] = ()
+        if kind is EventKind.SWITCH:
+            current = record.regimen_on(args.date, at)
+            if formulation is None:
+                raise Refused(Issue.refusal(IssueCode.MISSING_VALUE, field="--to", value=""))
+            if current is None:
+                raise Refused(
+                    Issue.refusal(
+                        IssueCode.EVENT_NOT_POSSIBLE,
+                        field=f"switch on {args.date.isoformat()}",
+                        value="switch",
+                        status=record.status_on(args.date).value,
+                    )
+                )
+            converted = switch(
+                dose=current.dose,
+                source=current.formulation,
+                target=formulation,
+                protocol=protocol,
+            )  # R10: the dose by the conversion unless --dose says otherwise
+            _first_refusal(converted.issues)
+            assert converted.switch is not None
+            ratio = converted.switch.ratio
+            issues = converted.issues
+            if dose is None:
+                dose = converted.switch.dose
+        elif formulation is not None and kind in (EventKind.CHANGE, EventKind.RESUME):
+            raise Refused(
+                Issue.refusal(
+                    IssueCode.EVENT_NOT_POSSIBLE,
+                    field="--to",
+                    value=kind.value,
+                    status="other_product",
+                )
+            )
+        event = CourseEvent(
+            kind=kind,
+            date=args.date,
+            time=at,
+            formulation=formulation,
+            dose=dose,
+            times=_times_arg(args.times) if args.times else (),
+            reason=args.reason or "",
+            ratio=ratio,
+        )
+        written = store.add_event(args.patient_id, event, today=today)
+        _first_refusal(written.issues)
+        updated = store.load(args.patient_id)
+    assert updated is not None
+    assessment = assess(updated, protocol, today)
+    print(f"recorded {kind.value} on {args.date.isoformat()} for {args.patient_id}", file=out)
+    print(f"Regimen: {regimen_line(assessment)}", file=out)
+    _print_warnings(issues + written.issues, out)
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    """The audit trail of one patient: who changed what, when, before and after."""
+    with _store(args) as store:
+        if not store.exists(args.patient_id):
+            raise Refused(
+                Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=args.patient_id)
+            )
+        entries = store.history(args.patient_id)
+    rows = [
+        {
+            "time": e.at,
+            "user": e.user,
+            "action": e.action,
+            "what": e.entity,
+            "id": e.entity_id,
+            "before": e.before,
+            "after": e.after,
+        }
+        for e in entries
+    ]
+    if args.json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    for row in rows:
+        change = _history_change(row["before"], row["after"])
+        print(
+            f"{row['time']}  {row['user']:<12} {row['action']:<8} {row['what']:<12} {change}",
+            file=out,
+        )
+    if not rows:
+        print("no history", file=out)
+    return 0
+
+
+def _history_change(before: Any, after: Any) -> str:
+    if isinstance(before, dict) and isinstance(after, dict):
+        changed = [
+            f"{key}: {before.get(key)!s} -> {after.get(key)!s}"
+            for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)
+        ]
+        return "; ".join(changed)
+    shown = after if after is not None else before
+    return json.dumps(shown, ensure_ascii=False) if shown is not None else ""
 
 
 def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
@@ -625,14 +927,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument(
         "--trough", required=True, help="measured 12-hour trough, such as 14ug/L or <2ug/L"
     )
-    p.add_argument("--target", help="target trough (default: the middle of the protocol's range)")
+    p.add_argument("--target", help="target trough (default: the protocol's target, R9.2)")
     p.add_argument("--formulation", default="ir-capsule", choices=formulations)
     p.add_argument("--weight", help="body weight, to check the new rate against R4")
     p.add_argument(
         "--days-on-dose",
         type=int,
         metavar="N",
-        help="days between the last dose change and the trough (R5.5)",
+        help="days between the last dose change and the trough (R5.5); required (R9.6)",
     )
     common(p)
     p.set_defaults(run=_cmd_adjust)
@@ -649,6 +951,25 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--today", type=_date_arg, help="date to assess on (default: today)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("event", help="record a treatment event: start, change, switch ... (R15)")
+    p.add_argument("patient_id", metavar="PATIENT_ID")
+    p.add_argument("kind", choices=[k.value for k in EventKind])
+    p.add_argument("--date", required=True, type=_date_arg, help="YYYY-MM-DD")
+    p.add_argument("--time", help="HH:MM, to order two events of one day")
+    p.add_argument("--dose", help="dose per administration, such as 2mg")
+    p.add_argument("--to", help="the new product of a switch (or of a start or restart)")
+    p.add_argument(
+        "--reason",
+        help="why, such as 'nephrotoxicity' (a renal reason asks for a creatinine recheck)",
+    )
+    p.add_argument("--times", help="dose times HH:MM,HH:MM (12 hours apart)")
+    p.set_defaults(run=_cmd_event)
+
+    p = sub.add_parser("history", help="the audit trail of a patient")
+    p.add_argument("patient_id", metavar="PATIENT_ID")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=_cmd_history)
 
     p = sub.add_parser("plan", help="write the monitoring plan as a PDF")
     p.add_argument("patient", help="patient file (.json) or the id of a stored patient")

@@ -78,16 +78,38 @@ def test_dose_warnings_in_json(capsys):
             ["weight", "5 kg", "10 kg to 300 kg"],
         ),
         (
-            ["adjust", "--dose", "3mg", "--trough", "<2ug/L"],
+            ["adjust", "--dose", "3mg", "--trough", "<2ug/L", "--days-on-dose", "10"],
             ["trough", "<2 µg/L", "below the assay's limit"],
+        ),
+        (  # R9.6: no record, so the days on the dose are needed
+            ["adjust", "--dose", "3mg", "--trough", "8ug/L"],
+            ["--days-on-dose", "steady state"],
+        ),
+        (  # R12.7: the bounds of R12 on every path
+            ["adjust", "--dose", "3mg", "--trough", "250ug/L", "--days-on-dose", "10"],
+            ["trough", "250 µg/L", "0 µg/L to 200 µg/L"],
+        ),
+        (  # R9.2: a target outside the range
+            [
+                "adjust",
+                "--dose",
+                "3mg",
+                "--trough",
+                "8ug/L",
+                "--days-on-dose",
+                "10",
+                "--target",
+                "30ug/L",
+            ],
+            ["target", "30 µg/L", "4 µg/L-25 µg/L"],
         ),
         (
             ["adjust", "--dose", "3mg", "--trough", "8ug/L", "--days-on-dose", "2"],
             ["trough", "8 µg/L", "steady state"],
         ),
         (
-            ["switch", "--dose", "3mg", "--from", "advagraf", "--to", "envarsus"],
-            ["to", "advagraf → envarsus", "no conversion"],
+            ["switch", "--dose", "3mg", "--from", "envarsus", "--to", "advagraf"],
+            ["to", "envarsus → advagraf", "no conversion"],
         ),
     ],
 )
@@ -123,12 +145,49 @@ def test_adjust_json(capsys):
     assert data["dose_mg"] == 1.5
     assert data["units"] == [{"strength_mg": 1.0, "count": 1}, {"strength_mg": 0.5, "count": 1}]
     assert data["warnings"] == []
+    assert data["advice"] == "change"  # an explicit target always computes (R9.6)
+
+
+def test_adjust_keeps_an_in_range_dose_without_a_target(capsys):
+    """R9.4, R9.6: 6 µg/L is in 4-25 and below 20: keep 3 mg (v1 suggested 3 × 14.5 / 6 =
+    7.25 -> 7 mg, above the ceiling). With the protocol's target of 12 µg/L on a trough of
+    22: 6 × 12 / 22 = 3.27 mg/day -> 1.5 mg."""
+    code, out, _ = run(
+        capsys, "adjust", "--dose", "3mg", "--trough", "6ug/L", "--days-on-dose", "10", "--json"
+    )
+    data = json.loads(out)
+    assert (code, data["advice"], data["dose_mg"], data["target_trough_ug_per_l"]) == (
+        0,
+        "keep",
+        3.0,
+        12,
+    )
+    code, out, _ = run(
+        capsys, "adjust", "--dose", "3mg", "--trough", "6ug/L", "--days-on-dose", "10"
+    )
+    assert "Keep the dose: 3 mg every 12 hours" in out
+    code, out, _ = run(
+        capsys, "adjust", "--dose", "3mg", "--trough", "22ug/L", "--days-on-dose", "10", "--json"
+    )
+    assert (json.loads(out)["advice"], json.loads(out)["dose_mg"]) == ("change", 1.5)
+
+
+def test_dose_json_gives_the_daily_dose_given(capsys):
+    """R2.4: 72 kg × 0.1 = 7.2 mg/day -> 3.6 -> 3.5 mg twice = 7 mg/day given."""
+    _code, out, _ = run(capsys, "dose", "--weight", "72kg", "--rate", "0.1mg/kg/day", "--json")
+    data = json.loads(out)
+    assert (data["daily_dose_mg"], data["given_daily_dose_mg"]) == (7.2, 7.0)
 
 
 def test_switch_json(capsys):
     code, out, _ = run(capsys, "switch", "--dose", "5mg", "--to", "envarsus", "--json")
     data = json.loads(out)
-    assert (code, data["ratio"], data["dose_mg"]) == (0, 0.7, 7.0)
+    assert (code, data["ratio"], data["dose_mg"], data["given_daily_dose_mg"]) == (0, 0.7, 7.0, 7.0)
+    code, out, _ = run(
+        capsys, "switch", "--dose", "7mg", "--from", "envarsus", "--to", "ir-capsule", "--json"
+    )
+    data = json.loads(out)
+    assert (data["dose_mg"], data["warnings"][0]["code"]) == (5.0, "switch_trough_due_soon")
 
 
 def test_check_json(capsys):
@@ -152,6 +211,8 @@ def test_check_json(capsys):
             "class": "in_range",
             "steady_state": True,
             "true_trough": True,
+            "extra": False,
+            "regimen": {"formulation": "ir-capsule", "dose_mg": 3.0, "since": "2026-01-05"},
         }
     ]
     assert data["creatinine"][-1] == {
@@ -159,11 +220,26 @@ def test_check_json(capsys):
         "value_umol_l": 85,
         "change_pct": 6.2,
         "significant": False,
+        "extra": False,
+        "regimen": {"formulation": "ir-capsule", "dose_mg": 3.0, "since": "2026-01-05"},
     }
     assert data["blood_pressure"] == [
-        {"date": "2026-01-14", "systolic": 150, "diastolic": 95, "hypertension": True}
+        {
+            "date": "2026-01-14",
+            "systolic": 150,
+            "diastolic": 95,
+            "hypertension": True,
+            "urgent": False,
+            "extra": False,
+            "regimen": {"formulation": "ir-capsule", "dose_mg": 3.0, "since": "2026-01-05"},
+        }
     ]
-    assert [a["code"] for a in data["alerts"]] == ["hypertension"]
+    assert [(a["code"], a["severity"]) for a in data["alerts"]] == [("hypertension", "warning")]
+    assert data["regimen_now"]["status"] == "on"
+    assert (data["regimen_now"]["dose_mg"], data["regimen_now"]["since"]) == (3.0, "2026-01-05")
+    # R9.4: 8.1 µg/L is in range and below 20: keep the dose
+    assert (data["adjustment"]["advice"], data["adjustment"]["dose_mg"]) == ("keep", 3.0)
+    assert data["adjustment"]["target_trough_ug_per_l"] == 12
     first, second = data["schedule"][:2]
     assert (first["due"], first["latest"], first["status"], first["done_on"]) == (
         "2026-01-12",
@@ -172,6 +248,7 @@ def test_check_json(capsys):
         "2026-01-14",
     )
     assert first["checks"] == ["trough", "creatinine", "blood_pressure"]
+    assert first["earliest"] == "2026-01-10"  # A + 5 (R8.7)
     assert (second["due"], second["latest"], second["status"]) == ("2026-01-28", None, "planned")
 
 
@@ -180,8 +257,13 @@ def test_check_human_readable_with_urgent_alert(capsys, tmp_path):
     path.write_text(dumps(case_3()), encoding="utf-8")
     code, out, _ = run(capsys, "check", str(path), "--today", "1997-01-13")
     assert code == 0
-    assert "URGENT Creatinine 208 µmol/L is 131.1 % above the baseline of 90 µmol/L" in out
+    assert "URGENT: Creatinine 208 µmol/L is 131.1 % above the baseline of 90 µmol/L" in out
+    assert "Consider withholding tacrolimus and rechecking creatinine within 7 days" in out
+    assert "Regimen: Immediate-release tacrolimus capsules (Prograf and generics): 5 mg" in out
     assert "Schedule (R8):" in out
+    code, out, _ = run(capsys, "check", str(path), "--today", "1997-01-25")
+    assert "Regimen: stopped on 1997-01-14 (nephrotoxicity: creatinine 208 µmol/L)" in out
+    assert "creatinine recheck" in out
 
 
 def test_check_refuses_a_bad_file(capsys, tmp_path):

@@ -54,7 +54,9 @@ def test_list_and_check_by_id(capsys, tmp_path):
     assert code == 0
     assert [r["id"] for r in rows] == ["SEED-1", "SEED-3"]
     assert rows[0]["regimen"] == "ir-capsule 5.5 mg from 1996-11-04"
-    assert rows[0]["last_check"] == "1997-03-03"
+    # 1997-03-03 came before the earliest date of the check due 03-17 (03-10): an extra result,
+    # not a check (R8.7); the last check done is that of 02-17
+    assert rows[0]["last_check"] == "1997-02-17"
     code, out, _ = run(capsys, "--data-dir", data, "list", "three")
     assert "SEED-3" in out and "SEED-1" not in out
     code, out, _ = run(
@@ -87,3 +89,44 @@ def test_a_damaged_store_is_reported_with_status_2(capsys, tmp_path):
     assert "is damaged" in err and "not an SQLite database" in err
     code, _, _ = run(capsys, "dose", "--weight", "72kg", "--rate", "0.1mg/kg/day")
     assert code == 0  # what needs no store still works
+
+
+def test_events_from_the_command_line_and_the_history(capsys, tmp_path):
+    """R15 through `event`: the example patient starts 3 mg twice daily on 2026-01-05."""
+    data = str(tmp_path / "data")
+    run(capsys, "--data-dir", data, "import", str(EXAMPLE))
+
+    def event(*argv):
+        return run(capsys, "--data-dir", data, "event", "H123", *argv)
+
+    code, out, err = event(
+        "change", "--date", "2026-01-20", "--dose", "2mg", "--reason", "trough 22"
+    )
+    assert (code, err) == (0, "")
+    assert "2 mg every 12 hours at 08:00 and 20:00, since 2026-01-20" in out
+    code, out, err = event("resume", "--date", "2026-01-21")
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert "resume" in err and "2026-01-21" in err
+    code, _, err = event("change", "--date", "2099-01-01", "--dose", "1mg")
+    assert code == 2 and "2099-01-01" in err and "future" in err
+    code, _, err = event("change", "--date", "2026-01-22", "--dose", "2mg")
+    assert code == 2 and "already given" in err  # the dose in force
+    # R10: 2 mg × 2 = 4 mg/day × 0.7 (EU) = 2.8 mg -> Envarsus 2.75 mg once daily
+    code, out, _ = event("switch", "--date", "2026-02-02", "--to", "envarsus")
+    assert code == 0
+    assert "Envarsus prolonged-release tablets (once daily): 2.75 mg once daily at 08:00" in out
+    assert "take a trough within 7 days" in out
+    code, out, _ = event("hold", "--date", "2026-02-10", "--reason", "infection")
+    assert "on hold since 2026-02-10 (infection)" in out
+    code, out, _ = run(
+        capsys, "--data-dir", data, "check", "H123", "--today", "2026-02-12", "--json"
+    )
+    now = json.loads(out)["regimen_now"]
+    assert (now["status"], now["since"], now["dose_mg"]) == ("held", "2026-02-10", None)
+    code, out, _ = run(capsys, "--data-dir", data, "history", "H123", "--json")
+    entries = json.loads(out)
+    events = [e for e in entries if e["what"] == "event"]
+    assert [e["after"]["kind"] for e in events] == ["change", "switch", "hold"]
+    assert all({"time", "user", "action", "before", "after"} <= set(e) for e in entries)
+    code, out, _ = run(capsys, "--data-dir", data, "history", "H123")
+    assert "event" in out and "switch" in out

@@ -45,32 +45,104 @@ def _issues(seed):
             formulation="ir-capsule",
             protocol=seed,
         ).issues
-    out += adjust(
-        dose=q(1, "mg"), formulation="ir-capsule", trough=q(3, "ug/L"), protocol=seed
-    ).issues
-    out += adjust(
-        dose=q(5, "mg"),
-        formulation="ir-capsule",
-        trough=q(30, "ug/L"),
-        target=q(8, "ug/L"),
-        protocol=seed,
-        steady_state=True,
-    ).issues
-    out += adjust(
-        dose=q(1, "mg"),
-        formulation="ir-capsule",
-        trough=q(3, "ug/L"),
-        protocol=seed,
-        steady_state=False,
-    ).issues
-    out += switch(dose=q(3, "mg"), source="ir-capsule", target="advagraf", protocol=seed).issues
+    for dose, trough, steady, weight in [
+        (1, 3, True, None),  # capped at double, no weight (R9.5, R12.8)
+        (5, 30, True, None),  # less than half (R9.5)
+        (1, 3, False, None),  # not at steady state (R9.3)
+        (3, 7, True, 60),  # capped at the ceiling (R9.5)
+        (3, 250, True, None),  # out of bounds (R12.7)
+    ]:
+        out += adjust(
+            dose=q(dose, "mg"),
+            formulation="ir-capsule",
+            trough=q(trough, "ug/L"),
+            target=q(12, "ug/L"),
+            protocol=seed,
+            steady_state=steady,
+            weight=q(weight, "kg") if weight else None,
+        ).issues
+    for source, target in [
+        ("ir-capsule", "advagraf"),
+        ("envarsus", "ir-capsule"),
+        ("envarsus", "advagraf"),
+    ]:
+        out += switch(dose=q(3, "mg"), source=source, target=target, protocol=seed).issues
+    out += _course_issues(seed)
     for record, today in [
         (case_1(), date(1997, 4, 10)),
         (case_2(), date(1996, 11, 7)),
         (case_3(), date(1997, 1, 13)),
+        (case_3(), date(1997, 1, 18)),
+        (_with_weight(case_2(), 30), date(1996, 11, 7)),
+        (_with_weight(case_2(), 70), date(1996, 11, 7)),
+        (_with_weight(case_2(), None), date(1996, 11, 7)),
     ]:
-        out += [a.issue for a in assess(record, seed, today).alerts]
+        assessment = assess(record, seed, today)
+        out += [a.issue for a in assessment.alerts]
+        out.append(assessment.adjustment.reason)
+    held = _held(case_2())
+    for today in (date(1996, 11, 21), date(1996, 11, 9)):
+        assessment = assess(held, seed, today)
+        out += [a.issue for a in assessment.alerts] + [assessment.adjustment.reason]
     return [i for i in out if i is not None]
+
+
+def _with_weight(record, kg):
+    from dataclasses import replace
+
+    from tacrocalc.domain.record import WeightEntry
+
+    if kg is None:
+        return replace(record, weights=())
+    return replace(
+        record,
+        weights=(*record.weights, WeightEntry(date=date(1996, 10, 20), value=q(kg, "kg"))),
+    )
+
+
+def _held(record):
+    """Case 2 held on 11-14 with a trough taken on 11-20, resumed... never: off treatment."""
+    from dataclasses import replace
+
+    from tacrocalc.domain.course import CourseEvent, EventKind
+    from tacrocalc.domain.record import Trough
+
+    return replace(
+        record,
+        events=(
+            *record.events,
+            CourseEvent(kind=EventKind.HOLD, date=date(1996, 11, 14), reason="infection"),
+        ),
+        observations=(*record.observations, Trough(date=date(1996, 11, 20), value=q(3, "ug/L"))),
+    )
+
+
+def _course_issues(seed):
+    from datetime import time
+
+    from tacrocalc.domain.course import CourseEvent, EventKind, check_course
+
+    start = CourseEvent(
+        kind=EventKind.START,
+        date=date(2026, 1, 5),
+        formulation="ir-capsule",
+        dose=q(3, "mg"),
+        times=(time(8), time(8)),
+    )
+    events = (
+        start,
+        CourseEvent(kind=EventKind.RESUME, date=date(2026, 2, 2), dose=q(3, "mg")),
+        CourseEvent(kind=EventKind.HOLD, date=date(2026, 3, 2)),
+        CourseEvent(kind=EventKind.STOP, date=date(2026, 3, 2)),
+        CourseEvent(
+            kind=EventKind.CHANGE,
+            date=date(2027, 1, 1),
+            formulation="ir-capsule",
+            dose=q(3, "mg"),
+            times=(time(8), time(20)),
+        ),
+    )
+    return list(check_course(events, seed, today=date(2026, 6, 1), birth_date=None))
 
 
 def test_real_issues_fill_every_placeholder(seed):
@@ -96,5 +168,8 @@ def test_refusal_sentences_name_the_field_or_the_value(code):
             IssueCode.NO_REGIMEN,
             IssueCode.CO_MEDICATION_CHANGE,
             IssueCode.STORE_UNUSABLE,  # its reason names the file and what is wrong with it
+            IssueCode.NO_TROUGH,  # a state of the record, not a value
+            IssueCode.NO_TREATMENT,
+            IssueCode.NO_WEIGHT,
         }
     )

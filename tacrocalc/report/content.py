@@ -14,16 +14,17 @@ from tacrocalc.domain.assessment import Assessment
 from tacrocalc.domain.dosing import describe_units, round_to_dispensable
 from tacrocalc.domain.issues import Severity
 from tacrocalc.domain.record import ObservationKind, Regimen
-from tacrocalc.domain.schedule import Phase, Status
+from tacrocalc.domain.schedule import CheckStatus, Phase
 from tacrocalc.domain.thresholds import TroughClass
 from tacrocalc.domain.units import Quantity, format_number, magnitude
-from tacrocalc.text import message
+from tacrocalc.text import message, regimen_line
 
 CLASS_TEXT = {
     TroughClass.BELOW: "below range",
     TroughClass.IN_RANGE: "in range",
     TroughClass.UPPER_END: "upper end",
     TroughClass.ABOVE: "above range",
+    TroughClass.OFF_TREATMENT: "off treatment",
 }
 PHASE_TEXT = {
     Phase.FIRST: "1-2 weeks after the change",
@@ -32,6 +33,7 @@ PHASE_TEXT = {
     Phase.LONG_TERM: "long-term, if stable",
     Phase.AFTER_SWITCH: "trough after a product switch",
     Phase.CO_MEDICATION: "trough after a co-medication change",
+    Phase.CREATININE_RECHECK: "creatinine after stopping or holding",
 }
 TAKE_TEXT = {
     ObservationKind.TROUGH: "12-h trough (before the morning dose)",
@@ -125,7 +127,12 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
 
     regimen_lines: list[str] = []
     current = assessment.current_regimen
-    if current is None:
+    if current is None and assessment.now.since is not None:  # held or stopped (R15.4)
+        regimen_lines += [
+            f"Tacrolimus {regimen_line(assessment)}.",
+            "Do not give tacrolimus until the prescriber restarts it.",
+        ]
+    elif current is None:
         regimen_lines.append("No tacrolimus regimen is recorded.")
     else:
         product = protocol.formulations[current.formulation]
@@ -147,7 +154,8 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
             protocol.formulations[r.formulation].name.split(" (")[0],
             _dose_words(r, assessment)[0],
         )
-        for r in reversed(record.regimens[:-1])
+        for r in reversed(record.regimens)
+        if r != current  # previous regimens only (R16.1)
     )
 
     caution = (
@@ -214,11 +222,11 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
 
     schedule = []
     for check in assessment.schedule:
-        if check.status is Status.DONE:
+        if check.status is CheckStatus.DONE:
             continue
         name = str(check.number) if check.number else "extra"
         due = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
-        if check.status is Status.OVERDUE:
+        if check.status is CheckStatus.OVERDUE:
             due += " OVERDUE"
         why = PHASE_TEXT[check.phase] + (f": {check.reason}" if check.reason else "")
         schedule.append((name, due, ", ".join(TAKE_TEXT[k] for k in check.takes), why))

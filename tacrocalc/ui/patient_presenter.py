@@ -6,14 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from tacrocalc.domain.assessment import Assessment
-from tacrocalc.domain.dosing import adjust, describe_units
+from tacrocalc.domain.assessment import Advice, Assessment
+from tacrocalc.domain.dosing import describe_units
 from tacrocalc.domain.issues import Issue, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
-from tacrocalc.domain.schedule import Status
+from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.thresholds import (
+    TroughClass,
     at_steady_state,
-    classify_trough,
+    classify,
+    creatinine_baseline,
     creatinine_change_pct,
     is_hypertensive,
     significant_rise,
@@ -27,7 +29,7 @@ from tacrocalc.domain.units import (
     parse_blood_pressure,
 )
 from tacrocalc.report.content import CLASS_TEXT, PHASE_TEXT, TAKE_TEXT
-from tacrocalc.text import message
+from tacrocalc.text import action_text, how_often, message, regimen_line
 from tacrocalc.ui.units_choice import Units
 
 
@@ -63,6 +65,7 @@ def header(assessment: Assessment, units: Units) -> dict[str, str]:
             f"target {format_quantity(target.low, Kind.TROUGH, units.pint(Kind.TROUGH))}"
             f"–{format_quantity(target.high, Kind.TROUGH, units.pint(Kind.TROUGH))}"
         ),
+        "regimen": regimen_line(assessment),  # R15.4
         "nephrotoxicity": (
             "prior ciclosporin nephrotoxicity" if patient.prior_ciclosporin_nephrotoxicity else ""
         ),
@@ -92,17 +95,18 @@ def observation_row(
         value = ("<" if obs.below_limit else "") + format_quantity(
             obs.value, Kind.TROUGH, units.pint(Kind.TROUGH)
         )
-        klass = classify_trough(obs.value, assessment.target, below_limit=obs.below_limit)
+        klass = classify(obs, record, protocol)  # off treatment while held or stopped (R5.7)
         steady = at_steady_state(obs, record, protocol)
         text = CLASS_TEXT[klass] + (", not at steady state" if steady is False else "")
-        flagged = klass.value in ("below", "above")
+        flagged = klass in (TroughClass.BELOW, TroughClass.ABOVE, TroughClass.UPPER_END)
     elif isinstance(obs, Creatinine):
         kind = "creatinine"
         value = format_quantity(obs.value, Kind.CREATININE, units.pint(Kind.CREATININE), 2)
-        if assessment.baseline is None:
+        baseline = creatinine_baseline(record, obs.date)  # R6.5: the one in force that day
+        if baseline is None:
             text = "no baseline"
         else:
-            change = creatinine_change_pct(obs, assessment.baseline)
+            change = creatinine_change_pct(obs, baseline)
             flagged = significant_rise(change, protocol)
             text = f"{change:+.1f} % vs baseline" + (" (significant)" if flagged else "")
     else:
@@ -127,8 +131,14 @@ def observation_row(
 
 
 def alert_lines(assessment: Assessment) -> list[tuple[bool, str]]:
-    """(urgent, sentence), urgent first."""
-    return [(a.issue.severity is Severity.URGENT, message(a.issue)) for a in assessment.alerts]
+    """(urgent, sentence), most severe first (R14.1), with the suggestion of R14.2."""
+    lines = []
+    for a in assessment.alerts:
+        text = message(a.issue)
+        if a.action is not None:
+            text += " " + (action_text(a.action) or "")
+        lines.append((a.issue.severity is Severity.URGENT, text))
+    return lines
 
 
 def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
@@ -137,7 +147,7 @@ def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
     for check in assessment.schedule:
         name = f"Check {check.number}" if check.number else "Trough"
         when = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
-        if check.status is Status.DONE and check.done_on:
+        if check.status is CheckStatus.DONE and check.done_on:
             status = f"done {check.done_on.isoformat()}" + ("" if check.stable else " (not stable)")
         else:
             status = check.status.value + (
@@ -149,47 +159,58 @@ def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Suggestion:
+    """What the adjustment panel shows (R9). `dose_mg` is set only when a change can be
+    applied; otherwise `text` says why not, in words, and when a usable trough is due."""
+
     text: str
     dose_mg: float | None = None  # the new dose per administration, when one can be applied
+    current_mg: float | None = None
     refused: bool = False
+    trough: Trough | None = None  # the trough the suggestion comes from
 
 
 def adjustment(assessment: Assessment) -> Suggestion:
-    """R9 from the latest trough, with its conditions; never applied without a click."""
-    regimen = assessment.current_regimen
-    if regimen is None or not assessment.troughs:
-        return Suggestion(
-            text="No trough on the current regimen yet: nothing to adjust (R9).", refused=True
-        )
-    latest = assessment.troughs[-1]
-    weight = assessment.record.weight_on(assessment.today)
-    outcome = adjust(
-        dose=regimen.dose,
-        formulation=regimen.formulation,
-        trough=latest.trough.value,
-        protocol=assessment.protocol,
-        target_middle=assessment.target.middle,
-        below_assay_limit=latest.trough.below_limit,
-        steady_state=latest.steady_state,
-        weight=weight.value if weight else None,
-    )
-    refusals = [i for i in outcome.issues if i.refuses]
-    if outcome.adjustment is None:
-        return Suggestion(text=message(refusals[0]) if refusals else "No suggestion.", refused=True)
-    result = outcome.adjustment
+    """R9 from the domain's advice: change, keep or unavailable; never applied without a click
+    and a confirmation."""
+    advice = assessment.adjustment
+    reason = message(advice.reason)
+    regimen = advice.regimen
+    trough = advice.trough.trough if advice.trough is not None else None
+    if advice.advice is Advice.UNAVAILABLE or regimen is None:
+        return Suggestion(text=reason, refused=True, trough=trough)
+    result = advice.adjustment
+    assert result is not None
+    current = magnitude(regimen.dose, "mg")
     per_day = result.formulation.administrations_per_day
-    how = "every 12 hours" if per_day == 2 else "once daily"
+    target = f"{format_number(magnitude(advice.target, 'ug/L'), 2)} µg/L"
+    if advice.advice is Advice.KEEP:
+        return Suggestion(
+            text=f"{reason}\nKeep {format_number(current, 3)} mg {how_often(per_day)}"
+            f" (target {target}).",
+            current_mg=current,
+            refused=True,
+            trough=trough,
+        )
+    new = magnitude(result.dose, "mg")
     lines = [
-        f"Trough {format_number(magnitude(result.measured, 'ug/L'), 2)} µg/L on "
-        f"{latest.trough.date.isoformat()}; target "
-        f"{format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (middle of the range).",
-        f"{format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day × target / measured = "
-        f"{format_number(magnitude(result.new_daily, 'mg'), 3)} mg/day.",
-        f"Suggested: {format_number(magnitude(result.dose, 'mg'), 3)} mg {how} "
-        f"({describe_units(result.units, result.formulation.unit_name)}).",
+        reason,
+        f"{format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day × {target} (target,"
+        f" {advice.target_source}) / measured ="
+        f" {format_number(magnitude(result.proportional_daily, 'mg'), 3)} mg/day.",
+        f"Suggested: {format_number(new, 3)} mg {how_often(per_day)}"
+        f" ({describe_units(result.units, result.formulation.unit_name)}).",
     ]
-    lines += [message(i) for i in outcome.issues if not i.refuses]
-    return Suggestion(text="\n".join(lines), dose_mg=magnitude(result.dose, "mg"))
+    lines += [message(i) for i in advice.issues if not i.refuses]
+    if result.action is not None:
+        lines.append(action_text(result.action) or "")
+    if new == current:
+        return Suggestion(
+            text="\n".join([*lines, "Rounded, this is the dose already given."]),
+            current_mg=current,
+            refused=True,
+            trough=trough,
+        )
+    return Suggestion(text="\n".join(lines), dose_mg=new, current_mg=current, trough=trough)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -36,6 +36,7 @@ from tacrocalc.ui.units_choice import Units
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
+    from tacrocalc.domain.course import CourseEvent
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.records.store import Store
     from tacrocalc.ui.calculator import DoseCalculator
@@ -91,6 +92,9 @@ class PatientView(QWidget):
         self.name_label.setFont(font)
         self.details_label = _named(QLabel(), "details_label")
         self.details_label.setWordWrap(True)
+        self.regimen_label = _named(QLabel(), "regimen_label")  # R15.4: the regimen in force
+        self.regimen_label.setWordWrap(True)
+        self.regimen_label.setStyleSheet("font-weight: bold;")
         self.flag_label = _named(QLabel(), "flag_label")
         self.flag_label.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
         self.edit_button = _named(QPushButton("Edit &patient…"), "edit_button")
@@ -102,6 +106,7 @@ class PatientView(QWidget):
         names = QVBoxLayout()
         names.addWidget(self.name_label)
         names.addWidget(self.details_label)
+        names.addWidget(self.regimen_label)
         names.addWidget(self.flag_label)
         header.addLayout(names, 1)
         for button in (self.edit_button, self.export_button, self.print_button):
@@ -320,7 +325,7 @@ class PatientView(QWidget):
             self.calculator.dose_edit.setText(f"{magnitude(current.dose, 'mg'):g}")
             self.calculator.recalculate_from_dose()
         self.start_edit.setDate(qdate(today))
-        self.start_edit.setMaximumDate(qdate(today).addYears(1))
+        self.start_edit.setMaximumDate(qdate(today))  # no event in the future (R12.8)
         self.date_edit.setDate(qdate(today))
         self.date_edit.setMaximumDate(qdate(today))
         self.refresh()
@@ -346,6 +351,7 @@ class PatientView(QWidget):
             f"{head['age']} · {head['sex']} · {head['weight']} · {head['protocol']} · "
             f"{head['target']}"
         )
+        self.regimen_label.setText(f"Now: {head['regimen']}")
         self.flag_label.setText(head["nephrotoxicity"])
         self.flag_label.setVisible(bool(head["nephrotoxicity"]))
         alerts = present.alert_lines(assessment)
@@ -365,6 +371,11 @@ class PatientView(QWidget):
         suggestion = present.adjustment(assessment)
         self.adjust_label.setText(suggestion.text)
         self.adjust_button.setEnabled(suggestion.dose_mg is not None)
+        self.adjust_button.setToolTip(
+            "Asks to confirm, then records a dose change (R9.5)"
+            if suggestion.dose_mg is not None
+            else suggestion.text
+        )
         self._suggestion = suggestion
         shown = self._db.observations(
             self.patient_id, include_deleted=self.show_deleted_check.isChecked()
@@ -426,26 +437,111 @@ class PatientView(QWidget):
             f"{pydate(self.date_edit.date()).isoformat()}"
         )
 
-    def _apply_regimen(self, dose_mg: float, start: date) -> bool:
-        from tacrocalc.domain.record import Regimen
-        from tacrocalc.domain.units import q
+    def _confirm(self, title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _record_event(self, event: CourseEvent) -> bool:
+        """Write one course event (R15); the store checks it against the whole course."""
+        assert self.patient_id is not None
+        written = self._db.add_event(self.patient_id, event, today=self._today())
+        if not written.ok:
+            self.apply_error.setText("\n".join(message(i) for i in written.issues if i.refuses))
+            return False
+        self.apply_error.clear()
+        return True
+
+    def _regimen_event(self, dose_mg: float, start: date) -> CourseEvent | None:
+        """What Apply records: a start, a restart, a resume or a dose change of the product in
+        force; a change of product is an R10 switch, its dose worked out by the conversion and
+        confirmed with the old and new dose side by side (R10.1)."""
+        from tacrocalc.domain.course import CourseEvent, EventKind, Status
+        from tacrocalc.domain.dosing import describe_units, switch
+        from tacrocalc.domain.units import format_number, magnitude, q
+        from tacrocalc.text import how_often
 
         assert self.patient_id is not None and self.calculator is not None
-        assert self.assessment is not None
-        protocol = self.assessment.protocol
+        record = self._db.load(self.patient_id)
+        assert record is not None
+        protocol = self._protocol_for(record.protocol_id)
         product = protocol.formulations[self.calculator.formulation]
         times = (
             self._dose_times
             if self._dose_times and len(self._dose_times) == product.administrations_per_day
             else protocol.times_for(product)
         )
-        regimen = Regimen(start=start, formulation=product.id, dose=q(dose_mg, "mg"), times=times)
-        written = self._db.start_regimen(self.patient_id, regimen)
-        if not written.ok:
-            self.apply_error.setText("\n".join(message(i) for i in written.issues if i.refuses))
-            return False
-        self.apply_error.clear()
-        return True
+        period = record.period_on(start)
+        status = period.status if period is not None else Status.NONE
+        current = period.regimen if period is not None else None
+        kinds = {
+            Status.NONE: EventKind.START,
+            Status.STOPPED: EventKind.RESTART,
+            Status.HELD: EventKind.RESUME,
+            Status.ON: EventKind.CHANGE,
+        }
+        if current is None or current.formulation == product.id:
+            return CourseEvent(
+                kind=kinds[status],
+                date=start,
+                formulation=product.id,
+                dose=q(dose_mg, "mg"),
+                times=times,
+                reason="from the regimen calculator",
+            )
+        old = protocol.formulations[current.formulation]
+        outcome = switch(
+            dose=current.dose, source=current.formulation, target=product.id, protocol=protocol
+        )
+        refused = [i for i in outcome.issues if i.refuses]
+        if outcome.switch is None:
+            self.apply_error.setText("\n".join(message(i) for i in refused))
+            return None
+        result = outcome.switch
+        new_mg = magnitude(result.dose, "mg")
+        text = (
+            f"Switch {record.patient.name} ({record.patient.id}) from {start.isoformat()}:\n\n"
+            f"  now: {old.name}, {format_number(magnitude(current.dose, 'mg'), 3)} mg"
+            f" {how_often(old.administrations_per_day)}\n"
+            f"  new: {product.name}, {format_number(new_mg, 3)} mg"
+            f" {how_often(product.administrations_per_day)}"
+            f" ({describe_units(result.units, product.unit_name)})\n\n"
+            f"The new dose is {format_number(result.ratio * 100, 1)} % of the daily dose"
+            " (R10), not the dose typed in the calculator.\n"
+            + "\n".join(message(i) for i in outcome.issues)
+        )
+        if not self._confirm("Switch product", text):
+            return None
+        return CourseEvent(
+            kind=EventKind.SWITCH,
+            date=start,
+            formulation=product.id,
+            dose=result.dose,
+            times=times,
+            reason=f"switch {old.id} → {product.id} (ratio {result.ratio:g})",
+            ratio=result.ratio,
+        )
+
+    def _show_regimen_in_calculator(self) -> None:
+        """After a write, the calculator shows the regimen in force."""
+        from tacrocalc.domain.units import magnitude
+
+        if self.assessment is None or self.calculator is None:
+            return
+        regimen = self.assessment.current_regimen
+        if regimen is None:
+            return
+        combo = self.calculator.formulation_combo
+        combo.setCurrentIndex(combo.findData(regimen.formulation.value))
+        self.calculator.dose_edit.setText(f"{magnitude(regimen.dose, 'mg'):g}")
+        self.calculator.recalculate_from_dose()
 
     def _on_apply_button_clicked(self) -> None:
         from tacrocalc.domain.record import WeightEntry
@@ -459,6 +555,9 @@ class PatientView(QWidget):
             self.apply_error.setText("Enter a weight and a rate or dose that give a dose first.")
             return
         start = pydate(self.start_edit.date())
+        event = self._regimen_event(self.calculator.dose_mg(), start)
+        if event is None:
+            return
         record = self._db.load(self.patient_id)
         assert record is not None
         latest = record.weight_on(start)
@@ -471,17 +570,60 @@ class PatientView(QWidget):
             if not written.ok:
                 self.apply_error.setText("\n".join(message(i) for i in written.issues))
                 return
-        if self._apply_regimen(self.calculator.dose_mg(), start):
+        if self._record_event(event):
             self.refresh()
-            self.saved.emit(f"Saved the new regimen from {start.isoformat()}")
+            self._show_regimen_in_calculator()
+            self.saved.emit(f"Saved the {event.kind.value} of {start.isoformat()}")
 
     def _on_adjust_button_clicked(self) -> None:
-        suggestion = getattr(self, "_suggestion", None)
-        if suggestion is None or suggestion.dose_mg is None:
+        """R9.5: the suggestion is worked out again from the stored record (never from what the
+        panel showed, which may be stale), confirmed with the old and new dose side by side,
+        and recorded as a dose change; the trough it came from then no longer applies (R9.3)."""
+        from tacrocalc.domain.course import CourseEvent, EventKind
+        from tacrocalc.domain.units import format_number, magnitude, q
+        from tacrocalc.text import how_often
+        from tacrocalc.ui import patient_presenter as present
+
+        shown = getattr(self, "_suggestion", None)
+        if self.patient_id is None or shown is None or shown.dose_mg is None:
             return
-        if self._apply_regimen(suggestion.dose_mg, self._today()):
+        self.refresh()  # the record as stored now
+        assert self.assessment is not None
+        fresh = present.adjustment(self.assessment)
+        if fresh.dose_mg != shown.dose_mg or fresh.trough != shown.trough:
+            self.apply_error.setText(
+                "The record has changed since the suggestion was shown; the panel now shows the"
+                " current advice. Nothing was recorded."
+            )
+            return
+        assert fresh.dose_mg is not None and fresh.trough is not None
+        regimen = self.assessment.current_regimen
+        assert regimen is not None
+        product = self.assessment.protocol.formulations[regimen.formulation]
+        how = how_often(product.administrations_per_day)
+        level = format_number(magnitude(fresh.trough.value, "ug/L"), 2)
+        patient = self.assessment.record.patient
+        text = (
+            f"Change the dose of {patient.name} ({patient.id}) from today,"
+            f" {self._today().isoformat()}:\n\n"
+            f"  now: {format_number(fresh.current_mg or 0, 3)} mg {how}\n"
+            f"  new: {format_number(fresh.dose_mg, 3)} mg {how}\n\n"
+            f"From the trough of {level} µg/L on {fresh.trough.date.isoformat()} (R9)."
+        )
+        if not self._confirm("Apply the suggested dose", text):
+            return
+        event = CourseEvent(
+            kind=EventKind.CHANGE,
+            date=self._today(),
+            formulation=regimen.formulation,
+            dose=q(fresh.dose_mg, "mg"),
+            times=regimen.times,
+            reason=f"R9 from the trough of {level} µg/L on {fresh.trough.date.isoformat()}",
+        )
+        if self._record_event(event):
             self.refresh()
-            self.saved.emit(f"Saved the adjusted dose of {suggestion.dose_mg:g} mg")
+            self._show_regimen_in_calculator()
+            self.saved.emit(f"Saved the adjusted dose of {fresh.dose_mg:g} mg")
 
     def _selected(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

@@ -26,7 +26,19 @@ def pages(pdf: bytes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def case3_pdf(seed):
-    return plan_pdf(assess(case_3(), seed, date(1997, 1, 14)), generated_at=GENERATED)
+    """Case 3 on 1997-01-13, the day of the creatinine of 208 µmol/L (stopped the next day)."""
+    return plan_pdf(assess(case_3(), seed, date(1997, 1, 13)), generated_at=GENERATED)
+
+
+def test_a_stopped_course_says_so_and_gives_no_dose(seed):
+    """R15.4: after the stop of 1997-01-14 the plan says stopped, with the reason, and no dose
+    to give; the 5 mg of before is under the previous regimens."""
+    pdf = plan_pdf(assess(case_3(), seed, date(1997, 1, 25)), generated_at=GENERATED)
+    text = " ".join(" ".join(pages(pdf)).split())
+    assert "Tacrolimus stopped on 1997-01-14 (nephrotoxicity: creatinine 208 µmol/L)." in text
+    assert "Do not give tacrolimus until the prescriber restarts it." in text
+    assert "Give 1 × 5 mg capsule" not in text
+    assert "5 mg every 12 hours" in text  # previous
 
 
 def test_every_page_names_the_patient(case3_pdf):
@@ -100,7 +112,7 @@ def test_metadata_has_a_title_and_no_patient_data(case3_pdf):
 
 
 def test_same_plan_same_bytes(seed, case3_pdf):
-    again = plan_pdf(assess(case_3(), seed, date(1997, 1, 14)), generated_at=GENERATED)
+    again = plan_pdf(assess(case_3(), seed, date(1997, 1, 13)), generated_at=GENERATED)
     assert again == case3_pdf
 
 

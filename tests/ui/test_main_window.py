@@ -185,16 +185,95 @@ def test_correction_and_deletion_go_through_the_audit_trail(qtbot, window, store
     ]
 
 
-def test_the_adjustment_is_applied_only_by_a_click(qtbot, window, store):
-    """R9: 3 mg twice = 6 mg/day × 14.5 / 5 = 17.4 -> 8.5 mg twice... refused above R4; with a
-    trough of 10: 6 × 14.5 / 10 = 8.7 mg/day -> 4.5 mg twice (0.15 mg/kg/day at 60 kg)."""
+def test_the_adjustment_is_applied_once_after_a_confirmation(qtbot, window, store, monkeypatch):
+    """R9: 60 kg × 0.1 = 6 mg/day = 3 mg twice from 01-05. A trough of 10 µg/L on 01-14 is in
+    range: keep, and the button is disabled with the reason (R9.4). A trough of 22 µg/L on
+    01-19: 6 × 12 / 22 = 3.27 mg/day -> 1.64 -> 1.5 mg. The click asks first, showing old and
+    new; No records nothing; Yes records one dose change, after which the same trough no longer
+    applies (R9.3) and the calculator shows 1.5 mg."""
+    asked = []
+
+    def answer(reply):
+        def question(parent, title, text, *args):
+            asked.append(text)
+            return reply
+
+        return question
+
     view = new_patient(window, store)
     start_regimen(qtbot, view, start_days_ago=15)
     enter(qtbot, view, days_ago=6, trough="10")
-    assert "Suggested: 4.5 mg every 12 hours" in view.adjust_label.text()
-    assert len(store.load("H1").regimens) == 1  # nothing applied yet
+    assert "keep the dose" in view.adjust_label.text()
+    assert not view.adjust_button.isEnabled()
+    assert "keep the dose" in view.adjust_button.toolTip()
+    enter(qtbot, view, days_ago=1, trough="22")
+    assert "Suggested: 1.5 mg every 12 hours" in view.adjust_label.text()
+    assert view.adjust_button.isEnabled()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
-    assert [r.dose.magnitude for r in store.load("H1").regimens] == [3.0, 4.5]
+    assert "now: 3 mg every 12 hours" in asked[0] and "new: 1.5 mg every 12 hours" in asked[0]
+    assert "Zoë Ångström (H1)" in asked[0]
+    assert len(store.load("H1").events) == 1  # nothing recorded
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
+    events = store.load("H1").events
+    assert [(e.kind.value, e.dose.magnitude, e.date) for e in events] == [
+        ("start", 3.0, date(2026, 1, 5)),
+        ("change", 1.5, TODAY),
+    ]
+    assert "22 µg/L" in events[-1].reason
+    assert not view.adjust_button.isEnabled()  # the trough was taken on 3 mg
+    assert "was taken on 3 mg" in view.adjust_label.text()
+    qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
+    assert len(store.load("H1").events) == 2  # a second click does nothing
+    assert view.calculator.dose_edit.text() == "1.5"
+    assert "1.5 mg every 12 hours" in view.regimen_label.text()
+
+
+def test_a_stale_suggestion_is_not_applied(qtbot, window, store, monkeypatch):
+    """The record changed behind the panel (another entry, another window): the click works
+    the advice out again from the store and records nothing that differs from what was shown."""
+    from tacrocalc.domain.record import Trough
+    from tacrocalc.domain.units import q
+
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    enter(qtbot, view, days_ago=1, trough="22")
+    assert view.adjust_button.isEnabled()
+    store.add_observations("H1", (Trough(date=TODAY, value=q(9, "ug/L")),), today=TODAY)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
+    assert len(store.load("H1").events) == 1
+    assert "has changed" in view.apply_error.text()
+    assert not view.adjust_button.isEnabled()  # 9 µg/L today is in range: keep
+
+
+def test_a_product_change_in_the_calculator_is_an_r10_switch(qtbot, window, store, monkeypatch):
+    """R10.1, R10.3: on 3 mg twice daily (6 mg/day), choosing Envarsus and Apply is a switch at
+    70 % (EU): 4.2 mg -> 4.25 mg once daily, never 3 mg carried over; confirmed first."""
+    asked = []
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    combo = view.calculator.formulation_combo
+    combo.setCurrentIndex(combo.findData("envarsus"))
+    view.start_edit.setDate(qdate(TODAY))
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    assert "new: Envarsus prolonged-release tablets (once daily), 4.25 mg once daily" in asked[0]
+    assert "70 % of the daily dose" in asked[0]
+    last = store.load("H1").events[-1]
+    assert (last.kind.value, last.formulation.value, last.dose.magnitude, last.ratio) == (
+        "switch",
+        "envarsus",
+        4.25,
+        0.7,
+    )
+    assert view.calculator.dose_edit.text() == "4.25"
 
 
 def test_keyboard_shortcuts(qtbot, window, store):
