@@ -22,6 +22,8 @@ from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
+from tacrocalc.ui.none_guard import keep_none_alive
+
 if TYPE_CHECKING:
     from tacrocalc.charts.model import Charts, Panel
 
@@ -53,6 +55,7 @@ class ChartPanel(QChartView):
 
     def show_panel(self, panel: Panel, charts: Charts, scale: float, unit: str) -> None:
         """Draw `panel` with values × `scale` (a display unit other than the stored one)."""
+        keep_none_alive()
         self.panel = panel
         self.labels = {}
         chart = QChart()
