@@ -9,7 +9,18 @@ test and not the end of the test run.
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
+
+import pytest
+from PySide6.QtCharts import QScatterSeries
+from PySide6.QtWidgets import QToolTip
+
+from tacrocalc.charts.model import build_charts
+from tacrocalc.domain.assessment import assess
+from tacrocalc.protocols import load_protocol
+from tacrocalc.ui.charts import ChartsView
+from tests.seed_cases import case_1, case_2
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,3 +110,44 @@ def test_qt_calls_that_return_nothing_cannot_exhaust_the_references_to_none():
     done = run_python(VOID_CALLS)
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr}"
     assert done.stdout.strip() == "done"
+
+
+def visible_names(panel):
+    return [s.name() for s in panel.chart().series() if s.isVisible()]
+
+
+def test_a_redraw_keeps_the_chart_and_its_series_and_shows_only_what_the_panel_has(qtbot):
+    view = ChartsView()
+    qtbot.addWidget(view)
+    today = date(1997, 6, 30)
+    first, second = (
+        build_charts(assess(record, load_protocol(), today)) for record in (case_1(), case_2())
+    )
+    view.show_charts(first)
+    panels = (view.trough_chart, view.creatinine_chart, view.pressure_chart)
+    made = [(panel.chart(), panel.chart().series()) for panel in panels]
+    shown = [visible_names(panel) for panel in panels]
+    for charts in (second, first, second, first):
+        view.show_charts(charts)
+    assert [(panel.chart(), panel.chart().series()) for panel in panels] == made
+    assert [visible_names(panel) for panel in panels] == shown
+    for panel, data in zip(panels, first.panels, strict=True):
+        for line in data.lines:
+            assert line.label in visible_names(panel)
+        assert panel.point_count() == sum(len(s.points) for s in data.series)
+    assert ("target range" in visible_names(view.trough_chart)) is True
+    assert "target range" not in visible_names(view.creatinine_chart)
+    assert "daily dose" not in visible_names(view.pressure_chart)
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # the tooltip, offscreen
+def test_hovering_a_point_shows_its_value_and_date(qtbot):
+    view = ChartsView()
+    qtbot.addWidget(view)
+    view.show()
+    view.show_charts(build_charts(assess(case_1(), load_protocol(), date(1997, 6, 30))))
+    series = view.trough_chart.chart().series()
+    markers = next(s for s in series if isinstance(s, QScatterSeries) and s.count())
+    markers.hovered.emit(markers.at(0), True)
+    assert QToolTip.text() == "9 µg/L\n1996-06-24"
+    markers.hovered.emit(markers.at(0), False)
