@@ -100,8 +100,10 @@ def build_gui(
 
     from tacrocalc.protocols import available_protocols, load_protocol
     from tacrocalc.ui.main_window import MainWindow
+    from tacrocalc.ui.none_guard import keep_none_alive
     from tacrocalc.ui.settings import Settings
 
+    keep_none_alive()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setApplicationName("TacroCalc")
@@ -151,9 +153,9 @@ def build_gui(
 
 
 def tear_down(app: Any, *widgets: Any) -> None:
-    """Delete the windows while Qt is still running. Left to the interpreter's exit, PySide6
-    6.12 may free chart objects out of order and abort ("none_dealloc"), seen after a window
-    had redrawn its charts ten times or more."""
+    """Delete the windows while Qt is still running, rather than in the interpreter's
+    clean-up at exit. (The "none_dealloc" abort once seen at exit was the binding's lost
+    references to None: see tacrocalc.ui.none_guard.)"""
     import gc
 
     for widget in widgets:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
+    QAbstractSeries,
     QAreaSeries,
     QChart,
     QChartView,
@@ -22,8 +23,10 @@ from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
+from tacrocalc.ui.none_guard import keep_none_alive
+
 if TYPE_CHECKING:
-    from tacrocalc.charts.model import Charts, Panel
+    from tacrocalc.charts.model import Charts, Panel, Series
 
 ALERT = QColor("#c62828")
 SERIES = (QColor("#1f4e9c"), QColor("#0f7a6b"))
@@ -41,8 +44,58 @@ def _ms(day: date) -> float:
     return float(_qdatetime(day, 12).toMSecsSinceEpoch())
 
 
+def _nice_range(axis: QValueAxis, low: float, high: float) -> None:
+    """Round numbers at the ends and the ticks. The tick count is reset first: the rounding
+    changes it, and the next rounding would start from there."""
+    axis.setTickCount(5)
+    axis.setRange(low, high)
+    axis.applyNiceNumbers()
+
+
+# Series are changed only where they differ from what is drawn: each call of a Qt setter costs
+# a reference to None with the binding this runs on (see tacrocalc.ui.none_guard).
+
+
+def _set_points(series: QLineSeries | QScatterSeries, points: list[QPointF]) -> None:
+    if series.points() != points:
+        series.replace(points)
+
+
+def _set_name(series: QAbstractSeries, name: str) -> None:
+    if series.name() != name:
+        series.setName(name)
+
+
+def _set_visible(series: QAbstractSeries, visible: bool) -> None:
+    if series.isVisible() != visible:
+        series.setVisible(visible)
+
+
+def _blank_series(series: QLineSeries | QScatterSeries) -> None:
+    _set_points(series, [])
+    _set_visible(series, False)
+
+
+class _DataSeries:
+    """One series of a panel: a line through its points, and its points as markers, those
+    beyond a threshold larger and red."""
+
+    def __init__(self, line: QLineSeries, normal: QScatterSeries, flagged: QScatterSeries) -> None:
+        self.line = line
+        self.normal = normal
+        self.flagged = flagged
+        self.color: QColor | None = None
+
+
 class ChartPanel(QChartView):
-    """One panel; hovering a point shows its value, unit and date."""
+    """One panel; hovering a point shows its value, unit and date.
+
+    The chart, its axes and its series are made once; each redraw only replaces the points,
+    the ranges and the titles, and hides the series that a panel does not use.
+    """
+
+    THRESHOLDS = 3  # lines made up front, so that they are drawn under the data series
+    DATA_SERIES = 2
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,118 +103,192 @@ class ChartPanel(QChartView):
         self.setMinimumHeight(150)
         self.labels: dict[tuple[float, float], str] = {}
         self.panel: Panel | None = None
+        self._dark: bool | None = None  # the theme last applied
+        self._title = ""
+        self._dose_shown: bool | None = None
+        self._title_brush = QBrush()
+        chart = QChart()
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().hide()
+        chart.setBackgroundRoundness(0)
+        self._x_axis = QDateTimeAxis()
+        self._x_axis.setFormat("dd MMM yy")
+        self._x_axis.setTickCount(6)
+        self._y_axis = QValueAxis()
+        self._y_axis.setLabelFormat("%.3g")
+        # Every panel has a right axis of the same size (blank where there is no dose), so
+        # that the plot areas, and so the dates, line up from one chart to the next.
+        self._dose_axis = QValueAxis()
+        self._dose_axis.setTitleText("mg/day")
+        self._dose_axis.setLabelFormat("%.3g")
+        chart.addAxis(self._x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(self._y_axis, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(self._dose_axis, Qt.AlignmentFlag.AlignRight)
+        self._chart = chart
+        # the area series only points at its two boundaries: they belong to the chart
+        self._band_low, self._band_high = QLineSeries(chart), QLineSeries(chart)
+        self._band = QAreaSeries(self._band_high, self._band_low)
+        self._attach(self._band)
+        self._thresholds: list[QLineSeries] = []
+        self._threshold_kinds: list[str] = []
+        for _ in range(self.THRESHOLDS):
+            self._add_threshold()
+        self._steps = QLineSeries()
+        self._steps.setName("daily dose")
+        self._attach(self._steps, self._dose_axis)
+        self._data: list[_DataSeries] = []
+        for _ in range(self.DATA_SERIES):
+            self._add_data_series()
+        self.setChart(chart)
+
+    def _attach(
+        self, series: QLineSeries | QScatterSeries | QAreaSeries, axis: QValueAxis | None = None
+    ) -> None:
+        self._chart.addSeries(series)
+        series.attachAxis(self._x_axis)
+        series.attachAxis(axis or self._y_axis)
+        series.setVisible(False)
+
+    def _add_threshold(self) -> None:
+        series = QLineSeries()
+        self._attach(series)
+        self._thresholds.append(series)
+        self._threshold_kinds.append("")
+
+    def _add_data_series(self) -> None:
+        data = _DataSeries(QLineSeries(), QScatterSeries(), QScatterSeries())
+        for scatter in (data.normal, data.flagged):
+            scatter.hovered.connect(self._on_point_hovered)
+        for series in (data.line, data.normal, data.flagged):
+            self._attach(series)
+        self._data.append(data)
+
+    def _apply_theme(self) -> None:
+        """Follow the palette: a dark system palette gets the dark chart theme. A new theme
+        resets the colours of the series and axes, so they are set again after it."""
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        if dark == self._dark:
+            return
+        self._chart.setTheme(
+            QChart.ChartTheme.ChartThemeDark if dark else QChart.ChartTheme.ChartThemeLight
+        )
+        self._dark = dark
+        self._band.setBrush(QBrush(QColor(46, 160, 67, 45)))
+        self._band.setPen(QPen(Qt.PenStyle.NoPen))
+        self._steps.setPen(QPen(DOSE, 1.6))
+        self._threshold_kinds = [""] * len(self._thresholds)
+        for data in self._data:
+            data.color = None
+        self._dose_shown = None
+        self._title_brush = self._dose_axis.titleBrush()  # the theme's
 
     def show_panel(self, panel: Panel, charts: Charts, scale: float, unit: str) -> None:
         """Draw `panel` with values × `scale` (a display unit other than the stored one)."""
+        keep_none_alive()
         self.panel = panel
         self.labels = {}
-        chart = QChart()
-        if self.palette().color(QPalette.ColorRole.Window).lightness() < 128:
-            chart.setTheme(QChart.ChartTheme.ChartThemeDark)  # follow a dark system palette
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.legend().hide()
-        chart.setTitle(f"{panel.title} ({unit})")
-        chart.setBackgroundRoundness(0)
-        x_axis = QDateTimeAxis()
-        x_axis.setFormat("dd MMM yy")
-        x_axis.setTickCount(6)
+        self._apply_theme()
+        title = f"{panel.title} ({unit})"
+        if title != self._title:
+            self._chart.setTitle(title)
+            self._title = title
         start = charts.start - timedelta(days=2)
         end = charts.end + timedelta(days=2)
-        x_axis.setRange(_qdatetime(start), _qdatetime(end))
-        y_axis = QValueAxis()
-        y_axis.setRange(panel.y_min * scale, panel.y_max * scale)
-        y_axis.setLabelFormat("%.3g")
-        y_axis.applyNiceNumbers()
-        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-
-        def attach(
-            series: QLineSeries | QScatterSeries | QAreaSeries, axis: QValueAxis = y_axis
-        ) -> None:
-            chart.addSeries(series)
-            series.attachAxis(x_axis)
-            series.attachAxis(axis)
-
+        self._x_axis.setRange(_qdatetime(start), _qdatetime(end))
+        _nice_range(self._y_axis, panel.y_min * scale, panel.y_max * scale)
         x0, x1 = _ms(start), _ms(end)
+
         if panel.band is not None:
-            # owned by the chart: the area series only points at its two boundaries
-            low, high = QLineSeries(chart), QLineSeries(chart)
-            for x in (x0, x1):
-                low.append(x, panel.band.low * scale)
-                high.append(x, panel.band.high * scale)
-            area = QAreaSeries(high, low)
-            area.setName(panel.band.label)
-            area.setBrush(QBrush(QColor(46, 160, 67, 45)))
-            area.setPen(QPen(Qt.PenStyle.NoPen))
-            attach(area)
-        for threshold in panel.lines:
-            series = QLineSeries()
-            series.setName(threshold.label)
-            color = {"caution": CAUTION, "baseline": BASELINE}.get(threshold.kind, LIMIT)
-            pen = QPen(color, 1.2)
-            if threshold.kind != "baseline":
-                pen.setStyle(Qt.PenStyle.DashLine)
-            series.setPen(pen)
-            series.append(x0, threshold.value * scale)
-            series.append(x1, threshold.value * scale)
-            attach(series)
-        # Every panel has a right axis of the same size (blank where there is no dose), so
-        # that the plot areas, and so the dates, line up from one chart to the next.
-        dose_axis = QValueAxis()
-        dose_axis.setTitleText("mg/day")
-        dose_axis.setLabelFormat("%.3g")
+            low, high = panel.band.low * scale, panel.band.high * scale
+            _set_points(self._band_low, [QPointF(x0, low), QPointF(x1, low)])
+            _set_points(self._band_high, [QPointF(x0, high), QPointF(x1, high)])
+            _set_name(self._band, panel.band.label)
+        _set_visible(self._band, panel.band is not None)
+
+        while len(self._thresholds) < len(panel.lines):
+            self._add_threshold()
+        for index, series in enumerate(self._thresholds):
+            if index >= len(panel.lines):
+                _blank_series(series)
+                continue
+            threshold = panel.lines[index]
+            if self._threshold_kinds[index] != threshold.kind:
+                color = {"caution": CAUTION, "baseline": BASELINE}.get(threshold.kind, LIMIT)
+                pen = QPen(color, 1.2)
+                if threshold.kind != "baseline":
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                series.setPen(pen)
+                self._threshold_kinds[index] = threshold.kind
+            _set_name(series, threshold.label)
+            value = threshold.value * scale
+            _set_points(series, [QPointF(x0, value), QPointF(x1, value)])
+            _set_visible(series, True)
+
         top = max((s.value for s in charts.trough.dose_steps), default=10.0)
-        dose_axis.setRange(0, top * 1.25)
-        dose_axis.applyNiceNumbers()
-        chart.addAxis(dose_axis, Qt.AlignmentFlag.AlignRight)
-        if not panel.dose_steps:
-            blank = QColor(0, 0, 0, 0)
-            dose_axis.setLabelsColor(blank)
-            dose_axis.setTitleBrush(QBrush(blank))
-            dose_axis.setLinePenColor(blank)
-            dose_axis.setGridLineVisible(False)
+        _nice_range(self._dose_axis, 0, top * 1.25)
+        self._show_dose_axis(bool(panel.dose_steps))
+        steps: list[QPointF] = []
+        for index, step in enumerate(panel.dose_steps):
+            following = (
+                panel.dose_steps[index + 1].day if index + 1 < len(panel.dose_steps) else end
+            )
+            steps.append(QPointF(_ms(step.day), step.value))
+            steps.append(QPointF(_ms(following), step.value))
+        _set_points(self._steps, steps)
+        _set_visible(self._steps, bool(steps))
+
+        while len(self._data) < len(panel.series):
+            self._add_data_series()
+        for index, data in enumerate(self._data):
+            if index >= len(panel.series):
+                for unused in (data.line, data.normal, data.flagged):
+                    _blank_series(unused)
+                continue
+            self._show_data(data, panel.series[index], SERIES[index % len(SERIES)], scale)
+
+    def _show_dose_axis(self, shown: bool) -> None:
+        if shown == self._dose_shown:
+            return
+        axis = self._dose_axis
+        axis.setGridLineVisible(False)
+        if shown:
+            axis.setLinePenColor(DOSE)
+            axis.setLabelsColor(DOSE)
+            axis.setTitleBrush(self._title_brush)
         else:
-            dose_axis.setLinePenColor(DOSE)
-            dose_axis.setLabelsColor(DOSE)
-            dose_axis.setGridLineVisible(False)
-            steps = QLineSeries()
-            steps.setName("daily dose")
-            steps.setPen(QPen(DOSE, 1.6))
-            for index, step in enumerate(panel.dose_steps):
-                following = (
-                    panel.dose_steps[index + 1].day if index + 1 < len(panel.dose_steps) else end
-                )
-                steps.append(_ms(step.day), step.value)
-                steps.append(_ms(following), step.value)
-            attach(steps, dose_axis)
-        for index, data in enumerate(panel.series):
-            color = SERIES[index % len(SERIES)]
-            line = QLineSeries()
-            line.setName(data.name)
-            line.setPen(QPen(color, 1.4))
-            normal, flagged = QScatterSeries(), QScatterSeries()
-            normal.setName(data.name)
-            flagged.setName(f"{data.name} beyond a threshold")
-            for scatter, fill, size in ((normal, color, 7.0), (flagged, ALERT, 10.0)):
+            blank = QColor(0, 0, 0, 0)
+            axis.setLabelsColor(blank)
+            axis.setTitleBrush(QBrush(blank))
+            axis.setLinePenColor(blank)
+        self._dose_shown = shown
+
+    def _show_data(self, data: _DataSeries, series: Series, color: QColor, scale: float) -> None:
+        if data.color != color:
+            data.line.setPen(QPen(color, 1.4))
+            for scatter, fill, size in ((data.normal, color, 7.0), (data.flagged, ALERT, 10.0)):
                 scatter.setMarkerSize(size)
                 scatter.setColor(fill)
-                scatter.setBorderColor(fill)
-                scatter.hovered.connect(self._on_point_hovered)
-            for point in data.points:
-                x, y = _ms(point.day), point.value * scale
-                line.append(x, y)
-                (flagged if point.flagged else normal).append(x, y)
-                self.labels[(x, y)] = f"{point.label}\n{point.day.isoformat()}"
-            attach(line)
-            attach(normal)
-            attach(flagged)
-        # The view releases its old chart without deleting it; delete it here, on Qt's side,
-        # so that its series are not left to Python's garbage collector.
-        old = self.chart()
-        self.setChart(chart)
-        self._chart = chart
-        if old is not None:
-            old.deleteLater()
+                scatter.setPen(QPen(fill, 1.0))  # the border (a theme's would be wider)
+            data.color = color
+        _set_name(data.line, series.name)
+        _set_name(data.normal, series.name)
+        _set_name(data.flagged, f"{series.name} beyond a threshold")
+        line: list[QPointF] = []
+        normal: list[QPointF] = []
+        flagged: list[QPointF] = []
+        for point in series.points:
+            x, y = _ms(point.day), point.value * scale
+            line.append(QPointF(x, y))
+            (flagged if point.flagged else normal).append(QPointF(x, y))
+            self.labels[(x, y)] = f"{point.label}\n{point.day.isoformat()}"
+        shown: tuple[tuple[QLineSeries | QScatterSeries, list[QPointF]], ...] = (
+            (data.line, line),
+            (data.normal, normal),
+            (data.flagged, flagged),
+        )
+        for target, points in shown:
+            _set_points(target, points)
+            _set_visible(target, bool(points))
 
     def _on_point_hovered(self, point: QPointF, state: bool) -> None:
         if state:
@@ -172,7 +299,11 @@ class ChartPanel(QChartView):
 
     def point_count(self) -> int:
         """Points drawn as markers (what a test can check was plotted)."""
-        return sum(s.count() for s in self.chart().series() if isinstance(s, QScatterSeries))
+        return sum(
+            s.count()
+            for s in self._chart.series()
+            if isinstance(s, QScatterSeries) and s.isVisible()
+        )
 
 
 class ChartsView(QWidget):
