@@ -115,6 +115,12 @@ def build_gui(
     install_error_handler(folder)
     window = MainWindow(None, load_protocol, available_protocols(), settings or Settings())
     window.show()
+    # Typing and other widget updates cost references to None too (none_guard): top the
+    # reserve up every 30 s as well as before each chart redraw.
+    guard = QTimer(window)
+    guard.setInterval(30_000)
+    guard.timeout.connect(keep_none_alive)
+    guard.start()
 
     def after_first_paint() -> None:
         from PySide6.QtWidgets import QMessageBox
