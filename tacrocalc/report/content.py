@@ -17,7 +17,7 @@ from tacrocalc.domain.record import ObservationKind, Regimen
 from tacrocalc.domain.schedule import CheckStatus, Phase
 from tacrocalc.domain.thresholds import TroughClass
 from tacrocalc.domain.units import Quantity, format_number, magnitude
-from tacrocalc.text import message, regimen_line
+from tacrocalc.text import action_text, message, regimen_line
 
 CLASS_TEXT = {
     TroughClass.BELOW: "below range",
@@ -192,7 +192,10 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
     )
 
     alerts = tuple(
-        Alert(urgent=a.issue.severity is Severity.URGENT, text=message(a.issue))
+        Alert(
+            urgent=a.issue.severity is Severity.URGENT,
+            text=message(a.issue) + (f" {action_text(a.action)}" if a.action else ""),
+        )
         for a in assessment.alerts
     )
 
@@ -260,7 +263,7 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
         schedule_note=(
             "Checks after the third are planned on the assumption that each check is "
             "stable; if one is not (creatinine rise, hypertension, trough out of "
-            "range), checks stay every 2 weeks until one is (R8.5, R8.8)."
+            "range or at its upper end), checks stay every 2 weeks until one is (R8.5, R8.10)."
         ),
         notes=notes,
         footer=(

@@ -343,8 +343,8 @@ def _story(plan: Plan, width: float) -> list[Any]:
     story.append(Paragraph("Current regimen", s["h2"]))
     for index, line in enumerate(plan.regimen):
         story.append(Paragraph(_escape(line), s["dose"] if index < 2 else s["body"]))
-    if plan.history:
-        story.append(Spacer(1, 2 * mm))
+    if plan.history:  # under a heading of its own, never read as the instruction (R16.1)
+        story.append(Paragraph("Previous regimens (no longer given)", s["h2"]))
         story.append(
             _table(
                 [["From", "Product", "Dose"], *[[cell(c) for c in r] for r in plan.history]],

@@ -54,7 +54,8 @@ def test_regimen_in_words_a_nurse_can_follow(case3_pdf):
     assert "5 mg every 12 hours" in text
     assert "Give 1 × 5 mg capsule at 08:00 and at 20:00." in text
     assert "0.167 mg/kg/day at 60 kg" in text  # 10 mg/day / 60 kg
-    assert "4 mg every 12 hours" in text  # the previous regimens
+    assert "4 mg every 12 hours" in text  # the previous regimens, under their own heading
+    assert text.index("Previous regimens (no longer given)") < text.index("4 mg every 12 hours")
 
 
 def test_thresholds_with_units_and_rules(case3_pdf):
@@ -71,6 +72,8 @@ def test_alerts_worded_as_on_screen(case3_pdf):
     text = " ".join(" ".join(pages(case3_pdf)).split())
     assert "URGENT Creatinine 208 µmol/L is 131.1 % above the baseline of 90 µmol/L" in text
     assert "Trough 23.2 µg/L is at the upper end of the range" in text
+    # R14.2: the seed's suggestion beside the alert
+    assert "Consider withholding tacrolimus and rechecking creatinine within 7 days" in text
 
 
 def test_results_and_schedule(case3_pdf):
@@ -83,7 +86,7 @@ def test_results_and_schedule(case3_pdf):
         assert due in text
     assert "Initials" in text
     assert "12-h trough (before the morning dose), creatinine, BP" in text
-    assert "on the assumption that each check is stable" in text  # R8.8
+    assert "on the assumption that each check is stable" in text  # R8.10
 
 
 def test_every_font_is_embedded(case3_pdf):
