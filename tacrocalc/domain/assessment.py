@@ -17,6 +17,7 @@ from tacrocalc.domain.protocol import Protocol, TargetRange
 from tacrocalc.domain.record import BloodPressure, Creatinine, PatientRecord, Trough
 from tacrocalc.domain.schedule import (
     CheckStatus,
+    Facts,
     Phase,
     ScheduledCheck,
     counted_days,
@@ -372,7 +373,9 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
     record = record.as_of(today)
     target = target_for(record, protocol)
     urgent_renal = record.patient.prior_ciclosporin_nephrotoxicity  # R4.4
-    counted = counted_days(record, protocol, today)
+    facts = Facts(record, protocol)
+    checks = schedule(record, protocol, today, facts=facts)
+    counted = counted_days(record, protocol, today, facts=facts, current=checks)
     first = record.first_start
 
     def extra(day: date) -> bool:
@@ -413,7 +416,6 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
         )
         for r in record.blood_pressures()
     )
-    checks = schedule(record, protocol, today)
     now = _regimen_now(record, today)
     baseline = creatinine_baseline(record, today)
     latest_trough = troughs[-1] if troughs else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 
@@ -113,15 +113,27 @@ class PatientRecord:
     co_medication: tuple[CoMedicationChange, ...] = ()
     target_trough: TargetRange | None = None  # the patient's own range, overriding the protocol's
     baselines: tuple[BaselineSetting, ...] = ()  # creatinine baselines set by the user (R6.5)
+    # Worked out once from the fields above (every assessment asks for them many times).
+    _course: tuple[Period, ...] = field(default=(), init=False, repr=False, compare=False)
+    _by_kind: dict[type, tuple[Observation, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_course", periods(self.events))
+        by_kind: dict[type, list[Observation]] = {Trough: [], Creatinine: [], BloodPressure: []}
+        for observation in self.observations:
+            by_kind[type(observation)].append(observation)
+        object.__setattr__(self, "_by_kind", {k: tuple(v) for k, v in by_kind.items()})
 
     def troughs(self) -> tuple[Trough, ...]:
-        return tuple(o for o in self.observations if isinstance(o, Trough))
+        return self._by_kind[Trough]  # type: ignore[return-value]
 
     def creatinines(self) -> tuple[Creatinine, ...]:
-        return tuple(o for o in self.observations if isinstance(o, Creatinine))
+        return self._by_kind[Creatinine]  # type: ignore[return-value]
 
     def blood_pressures(self) -> tuple[BloodPressure, ...]:
-        return tuple(o for o in self.observations if isinstance(o, BloodPressure))
+        return self._by_kind[BloodPressure]  # type: ignore[return-value]
 
     def weight_on(self, day: date) -> WeightEntry | None:
         """The latest weight recorded on or before `day` (else the first one recorded)."""
@@ -132,7 +144,7 @@ class PatientRecord:
 
     def course(self) -> tuple[Period, ...]:
         """The course walked from its events (R15.2)."""
-        return periods(self.events)
+        return self._course
 
     @property
     def regimens(self) -> tuple[Regimen, ...]:

@@ -346,14 +346,20 @@ def _extra_checks(
 
 
 def schedule(
-    record: PatientRecord, protocol: Protocol, today: date, *, planned: int = 6
+    record: PatientRecord,
+    protocol: Protocol,
+    today: date,
+    *,
+    planned: int = 6,
+    facts: Facts | None = None,
 ) -> tuple[ScheduledCheck, ...]:
     """The checks since the latest anchor: those done, then the next `planned` ones, in date
-    order. While held or stopped, only the creatinine recheck of R8.11. Empty with no course."""
+    order. While held or stopped, only the creatinine recheck of R8.11. Empty with no course.
+    `facts` may be given when the caller has them for this record already."""
     course = record.course()
     if not course:
         return ()
-    facts = Facts(record, protocol)
+    facts = facts or Facts(record, protocol)
     current = course[-1]
     checks: list[ScheduledCheck] = []
     if current.status is Status.ON:
@@ -364,11 +370,19 @@ def schedule(
     return tuple(sorted(checks, key=lambda c: (c.done_on or c.due, c.number or 0)))
 
 
-def counted_days(record: PatientRecord, protocol: Protocol, today: date) -> frozenset[date]:
+def counted_days(
+    record: PatientRecord,
+    protocol: Protocol,
+    today: date,
+    *,
+    facts: Facts | None = None,
+    current: tuple[ScheduledCheck, ...] | None = None,
+) -> frozenset[date]:
     """Every day whose results counted as a check (R8.7), in every period of the course; a
-    result on any other day after the first start is an extra result."""
+    result on any other day after the first start is an extra result. `current` is the
+    schedule of the latest period, when the caller has it."""
     course = record.course()
-    facts = Facts(record, protocol)
+    facts = facts or Facts(record, protocol)
     days: set[date] = set()
     for index, period in enumerate(course):
         until = course[index + 1].start if index + 1 < len(course) else None
@@ -378,7 +392,9 @@ def counted_days(record: PatientRecord, protocol: Protocol, today: date) -> froz
             ):
                 assert check.done_on is not None
                 days.add(check.done_on)
-    for check in schedule(record, protocol, today, planned=0):
+    if current is None:
+        current = schedule(record, protocol, today, planned=0, facts=facts)
+    for check in current:
         if check.done_on is not None:
             days.add(check.done_on)
     return frozenset(days)
