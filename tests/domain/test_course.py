@@ -255,3 +255,41 @@ def test_an_off_treatment_trough_is_not_classified(seed):
     held = Trough(date=date(2026, 3, 5), value=q(3, "ug/L"))
     rec = record(observations=(held,))
     assert classify(held, rec, seed) is TroughClass.OFF_TREATMENT
+
+
+def test_a_switch_to_envarsus_and_back(seed):
+    """R10.3-R10.4, R10.6, R15.2: 3 mg × 2 = 6 mg/day -> Envarsus 6 × 0.7 = 4.2 mg -> 4.25 mg
+    once daily (02-02); back to capsules on 03-02 at 1 / 0.7: 4.25 / 0.7 = 6.07 mg/day -> 3.04
+    -> 3 mg every 12 hours. Each switch restarts the schedule with a trough within 7 days, and a
+    trough taken on Envarsus is linked to Envarsus."""
+    from tacrocalc.domain.dosing import switch
+    from tacrocalc.domain.schedule import Phase, schedule
+
+    there = switch(dose=q(3, "mg"), source=IR, target=ENVARSUS, protocol=seed).switch
+    back = switch(dose=there.dose, source=ENVARSUS, target=IR, protocol=seed).switch
+    assert (magnitude(there.dose, "mg"), magnitude(back.dose, "mg")) == (4.25, 3.0)
+    events = (
+        ev(EventKind.START, date(2026, 1, 5), 3.0),
+        ev(EventKind.SWITCH, date(2026, 2, 2), 4.25, ENVARSUS),
+        ev(EventKind.SWITCH, date(2026, 3, 2), 3.0),
+    )
+    assert check_course(events, seed, today=TODAY, birth_date=BIRTH) == ()
+    on_envarsus = Trough(date=date(2026, 2, 9), value=q(7, "ug/L"))
+    rec = record(events, (on_envarsus,))
+    assert rec.regimen_on(on_envarsus.date).formulation is ENVARSUS
+    assert rec.regimen_on(date(2026, 3, 2)).formulation is IR
+    extra = [c for c in schedule(rec, seed, date(2026, 3, 3)) if c.phase is Phase.AFTER_SWITCH]
+    assert [(c.reason, c.due, c.latest) for c in extra] == [
+        ("envarsus → ir-capsule", date(2026, 3, 5), date(2026, 3, 9))
+    ]
+
+
+def test_alerts_never_change_the_course(seed):
+    """R14.3: assessing the seed's case 3 on the day of its urgent alert leaves its events."""
+    from tacrocalc.domain.assessment import assess
+    from tests.seed_cases import case_3
+
+    record = case_3()
+    before = record.events
+    assess(record, seed, date(1997, 1, 13))
+    assert record.events == before
