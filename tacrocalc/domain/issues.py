@@ -159,10 +159,8 @@ class Issue:
         urgent: bool = False,
         **params: str,
     ) -> Issue:
-        severity = Severity.URGENT if urgent else Severity.WARNING
-        return cls(
-            code=code, severity=severity, field=field, value=value, params=tuple(params.items())
-        )
+        """A warning (R14.1: act at this visit), or urgent when `urgent`."""
+        return cls._alert(code, Severity.WARNING, field, value, urgent, params)
 
     @classmethod
     def note(
@@ -174,9 +172,25 @@ class Issue:
         urgent: bool = False,
         **params: str,
     ) -> Issue:
-        severity = Severity.URGENT if urgent else Severity.NOTE
+        """A note (R14.1: information), or urgent when `urgent` (R4.4)."""
+        return cls._alert(code, Severity.NOTE, field, value, urgent, params)
+
+    @classmethod
+    def _alert(
+        cls,
+        code: IssueCode,
+        severity: Severity,
+        field: str,
+        value: str,
+        urgent: bool,
+        params: dict[str, str],
+    ) -> Issue:
         return cls(
-            code=code, severity=severity, field=field, value=value, params=tuple(params.items())
+            code=code,
+            severity=Severity.URGENT if urgent else severity,
+            field=field,
+            value=value,
+            params=tuple(params.items()),
         )
 
     def with_severity(self, severity: Severity) -> Issue:

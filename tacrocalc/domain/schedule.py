@@ -11,6 +11,7 @@ check has an earliest date: a complete set before it is an extra result and move
 from __future__ import annotations
 
 import calendar
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -207,21 +208,18 @@ def _regular_checks(
                 takes = ALL if due >= trough_due else RENAL_AND_BP
         earliest = max(earliest, base + timedelta(days=1))
         done_on = None if assuming else facts.first_complete(earliest, takes, until)
+        check = functools.partial(
+            ScheduledCheck,
+            number=number,
+            phase=phase,
+            due=due,
+            earliest=earliest,
+            latest=latest,
+            takes=takes,
+        )
         if done_on is not None:
             stable = facts.stable_on(done_on)
-            checks.append(
-                ScheduledCheck(
-                    number=number,
-                    phase=phase,
-                    due=due,
-                    earliest=earliest,
-                    latest=latest,
-                    takes=takes,
-                    status=CheckStatus.DONE,
-                    done_on=done_on,
-                    stable=stable,
-                )
-            )
+            checks.append(check(status=CheckStatus.DONE, done_on=done_on, stable=stable))
             history.append(_Planned(day=done_on, stable=stable))
             base, previous_stable = done_on, stable
             if ObservationKind.TROUGH in facts.kinds[done_on]:  # R8.8: a trough was taken
@@ -231,13 +229,7 @@ def _regular_checks(
                 return checks
             status, late = (CheckStatus.PLANNED, 0) if assuming else _status(due, latest, today)
             checks.append(
-                ScheduledCheck(
-                    number=number,
-                    phase=phase,
-                    due=due,
-                    earliest=earliest,
-                    latest=latest,
-                    takes=takes,
+                check(
                     status=status,
                     assumes_stable=assuming and phase in _IF_STABLE,
                     overdue_days=late,
