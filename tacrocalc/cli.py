@@ -30,7 +30,7 @@ from tacrocalc.domain.dosing import (
 from tacrocalc.domain.issues import Issue, IssueCode, Severity, refusals
 from tacrocalc.domain.protocol import FormulationId, Protocol, ProtocolError
 from tacrocalc.domain.record import PatientRecord
-from tacrocalc.domain.schedule import CheckStatus
+from tacrocalc.domain.schedule import CheckStatus, counted_days
 from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
 from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
@@ -669,7 +669,7 @@ def summary_row(record: PatientRecord, protocol: Protocol, today: date) -> dict[
     """What `list` shows of a patient: regimen, last check done, next check due (R8)."""
     assessment = assess(record, protocol, today)
     regimen = assessment.current_regimen
-    done = [c.done_on for c in assessment.schedule if c.done_on is not None and c.number]
+    done = counted_days(assessment.record, protocol, today)  # in every period of the course
     pending = [c for c in assessment.schedule if c.status is not CheckStatus.DONE]
     return {
         "id": record.patient.id,

@@ -123,6 +123,8 @@ def test_events_from_the_command_line_and_the_history(capsys, tmp_path):
     )
     now = json.loads(out)["regimen_now"]
     assert (now["status"], now["since"], now["dose_mg"]) == ("held", "2026-02-10", None)
+    code, out, _ = run(capsys, "--data-dir", data, "list", "--json")
+    assert json.loads(out)[0]["last_check"] == "2026-01-14"  # a check of an earlier dose
     code, out, _ = run(capsys, "--data-dir", data, "history", "H123", "--json")
     entries = json.loads(out)
     events = [e for e in entries if e["what"] == "event"]

@@ -156,6 +156,13 @@ def _mg(value: Quantity) -> str:
     return f"{format_number(magnitude(value, 'mg'), 3)} mg"
 
 
+_CLASS_WORDS = {
+    TroughClass.BELOW: "below the range",
+    TroughClass.UPPER_END: "at the upper end of the range",
+    TroughClass.ABOVE: "above the range",
+}
+
+
 def _trough_text(trough: Trough) -> str:
     return ("<" if trough.below_limit else "") + _ug(trough.value)
 
@@ -251,7 +258,7 @@ def advise(
         reason = Issue(
             code=code,
             severity=Severity.NOTE,
-            field="adjustment",
+            field="latest trough",
             value=value,
             params=tuple(params.items()),
         )
@@ -319,7 +326,7 @@ def advise(
             IssueCode.TROUGH_IN_RANGE if keep else IssueCode.TROUGH_OUT_OF_AIM,
             field="adjustment",
             value=_trough_text(trough),
-            klass=latest.klass.value,
+            klass=_CLASS_WORDS.get(latest.klass, latest.klass.value),
             taken=trough.date.isoformat(),
         ),
         trough=latest,
@@ -329,6 +336,16 @@ def advise(
         adjustment=outcome.adjustment,
         issues=outcome.issues,
         regimen=regimen,
+    )
+
+
+def _high_trough_on(trough: TroughResult | None, day: date) -> bool:
+    """R14.2 pairs a result with a trough at the upper end (or above) taken the same day: a
+    blood pressure of months ago says nothing about today's trough."""
+    return (
+        trough is not None
+        and trough.trough.date == day
+        and trough.klass in (TroughClass.UPPER_END, TroughClass.ABOVE)
     )
 
 
@@ -345,10 +362,7 @@ def _pressure_action(
     with no creatinine rise: recheck at the next visit (seed case 1)."""
     if status is not Status.ON:  # nothing to reduce or recheck while tacrolimus is not given
         return None
-    if latest_trough is not None and latest_trough.klass in (
-        TroughClass.UPPER_END,
-        TroughClass.ABOVE,
-    ):
+    if _high_trough_on(latest_trough, pressures[-1].reading.date):
         return Action.REDUCE_DOSE_AND_TREAT_BP
     course = record.course()
     current = anchor(course)
@@ -387,7 +401,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
             klass=classify(t, record, protocol),
             steady_state=at_steady_state(t, record, protocol),
             true_trough=is_true_trough(t, record, protocol),
-            regimen=record.regimen_on(t.date, t.time),
+            regimen=record.regimen_of(t),
             extra=extra(t.date),
         )
         for t in record.troughs()
@@ -402,7 +416,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                 change_pct=change,
                 significant=change is not None and significant_rise(change, protocol),
                 baseline=base,
-                regimen=record.regimen_on(value.date, value.time),
+                regimen=record.regimen_of(value),
                 extra=extra(value.date),
             )
         )
@@ -411,7 +425,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
             reading=r,
             hypertension=is_hypertensive(r, protocol),
             urgent=is_urgent_pressure(r, protocol),
-            regimen=record.regimen_on(r.date, r.time),
+            regimen=record.regimen_of(r),
             extra=extra(r.date),
         )
         for r in record.blood_pressures()
@@ -454,10 +468,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
     if rise and creatinine[-1].baseline is not None:  # R6.3, R14.1: urgent
         latest = creatinine[-1]
         assert latest.baseline is not None
-        upper = latest_trough is not None and latest_trough.klass in (
-            TroughClass.UPPER_END,
-            TroughClass.ABOVE,
-        )
+        upper = _high_trough_on(latest_trough, latest.creatinine.date)
         alerts.append(
             Alert(
                 date=latest.creatinine.date,

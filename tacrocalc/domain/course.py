@@ -142,16 +142,27 @@ def periods(events: tuple[CourseEvent, ...]) -> tuple[Period, ...]:
     return tuple(result)
 
 
-def period_at(course: tuple[Period, ...], day: date, at: TimeOfDay | None = None) -> Period | None:
-    """The period in force on `day` (at `at`, when both it and the event's time are known: a
-    sample taken before that day's event was taken under the period before)."""
+def period_at(
+    course: tuple[Period, ...], day: date, at: TimeOfDay | None = None, *, sample: bool = False
+) -> Period | None:
+    """The period in force on `day` (at `at`).
+
+    For a `sample` (a result), an event of the same day counts only when both times are known
+    and the event came first: a result of the day of a change, without times to order them, is
+    taken before it (the morning trough is drawn before the dose is changed), and so is linked
+    to the dose it reflects (R15.2). Otherwise an event of the day applies from its date, unless
+    both times are known and it came later."""
     current = None
     for period in course:
         event = period.event
         if event.date > day:
             break
-        if event.date == day and at is not None and event.time is not None and event.time > at:
-            break
+        if event.date == day:
+            known = at is not None and event.time is not None
+            if sample and not (known and event.time <= at):  # type: ignore[operator]
+                break
+            if not sample and known and event.time > at:  # type: ignore[operator]
+                break
         current = period
     return current
 

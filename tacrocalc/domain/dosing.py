@@ -698,13 +698,13 @@ def switch(
         )
     issues = []
     if new.id is FormulationId.ADVAGRAF:  # R10.2
-        issues.append(Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=new.id))
+        issues.append(Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=new.name))
     if old.administrations_per_day == 1 and new.administrations_per_day == 2:  # R10.4
         issues.append(
             Issue.warning(
                 IssueCode.SWITCH_TROUGH_DUE_SOON,
                 field="to",
-                value=str(new.id),
+                value=new.name,
                 low=str(protocol.count("steady_state_days")),
                 high=str(protocol.count("switch_trough_days")),
             )
@@ -714,12 +714,12 @@ def switch(
             Issue.warning(
                 IssueCode.SWITCH_TROUGH_DUE,
                 field="to",
-                value=str(new.id),
+                value=new.name,
                 days=str(protocol.count("switch_trough_days")),
             )
         )
     if old.administrations_per_day == 2 and new.administrations_per_day == 1:  # R10.7
-        issues.append(Issue.note(IssueCode.SWITCH_FIRST_DOSE_MORNING, field="to", value=new.id))
+        issues.append(Issue.note(IssueCode.SWITCH_FIRST_DOSE_MORNING, field="to", value=new.name))
     return SwitchOutcome(
         switch=Switch(
             source=old,

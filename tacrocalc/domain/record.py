@@ -159,6 +159,12 @@ class PatientRecord:
         period = self.period_on(day, at)
         return period.regimen if period is not None else None
 
+    def regimen_of(self, observation: Observation) -> Regimen | None:
+        """The dose at the time of a result (R15.2); a result of the day of an event, without
+        times that put it after the event, was taken before it."""
+        period = period_at(self.course(), observation.date, observation.time, sample=True)
+        return period.regimen if period is not None else None
+
     def status_on(self, day: date) -> Status:
         period = self.period_on(day)
         return Status.NONE if period is None else period.status

@@ -377,7 +377,8 @@ def counted_days(
     facts = facts or Facts(record, protocol)
     days: set[date] = set()
     for index, period in enumerate(course):
-        until = course[index + 1].start if index + 1 < len(course) else None
+        # results of the day of the next event, without times, were taken before it (R15.2)
+        until = course[index + 1].start + timedelta(days=1) if index + 1 < len(course) else None
         if period.status is Status.ON and anchor(course[: index + 1]) is period:
             for check in _regular_checks(
                 record, protocol, today, facts, period, until=until, planned=0

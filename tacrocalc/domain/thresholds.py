@@ -41,7 +41,7 @@ def target_for(record: PatientRecord, protocol: Protocol) -> TargetRange:
 
 def on_treatment(trough: Trough, record: PatientRecord) -> bool:
     """R5.7: a trough counts only when a regimen was in force when it was sampled."""
-    return record.regimen_on(trough.date, trough.time) is not None
+    return record.regimen_of(trough) is not None
 
 
 def classify(trough: Trough, record: PatientRecord, protocol: Protocol) -> TroughClass:
@@ -56,7 +56,7 @@ def classify(trough: Trough, record: PatientRecord, protocol: Protocol) -> Troug
 def at_steady_state(trough: Trough, record: PatientRecord, protocol: Protocol) -> bool | None:
     """R5.5: False for a trough taken less than `steady_state_days` after the event that put the
     regimen in force (start, change, switch, resume, restart); None when none was in force."""
-    regimen = record.regimen_on(trough.date, trough.time)
+    regimen = record.regimen_of(trough)
     if regimen is None:
         return None
     return (trough.date - regimen.start).days >= protocol.count("steady_state_days")
@@ -77,7 +77,7 @@ def sampling_gap(trough: Trough) -> timedelta | None:
 def is_true_trough(trough: Trough, record: PatientRecord, protocol: Protocol) -> bool | None:
     """R5.1: the gap from the last dose is within ± the window of the dosing interval."""
     gap = sampling_gap(trough)
-    regimen = record.regimen_on(trough.date, trough.time)
+    regimen = record.regimen_of(trough)
     if gap is None or regimen is None:
         return None
     interval = protocol.formulations[regimen.formulation].interval

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from tacrocalc.charts.model import Charts, build_charts
 from tacrocalc.domain.assessment import Assessment
+from tacrocalc.domain.course import period_at
 from tacrocalc.domain.dosing import describe_units, round_to_dispensable
 from tacrocalc.domain.issues import Severity
 from tacrocalc.domain.record import ObservationKind, Regimen
@@ -219,7 +220,8 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
     results: list[tuple[str, str, str, str, str]] = []
     for day in sorted(by_day):
         cells = by_day[day]
-        regimen = record.regimen_on(day)
+        period = period_at(record.course(), day, sample=True)  # the dose at the time (R15.2)
+        regimen = period.regimen if period is not None else None
         cells[3] = _dose_words(regimen, assessment)[0] if regimen else "none"
         results.append((day.isoformat(), cells[0], cells[1], cells[2], cells[3]))
 

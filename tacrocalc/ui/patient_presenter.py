@@ -130,14 +130,18 @@ def observation_row(
     )
 
 
-def alert_lines(assessment: Assessment) -> list[tuple[bool, str]]:
-    """(urgent, sentence), most severe first (R14.1), with the suggestion of R14.2."""
+SEVERITY_WORDS = {Severity.URGENT: "URGENT", Severity.WARNING: "Warning", Severity.NOTE: "Note"}
+SEVERITY_COLOURS = {Severity.URGENT: "#b00020", Severity.WARNING: "#a15c00", Severity.NOTE: ""}
+
+
+def alert_lines(assessment: Assessment) -> list[tuple[Severity, str]]:
+    """(severity, sentence), most severe first (R14.1), with the suggestion of R14.2."""
     lines = []
     for a in assessment.alerts:
         text = message(a.issue)
         if a.action is not None:
             text += " " + (action_text(a.action) or "")
-        lines.append((a.issue.severity is Severity.URGENT, text))
+        lines.append((a.issue.severity, text))
     return lines
 
 

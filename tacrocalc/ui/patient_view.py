@@ -37,6 +37,7 @@ from tacrocalc.ui.units_choice import Units
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
     from tacrocalc.domain.course import CourseEvent
+    from tacrocalc.domain.issues import Severity
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.records.store import Store
     from tacrocalc.ui.calculator import DoseCalculator
@@ -124,6 +125,8 @@ class PatientView(QWidget):
             "restarts (R8.2) and the previous regimen stays in the "
             "history."
         )
+        self.switch_label = _named(QLabel(), "switch_label")  # R10: what a product change does
+        self.switch_label.setWordWrap(True)
         self.apply_error = _named(QLabel(), "apply_error")
         self.apply_error.setWordWrap(True)
         self.apply_error.setStyleSheet(ERROR_STYLE)
@@ -132,6 +135,7 @@ class PatientView(QWidget):
         apply_row.addWidget(self.start_edit)
         apply_row.addWidget(self.apply_button, 1)
         self.calculator_layout.addLayout(apply_row)
+        self.calculator_layout.addWidget(self.switch_label)
         self.calculator_layout.addWidget(self.apply_error)
 
         adjust_box = QGroupBox("Adjustment from the latest trough (R9)")
@@ -318,8 +322,13 @@ class PatientView(QWidget):
                 weight.value, self.calculator.weight_unit.currentText(), kind=Kind.WEIGHT
             )
             self.calculator.weight_edit.setText(f"{magnitude(shown, str(shown.units)):g}")
-        if record.regimens:
-            current = record.regimens[-1]
+        self.apply_error.clear()  # messages about the patient shown before (wrong-patient risk)
+        self.switch_label.clear()
+        self.entry_error.clear()
+        self.entry_error.hide()
+        self.calculator.formulation_combo.currentIndexChanged.connect(self._on_product_changed)
+        current = record.regimen_on(today)  # none while held or stopped: nothing to give
+        if current is not None:
             combo = self.calculator.formulation_combo
             combo.setCurrentIndex(combo.findData(current.formulation.value))
             self.calculator.dose_edit.setText(f"{magnitude(current.dose, 'mg'):g}")
@@ -355,12 +364,15 @@ class PatientView(QWidget):
         self.flag_label.setText(head["nephrotoxicity"])
         self.flag_label.setVisible(bool(head["nephrotoxicity"]))
         alerts = present.alert_lines(assessment)
+
+        def line(severity: Severity, text: str) -> str:  # R14.1: by word and by colour
+            colour = present.SEVERITY_COLOURS[severity]
+            word = present.SEVERITY_WORDS[severity]
+            style = f" style='color:{colour}'" if colour else ""
+            return f"<b{style}>{word}</b> " + text.replace("&", "&amp;").replace("<", "&lt;")
+
         self.alerts_label.setText(
-            "<br>".join(
-                ("<b style='color:#b00020'>URGENT</b> " if urgent else "• ")
-                + text.replace("<", "&lt;")
-                for urgent, text in alerts
-            )
+            "<br>".join(line(severity, text) for severity, text in alerts)
             or "Nothing needs attention now."
         )
         rows = present.schedule_lines(assessment)
@@ -459,6 +471,34 @@ class PatientView(QWidget):
         self.apply_error.clear()
         return True
 
+    def _refusals_of(self, event: CourseEvent) -> list[str]:
+        """What the store would refuse in the course with `event` added, checked before the
+        user is asked to confirm anything (only what the event adds, as the store does)."""
+        from tacrocalc.domain.course import check_course
+
+        assert self.patient_id is not None
+        record = self._db.load(self.patient_id)
+        assert record is not None
+        protocol = self._protocol_for(record.protocol_id)
+
+        def refusals(events: tuple[CourseEvent, ...]) -> list[str]:
+            issues = check_course(
+                events, protocol, today=self._today(), birth_date=record.patient.birth_date
+            )
+            return [message(i) for i in issues if i.refuses]
+
+        before = refusals(record.events)
+        return [m for m in refusals((*record.events, event)) if m not in before]
+
+    def _now_if_today(self, day: date) -> time | None:
+        """An event dated today gets the time it is recorded, so that another event of the
+        same day can be put before or after it (R12.8)."""
+        from datetime import datetime
+
+        if day != self._today():
+            return None
+        return datetime.now().time().replace(second=0, microsecond=0)  # noqa: DTZ005
+
     def _regimen_event(self, dose_mg: float, start: date) -> CourseEvent | None:
         """What Apply records: a start, a restart, a resume or a dose change of the product in
         force; a change of product is an R10 switch, its dose worked out by the conversion and
@@ -488,24 +528,43 @@ class PatientView(QWidget):
             Status.ON: EventKind.CHANGE,
         }
         if current is None or current.formulation == product.id:
-            return CourseEvent(
+            event = CourseEvent(
                 kind=kinds[status],
                 date=start,
+                time=self._now_if_today(start),
                 formulation=product.id,
                 dose=q(dose_mg, "mg"),
                 times=times,
                 reason="from the regimen calculator",
             )
+            refused = self._refusals_of(event)
+            if refused:
+                self.apply_error.setText("\n".join(refused))
+                return None
+            return event
         old = protocol.formulations[current.formulation]
         outcome = switch(
             dose=current.dose, source=current.formulation, target=product.id, protocol=protocol
         )
-        refused = [i for i in outcome.issues if i.refuses]
         if outcome.switch is None:
-            self.apply_error.setText("\n".join(message(i) for i in refused))
+            self.apply_error.setText("\n".join(message(i) for i in outcome.issues if i.refuses))
             return None
         result = outcome.switch
         new_mg = magnitude(result.dose, "mg")
+        event = CourseEvent(
+            kind=EventKind.SWITCH,
+            date=start,
+            time=self._now_if_today(start),
+            formulation=product.id,
+            dose=result.dose,
+            times=times,
+            reason=f"switch {old.id} → {product.id} (ratio {result.ratio:g})",
+            ratio=result.ratio,
+        )
+        refused_now = self._refusals_of(event)
+        if refused_now:  # said before asking, not after the user has confirmed
+            self.apply_error.setText("\n".join(refused_now))
+            return None
         text = (
             f"Switch {record.patient.name} ({record.patient.id}) from {start.isoformat()}:\n\n"
             f"  now: {old.name}, {format_number(magnitude(current.dose, 'mg'), 3)} mg"
@@ -514,19 +573,48 @@ class PatientView(QWidget):
             f" {how_often(product.administrations_per_day)}"
             f" ({describe_units(result.units, product.unit_name)})\n\n"
             f"The new dose is {format_number(result.ratio * 100, 1)} % of the daily dose"
-            " (R10), not the dose typed in the calculator.\n"
+            f" ({format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day ->"
+            f" {format_number(magnitude(result.new_daily, 'mg'), 3)} mg/day, rounded to what"
+            " the product makes up) (R10), not the dose typed in the calculator.\n"
             + "\n".join(message(i) for i in outcome.issues)
         )
         if not self._confirm("Switch product", text):
             return None
-        return CourseEvent(
-            kind=EventKind.SWITCH,
-            date=start,
-            formulation=product.id,
-            dose=result.dose,
-            times=times,
-            reason=f"switch {old.id} → {product.id} (ratio {result.ratio:g})",
-            ratio=result.ratio,
+        return event
+
+    def _on_product_changed(self, _index: int) -> None:
+        """R10.1: another product than the one in force is a switch; the calculator shows the
+        converted dose at once, never the mg per administration carried over."""
+        from tacrocalc.domain.dosing import switch
+        from tacrocalc.domain.units import format_number, magnitude
+
+        self.switch_label.clear()
+        if self.assessment is None or self.calculator is None:
+            return
+        current = self.assessment.current_regimen
+        chosen = self.calculator.formulation
+        if current is None:
+            return
+        if current.formulation == chosen:
+            self.calculator.dose_edit.setText(f"{magnitude(current.dose, 'mg'):g}")
+            self.calculator.recalculate_from_dose()
+            return
+        protocol = self.assessment.protocol
+        outcome = switch(
+            dose=current.dose, source=current.formulation, target=chosen, protocol=protocol
+        )
+        if outcome.switch is None:
+            self.switch_label.setText("\n".join(message(i) for i in outcome.issues))
+            return
+        result = outcome.switch
+        self.calculator.dose_edit.setText(f"{magnitude(result.dose, 'mg'):g}")
+        self.calculator.recalculate_from_dose()
+        self.switch_label.setText(
+            f"A switch from {protocol.formulations[current.formulation].name} (R10):"
+            f" {format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day ×"
+            f" {format_number(result.ratio * 100, 1)} % ="
+            f" {format_number(magnitude(result.new_daily, 'mg'), 3)} mg/day, rounded to"
+            f" {format_number(magnitude(result.dose, 'mg'), 3)} mg. Apply records the switch."
         )
 
     def _show_regimen_in_calculator(self) -> None:
@@ -610,16 +698,21 @@ class PatientView(QWidget):
             f"  new: {format_number(fresh.dose_mg, 3)} mg {how}\n\n"
             f"From the trough of {level} µg/L on {fresh.trough.date.isoformat()} (R9)."
         )
-        if not self._confirm("Apply the suggested dose", text):
-            return
         event = CourseEvent(
             kind=EventKind.CHANGE,
             date=self._today(),
+            time=self._now_if_today(self._today()),
             formulation=regimen.formulation,
             dose=q(fresh.dose_mg, "mg"),
             times=regimen.times,
             reason=f"R9 from the trough of {level} µg/L on {fresh.trough.date.isoformat()}",
         )
+        refused = self._refusals_of(event)
+        if refused:  # said before asking, not after the user has confirmed
+            self.apply_error.setText("\n".join(refused))
+            return
+        if not self._confirm("Apply the suggested dose", text):
+            return
         if self._record_event(event):
             self.refresh()
             self._show_regimen_in_calculator()

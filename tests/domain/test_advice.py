@@ -232,3 +232,17 @@ def test_results_of_one_day_count_together_in_any_order(order, times, level):
         b.adjustment.advice,
         b.adjustment.reason.code,
     )
+
+
+def test_a_trough_of_the_day_of_the_change_is_credited_to_the_dose_before():
+    """R15.2, R9.3: a trough of 22 µg/L taken on 01-20 (no time) and a change recorded that
+    day: the trough reflects 3 mg, so the reason is 'taken on 3 mg', not 'not at steady state',
+    and a usable trough is due on check 1 of the new dose, 01-27."""
+    events = (dosing(EventKind.START, A, 3.0), dosing(EventKind.CHANGE, date(2026, 1, 20), 1.5))
+    rec = record(events, [(date(2026, 1, 20), 22.0)])
+    result = assess(rec, _seed(), date(2026, 1, 20))
+    assert result.troughs[-1].steady_state is True
+    assert mg(result.troughs[-1].regimen.dose) == 3.0
+    advice = result.adjustment
+    assert advice.reason.code is IssueCode.TROUGH_ON_OTHER_REGIMEN
+    assert advice.due == date(2026, 1, 27)

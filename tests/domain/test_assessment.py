@@ -295,3 +295,24 @@ def test_an_explicit_baseline_after_a_restart(seed):
     assert result.creatinine[-1].baseline.reason == "new renal baseline"
     assert result.creatinine[-1].change_pct == pytest.approx(16.07, abs=0.01)
     assert result.creatinine[0].change_pct == 0  # 90 before the new baseline's date
+
+
+def test_a_suggestion_pairs_results_of_the_same_day(seed):
+    """R14.2: case 2's 160/100 of 11-07 with the trough of 20.2 the same day: consider a dose
+    reduction. With that trough taken three days later instead, the pressure of 11-07 is not
+    paired with it."""
+    from dataclasses import replace
+
+    from tacrocalc.domain.record import Trough
+    from tacrocalc.domain.units import q
+
+    record = case_2()
+    moved = tuple(
+        replace(o, date=date(1996, 11, 10))
+        if isinstance(o, Trough) and o.date == date(1996, 11, 7)
+        else o
+        for o in record.observations
+    )
+    result = assess(replace(record, observations=moved), seed, date(1996, 11, 10))
+    assert result.troughs[-1].trough.value == q(20.2, "ug/L")
+    assert _alert(result, IssueCode.HYPERTENSION).action is None

@@ -75,9 +75,11 @@ def test_below_assay_limit_counts_as_below(seed):
     assert classify_trough(q(5, "ug/L"), seed.target, below_limit=True) is TroughClass.BELOW
 
 
-@pytest.mark.parametrize(("days", "steady"), [(0, False), (2, False), (3, True), (10, True)])
+@pytest.mark.parametrize(("days", "steady"), [(0, True), (1, False), (2, False), (3, True)])
 def test_steady_state_three_days_after_a_change(seed, days, steady):
-    """R5.5: less than 3 days after the latest dose change is not at steady state."""
+    """R5.5: less than 3 days after the latest dose change is not at steady state. A trough of
+    the day of the change, without times, was taken before it (R15.2): on the old dose, 9 days
+    after its start."""
     start = date(2026, 1, 10)
     trough = Trough(date=date.fromordinal(start.toordinal() + days), value=q(8, "ug/L"))
     rec = record(regimens=(ir(date(2026, 1, 1)), ir(start, 4.0)), observations=(trough,))
@@ -179,3 +181,15 @@ def test_hypertension_140_90(seed, systolic, diastolic, hypertensive):
         date=date(2026, 1, 1), systolic=q(systolic, "mmHg"), diastolic=q(diastolic, "mmHg")
     )
     assert is_hypertensive(reading, seed) is hypertensive
+
+
+def test_a_trough_timed_after_a_timed_change_is_on_the_new_dose(seed):
+    """R15.2: changed at 08:00 on 01-10; a trough at 20:00 that day is 0 days on 4 mg."""
+    from dataclasses import replace
+
+    start = date(2026, 1, 10)
+    trough = Trough(date=start, time=time(20), value=q(8, "ug/L"))
+    rec = record(regimens=(ir(date(2026, 1, 1)), ir(start, 4.0)), observations=(trough,))
+    rec = replace(rec, events=(rec.events[0], replace(rec.events[1], time=time(8))))
+    assert rec.regimen_of(trough).dose.magnitude == 4.0
+    assert at_steady_state(trough, rec, seed) is False

@@ -222,6 +222,7 @@ def test_the_adjustment_is_applied_once_after_a_confirmation(qtbot, window, stor
         ("change", 1.5, TODAY),
     ]
     assert "22 µg/L" in events[-1].reason
+    assert events[-1].time is not None  # so that a hold later today can be put after it
     assert not view.adjust_button.isEnabled()  # the trough was taken on 3 mg
     assert "was taken on 3 mg" in view.adjust_label.text()
     qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
@@ -256,6 +257,9 @@ def test_a_product_change_in_the_calculator_is_an_r10_switch(qtbot, window, stor
     start_regimen(qtbot, view, start_days_ago=15)
     combo = view.calculator.formulation_combo
     combo.setCurrentIndex(combo.findData("envarsus"))
+    # the calculator shows the converted dose at once, not 3 mg carried over
+    assert view.calculator.dose_edit.text() == "4.25"
+    assert "6 mg/day × 70 % = 4.2 mg/day, rounded to 4.25 mg" in view.switch_label.text()
     view.start_edit.setDate(qdate(TODAY))
 
     def question(parent, title, text, *args):
@@ -488,3 +492,41 @@ def test_the_window_size_is_kept_between_runs(qtbot, store, tmp_path):
     qtbot.addWidget(second)
     assert second.height() == 700  # restored (the offscreen screen is narrower than 1200)
     assert second.minimumWidth() >= 960  # never smaller than the patient view needs
+
+
+def test_a_refused_event_is_said_before_asking_and_not_shown_on_the_next_patient(
+    qtbot, window, store, monkeypatch
+):
+    """R12.8: a change recorded today without a time (from the command line) leaves a switch
+    today unordered: refused before any confirmation. The message belongs to this patient:
+    opening another one clears it."""
+    from tacrocalc.domain.course import CourseEvent, EventKind
+    from tacrocalc.domain.units import q
+
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    change = CourseEvent(kind=EventKind.CHANGE, date=TODAY, dose=q(2, "mg"))
+    assert store.add_event("H1", change, today=TODAY).ok
+    view.refresh()
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a: asked.append(a) or QMessageBox.StandardButton.Yes
+    )
+    combo = view.calculator.formulation_combo
+    combo.setCurrentIndex(combo.findData("envarsus"))
+    view.start_edit.setDate(qdate(TODAY))
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    assert asked == []
+    assert "need their times to be put in order" in view.apply_error.text()
+    assert [e.kind.value for e in store.load("H1").events] == ["start", "change"]
+    new_patient(window, store, pid="H2", name="Other Patient")
+    assert view.apply_error.text() == ""
+
+
+def test_alerts_say_their_severity_in_words(qtbot, window, store):
+    """R14.1: by word and colour, most severe first."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    enter(qtbot, view, days_ago=1, trough="26", bp="150/95")
+    text = view.alerts_label.text()
+    assert text.index("URGENT</b> Trough 26 µg/L") < text.index("Warning</b> Blood pressure")
