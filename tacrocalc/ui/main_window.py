@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -228,8 +228,42 @@ class MainWindow(QMainWindow):
 
     # -- patients -----------------------------------------------------------------------------
 
+    def _settle_typed_entry(self, patient_id: str) -> bool:
+        """Before another patient is opened, what is typed and not yet added for the patient
+        on screen is added to that patient, discarded, or kept by staying: never carried to
+        the next patient. True when the other patient may be opened."""
+        from PySide6.QtWidgets import QMessageBox
+
+        current = self.view.patient_id
+        typed = self.view.typed_entry()
+        if current is None or current == patient_id or not typed:
+            return True
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Results not yet added")
+        box.setText(
+            f"For {current}, these are typed but not added: {typed}.\n\n"
+            f"Add them to {current}, discard them, or stay on {current}?"
+        )
+        add = box.addButton(f"Add to {current}", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        clicked = self._ask(box)
+        if clicked is add:
+            return self.view.add_typed_entry()  # refused: stays, with the reason shown
+        return clicked is discard
+
+    def _ask(self, box: Any) -> Any:
+        """Show a question box and return the button clicked (a seam for tests)."""
+        box.exec()
+        return box.clickedButton()
+
     def open_patient(self, patient_id: str) -> bool:
-        if not self._has_store() or not self.view.open_patient(patient_id):
+        if not self._has_store() or not self._settle_typed_entry(patient_id):
+            return False
+        if not self.view.open_patient(patient_id):
             return False
         self.right.setCurrentWidget(self.view)
         self.settings.set("session/last_patient", patient_id)

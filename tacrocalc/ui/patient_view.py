@@ -296,6 +296,35 @@ class PatientView(QWidget):
         self._set_entry_placeholders()
         self.refresh()
 
+    def entry_fields(self) -> tuple[QLineEdit, ...]:
+        return (
+            self.trough_edit,
+            self.creatinine_edit,
+            self.bp_edit,
+            self.time_edit,
+            self.last_dose_edit,
+        )
+
+    def typed_entry(self) -> str:
+        """What is typed in the quick entry and not yet added, in words ("" when nothing)."""
+        names = {
+            self.trough_edit: "trough",
+            self.creatinine_edit: "creatinine",
+            self.bp_edit: "BP",
+            self.time_edit: "time",
+            self.last_dose_edit: "last dose",
+        }
+        return ", ".join(
+            f"{names[edit]} {edit.text().strip()}"
+            for edit in self.entry_fields()
+            if edit.text().strip()
+        )
+
+    def add_typed_entry(self) -> bool:
+        """Add what is typed to the open patient; False when it was refused (and kept)."""
+        self._on_add_button_clicked()
+        return self.entry_error.isHidden()
+
     def open_patient(self, patient_id: str) -> bool:
         from tacrocalc.domain.units import Kind, convert, magnitude
         from tacrocalc.ui.calculator import DoseCalculator
@@ -322,6 +351,8 @@ class PatientView(QWidget):
                 weight.value, self.calculator.weight_unit.currentText(), kind=Kind.WEIGHT
             )
             self.calculator.weight_edit.setText(f"{magnitude(shown, str(shown.units)):g}")
+        for edit in self.entry_fields():  # nothing typed for one patient is filed for another
+            edit.clear()
         self.apply_error.clear()  # messages about the patient shown before (wrong-patient risk)
         self.switch_label.clear()
         self.entry_error.clear()

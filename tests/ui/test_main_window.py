@@ -530,3 +530,44 @@ def test_alerts_say_their_severity_in_words(qtbot, window, store):
     enter(qtbot, view, days_ago=1, trough="26", bp="150/95")
     text = view.alerts_label.text()
     assert text.index("URGENT</b> Trough 26 µg/L") < text.index("Warning</b> Blood pressure")
+
+
+def _choose(text):
+    return lambda box: next(b for b in box.buttons() if b.text().startswith(text))
+
+
+def test_values_typed_for_one_patient_never_go_to_the_next(qtbot, window, store, monkeypatch):
+    """A trough and a creatinine typed for H1, not added, when H2 is opened: Stay keeps H1 and
+    what was typed; Discard opens H2 with empty fields; Add files them under H1 first."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    new_patient(window, store, pid="H2", name="Other Patient")
+    assert window.open_patient("H1")
+    qtbot.keyClicks(view.trough_edit, "14")
+    qtbot.keyClicks(view.creatinine_edit, "90")
+    asked = []
+
+    def stay(box):
+        asked.append(box.text())
+        return _choose("Stay")(box)
+
+    monkeypatch.setattr(window, "_ask", stay)
+    assert not window.open_patient("H2")
+    assert "For H1, these are typed but not added: trough 14, creatinine 90" in asked[0]
+    assert (view.patient_id, view.trough_edit.text()) == ("H1", "14")
+    monkeypatch.setattr(window, "_ask", _choose("Discard"))
+    assert window.open_patient("H2")
+    assert (view.patient_id, view.trough_edit.text(), view.creatinine_edit.text()) == ("H2", "", "")
+    assert store.load("H2").observations == () and len(store.load("H1").observations) == 0
+    assert window.open_patient("H1")
+    qtbot.keyClicks(view.trough_edit, "14 mg")  # refused: stays on H1 with the reason
+    monkeypatch.setattr(window, "_ask", _choose("Add to H1"))
+    assert not window.open_patient("H2")
+    assert view.patient_id == "H1" and "14 mg" in view.entry_error.text()
+    view.trough_edit.clear()
+    qtbot.keyClicks(view.trough_edit, "14")
+    qtbot.keyClicks(view.time_edit, "08:00")
+    assert window.open_patient("H2")
+    assert [o.value.magnitude for o in store.load("H1").observations] == [14.0]
+    assert store.load("H2").observations == ()
+    assert view.trough_edit.text() == ""
