@@ -296,7 +296,12 @@ MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
 
 
 def latest_backup(folder: Path) -> Path | None:
-    backups = sorted((folder / BACKUP_DIR).glob("*.sqlite3"), key=lambda p: p.stat().st_mtime)
+    """The newest backup to restore; never a file set aside by a restore (it may be the very
+    file that was damaged)."""
+    backups = sorted(
+        (p for p in (folder / BACKUP_DIR).glob("*.sqlite3") if not p.stem.endswith("-replaced")),
+        key=lambda p: p.stat().st_mtime,
+    )
     return backups[-1] if backups else None
 
 
@@ -360,6 +365,10 @@ class Store:
         self._clock = clock
         self._user = user or getpass.getuser()
         version = 0
+        if self.path.exists() and self.path.stat().st_size == 0:
+            backup = latest_backup(self.folder)
+            if backup is not None:  # an emptied store, not a new one: never rotate backups away
+                raise StoreDamaged(self.path, "the file is empty (0 bytes)", backup)
         if self.path.exists() and self.path.stat().st_size > 0:
             # The whole integrity check on the first open of the day (before its backup), the
             # quick one on the others.
@@ -381,6 +390,8 @@ class Store:
         self._migrate(version)
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
     def __enter__(self) -> Store:
@@ -401,6 +412,9 @@ class Store:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+        # Copy what was committed from the WAL into the database file at once, so that the
+        # file alone (copied to a stick, say) holds every entry reported saved.
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
@@ -1148,17 +1162,16 @@ def restore(
         raise StoreTooNew(source, version)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / DB_NAME
-    kept = None
-    if target.exists():
-        (folder / BACKUP_DIR).mkdir(exist_ok=True, mode=0o700)
-        kept = (
-            folder / BACKUP_DIR / f"tacrocalc-{clock().strftime('%Y%m%dT%H%M%S')}-replaced.sqlite3"
+    if target.exists() and source.resolve() in {
+        Path(f"{target}{suffix}").resolve() for suffix in ("", "-wal", "-shm")
+    }:
+        raise StoreError(
+            f"{source} is the patient store itself, not a backup; nothing was changed. Name a"
+            f" file in {folder / BACKUP_DIR} or a copy made with `tacrocalc backup`."
         )
-        for suffix in ("-wal", "-shm"):
-            side = Path(f"{target}{suffix}")
-            if side.exists():
-                shutil.move(side, Path(f"{kept}{suffix}"))
-        shutil.move(target, kept)
+    # The new store is made complete beside the old one first; the old one is copied aside;
+    # one rename then puts the new one in place. Killed at any moment, the folder holds a whole
+    # store: the old one or the new one.
     partial = folder / f".{DB_NAME}.partial"
     with (
         contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
@@ -1166,6 +1179,28 @@ def restore(
     ):
         src.backup(dst)
     _private(partial)
+    kept = None
+    if target.exists():
+        (folder / BACKUP_DIR).mkdir(exist_ok=True, mode=0o700)
+        kept = (
+            folder / BACKUP_DIR / f"tacrocalc-{clock().strftime('%Y%m%dT%H%M%S')}-replaced.sqlite3"
+        )
+        try:
+            with (
+                contextlib.closing(sqlite3.connect(target)) as old,
+                contextlib.closing(sqlite3.connect(kept)) as aside,
+            ):
+                old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                old.backup(aside)
+        except sqlite3.DatabaseError:  # a damaged store is kept byte for byte
+            shutil.copy2(target, kept)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{target}{suffix}")
+                if side.exists():
+                    shutil.copy2(side, Path(f"{kept}{suffix}"))
+        _private(kept)
+        for suffix in ("-wal", "-shm"):  # empty after the checkpoint; must not meet the new file
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
     os.replace(partial, target)
     return kept
 
