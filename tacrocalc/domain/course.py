@@ -16,7 +16,7 @@ from tacrocalc.domain.dosing import check_dispensable
 from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.domain.protocol import FormulationId, Protocol
 from tacrocalc.domain.units import Quantity, format_number, magnitude
-from tacrocalc.domain.validation import check_date, check_dose_times
+from tacrocalc.domain.validation import check_date, check_dose, check_dose_times
 
 TimeOfDay = time  # for annotations in classes that have a field named `time`
 Day = date  # for annotations in classes that have a field named `date`
@@ -333,6 +333,9 @@ def _check_dosing(
                 value=f"{format_number(magnitude(event.dose, 'mg'), 3)} mg",
             )
         ]
+    bounds = check_dose(event.dose, protocol, field=f"{field}: dose")  # R12.7
+    if bounds:
+        return list(bounds)
     issues = list(check_dispensable(event.dose, product, field=f"{field}: dose"))
     issues.extend(check_dose_times(event.times, product, protocol, field=f"{field}: times"))
     if last is not None:

@@ -18,7 +18,7 @@ from functools import lru_cache, reduce
 from tacrocalc.domain.issues import Action, Issue, IssueCode, refusals
 from tacrocalc.domain.protocol import Formulation, FormulationId, Protocol, Region
 from tacrocalc.domain.units import Quantity, format_number, magnitude, q
-from tacrocalc.domain.validation import check_trough
+from tacrocalc.domain.validation import check_dose, check_trough
 
 HUNDRED = Decimal(100)
 
@@ -402,6 +402,8 @@ def dose_from_amount(
                 value=f"{_text(magnitude(dose, 'mg'))} mg",
             ),
         )
+    else:
+        issues += check_dose(dose, protocol)  # R12.7, before the rounding table is built
     if refusals(issues):
         return DoseOutcome(dose=None, issues=refusals(issues))
     daily = _dec(dose, "mg") * product.administrations_per_day
@@ -506,6 +508,8 @@ def adjust(
                 value=f"{_text(magnitude(dose, 'mg'))} mg",
             )
         )
+    if check_dose(dose, protocol):  # R12.7, before the rounding table is built
+        return _refused(*check_dose(dose, protocol))
     issues: list[Issue] = []
     if weight is not None:
         issues.extend(check_weight(weight, protocol))
@@ -680,6 +684,8 @@ def switch(
                 ),
             ),
         )
+    if check_dose(dose, protocol):  # R12.7, before the rounding table is built
+        return SwitchOutcome(switch=None, issues=check_dose(dose, protocol))
     current_daily = _dec(dose, "mg") * old.administrations_per_day
     new_daily = current_daily * ratio
     rounded = round_to_dispensable(_mg(new_daily / new.administrations_per_day), new)

@@ -97,6 +97,8 @@ _VALUES: Final[dict[str, Kind | str]] = {
     "envarsus_conversion_us": "float",
     "switch_trough_days": "int",
     "co_medication_trough_days": "int",
+    "dose_min": Kind.DOSE,
+    "dose_max": Kind.DOSE,
     "weight_min": Kind.WEIGHT,
     "weight_max": Kind.WEIGHT,
     "adult_weight": Kind.WEIGHT,
@@ -304,6 +306,7 @@ def _check_order(values: Mapping[str, Any]) -> None:
     below("weight_min", "adult_weight", or_equal=True)
     below("adult_weight", "weight_max")
     below("creatinine_min", "creatinine_max")
+    below("dose_min", "dose_max")
     below("systolic_min", "systolic_max")
     below("diastolic_min", "diastolic_max")
     below("first_check_from_days", "first_check_by_days", or_equal=True)

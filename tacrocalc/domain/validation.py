@@ -47,6 +47,22 @@ def check_trough(
     )
 
 
+def check_dose(value: Quantity, protocol: Protocol, *, field: str = "dose") -> tuple[Issue, ...]:
+    """R12.7: a dose per administration above 0 and at most the input bound (a dose no rate of
+    R4 can reach); a larger number is a typing error, refused before any arithmetic."""
+    return _bounds(
+        value,
+        protocol,
+        "dose_min",
+        "dose_max",
+        "mg",
+        "mg",
+        field=field,
+        rule="R12.7",
+        low_inclusive=False,
+    )
+
+
 def check_creatinine(
     value: Quantity, protocol: Protocol, *, field: str = "creatinine"
 ) -> tuple[Issue, ...]:
