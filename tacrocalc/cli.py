@@ -35,7 +35,7 @@ from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
 from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
 from tacrocalc.records.files import write_atomic
-from tacrocalc.records.patient_file import PatientFileError, loads
+from tacrocalc.records.patient_file import PatientFileError, read_file
 from tacrocalc.records.store import Store, StoreError, restore
 from tacrocalc.text import action_text, how_often, message, regimen_line
 
@@ -372,18 +372,7 @@ def _patient_record(args: argparse.Namespace, today: date) -> PatientRecord:
 
 def read_patient_file(path: Path, today: date) -> PatientRecord:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise Refused(
-            Issue.refusal(
-                IssueCode.BAD_PATIENT_FILE,
-                field=str(path),
-                value=path.name,
-                reason=error.strerror or str(error),
-            )
-        ) from None
-    try:
-        return loads(text, protocol_for=load_protocol, today=today)
+        return read_file(path, protocol_for=load_protocol, today=today)
     except PatientFileError as error:
         raise Refused(error.issue) from None
 

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time
+from pathlib import Path
 from typing import Any, Final
 
 from tacrocalc.domain.course import (
@@ -470,13 +471,78 @@ def read_patient(
     )
 
 
+MAX_FILE_BYTES: Final = 20 * 1024 * 1024  # a patient of decades of results is under 1 MB
+MAX_TEXT: Final = 2000  # characters in any one text of a patient file
+
+
+def read_file(path: Path, *, protocol_for: Callable[[str], Protocol], today: date) -> PatientRecord:
+    """A patient file from disk. Refused, never hung or crashed on: something that is not a
+    regular file (a folder, a pipe, a device), a file too large to be one, or text that is not
+    UTF-8 (a byte-order mark, as Notepad writes, is accepted)."""
+    name = path.name or str(path)
+    try:
+        if not path.is_file():
+            what = "does not exist" if not path.exists() else "is not a regular file"
+            raise _bad(str(path), name, f"it {what}")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise _bad(str(path), name, "it is too large to be a patient file")
+        data = path.read_bytes()
+    except OSError as error:
+        raise _bad(str(path), name, error.strerror or str(error)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _bad(
+            str(path), name, "it is not UTF-8 text (save it as UTF-8, or export it again)"
+        ) from None
+    return loads(text, protocol_for=protocol_for, today=today)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def _check_texts(data: Any) -> None:
+    """Every text is text (no lone surrogate) and of a sensible length, named by its path."""
+    stack: list[tuple[str, Any]] = [("$", data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((f"{path}.{key}", value) for key, value in node.items())
+            for key in node:
+                stack.append((f"{path} (a key)", key))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", value) for i, value in enumerate(node))
+        elif isinstance(node, str):
+            if len(node) > MAX_TEXT:
+                raise _bad(path, node[:40] + "…", f"longer than {MAX_TEXT} characters")
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _bad(
+                    path,
+                    node.encode("utf-8", "replace").decode(),
+                    "holds a character that is not text",
+                ) from None
+
+
 def loads(text: str, *, protocol_for: Callable[[str], Protocol], today: date) -> PatientRecord:
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as error:
         raise _bad(
             "$", f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}"
         ) from None
+    except RecursionError:
+        raise _bad("$", "", "nested too deeply to be a patient file") from None
+    except ValueError as error:  # a duplicate key, a number of thousands of digits
+        raise _bad("$", "", f"not a patient file: {error}") from None
+    _check_texts(data)
     return read_patient(data, protocol_for=protocol_for, today=today)
 
 

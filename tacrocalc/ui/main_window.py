@@ -352,7 +352,7 @@ class MainWindow(QMainWindow):
         """Import one patient file; an id already here needs the user's decision."""
         from PySide6.QtWidgets import QMessageBox
 
-        from tacrocalc.records.patient_file import PatientFileError, loads
+        from tacrocalc.records.patient_file import PatientFileError, read_file
         from tacrocalc.text import message
 
         if not self._has_store():
@@ -360,13 +360,9 @@ class MainWindow(QMainWindow):
         assert self.store is not None
         self.settings.set("files/last_folder", str(path.parent))
         try:
-            record = loads(
-                path.read_text(encoding="utf-8"),
-                protocol_for=self._protocol_for,
-                today=self._today(),
-            )
-        except (OSError, PatientFileError) as error:
-            text = message(error.issue) if isinstance(error, PatientFileError) else str(error)
+            record = read_file(path, protocol_for=self._protocol_for, today=self._today())
+        except PatientFileError as error:
+            text = message(error.issue)
             QMessageBox.warning(self, "Not imported", f"{path.name}: {text}")
             return text
         if self.store.exists(record.patient.id) and ask:

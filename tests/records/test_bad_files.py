@@ -1,0 +1,86 @@
+"""Bad patient files are refused in one line naming what is wrong: never a traceback, a hang
+or memory exhaustion (inputs from a fuzz probe of the command line)."""
+
+import gzip
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tacrocalc.app import main
+from tacrocalc.protocols import load_protocol
+from tacrocalc.records.patient_file import PatientFileError, read_file
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "example-patient.json"
+
+
+def good() -> dict:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def refused(path: Path) -> str:
+    with pytest.raises(PatientFileError) as raised:
+        read_file(path, protocol_for=load_protocol, today=date(2026, 6, 1))
+    return str(raised.value)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    """Notepad writes UTF-8 with a BOM: it is valid UTF-8 and is read."""
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + EXAMPLE.read_bytes())
+    assert read_file(path, protocol_for=load_protocol, today=date(2026, 6, 1)).patient.id == "H123"
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ("Zoë".encode("latin-1"), "not UTF-8"),
+        (json.dumps(good(), ensure_ascii=False).encode("utf-16"), "not UTF-8"),
+        (gzip.compress(EXAMPLE.read_bytes()), "not UTF-8"),
+        (b"[" * 1000 + b"]" * 1000, "nested too deeply"),
+        (b'{"format": ' + b"9" * 5000 + b"}", "not a patient file"),
+        (b'{"format": "a", "format": "b"}', "appears twice"),
+    ],
+)
+def test_files_that_are_not_patient_files(tmp_path, data, words):
+    path = tmp_path / "bad.json"
+    path.write_bytes(data)
+    assert words in refused(path)
+
+
+def test_a_lone_surrogate_or_a_huge_text_is_refused_at_its_path(tmp_path):
+    doc = good()
+    doc["patient"]["name"] = "\ud800"
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")  # ensure_ascii: "\\ud800" escapes
+    assert "$.patient.name" in refused(path)
+    doc = good()
+    doc["patient"]["id"] = "H" * 10_000_000
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert "$.patient.id" in refused(path) and "longer than 2000 characters" in refused(path)
+
+
+def test_what_is_not_a_regular_file_is_refused_without_reading(tmp_path):
+    assert "is not a regular file" in refused(tmp_path)
+    assert "does not exist" in refused(tmp_path / "missing.json")
+    if sys.platform != "win32":
+        fifo = tmp_path / "pipe.json"
+        os.mkfifo(fifo)
+        assert "is not a regular file" in refused(fifo)  # would block forever if read
+        assert "is not a regular file" in refused(Path("/dev/zero"))
+
+
+def test_import_reports_every_refusal_and_imports_the_rest(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_bytes("Zoë".encode("latin-1"))
+    code = main(
+        ["--data-dir", str(tmp_path / "d"), "import", str(bad), str(EXAMPLE), str(tmp_path)]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "imported H123" in out
+    assert err.count("\n") == 1 and "2 file(s) not imported" in err
+    assert "bad.json" in err and "not UTF-8" in err and "not a regular file" in err
