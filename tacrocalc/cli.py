@@ -884,11 +884,32 @@ def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 # -- parser --------------------------------------------------------------------------------
 
 
+# Dates a monitoring plan can be worked out for: every date TacroCalc adds months or days to
+# stays within what a calendar date can hold (9999-12-31 overflowed).
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def _date_arg(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates TacroCalc plans for"
+            f" ({_FIRST_DAY.isoformat()} to {_LAST_DAY.isoformat()})"
+        )
+    return day
+
+
+def _limit_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"{text} is not between 1 and 100000")
+    return value
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -983,7 +1004,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     p = sub.add_parser("list", help="stored patients: regimen, last check, next check due")
     p.add_argument("query", nargs="?", help="id or name prefix (case and accents ignored)")
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=_limit_arg, default=200, help="at most this many (1-100000)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_cmd_list)
 
@@ -1007,6 +1028,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except BrokenPipeError:  # the reader (| head) stopped reading: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
         return 0
+    except OSError as error:  # a file or folder named on the command line cannot be used
+        where = error.filename if error.filename is not None else ""
+        print(f"refused: {where or 'file'}: {error.strerror or error}", file=err)
+        return EXIT_REFUSED
     return code
 
 

@@ -335,3 +335,47 @@ def test_pint_is_not_imported_until_a_quantity_is_made():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (
+            ["plan", str(EXAMPLE), "--out", "/nonexistent-folder/x.pdf"],
+            ["/nonexistent-folder", "does not exist"],
+        ),
+        (["plan", str(EXAMPLE), "--out", "{tmp}"], ["{tmp}", "a file name is needed"]),
+        (
+            ["--data-dir", "{tmp}/d", "restore", "{tmp}/missing.sqlite3"],
+            ["missing.sqlite3", "No such file"],
+        ),
+        (["--data-dir", "{tmp}/d", "restore", "{tmp}"], ["{tmp}", "directory"]),
+        (["--data-dir", "{tmp}/afile", "list"], ["afile"]),
+    ],
+)
+def test_files_and_folders_that_cannot_be_used_are_refused_in_one_line(
+    capsys, tmp_path, argv, words
+):
+    """Issue 12's argument probe: each ended in a traceback; now one line, exit 2."""
+    (tmp_path / "afile").write_text("x")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert err.startswith("refused: ")
+    for word in words:
+        assert word.replace("{tmp}", str(tmp_path)) in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", str(EXAMPLE), "--today", "9999-12-31"],
+        ["list", "--limit", "9223372036854775808"],
+    ],
+)
+def test_arguments_out_of_range_are_refused_by_the_parser(capsys, argv):
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert "outside the dates" in err or "between 1 and 100000" in err
