@@ -87,6 +87,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.UNKNOWN_OBSERVATION: "{field}: there is no entry {value} that can be changed (it may already be deleted or restored).",
     IssueCode.PATIENT_EXISTS: '{field}: a patient "{value}" is already here; nothing was changed. Use --replace to replace that record (the old one stays in the history).',
     IssueCode.MISSING_VALUE: "{field}: a value is needed.",
+    IssueCode.BAD_TEXT: '{field}: "{value}" cannot be used: {reason}.',
     IssueCode.BAD_DOSE_TIMES: '{field}: "{value}": this product is given {count} time(s) a day; give that many times (HH:MM).',
     IssueCode.STORE_UNUSABLE: "The patient store cannot be used: {reason}",
     IssueCode.IMPORT_REFUSED: "{value} file(s) not imported: {reason}",

@@ -121,6 +121,7 @@ class IssueCode(StrEnum):
     UNKNOWN_OBSERVATION = "unknown_observation"
     PATIENT_EXISTS = "patient_exists"
     MISSING_VALUE = "missing_value"
+    BAD_TEXT = "bad_text"
     BAD_DOSE_TIMES = "bad_dose_times"
     STORE_UNUSABLE = "store_unusable"
     IMPORT_REFUSED = "import_refused"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, time
 
 from tacrocalc.domain.issues import Issue, IssueCode
@@ -170,4 +171,38 @@ def check_dose_times(
                     high=str(round((interval + tolerance) / 60)),
                 ),
             )
+    return ()
+
+
+# Lengths of what identifies a patient: an id fits a hospital number with room to spare, a name
+# any person's full name.
+ID_MAX_LENGTH = 40
+NAME_MAX_LENGTH = 200
+
+
+def check_label(text: str, *, field: str, max_length: int) -> tuple[Issue, ...]:
+    """An id or a name that reads as what it is: not empty, not too long, and without control,
+    format or bidirectional characters (NUL, newline, ESC, zero-width space, right-to-left
+    override), which print raw or make one id look like another."""
+    if not text.strip():
+        return (Issue.refusal(IssueCode.MISSING_VALUE, field=field, value=""),)
+    if len(text) > max_length:
+        return (
+            Issue.refusal(
+                IssueCode.BAD_TEXT,
+                field=field,
+                value=text[:40] + "…",
+                reason=f"longer than {max_length} characters",
+            ),
+        )
+    hidden = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if hidden:
+        return (
+            Issue.refusal(
+                IssueCode.BAD_TEXT,
+                field=field,
+                value=text.encode("unicode_escape").decode("ascii"),
+                reason=f"it holds an invisible or control character (U+{ord(hidden[0]):04X})",
+            ),
+        )
     return ()

@@ -48,10 +48,13 @@ from tacrocalc.domain.record import (
 )
 from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, parse_blood_pressure
 from tacrocalc.domain.validation import (
+    ID_MAX_LENGTH,
+    NAME_MAX_LENGTH,
     check_blood_pressure,
     check_creatinine,
     check_date,
     check_dose_times,
+    check_label,
     check_trough,
 )
 
@@ -133,9 +136,11 @@ def _patient(doc: Any, today: date) -> Patient:
     if not isinstance(doc, dict):
         raise _bad("$.patient", doc, "must be an object")
     pid = _get(doc, "id", "$.patient", str).strip()
-    if not pid:
-        raise _bad("$.patient.id", doc["id"], "an id is needed")
     name = _get(doc, "name", "$.patient", str).strip()
+    for key, text, limit in (("id", pid, ID_MAX_LENGTH), ("name", name, NAME_MAX_LENGTH)):
+        for issue in check_label(text, field=f"$.patient.{key}", max_length=limit):
+            reason = dict(issue.params).get("reason", "a value is needed")
+            raise _bad(issue.field, issue.value, reason)
     birth = None
     if doc.get("birth_date") is not None:
         birth = _date(doc["birth_date"], "$.patient.birth_date")

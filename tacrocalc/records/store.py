@@ -59,9 +59,12 @@ from tacrocalc.domain.record import (
 )
 from tacrocalc.domain.units import magnitude, q
 from tacrocalc.domain.validation import (
+    ID_MAX_LENGTH,
+    NAME_MAX_LENGTH,
     check_blood_pressure,
     check_creatinine,
     check_date,
+    check_label,
     check_trough,
 )
 from tacrocalc.records import patient_file
@@ -644,11 +647,8 @@ class Store:
         self, patient: Patient, *, protocol_id: str, target: TargetRange | None = None, today: date
     ) -> Written:
         """Create a patient, or update one (its details, protocol and own trough range)."""
-        issues: tuple[Issue, ...] = ()
-        if not patient.id.strip():
-            issues += (Issue.refusal(IssueCode.MISSING_VALUE, field="patient id", value=""),)
-        if not patient.name.strip():
-            issues += (Issue.refusal(IssueCode.MISSING_VALUE, field="name", value=""),)
+        issues = check_label(patient.id, field="patient id", max_length=ID_MAX_LENGTH)
+        issues += check_label(patient.name, field="name", max_length=NAME_MAX_LENGTH)
         if patient.birth_date and patient.birth_date > today:
             issues += (
                 Issue.refusal(

@@ -84,3 +84,38 @@ def test_import_reports_every_refusal_and_imports_the_rest(tmp_path, capsys):
     assert "imported H123" in out
     assert err.count("\n") == 1 and "2 file(s) not imported" in err
     assert "bad.json" in err and "not UTF-8" in err and "not a regular file" in err
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "words"),
+    [
+        ("id", "H1\x00", "U+0000"),
+        ("id", "H1\nH2", "U+000A"),
+        ("name", "A \x1b[31mPerson", "U+001B"),
+        ("id", "H\u200b123", "U+200B"),  # zero-width space: looks like H123
+        ("name", "A \u202eNOSREP", "U+202E"),  # right-to-left override
+        ("id", "H" * 41, "longer than 40 characters"),
+        ("name", "   ", "a value is needed"),
+    ],
+)
+def test_ids_and_names_that_would_not_read_as_themselves(tmp_path, key, text, words):
+    """Issue 12: ids and names with NUL, newline, ESC, U+200B or U+202E printed raw and looked
+    like other ids; they are refused, naming the field, in files and in the store alike."""
+    from tacrocalc.domain.record import Patient
+    from tacrocalc.records.store import Store
+
+    doc = good()
+    doc["patient"][key] = text
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    message = refused(path)
+    assert f"$.patient.{key}" in message and words in message
+    with Store(tmp_path / "d", protocol_for=load_protocol) as store:
+        fields = {"id": "H9", "name": "Someone", key: text}
+        written = store.save_patient(
+            Patient(id=fields["id"], name=fields["name"], birth_date=None, sex=None),
+            protocol_id="seed-1997",
+            today=date(2026, 6, 1),
+        )
+        assert not written.ok
+        assert store.list_patients() == []
