@@ -87,7 +87,7 @@ def test_dose_warnings_in_json(capsys):
         ),
         (  # R12.7: the bounds of R12 on every path
             ["adjust", "--dose", "3mg", "--trough", "250ug/L", "--days-on-dose", "10"],
-            ["trough", "250 µg/L", "0 µg/L to 200 µg/L"],
+            ["trough", "250 µg/L", "0.5 µg/L to 200 µg/L"],
         ),
         (  # R9.2: a target outside the range
             [

@@ -15,15 +15,16 @@ from tacrocalc.domain.validation import (
 
 
 @pytest.mark.parametrize(
-    ("value", "ok"), [(0, True), (2, True), (200, True), (200.1, False), (-0.1, False)]
+    ("value", "ok"),
+    [(0, False), (0.4, False), (0.5, True), (2, True), (200, True), (200.1, False), (-0.1, False)],
 )
 def test_trough_bounds(seed, value, ok):
-    """R12.2: 0-200 µg/L."""
+    """R12.2: up to 200 µg/L; below 0.5 µg/L no assay measures (enter "<2")."""
     issues = check_trough(q(value, "ug/L"), seed)
     assert (issues == ()) is ok
     if not ok:
         assert issues[0].code is IssueCode.OUT_OF_BOUNDS
-        assert issues[0].param("low") == "0 µg/L" and issues[0].param("high") == "200 µg/L"
+        assert issues[0].param("low") == "0.5 µg/L" and issues[0].param("high") == "200 µg/L"
 
 
 @pytest.mark.parametrize(("value", "ok"), [(9.9, False), (10, True), (2000, True), (2001, False)])
