@@ -273,7 +273,7 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(payload, out, ensure_ascii=False, indent=2)
         print(file=out)
         return 0
-    how = _how(per_day)
+    how = how_often(per_day)
     level = format_number(magnitude(result.measured, "ug/L"), 2)
     print(
         f"Current {_mg(result.current_daily)}/day; trough {level} µg/L"
@@ -577,7 +577,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         suggestion = advice.adjustment
         print(
             f"  suggested {_mg(suggestion.dose)}"
-            f" {_how(suggestion.formulation.administrations_per_day)}"
+            f" {how_often(suggestion.formulation.administrations_per_day)}"
             f" ({describe_units(suggestion.units, suggestion.formulation.unit_name)}),"
             f" target {format_number(magnitude(advice.target, 'ug/L'), 2)} µg/L",
             file=out,
@@ -603,10 +603,6 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if extras:
         print(f"Extra results (not checks, R8.7): {extras} trough(s)", file=out)
     return 0
-
-
-def _how(per_day: int) -> str:
-    return how_often(per_day)
 
 
 # -- the store --------------------------------------------------------------------------------

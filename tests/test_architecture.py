@@ -1,4 +1,5 @@
-"""The import walls of ../shared/style.md: the domain is pure, and nothing opens a socket."""
+"""The import walls of TacroCalc (see README, Development): the domain is pure, and nothing
+opens a socket."""
 
 import ast
 from pathlib import Path

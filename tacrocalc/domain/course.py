@@ -232,6 +232,15 @@ _NEEDS: dict[EventKind, frozenset[Status]] = {
 }
 
 
+# The event that gives doses again from each status: what "apply this regimen" records (R15.1).
+DOSING_AFTER: dict[Status, EventKind] = {
+    Status.NONE: EventKind.START,
+    Status.STOPPED: EventKind.RESTART,
+    Status.HELD: EventKind.RESUME,
+    Status.ON: EventKind.CHANGE,
+}
+
+
 def complete_event(
     event: CourseEvent, course: tuple[Period, ...], protocol: Protocol
 ) -> CourseEvent:
@@ -307,6 +316,26 @@ def check_course(
         else:
             status = Status.HELD if event.kind is EventKind.HOLD else Status.STOPPED
     return tuple(issues)
+
+
+def added_refusals(
+    before: tuple[CourseEvent, ...],
+    after: tuple[CourseEvent, ...],
+    protocol: Protocol,
+    *,
+    today: date,
+    birth_date: date | None,
+) -> tuple[Issue, ...]:
+    """The refusals of the course `after` a write that the course `before` it did not have.
+    What was stored before these checks existed (dose times 08:00 and 08:00, the same dose
+    twice) is not blamed on a later entry and does not block one; a write that adds a fault is
+    refused."""
+    known = set(check_course(before, protocol, today=today, birth_date=birth_date))
+    return tuple(
+        issue
+        for issue in check_course(after, protocol, today=today, birth_date=birth_date)
+        if issue.refuses and issue not in known
+    )
 
 
 def _check_dosing(

@@ -264,6 +264,31 @@ class DoseOutcome:
     issues: tuple[Issue, ...]
 
 
+def _below_smallest(field: str, value: Decimal, product: Formulation) -> Issue:
+    """R3.4: a positive dose that rounds to nothing."""
+    return Issue.refusal(
+        IssueCode.BELOW_SMALLEST_DOSE,
+        field=field,
+        value=f"{_text(value)} mg",
+        smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
+        product=product.name,
+    )
+
+
+def _check_amount(dose: Quantity, protocol: Protocol) -> tuple[Issue, ...]:
+    """A dose per administration typed or stored: above zero (R4.5) and within the input bound
+    (R12.7), checked before any rounding table is built."""
+    if magnitude(dose, "mg") <= 0:
+        return (
+            Issue.refusal(
+                IssueCode.RATE_NOT_POSITIVE,
+                field="dose",
+                value=f"{_text(magnitude(dose, 'mg'))} mg",
+            ),
+        )
+    return check_dose(dose, protocol)
+
+
 def _formulation(protocol: Protocol, formulation: FormulationId | str) -> Formulation | Issue:
     try:
         return protocol.formulations[FormulationId(formulation)]
@@ -287,20 +312,8 @@ def _dose_for_daily(
     exact = daily / formulation.administrations_per_day  # R2.2: equal doses
     rounded = round_to_dispensable(_mg(exact), formulation)  # R3.2: each administration
     dose = _dec(rounded.dose, "mg")
-    smallest = _mg(min(formulation.strengths))
     if dose == 0:  # R3.4
-        return DoseOutcome(
-            dose=None,
-            issues=(
-                Issue.refusal(
-                    IssueCode.BELOW_SMALLEST_DOSE,
-                    field=field,
-                    value=f"{_text(exact)} mg",
-                    smallest=f"{format_number(magnitude(smallest, 'mg'), 3)} mg",
-                    product=formulation.name,
-                ),
-            ),
-        )
+        return DoseOutcome(dose=None, issues=(_below_smallest(field, exact, formulation),))
     weight_kg = _dec(weight, "kg")
     achieved = dose * formulation.administrations_per_day / weight_kg
     change = (dose - exact) / exact * HUNDRED if exact else Decimal(0)
@@ -393,17 +406,7 @@ def dose_from_amount(
     product = _formulation(protocol, formulation)
     if isinstance(product, Issue):
         return DoseOutcome(dose=None, issues=(product,))
-    issues = check_weight(weight, protocol)
-    if magnitude(dose, "mg") <= 0:
-        issues += (
-            Issue.refusal(
-                IssueCode.RATE_NOT_POSITIVE,
-                field="dose",
-                value=f"{_text(magnitude(dose, 'mg'))} mg",
-            ),
-        )
-    else:
-        issues += check_dose(dose, protocol)  # R12.7, before the rounding table is built
+    issues = check_weight(weight, protocol) + _check_amount(dose, protocol)
     if refusals(issues):
         return DoseOutcome(dose=None, issues=refusals(issues))
     daily = _dec(dose, "mg") * product.administrations_per_day
@@ -500,16 +503,8 @@ def adjust(
                 days=str(protocol.count("steady_state_days")),
             )
         )
-    if magnitude(dose, "mg") <= 0:
-        return _refused(
-            Issue.refusal(
-                IssueCode.RATE_NOT_POSITIVE,
-                field="dose",
-                value=f"{_text(magnitude(dose, 'mg'))} mg",
-            )
-        )
-    if check_dose(dose, protocol):  # R12.7, before the rounding table is built
-        return _refused(*check_dose(dose, protocol))
+    if _check_amount(dose, protocol):
+        return _refused(*_check_amount(dose, protocol))
     issues: list[Issue] = []
     if weight is not None:
         issues.extend(check_weight(weight, protocol))
@@ -533,15 +528,7 @@ def adjust(
     rounded = round_to_dispensable(_mg(new_daily / per_day), product, down=capped is not None)
     new_dose = _dec(rounded.dose, "mg")
     if new_dose == 0:
-        return _refused(
-            Issue.refusal(
-                IssueCode.BELOW_SMALLEST_DOSE,
-                field="new dose",
-                value=f"{_text(new_daily / per_day)} mg",
-                smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
-                product=product.name,
-            )
-        )
+        return _refused(_below_smallest("new dose", new_daily / per_day, product))
     if capped is not None:
         issues.append(
             Issue.warning(
@@ -673,35 +660,13 @@ def switch(
                 ),
             ),
         )
-    if magnitude(dose, "mg") <= 0:
-        return SwitchOutcome(
-            switch=None,
-            issues=(
-                Issue.refusal(
-                    IssueCode.RATE_NOT_POSITIVE,
-                    field="dose",
-                    value=f"{_text(magnitude(dose, 'mg'))} mg",
-                ),
-            ),
-        )
-    if check_dose(dose, protocol):  # R12.7, before the rounding table is built
-        return SwitchOutcome(switch=None, issues=check_dose(dose, protocol))
+    if _check_amount(dose, protocol):
+        return SwitchOutcome(switch=None, issues=_check_amount(dose, protocol))
     current_daily = _dec(dose, "mg") * old.administrations_per_day
     new_daily = current_daily * ratio
     rounded = round_to_dispensable(_mg(new_daily / new.administrations_per_day), new)
     if _dec(rounded.dose, "mg") == 0:
-        return SwitchOutcome(
-            switch=None,
-            issues=(
-                Issue.refusal(
-                    IssueCode.BELOW_SMALLEST_DOSE,
-                    field="new dose",
-                    value=f"{_text(new_daily)} mg",
-                    smallest=f"{format_number(float(min(new.strengths)), 3)} mg",
-                    product=new.name,
-                ),
-            ),
-        )
+        return SwitchOutcome(switch=None, issues=(_below_smallest("new dose", new_daily, new),))
     issues = []
     if new.id is FormulationId.ADVAGRAF:  # R10.2
         issues.append(Issue.warning(IssueCode.SWITCH_TROUGH_MAY_FALL, field="to", value=new.name))

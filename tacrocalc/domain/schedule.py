@@ -257,31 +257,21 @@ def _extra_check(
     takes: tuple[ObservationKind, ...],
     reason: str,
 ) -> ScheduledCheck:
-    done_on = facts.first_complete(earliest, takes)
-    if done_on is not None:
-        return ScheduledCheck(
-            number=None,
-            phase=phase,
-            due=due,
-            earliest=earliest,
-            latest=latest,
-            takes=takes,
-            status=CheckStatus.DONE,
-            done_on=done_on,
-            reason=reason,
-        )
-    status, late = _status(due, latest, today)
-    return ScheduledCheck(
+    check = functools.partial(
+        ScheduledCheck,
         number=None,
         phase=phase,
         due=due,
         earliest=earliest,
         latest=latest,
         takes=takes,
-        status=status,
-        overdue_days=late,
         reason=reason,
     )
+    done_on = facts.first_complete(earliest, takes)
+    if done_on is not None:
+        return check(status=CheckStatus.DONE, done_on=done_on)
+    status, late = _status(due, latest, today)
+    return check(status=status, overdue_days=late)
 
 
 def _extra_checks(

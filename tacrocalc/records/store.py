@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any, Final
 
 from tacrocalc.domain.course import (
+    DOSING_AFTER,
     CourseEvent,
     EventKind,
     Status,
-    check_course,
+    added_refusals,
     complete_event,
     events_from_regimens,
     period_at,
@@ -832,25 +833,23 @@ class Store:
 
     # -- the treatment course (R15) -------------------------------------------------------------
 
-    def _course_refusals(
-        self,
-        before: list[CourseEvent],
-        after: list[CourseEvent],
-        protocol: Protocol,
-        *,
-        today: date,
-        birth: date | None,
-    ) -> tuple[Issue, ...]:
-        """The refusals of the course `after` a write (R15.1, R12.8, R3.1, R2.2) that the course
-        `before` it did not have. What was stored before these checks existed (a store of
-        schema 2 could hold dose times 08:00 and 08:00, or the same dose twice) is not blamed
-        on a later entry and does not block one; a write that adds a fault is refused."""
-        known = set(check_course(tuple(before), protocol, today=today, birth_date=birth))
-        return tuple(
-            issue
-            for issue in check_course(tuple(after), protocol, today=today, birth_date=birth)
-            if issue.refuses and issue not in known
-        )
+    def _changed_event(
+        self, event_id: int, reason: str
+    ) -> Written | tuple[str, CourseEvent, date | None, Protocol, list[tuple[int, CourseEvent]]]:
+        """For a correction or a deletion: (patient id, the event as stored, birth date,
+        protocol, the patient's events), or the refusal (no such event, no reason given)."""
+        found = self._event_row(event_id)
+        if found is None:
+            return Written(issues=(_unknown_event(event_id),))
+        if not reason.strip():
+            return Written(
+                issues=(Issue.refusal(IssueCode.MISSING_VALUE, field="reason", value=""),)
+            )
+        patient_id, old = found
+        known = self._patient_row(patient_id)
+        assert not isinstance(known, Issue)
+        birth, protocol = known
+        return patient_id, old, birth, protocol, self.events(patient_id)
 
     def _event_row(self, event_id: int) -> tuple[str, CourseEvent] | None:
         """(patient id, event) of an event that is not deleted."""
@@ -875,8 +874,8 @@ class Store:
             event = complete_event(event, periods(tuple(current)), protocol)
             if not event.recorded_by:
                 event = replace(event, recorded_by=self._user)
-            issues = self._course_refusals(
-                current, [*current, event], protocol, today=today, birth=birth
+            issues = added_refusals(
+                tuple(current), (*current, event), protocol, today=today, birth_date=birth
             )
             if issues:
                 return Written(issues=issues)
@@ -897,24 +896,16 @@ class Store:
         reason. Completed from the regimen before it like a new event; `recorded_by` stays the
         one who recorded it unless given. The course that results must make sense."""
         with self._write() as db:
-            found = self._event_row(event_id)
-            if found is None:
-                return Written(issues=(_unknown_event(event_id),))
-            if not reason.strip():
-                return Written(
-                    issues=(Issue.refusal(IssueCode.MISSING_VALUE, field="reason", value=""),)
-                )
-            patient_id, old = found
-            known = self._patient_row(patient_id)
-            assert not isinstance(known, Issue)
-            birth, protocol = known
-            rows = self.events(patient_id)
+            changed = self._changed_event(event_id, reason)
+            if isinstance(changed, Written):
+                return changed
+            patient_id, old, birth, protocol, rows = changed
             others = [e for i, e in rows if i != event_id]
             event = complete_event(event, periods(tuple(others)), protocol)
             if not event.recorded_by:
                 event = replace(event, recorded_by=old.recorded_by or self._user)
-            issues = self._course_refusals(
-                [e for _, e in rows], [*others, event], protocol, today=today, birth=birth
+            issues = added_refusals(
+                tuple(e for _, e in rows), (*others, event), protocol, today=today, birth_date=birth
             )
             if issues:
                 return Written(issues=issues)
@@ -939,24 +930,16 @@ class Store:
         and the reason. The course that remains must make sense: deleting a hold that a resume
         follows is refused; deleting the only start leaves no course, which is fine."""
         with self._write() as db:
-            found = self._event_row(event_id)
-            if found is None:
-                return Written(issues=(_unknown_event(event_id),))
-            if not reason.strip():
-                return Written(
-                    issues=(Issue.refusal(IssueCode.MISSING_VALUE, field="reason", value=""),)
-                )
-            patient_id, old = found
-            known = self._patient_row(patient_id)
-            assert not isinstance(known, Issue)
-            birth, protocol = known
-            rows = self.events(patient_id)
-            issues = self._course_refusals(
-                [e for _, e in rows],
-                [e for i, e in rows if i != event_id],
+            changed = self._changed_event(event_id, reason)
+            if isinstance(changed, Written):
+                return changed
+            patient_id, old, birth, protocol, rows = changed
+            issues = added_refusals(
+                tuple(e for _, e in rows),
+                tuple(e for i, e in rows if i != event_id),
                 protocol,
                 today=today,
-                birth=birth,
+                birth_date=birth,
             )
             if issues:
                 return Written(issues=issues)
@@ -988,12 +971,7 @@ class Store:
             return Written(issues=(known,))
         period = period_at(periods(tuple(e for _, e in self.events(patient_id))), regimen.start)
         status = Status.NONE if period is None else period.status
-        kind = {
-            Status.NONE: EventKind.START,
-            Status.STOPPED: EventKind.RESTART,
-            Status.HELD: EventKind.RESUME,
-            Status.ON: EventKind.CHANGE,
-        }[status]
+        kind = DOSING_AFTER[status]
         given = None if period is None else period.regimen or period.previous
         if (
             kind in (EventKind.CHANGE, EventKind.RESUME)

@@ -505,21 +505,19 @@ class PatientView(QWidget):
     def _refusals_of(self, event: CourseEvent) -> list[str]:
         """What the store would refuse in the course with `event` added, checked before the
         user is asked to confirm anything (only what the event adds, as the store does)."""
-        from tacrocalc.domain.course import check_course
+        from tacrocalc.domain.course import added_refusals
 
         assert self.patient_id is not None
         record = self._db.load(self.patient_id)
         assert record is not None
-        protocol = self._protocol_for(record.protocol_id)
-
-        def refusals(events: tuple[CourseEvent, ...]) -> list[str]:
-            issues = check_course(
-                events, protocol, today=self._today(), birth_date=record.patient.birth_date
-            )
-            return [message(i) for i in issues if i.refuses]
-
-        before = refusals(record.events)
-        return [m for m in refusals((*record.events, event)) if m not in before]
+        issues = added_refusals(
+            record.events,
+            (*record.events, event),
+            self._protocol_for(record.protocol_id),
+            today=self._today(),
+            birth_date=record.patient.birth_date,
+        )
+        return [message(i) for i in issues]
 
     def _now_if_today(self, day: date) -> time | None:
         """An event dated today gets the time it is recorded, so that another event of the
@@ -534,7 +532,7 @@ class PatientView(QWidget):
         """What Apply records: a start, a restart, a resume or a dose change of the product in
         force; a change of product is an R10 switch, its dose worked out by the conversion and
         confirmed with the old and new dose side by side (R10.1)."""
-        from tacrocalc.domain.course import CourseEvent, EventKind, Status
+        from tacrocalc.domain.course import DOSING_AFTER, CourseEvent, EventKind, Status
         from tacrocalc.domain.dosing import describe_units, switch
         from tacrocalc.domain.units import format_number, magnitude, q
         from tacrocalc.text import how_often
@@ -552,15 +550,9 @@ class PatientView(QWidget):
         period = record.period_on(start)
         status = period.status if period is not None else Status.NONE
         current = period.regimen if period is not None else None
-        kinds = {
-            Status.NONE: EventKind.START,
-            Status.STOPPED: EventKind.RESTART,
-            Status.HELD: EventKind.RESUME,
-            Status.ON: EventKind.CHANGE,
-        }
         if current is None or current.formulation == product.id:
             event = CourseEvent(
-                kind=kinds[status],
+                kind=DOSING_AFTER[status],
                 date=start,
                 time=self._now_if_today(start),
                 formulation=product.id,
