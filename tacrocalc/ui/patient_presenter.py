@@ -198,8 +198,8 @@ def adjustment(assessment: Assessment) -> Suggestion:
     new = magnitude(result.dose, "mg")
     lines = [
         reason,
-        f"{format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day × {target} (target,"
-        f" {advice.target_source}) / measured ="
+        f"{format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day × {target}"
+        " (target) / measured ="
         f" {format_number(magnitude(result.proportional_daily, 'mg'), 3)} mg/day.",
         f"Suggested: {format_number(new, 3)} mg {how_often(per_day)}"
         f" ({describe_units(result.units, result.formulation.unit_name)}).",
