@@ -521,12 +521,21 @@ class PatientView(QWidget):
 
     def _now_if_today(self, day: date) -> time | None:
         """An event dated today gets the time it is recorded, so that another event of the
-        same day can be put before or after it (R12.8)."""
-        from datetime import datetime
+        same day can be put before or after it (R12.8); recorded within the same minute as the
+        latest of the day, it is put one minute after it, in the order it was recorded."""
+        from datetime import datetime, timedelta
 
-        if day != self._today():
+        if day != self._today() or self.patient_id is None:
             return None
-        return datetime.now().time().replace(second=0, microsecond=0)  # noqa: DTZ005
+        now = datetime.now().replace(second=0, microsecond=0)  # noqa: DTZ005
+        record = self._db.load(self.patient_id)
+        assert record is not None
+        times = [e.time for e in record.events if e.date == day and e.time is not None]
+        if times and max(times) >= now.time():
+            after = datetime.combine(day, max(times)) + timedelta(minutes=1)
+            if after.date() == day:
+                return after.time()
+        return now.time()
 
     def _regimen_event(self, dose_mg: float, start: date) -> CourseEvent | None:
         """What Apply records: a start, a restart, a resume or a dose change of the product in

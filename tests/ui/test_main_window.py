@@ -571,3 +571,22 @@ def test_values_typed_for_one_patient_never_go_to_the_next(qtbot, window, store,
     assert [o.value.magnitude for o in store.load("H1").observations] == [14.0]
     assert store.load("H2").observations == ()
     assert view.trough_edit.text() == ""
+
+
+def test_two_events_recorded_in_one_minute_are_kept_in_order(qtbot, window, store, monkeypatch):
+    """Seen on the real window: a dose change applied, then at once a switch to Envarsus, in the
+    same minute, was refused as 'two events need their times'. The second is put a minute
+    after the first (R12.8), in the order they were recorded."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    enter(qtbot, view, days_ago=1, trough="22")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
+    combo = view.calculator.formulation_combo
+    combo.setCurrentIndex(combo.findData("envarsus"))
+    view.start_edit.setDate(qdate(TODAY))
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    assert view.apply_error.text() == ""
+    change, switch = store.load("H1").events[1:]
+    assert (change.kind.value, switch.kind.value) == ("change", "switch")
+    assert switch.time > change.time
