@@ -47,6 +47,7 @@ TAKE_TEXT = {
 class Alert:
     urgent: bool
     text: str
+    severity: str = "Warning"  # the word printed before it (R14.1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,6 +196,9 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
     alerts = tuple(
         Alert(
             urgent=a.issue.severity is Severity.URGENT,
+            severity={Severity.URGENT: "URGENT", Severity.NOTE: "Note"}.get(
+                a.issue.severity, "Warning"
+            ),
             text=message(a.issue) + (f" {action_text(a.action)}" if a.action else ""),
         )
         for a in assessment.alerts

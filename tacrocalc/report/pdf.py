@@ -363,7 +363,7 @@ def _story(plan: Plan, width: float) -> list[Any]:
     story.append(Paragraph("Alerts", s["h2"]))
     if plan.alerts:
         for alert in plan.alerts:
-            prefix = "<b>URGENT</b> " if alert.urgent else "• "
+            prefix = f"<b>{alert.severity}</b> "  # R14.1: by word, not by colour alone
             story.append(Paragraph(prefix + _escape(alert.text), s["alert"]))
     else:
         story.append(Paragraph("No alerts.", s["body"]))

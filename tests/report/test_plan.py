@@ -71,7 +71,7 @@ def test_thresholds_with_units_and_rules(case3_pdf):
 def test_alerts_worded_as_on_screen(case3_pdf):
     text = " ".join(" ".join(pages(case3_pdf)).split())
     assert "URGENT Creatinine 208 µmol/L is 131.1 % above the baseline of 90 µmol/L" in text
-    assert "Trough 23.2 µg/L is at the upper end of the range" in text
+    assert "Warning Trough 23.2 µg/L is at the upper end of the range" in text  # R14.1
     # R14.2: the seed's suggestion beside the alert
     assert "Consider withholding tacrolimus and rechecking creatinine within 7 days" in text
 
