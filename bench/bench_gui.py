@@ -58,8 +58,8 @@ def main() -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from tacrocalc.charts.model import build_charts
     from tacrocalc.domain.assessment import assess
+    from tacrocalc.present.charts import build_charts
     from tacrocalc.protocols import load_protocol
     from tacrocalc.ui.calculator import DoseCalculator
     from tacrocalc.ui.charts import ChartsView

@@ -11,7 +11,7 @@ import json
 import locale
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,22 +22,29 @@ from tacrocalc.domain.dosing import (
     Dose,
     UnitCount,
     adjust,
-    describe_units,
     dose_from_amount,
     dose_from_rate,
     switch,
 )
-from tacrocalc.domain.issues import Issue, IssueCode, Severity, refusals
+from tacrocalc.domain.issues import Issue, IssueCode, Measure, Percent, refusals
 from tacrocalc.domain.protocol import FormulationId, Protocol, ProtocolError
 from tacrocalc.domain.record import PatientRecord
 from tacrocalc.domain.schedule import CheckStatus, counted_days
 from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
+from tacrocalc.present.units import DisplayUnits, unit_from_text
+from tacrocalc.present.words import (
+    SEVERITY_WORDS,
+    Words,
+    action_text,
+    clocks,
+    how_often,
+    units_to_give,
+)
 from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
 from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, read_file
 from tacrocalc.records.store import Store, StoreError, restore
-from tacrocalc.text import action_text, how_often, message, regimen_line
 
 EXIT_REFUSED = 2
 
@@ -46,8 +53,17 @@ class Refused(Exception):
     """Raised inside a command to end it with status 2 and the issue's sentence on stderr."""
 
     def __init__(self, issue: Issue) -> None:
-        super().__init__(message(issue))
+        super().__init__(issue.code.value)
         self.issue = issue
+
+
+def _words(args: argparse.Namespace, protocol: Protocol | None = None) -> Words:
+    """Values into words in the units asked for (--trough-unit, --creatinine-unit), else in
+    the protocol's own units (R1.4)."""
+    units = DisplayUnits.of_protocol(protocol) if protocol is not None else DisplayUnits()
+    trough = getattr(args, "trough_unit", None) or units.trough
+    creatinine = getattr(args, "creatinine_unit", None) or units.creatinine
+    return Words(DisplayUnits(trough=trough, creatinine=creatinine), protocol)
 
 
 def _decimal_comma() -> bool:
@@ -83,9 +99,9 @@ def _first_refusal(issues: tuple[Issue, ...]) -> None:
         raise Refused(issue)
 
 
-def _warnings(issues: tuple[Issue, ...]) -> list[dict[str, str]]:
+def _warnings(issues: tuple[Issue, ...], words: Words) -> list[dict[str, str]]:
     return [
-        {"code": i.code.value, "severity": i.severity.value, "message": message(i)}
+        {"code": i.code.value, "severity": i.severity.value, "message": words.message(i)}
         for i in issues
         if not i.refuses
     ]
@@ -99,27 +115,23 @@ def _r(value: float, digits: int = 4) -> float:
     return round(value, digits)
 
 
-def _mg(quantity: Quantity) -> str:
-    return f"{format_number(magnitude(quantity, 'mg'), 3)} mg"
-
-
 def _rate(quantity: Quantity) -> str:
+    """A rate as the calculator shows it, to 4 decimals."""
     return f"{format_number(magnitude(quantity, 'mg/kg/day'), 4)} mg/kg/day"
 
 
-_LABELS = {Severity.URGENT: "URGENT", Severity.WARNING: "Warning", Severity.NOTE: "Note"}
-
-
-def _print_warnings(issues: tuple[Issue, ...], out: TextIO) -> None:
+def _print_warnings(issues: tuple[Issue, ...], out: TextIO, words: Words) -> None:
     for issue in sorted(issues, key=lambda i: i.severity.rank):
         if not issue.refuses:
-            print(f"{_LABELS[issue.severity]}: {message(issue)}", file=out)
+            print(f"{SEVERITY_WORDS[issue.severity]}: {words.message(issue)}", file=out)
 
 
 # -- dose ----------------------------------------------------------------------------------
 
 
-def dose_json(dose: Dose, protocol: Protocol, issues: tuple[Issue, ...]) -> dict[str, Any]:
+def dose_json(
+    dose: Dose, protocol: Protocol, issues: tuple[Issue, ...], words: Words
+) -> dict[str, Any]:
     return {
         "protocol": protocol.id,
         "weight_kg": _r(magnitude(dose.weight, "kg")),
@@ -133,10 +145,10 @@ def dose_json(dose: Dose, protocol: Protocol, issues: tuple[Issue, ...]) -> dict
         "exact_dose_mg": _r(magnitude(dose.exact, "mg")),
         "dose_mg": magnitude(dose.dose, "mg"),
         "units": _units(dose.units),
-        "units_text": describe_units(dose.units, dose.formulation.unit_name),
+        "units_text": units_to_give(dose.units, dose.formulation.unit_name),
         "achieved_rate_mg_per_kg_day": _r(magnitude(dose.achieved_rate, "mg/kg/day"), 6),
         "rounding_change_pct": _r(dose.rounding_change_pct, 2),
-        "warnings": _warnings(issues),
+        "warnings": _warnings(issues, words),
     }
 
 
@@ -156,27 +168,32 @@ def _cmd_dose(args: argparse.Namespace, out: TextIO) -> int:
     _first_refusal(outcome.issues)
     dose = outcome.dose
     assert dose is not None
+    words = _words(args, protocol)
+    _mg = words.dose
     if args.json:
-        json.dump(dose_json(dose, protocol, outcome.issues), out, ensure_ascii=False, indent=2)
+        json.dump(
+            dose_json(dose, protocol, outcome.issues, words), out, ensure_ascii=False, indent=2
+        )
         print(file=out)
         return 0
     product = dose.formulation
-    times = " and ".join(t.strftime("%H:%M") for t in dose.times)
-    how = "every 12 hours" if product.administrations_per_day == 2 else "once daily"
+    times = clocks(dose.times)
+    how = how_often(product.administrations_per_day)
     print(f"{product.name}", file=out)
     print(
-        f"Weight {format_number(magnitude(dose.weight, 'kg'), 2)} kg × {_rate(dose.rate)}"
+        f"Weight {words.quantity(dose.weight, Kind.WEIGHT)} × {_rate(dose.rate)}"
         f" = {_mg(dose.daily)}/day (unrounded)",
         file=out,
     )
     print(f"Dose {how}: {_mg(dose.dose)} at {times} (unrounded {_mg(dose.exact)})", file=out)
     print(f"Daily dose given: {_mg(dose.given_daily)}/day", file=out)
-    print(f"Give: {describe_units(dose.units, product.unit_name)} at each dose", file=out)
+    print(f"Give: {units_to_give(dose.units, product.unit_name)} at each dose", file=out)
     print(
-        f"Rate achieved: {_rate(dose.achieved_rate)} (rounding {dose.rounding_change_pct:+.1f} %)",
+        f"Rate achieved: {_rate(dose.achieved_rate)}"
+        f" (rounding {words.render(Percent(dose.rounding_change_pct, signed=True))})",
         file=out,
     )
-    _print_warnings(outcome.issues, out)
+    _print_warnings(outcome.issues, out, words)
     return 0
 
 
@@ -188,6 +205,8 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
     at steady state). Without --target: the protocol's target, and "keep" for a trough in range
     below the upper-end caution (R9.4); with --target: always the proportional dose."""
     protocol = _protocol(args.protocol)
+    words = _words(args, protocol)
+    _mg = words.dose
     dose, _ = _quantity(args.dose, Kind.DOSE, "dose")
     trough, below = _quantity(args.trough, Kind.TROUGH, "trough", allow_below_limit=True)
     weight = _quantity(args.weight, Kind.WEIGHT, "weight")[0] if args.weight else None
@@ -200,8 +219,8 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
             Issue.refusal(
                 IssueCode.OUT_OF_BOUNDS,
                 field="--days-on-dose",
-                value=str(args.days_on_dose),
-                low="0",
+                value=args.days_on_dose,
+                low=0,
                 high="",
                 rule="R9.6",
             )
@@ -214,9 +233,9 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
                 Issue.refusal(
                     IssueCode.TARGET_OUTSIDE_RANGE,
                     field="target",
-                    value=f"{format_number(magnitude(target, 'ug/L'), 2)} µg/L",
-                    low=f"{format_number(magnitude(range_.low, 'ug/L'), 2)} µg/L",
-                    high=f"{format_number(magnitude(range_.high, 'ug/L'), 2)} µg/L",
+                    value=Measure(Kind.TROUGH, target),
+                    low=Measure(Kind.TROUGH, range_.low),
+                    high=Measure(Kind.TROUGH, range_.high),
                 )
             )
     else:
@@ -259,26 +278,24 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
             "capped": result.capped.value if result.capped else None,
             "administrations_per_day": per_day,
             "units": [] if keep else _units(result.units),
-            "units_text": ""
-            if keep
-            else describe_units(result.units, result.formulation.unit_name),
+            "units_text": "" if keep else units_to_give(result.units, result.formulation.unit_name),
             "achieved_rate_mg_per_kg_day": (
                 _r(magnitude(result.achieved_rate, "mg/kg/day"), 6)
                 if result.achieved_rate is not None
                 else None
             ),
             "action": action_text(result.action),
-            "warnings": [] if keep else _warnings(outcome.issues),
+            "warnings": [] if keep else _warnings(outcome.issues, words),
         }
         json.dump(payload, out, ensure_ascii=False, indent=2)
         print(file=out)
         return 0
     how = how_often(per_day)
-    level = format_number(magnitude(result.measured, "ug/L"), 2)
+    level = words.quantity(result.measured, Kind.TROUGH, below_limit=below)
     print(
-        f"Current {_mg(result.current_daily)}/day; trough {level} µg/L"
+        f"Current {_mg(result.current_daily)}/day; trough {level}"
         f" ({klass.value.replace('_', ' ')});"
-        f" target {format_number(magnitude(result.target, 'ug/L'), 2)} µg/L (R9.2)",
+        f" target {words.quantity(result.target, Kind.TROUGH)} (R9.2)",
         file=out,
     )
     if keep:
@@ -294,11 +311,11 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     print(
-        f"Give: {describe_units(result.units, result.formulation.unit_name)} at each dose", file=out
+        f"Give: {units_to_give(result.units, result.formulation.unit_name)} at each dose", file=out
     )
     if result.achieved_rate is not None:
         print(f"Rate: {_rate(result.achieved_rate)}", file=out)
-    _print_warnings(outcome.issues, out)
+    _print_warnings(outcome.issues, out, words)
     if result.action is not None:
         print(f"Suggestion: {action_text(result.action)}", file=out)
     return 0
@@ -312,6 +329,8 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
     dose, _ = _quantity(args.dose, Kind.DOSE, "dose")
     outcome = switch(dose=dose, source=args.source, target=args.target, protocol=protocol)
     _first_refusal(outcome.issues)
+    words = _words(args, protocol)
+    _mg = words.dose
     result = outcome.switch
     assert result is not None
     if args.json:
@@ -326,8 +345,8 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
             "given_daily_dose_mg": _r(magnitude(result.given_daily, "mg")),
             "administrations_per_day": result.target.administrations_per_day,
             "units": _units(result.units),
-            "units_text": describe_units(result.units, result.target.unit_name),
-            "warnings": _warnings(outcome.issues),
+            "units_text": units_to_give(result.units, result.target.unit_name),
+            "warnings": _warnings(outcome.issues, words),
         }
         json.dump(payload, out, ensure_ascii=False, indent=2)
         print(file=out)
@@ -336,11 +355,11 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
     print(
         f"{_mg(result.current_daily)}/day -> {_mg(result.new_daily)}/day -> "
         f"give {_mg(result.dose)} "
-        f"{'once daily' if result.target.administrations_per_day == 1 else 'every 12 hours'}: "
-        f"{describe_units(result.units, result.target.unit_name)}",
+        f"{how_often(result.target.administrations_per_day)}: "
+        f"{units_to_give(result.units, result.target.unit_name)}",
         file=out,
     )
-    _print_warnings(outcome.issues, out)
+    _print_warnings(outcome.issues, out, words)
     return 0
 
 
@@ -402,7 +421,7 @@ def _regimen_now_json(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _adjustment_json(assessment: Assessment) -> dict[str, Any]:
+def _adjustment_json(assessment: Assessment, words: Words) -> dict[str, Any]:
     advice = assessment.adjustment
     suggested = advice.adjustment
     dose = None
@@ -412,7 +431,7 @@ def _adjustment_json(assessment: Assessment) -> dict[str, Any]:
         dose = magnitude(suggested.dose, "mg")
     return {
         "advice": advice.advice.value,
-        "reason": message(advice.reason),
+        "reason": words.message(advice.reason),
         "reason_code": advice.reason.code.value,
         "dose_mg": dose,
         "target_trough_ug_per_l": magnitude(advice.target, "ug/L"),
@@ -421,11 +440,13 @@ def _adjustment_json(assessment: Assessment) -> dict[str, Any]:
         "due": advice.due.isoformat() if advice.due else None,
         "capped": suggested.capped.value if suggested and suggested.capped else None,
         "action": action_text(suggested.action) if suggested else None,
-        "warnings": _warnings(advice.issues) if advice.advice is Advice.CHANGE else [],
+        "warnings": _warnings(advice.issues, words) if advice.advice is Advice.CHANGE else [],
     }
 
 
-def check_json(assessment: Assessment) -> dict[str, Any]:
+def check_json(assessment: Assessment, words: Words) -> dict[str, Any]:
+    """The assessment for programs: numbers in the stored units named by each key, sentences
+    (alert and advice messages) in `words.units`."""
     target = assessment.target
     protocol = assessment.protocol
     return {
@@ -458,7 +479,7 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
             else None
         ),
         "regimen_now": _regimen_now_json(assessment),
-        "adjustment": _adjustment_json(assessment),
+        "adjustment": _adjustment_json(assessment, words),
         "events": [
             {
                 "date": e.date.isoformat(),
@@ -511,7 +532,7 @@ def check_json(assessment: Assessment) -> dict[str, Any]:
                 "code": a.issue.code.value,
                 "severity": a.issue.severity.value,
                 "date": a.date.isoformat() if a.date else None,
-                "message": message(a.issue),
+                "message": words.message(a.issue),
                 "action": action_text(a.action),
             }
             for a in assessment.alerts
@@ -541,48 +562,49 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     record = _patient_record(args, today)
     protocol = _protocol(record.protocol_id)
     assessment = assess(record, protocol, today)
+    words = _words(args, protocol)
     if args.json:
-        json.dump(check_json(assessment), out, ensure_ascii=False, indent=2)
+        json.dump(check_json(assessment, words), out, ensure_ascii=False, indent=2)
         print(file=out)
         return 0
     patient = record.patient
     target = assessment.target
     print(f"{patient.name} ({patient.id}), {today.isoformat()}", file=out)
     caution = (
-        f", upper end from {format_number(magnitude(target.caution, 'ug/L'), 2)} µg/L"
+        f", upper end from {words.quantity(target.caution, Kind.TROUGH)}"
         if target.caution is not None
         else ""
     )
     print(
-        f"Protocol {protocol.id}: trough {format_number(magnitude(target.low, 'ug/L'), 2)}-"
-        f"{format_number(magnitude(target.high, 'ug/L'), 2)} µg/L{caution} ({target.source})",
+        f"Protocol {protocol.id}: trough {words.quantity(target.low, Kind.TROUGH)} to"
+        f" {words.quantity(target.high, Kind.TROUGH)}{caution} ({target.source})",
         file=out,
     )
-    print(f"Regimen: {regimen_line(assessment)}", file=out)
+    print(f"Regimen: {words.regimen_line(assessment)}", file=out)
     if assessment.baseline is not None:
         print(
             "Creatinine baseline "
-            f"{format_number(magnitude(assessment.baseline.value, 'umol/L'), 1)}"
-            f" µmol/L ({assessment.baseline.date.isoformat()})",
+            f"{words.quantity(assessment.baseline.value, Kind.CREATININE)}"
+            f" ({assessment.baseline.date.isoformat()})",
             file=out,
         )
     print("Alerts:" if assessment.alerts else "Alerts: none", file=out)
     for alert in assessment.alerts:
-        print(f"  {_LABELS[alert.severity]}: {message(alert.issue)}", file=out)
+        print(f"  {SEVERITY_WORDS[alert.severity]}: {words.message(alert.issue)}", file=out)
         if alert.action is not None:
             print(f"      {action_text(alert.action)}", file=out)
     advice = assessment.adjustment
-    print(f"Dose adjustment (R9): {advice.advice.value}: {message(advice.reason)}", file=out)
+    print(f"Dose adjustment (R9): {advice.advice.value}: {words.message(advice.reason)}", file=out)
     if advice.advice is Advice.CHANGE and advice.adjustment is not None:
         suggestion = advice.adjustment
         print(
-            f"  suggested {_mg(suggestion.dose)}"
+            f"  suggested {words.dose(suggestion.dose)}"
             f" {how_often(suggestion.formulation.administrations_per_day)}"
-            f" ({describe_units(suggestion.units, suggestion.formulation.unit_name)}),"
-            f" target {format_number(magnitude(advice.target, 'ug/L'), 2)} µg/L",
+            f" ({units_to_give(suggestion.units, suggestion.formulation.unit_name)}),"
+            f" target {words.quantity(advice.target, Kind.TROUGH)}",
             file=out,
         )
-        _print_warnings(advice.issues, out)
+        _print_warnings(advice.issues, out, words)
     print("Schedule (R8):" if assessment.schedule else "Schedule: none", file=out)
     for check in assessment.schedule:
         name = f"check {check.number}" if check.number else check.phase.value.replace("_", " ")
@@ -619,13 +641,15 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
             try:
                 record = read_patient_file(Path(name), _today())
             except Refused as error:
-                refused.append(f"{name}: {error}")
+                refused.append(f"{name}: {_words(args).message(error.issue)}")
                 continue
             written = store.import_record(record, replace=args.replace)
             if written.ok:
                 print(f"imported {record.patient.id} ({record.patient.name}) from {name}", file=out)
             else:
-                refused.extend(f"{name}: {message(i)}" for i in written.issues if i.refuses)
+                refused.extend(
+                    f"{name}: {_words(args).message(i)}" for i in written.issues if i.refuses
+                )
     if refused:
         raise Refused(
             Issue.refusal(
@@ -653,6 +677,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 def summary_row(record: PatientRecord, protocol: Protocol, today: date) -> dict[str, Any]:
     """What `list` shows of a patient: regimen, last check done, next check due (R8)."""
     assessment = assess(record, protocol, today)
+    words = Words(DisplayUnits.of_protocol(protocol), protocol)
     regimen = assessment.current_regimen
     done = counted_days(assessment.record, protocol, today)  # in every period of the course
     pending = [c for c in assessment.schedule if c.status is not CheckStatus.DONE]
@@ -660,9 +685,9 @@ def summary_row(record: PatientRecord, protocol: Protocol, today: date) -> dict[
         "id": record.patient.id,
         "name": record.patient.name,
         "regimen": (
-            f"{regimen.formulation.value} {_mg(regimen.dose)} from {regimen.start.isoformat()}"
+            f"{words.regimen(regimen)} from {regimen.start.isoformat()}"
             if regimen
-            else (regimen_line(assessment) if assessment.now.since else None)
+            else (words.regimen_line(assessment) if assessment.now.since else None)
         ),
         "last_check": max(done).isoformat() if done else None,
         "next_due": pending[0].due.isoformat() if pending else None,
@@ -787,8 +812,9 @@ def _cmd_event(args: argparse.Namespace, out: TextIO) -> int:
     assert updated is not None
     assessment = assess(updated, protocol, today)
     print(f"recorded {kind.value} on {args.date.isoformat()} for {args.patient_id}", file=out)
-    print(f"Regimen: {regimen_line(assessment)}", file=out)
-    _print_warnings(issues + written.issues, out)
+    words = _words(args, assessment.protocol)
+    print(f"Regimen: {words.regimen_line(assessment)}", file=out)
+    _print_warnings(issues + written.issues, out, words)
     return 0
 
 
@@ -846,7 +872,12 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     record = _patient_record(args, today)
     assessment = assess(record, _protocol(record.protocol_id), today)
     generated = datetime.now().astimezone()  # the ward's local time, printed on the plan
-    pdf = plan_pdf(assessment, generated_at=generated, paper=args.paper)
+    pdf = plan_pdf(
+        assessment,
+        generated_at=generated,
+        paper=args.paper,
+        units=_words(args, assessment.protocol).units,
+    )
     write_atomic(Path(args.out), pdf)
     print(f"wrote the monitoring plan of {record.patient.id} to {args.out}", file=out)
     return 0
@@ -908,6 +939,16 @@ def _limit_arg(text: str) -> int:
     return value
 
 
+def _unit_arg(kind: Kind) -> Callable[[str], str]:
+    def read(text: str) -> str:
+        try:
+            return unit_from_text(kind, text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return read
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     formulations = [f.value for f in FormulationId]
 
@@ -952,10 +993,26 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     common(p)
     p.set_defaults(run=_cmd_switch)
 
+    def display_units(p: argparse.ArgumentParser) -> None:
+        """R1.4: every value of the output in these units and no other."""
+        p.add_argument(
+            "--trough-unit",
+            type=_unit_arg(Kind.TROUGH),
+            metavar="ug/L|ng/mL|nmol/L",
+            help="unit of trough levels (default: the protocol's)",
+        )
+        p.add_argument(
+            "--creatinine-unit",
+            type=_unit_arg(Kind.CREATININE),
+            metavar="umol/L|mg/dL",
+            help="unit of creatinine (default: the protocol's)",
+        )
+
     p = sub.add_parser("check", help="classify a patient's results and plan the checks (R5-R8)")
     p.add_argument("patient", help="patient file (.json) or the id of a stored patient")
     p.add_argument("--today", type=_date_arg, help="date to assess on (default: today)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    display_units(p)
     p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("event", help="record a treatment event: start, change, switch ... (R15)")
@@ -982,6 +1039,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     p.add_argument("--today", type=_date_arg, help="date of the plan (default: today)")
     p.add_argument("--paper", choices=["a4", "letter"], default="a4")
+    display_units(p)
     p.set_defaults(run=_cmd_plan)
 
     p = sub.add_parser("import", help="add patient files to the store")
@@ -1019,7 +1077,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         code: int = args.run(args, out)
     except Refused as refused:
-        print(f"refused: {refused}", file=err)
+        print(f"refused: {_words(args).message(refused.issue)}", file=err)
         return EXIT_REFUSED
     except BrokenPipeError:  # the reader (| head) stopped reading: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit

@@ -53,7 +53,10 @@ def test_list_and_check_by_id(capsys, tmp_path):
     rows = json.loads(out)
     assert code == 0
     assert [r["id"] for r in rows] == ["SEED-1", "SEED-3"]
-    assert rows[0]["regimen"] == "ir-capsule 5.5 mg from 1996-11-04"
+    assert rows[0]["regimen"] == (
+        "5.5 mg Immediate-release tacrolimus capsules (Prograf and generics) every 12 hours"
+        " from 1996-11-04"
+    )
     # 1997-03-03 came before the earliest date of the check due 03-17 (03-10): an extra result,
     # not a check (R8.7); the last check done is that of 02-17
     assert rows[0]["last_check"] == "1997-02-17"

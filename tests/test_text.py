@@ -9,7 +9,8 @@ from tacrocalc.domain.assessment import assess
 from tacrocalc.domain.dosing import adjust, dose_from_rate, switch
 from tacrocalc.domain.issues import IssueCode
 from tacrocalc.domain.units import Kind, parse, q
-from tacrocalc.text import MESSAGES, message
+from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.words import MESSAGES, message
 from tests.seed_cases import case_1, case_2, case_3
 
 
@@ -151,8 +152,8 @@ def test_real_issues_fill_every_placeholder(seed):
     assert len({i.code for i in issues}) >= 20
     for issue in issues:
         names = {f for _, f, _, _ in string.Formatter().parse(MESSAGES[issue.code]) if f}
-        assert names <= set(issue.text_fields()), (issue.code, names - set(issue.text_fields()))
-        text = message(issue)
+        assert names <= set(issue.fields()), (issue.code, names - set(issue.fields()))
+        text = message(issue, DisplayUnits())
         assert text and "{" not in text
 
 

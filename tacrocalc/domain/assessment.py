@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from tacrocalc.domain.course import CourseEvent, EventKind, Regimen, Status, anchor
 from tacrocalc.domain.dosing import Adjustment, adjust, check_rate, check_weight
-from tacrocalc.domain.issues import Action, Issue, IssueCode, Severity
+from tacrocalc.domain.issues import Action, Issue, IssueCode, Measure, Percent, Pressure, Severity
 from tacrocalc.domain.protocol import Protocol, TargetRange
 from tacrocalc.domain.record import BloodPressure, Creatinine, PatientRecord, Trough
 from tacrocalc.domain.schedule import (
@@ -37,7 +37,7 @@ from tacrocalc.domain.thresholds import (
     significant_rise,
     target_for,
 )
-from tacrocalc.domain.units import Kind, Quantity, format_number, format_quantity, magnitude, q
+from tacrocalc.domain.units import Kind, Quantity, magnitude, q
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,31 +140,16 @@ class Assessment:
         return self.now.regimen
 
 
-def _ug(value: Quantity) -> str:
-    return format_quantity(value, Kind.TROUGH)
+def _ug(value: Quantity) -> Measure:
+    return Measure(Kind.TROUGH, value)
 
 
-def _umol(value: Quantity) -> str:
-    return format_quantity(value, Kind.CREATININE, decimals=1)
+def _umol(value: Quantity) -> Measure:
+    return Measure(Kind.CREATININE, value)
 
 
-def _mmhg(value: Quantity) -> str:
-    return format_number(magnitude(value, "mmHg"), 0)
-
-
-def _mg(value: Quantity) -> str:
-    return f"{format_number(magnitude(value, 'mg'), 3)} mg"
-
-
-_CLASS_WORDS = {
-    TroughClass.BELOW: "below the range",
-    TroughClass.UPPER_END: "at the upper end of the range",
-    TroughClass.ABOVE: "above the range",
-}
-
-
-def _trough_text(trough: Trough) -> str:
-    return ("<" if trough.below_limit else "") + _ug(trough.value)
+def _trough_text(trough: Trough) -> Measure:
+    return Measure(Kind.TROUGH, trough.value, below_limit=trough.below_limit)
 
 
 def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol) -> list[Alert]:
@@ -172,7 +157,7 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
     shown = _trough_text(trough)
     alerts = []
 
-    def alert(code: IssueCode, severity: Severity, **params: str) -> None:
+    def alert(code: IssueCode, severity: Severity, **params: object) -> None:
         issue = Issue(
             code=code, severity=severity, field="trough", value=shown, params=tuple(params.items())
         )
@@ -194,15 +179,15 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
         alert(
             IssueCode.NOT_STEADY_STATE,
             Severity.NOTE,
-            days=str(protocol.count("steady_state_days")),
+            days=protocol.count("steady_state_days"),
         )
     if result.true_trough is False:  # R5.1
         alert(
             IssueCode.NOT_TRUE_TROUGH,
             Severity.NOTE,
-            sample=str(trough.time)[:5],
-            last_dose=str(trough.last_dose_time)[:5],
-            hours=str(protocol.count("trough_window_hours")),
+            sample=trough.time,
+            last_dose=trough.last_dose_time,
+            hours=protocol.count("trough_window_hours"),
         )
     return alerts
 
@@ -231,10 +216,6 @@ def _next_trough_due(checks: tuple[ScheduledCheck, ...]) -> date | None:
     return min(pending, default=None)
 
 
-def _regimen_text(regimen: Regimen | None) -> str:
-    return "" if regimen is None else f"{_mg(regimen.dose)} {regimen.formulation.value}"
-
-
 def advise(
     record: PatientRecord,
     protocol: Protocol,
@@ -252,9 +233,9 @@ def advise(
     due = _next_trough_due(checks)
     latest = troughs[-1] if troughs else None
 
-    def unavailable(code: IssueCode, **params: str) -> AdjustmentAdvice:
+    def unavailable(code: IssueCode, **params: object) -> AdjustmentAdvice:
         value = _trough_text(latest.trough) if latest is not None else ""
-        params["due"] = due.isoformat() if due else ""
+        params["due"] = due
         reason = Issue(
             code=code,
             severity=Severity.NOTE,
@@ -276,11 +257,11 @@ def advise(
 
     regimen = now.regimen
     if regimen is None or now.since is None:
-        return unavailable(IssueCode.NO_TREATMENT, status=now.status.value)
+        return unavailable(IssueCode.NO_TREATMENT, status=now.status)
     if latest is None:
         return unavailable(IssueCode.NO_TROUGH)
     trough = latest.trough
-    taken = {"taken": trough.date.isoformat()}
+    taken = {"taken": trough.date}
     if latest.klass is TroughClass.OFF_TREATMENT:
         return unavailable(IssueCode.TROUGH_OFF_TREATMENT, **taken)
     if (
@@ -290,9 +271,9 @@ def advise(
     ):
         return unavailable(
             IssueCode.TROUGH_ON_OTHER_REGIMEN,
-            then=_regimen_text(latest.regimen),
-            now=_regimen_text(regimen),
-            since=now.since.isoformat(),
+            then=latest.regimen,
+            now=regimen,
+            since=now.since,
             **taken,
         )
     if trough.below_limit:
@@ -300,7 +281,7 @@ def advise(
     if latest.steady_state is False:
         return unavailable(
             IssueCode.ADJUST_NOT_STEADY_STATE,
-            days=str(protocol.count("steady_state_days")),
+            days=protocol.count("steady_state_days"),
             **taken,
         )
     if latest.true_trough is False:
@@ -326,8 +307,8 @@ def advise(
             IssueCode.TROUGH_IN_RANGE if keep else IssueCode.TROUGH_OUT_OF_AIM,
             field="adjustment",
             value=_trough_text(trough),
-            klass=_CLASS_WORDS.get(latest.klass, latest.klass.value),
-            taken=trough.date.isoformat(),
+            klass=latest.klass,
+            taken=trough.date,
         ),
         trough=latest,
         target=goal,
@@ -454,12 +435,12 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                     code=code,
                     severity=severity,
                     field="schedule",
-                    value=check.due.isoformat(),
+                    value=check.due,
                     params=(
-                        ("number", str(check.number or "")),
-                        ("phase", check.phase.value),
-                        ("latest", check.latest.isoformat() if check.latest else ""),
-                        ("days", str(check.overdue_days)),
+                        ("number", check.number or ""),
+                        ("phase", check.phase),
+                        ("latest", check.latest),
+                        ("days", check.overdue_days),
                     ),
                 ),
             )
@@ -476,11 +457,11 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                     IssueCode.CREATININE_RISE,
                     field="creatinine",
                     value=_umol(latest.creatinine.value),
-                    change=f"{format_number(latest.change_pct or 0.0, 1)} %",
+                    change=Percent(latest.change_pct or 0.0),
                     baseline=_umol(latest.baseline.value),
-                    baseline_date=latest.baseline.date.isoformat(),
+                    baseline_date=latest.baseline.date,
                     limit=_umol(rise_limit(latest.baseline, protocol)),
-                    pct=format_number(protocol.number("creatinine_significant_rise_pct")),
+                    pct=Percent(protocol.number("creatinine_significant_rise_pct"), 0),
                     urgent=True,
                 ),
                 action=(
@@ -518,12 +499,10 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                 issue=Issue.warning(
                     IssueCode.URGENT_HYPERTENSION if urgent else IssueCode.HYPERTENSION,
                     field="blood pressure",
-                    value=f"{_mmhg(reading.systolic)}/{_mmhg(reading.diastolic)} mmHg",
-                    systolic=_mmhg(
-                        protocol.quantity("urgent_systolic" if urgent else "systolic_limit")
-                    ),
-                    diastolic=_mmhg(
-                        protocol.quantity("urgent_diastolic" if urgent else "diastolic_limit")
+                    value=Pressure(reading.systolic, reading.diastolic),
+                    limit=Pressure(
+                        protocol.quantity("urgent_systolic" if urgent else "systolic_limit"),
+                        protocol.quantity("urgent_diastolic" if urgent else "diastolic_limit"),
                     ),
                     urgent=urgent,
                 ),
@@ -542,16 +521,15 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
         code = (
             IssueCode.TREATMENT_HELD if now.status is Status.HELD else IssueCode.TREATMENT_STOPPED
         )
-        resume = now.event.resume_on.isoformat() if now.event.resume_on else ""
         alerts.append(
             Alert(
                 date=now.since,
                 issue=Issue.note(
                     code,
                     field="regimen",
-                    value=now.event.date.isoformat(),
+                    value=now.event.date,
                     reason=now.event.reason,
-                    resume_on=resume,
+                    resume_on=now.event.resume_on,
                 ),
             )
         )
@@ -589,11 +567,11 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                             issue=Issue.warning(
                                 IssueCode.WEIGHT_DRIFT,
                                 field="weight",
-                                value=f"{format_number(magnitude(weight.value, 'kg'), 1)} kg",
-                                was=f"{format_number(was, 1)} kg",
-                                was_date=worked_from.date.isoformat(),
-                                change=f"{format_number(drift, 1)} %",
-                                pct=format_number(protocol.number("weight_drift_pct")),
+                                value=Measure(Kind.WEIGHT, weight.value),
+                                was=Measure(Kind.WEIGHT, worked_from.value),
+                                was_date=worked_from.date,
+                                change=Percent(drift, signed=True),
+                                pct=Percent(protocol.number("weight_drift_pct"), 0),
                             ),
                         )
                     )

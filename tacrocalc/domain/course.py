@@ -13,9 +13,9 @@ from enum import StrEnum
 from itertools import pairwise
 
 from tacrocalc.domain.dosing import check_dispensable
-from tacrocalc.domain.issues import Issue, IssueCode
+from tacrocalc.domain.issues import Issue, IssueCode, Measure
 from tacrocalc.domain.protocol import FormulationId, Protocol
-from tacrocalc.domain.units import Quantity, format_number, magnitude
+from tacrocalc.domain.units import Kind, Quantity, magnitude
 from tacrocalc.domain.validation import check_date, check_dose, check_dose_times
 
 TimeOfDay = time  # for annotations in classes that have a field named `time`
@@ -284,7 +284,7 @@ def check_course(
                 Issue.refusal(
                     IssueCode.EVENTS_SAME_DAY,
                     field="event date",
-                    value=later.date.isoformat(),
+                    value=later.date,
                     first=earlier.kind.value,
                     second=later.kind.value,
                 )
@@ -359,7 +359,7 @@ def _check_dosing(
             Issue.refusal(
                 IssueCode.RATE_NOT_POSITIVE,
                 field=f"{field}: dose",
-                value=f"{format_number(magnitude(event.dose, 'mg'), 3)} mg",
+                value=Measure(Kind.DOSE, event.dose),
             )
         ]
     bounds = check_dose(event.dose, protocol, field=f"{field}: dose")  # R12.7
@@ -385,7 +385,7 @@ def _check_dosing(
                 Issue.refusal(
                     IssueCode.DOSE_UNCHANGED,
                     field=f"{field}: dose",
-                    value=f"{format_number(magnitude(event.dose, 'mg'), 3)} mg",
+                    value=Measure(Kind.DOSE, event.dose),
                 )
             )
         elif event.kind is EventKind.SWITCH and same_product:

@@ -15,9 +15,9 @@ from datetime import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache, reduce
 
-from tacrocalc.domain.issues import Action, Issue, IssueCode, refusals
+from tacrocalc.domain.issues import Action, Issue, IssueCode, Measure, Percent, refusals
 from tacrocalc.domain.protocol import Formulation, FormulationId, Protocol, Region
-from tacrocalc.domain.units import Quantity, format_number, magnitude, q
+from tacrocalc.domain.units import Kind, Quantity, magnitude, q
 from tacrocalc.domain.validation import check_dose, check_trough
 
 HUNDRED = Decimal(100)
@@ -31,8 +31,14 @@ def _mg(value: Decimal) -> Quantity:
     return q(float(value), "mg")
 
 
-def _text(value: Decimal | float, decimals: int = 3) -> str:
-    return format_number(float(value), decimals)
+def _dose(value: Decimal | float | Quantity) -> Measure:
+    """A dose in mg as an issue carries it."""
+    quantity = value if not isinstance(value, Decimal | float | int) else q(float(value), "mg")
+    return Measure(Kind.DOSE, quantity)
+
+
+def _rate(rate: Quantity) -> Measure:
+    return Measure(Kind.DOSE_RATE, rate)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,26 +122,17 @@ def check_dispensable(
     rounded = round_to_dispensable(dose, formulation)
     if _dec(rounded.dose, "mg") == _dec(dose, "mg"):
         return ()
-    strengths = ", ".join(f"{format_number(float(s), 3)} mg" for s in formulation.strengths)
+    strengths = tuple(_dose(s) for s in formulation.strengths)
     return (
         Issue.refusal(
             IssueCode.NOT_DISPENSABLE,
             field=field,
-            value=f"{_text(magnitude(dose, 'mg'))} mg",
+            value=_dose(dose),
             product=formulation.name,
             strengths=strengths,
-            nearest=f"{_text(magnitude(rounded.dose, 'mg'))} mg",
+            nearest=_dose(rounded.dose),
         ),
     )
-
-
-def describe_units(units: tuple[UnitCount, ...], unit_name: str = "") -> str:
-    """ "3 × 1 mg + 1 × 0.5 mg" (with `unit_name`: "3 × 1 mg capsules + 1 × 0.5 mg capsule")."""
-    parts = []
-    for unit in units:
-        noun = f" {unit_name}{'s' if unit.count > 1 else ''}" if unit_name else ""
-        parts.append(f"{unit.count} × {format_number(magnitude(unit.strength, 'mg'), 3)} mg{noun}")
-    return " + ".join(parts)
 
 
 # -- R4 and R12.1 checks ------------------------------------------------------------------
@@ -147,15 +144,15 @@ def check_weight(
     """R12.1: refuse outside the bounds; warn below the adult weight."""
     kg = magnitude(weight, "kg")
     low, high = protocol.quantity("weight_min"), protocol.quantity("weight_max")
-    value = f"{format_number(kg, 2)} kg"
+    value = Measure(Kind.WEIGHT, weight)
     if not magnitude(low, "kg") <= kg <= magnitude(high, "kg"):
         return (
             Issue.refusal(
                 IssueCode.OUT_OF_BOUNDS,
                 field=field,
                 value=value,
-                low=f"{format_number(magnitude(low, 'kg'))} kg",
-                high=f"{format_number(magnitude(high, 'kg'))} kg",
+                low=Measure(Kind.WEIGHT, low),
+                high=Measure(Kind.WEIGHT, high),
                 rule="R12.1",
             ),
         )
@@ -166,14 +163,10 @@ def check_weight(
                 IssueCode.WEIGHT_BELOW_ADULT,
                 field=field,
                 value=value,
-                limit=f"{format_number(magnitude(adult, 'kg'))} kg",
+                limit=Measure(Kind.WEIGHT, adult),
             ),
         )
     return ()
-
-
-def _rate_text(rate: Quantity) -> str:
-    return f"{_text(magnitude(rate, 'mg/kg/day'))} mg/kg/day"
 
 
 def check_rate(
@@ -187,21 +180,21 @@ def check_rate(
     and below the low-efficacy rate. After ciclosporin nephrotoxicity, a rate from the cautious
     start up to the low-efficacy rate is the seed's own start: a note (R4.3)."""
     value = magnitude(rate, "mg/kg/day")
-    text = _rate_text(rate)
+    text = _rate(rate)
     maximum = protocol.quantity("maximum_rate")
     if value <= 0:
         return (Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field=field, value=text),)
     if value > magnitude(maximum, "mg/kg/day"):
         return (
             Issue.refusal(
-                IssueCode.RATE_ABOVE_MAXIMUM, field=field, value=text, limit=_rate_text(maximum)
+                IssueCode.RATE_ABOVE_MAXIMUM, field=field, value=text, limit=_rate(maximum)
             ),
         )
     ceiling = protocol.quantity("titration_ceiling")
     if value > magnitude(ceiling, "mg/kg/day"):
         return (
             Issue.warning(
-                IssueCode.RATE_ABOVE_CEILING, field=field, value=text, limit=_rate_text(ceiling)
+                IssueCode.RATE_ABOVE_CEILING, field=field, value=text, limit=_rate(ceiling)
             ),
         )
     floor = protocol.quantity("low_efficacy_rate")
@@ -214,9 +207,7 @@ def check_rate(
             if prior_ciclosporin_nephrotoxicity and round(value, 9) >= cautious
             else Issue.warning
         )
-        return (
-            make(IssueCode.RATE_BELOW_EFFICACY, field=field, value=text, limit=_rate_text(floor)),
-        )
+        return (make(IssueCode.RATE_BELOW_EFFICACY, field=field, value=text, limit=_rate(floor)),)
     return ()
 
 
@@ -269,8 +260,8 @@ def _below_smallest(field: str, value: Decimal, product: Formulation) -> Issue:
     return Issue.refusal(
         IssueCode.BELOW_SMALLEST_DOSE,
         field=field,
-        value=f"{_text(value)} mg",
-        smallest=f"{format_number(float(min(product.strengths)), 3)} mg",
+        value=_dose(value),
+        smallest=_dose(min(product.strengths)),
         product=product.name,
     )
 
@@ -283,7 +274,7 @@ def _check_amount(dose: Quantity, protocol: Protocol) -> tuple[Issue, ...]:
             Issue.refusal(
                 IssueCode.RATE_NOT_POSITIVE,
                 field="dose",
-                value=f"{_text(magnitude(dose, 'mg'))} mg",
+                value=_dose(dose),
             ),
         )
     return check_dose(dose, protocol)
@@ -327,8 +318,8 @@ def _dose_for_daily(
                 Issue.refusal(
                     IssueCode.RATE_ABOVE_MAXIMUM,
                     field="achieved rate",
-                    value=_rate_text(achieved_rate),
-                    limit=_rate_text(maximum),
+                    value=_rate(achieved_rate),
+                    limit=_rate(maximum),
                 ),
             ),
         )
@@ -337,10 +328,10 @@ def _dose_for_daily(
             Issue.warning(
                 IssueCode.ROUNDING_OVER_LIMIT,
                 field=field,
-                value=f"{_text(exact)} mg",
-                rounded=f"{_text(dose)} mg",
-                change=f"{_text(change, 1)} %",
-                limit=f"{format_number(protocol.number('rounding_warning_pct'))} %",
+                value=_dose(exact),
+                rounded=_dose(dose),
+                change=Percent(float(change), signed=True),
+                limit=Percent(protocol.number("rounding_warning_pct"), 0),
             )
         )
     # a limit the rate asked for already crossed is warned about once, by the caller
@@ -480,27 +471,27 @@ def adjust(
     if isinstance(product, Issue):
         return _refused(product)
     level = magnitude(trough, "ug/L")
-    trough_text = f"{_text(level, 2)} µg/L"
+    shown = Measure(Kind.TROUGH, trough)
     bounds = check_trough(trough, protocol)  # R12.7: every path
     if bounds:
         return _refused(*bounds)
     if below_assay_limit:  # R12.2: a "<2" result is never used
         return _refused(
             Issue.refusal(
-                IssueCode.ADJUST_BELOW_ASSAY_LIMIT, field="trough", value=f"<{trough_text}"
+                IssueCode.ADJUST_BELOW_ASSAY_LIMIT,
+                field="trough",
+                value=Measure(Kind.TROUGH, trough, below_limit=True),
             )
         )
     if level <= 0:
-        return _refused(
-            Issue.refusal(IssueCode.ADJUST_TROUGH_ZERO, field="trough", value=trough_text)
-        )
+        return _refused(Issue.refusal(IssueCode.ADJUST_TROUGH_ZERO, field="trough", value=shown))
     if not steady_state:  # R9.3
         return _refused(
             Issue.refusal(
                 IssueCode.ADJUST_NOT_STEADY_STATE,
                 field="trough",
-                value=trough_text,
-                days=str(protocol.count("steady_state_days")),
+                value=shown,
+                days=protocol.count("steady_state_days"),
             )
         )
     if _check_amount(dose, protocol):
@@ -534,11 +525,11 @@ def adjust(
             Issue.warning(
                 capped,
                 field="new dose",
-                value=f"{_text(new_dose)} mg",
-                proportional=f"{_text(proportional / per_day)} mg",
-                current=f"{_text(old_dose)} mg",
-                factor=format_number(float(cap_factor)),
-                limit=_rate_text(protocol.quantity("titration_ceiling")),
+                value=_dose(new_dose),
+                proportional=_dose(proportional / per_day),
+                current=_dose(old_dose),
+                factor=float(cap_factor),
+                limit=_rate(protocol.quantity("titration_ceiling")),
             )
         )
     action = None
@@ -548,9 +539,9 @@ def adjust(
             Issue.warning(
                 IssueCode.ADJUST_LESS_THAN_HALF,
                 field="new dose",
-                value=f"{_text(new_dose)} mg",
-                current=f"{_text(old_dose)} mg",
-                factor=format_number(float(factor)),
+                value=_dose(new_dose),
+                current=_dose(old_dose),
+                factor=float(factor),
             )
         )
         if above_range:
@@ -676,8 +667,8 @@ def switch(
                 IssueCode.SWITCH_TROUGH_DUE_SOON,
                 field="to",
                 value=new.name,
-                low=str(protocol.count("steady_state_days")),
-                high=str(protocol.count("switch_trough_days")),
+                low=protocol.count("steady_state_days"),
+                high=protocol.count("switch_trough_days"),
             )
         )
     else:  # R10.6
@@ -686,7 +677,7 @@ def switch(
                 IssueCode.SWITCH_TROUGH_DUE,
                 field="to",
                 value=new.name,
-                days=str(protocol.count("switch_trough_days")),
+                days=protocol.count("switch_trough_days"),
             )
         )
     if old.administrations_per_day == 2 and new.administrations_per_day == 1:  # R10.7

@@ -1,14 +1,19 @@
 """Codes for everything TacroCalc refuses or warns about.
 
-The domain returns these codes with the field, the value and the numbers that matter; each
-front end (command line, window, printed plan) turns a code into a sentence from its own table,
-and a test checks that every code has one.
+The domain returns these codes with the field, the value and the numbers that matter, as
+values (quantities, dates, counts), never as text: `tacrocalc.present` turns a code into its
+sentence, with every quantity in the unit the user chose (R1.4), and a test checks that every
+code has one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tacrocalc.domain.units import Kind, Quantity
 
 
 class Severity(StrEnum):
@@ -130,6 +135,39 @@ class IssueCode(StrEnum):
     BAD_PATIENT_FILE = "bad_patient_file"
 
 
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A quantity of a known kind in an issue. It has no text of its own: `present/` shows it in
+    the unit the user chose, so that one screen never shows one quantity in two units (R1.4)."""
+
+    kind: Kind
+    quantity: Quantity
+    below_limit: bool = False  # a trough below the assay's limit, shown "<2 µg/L" (R12.2)
+
+
+@dataclass(frozen=True, slots=True)
+class Pressure:
+    """A blood pressure, systolic over diastolic (R7)."""
+
+    systolic: Quantity
+    diastolic: Quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A percentage (a change, a limit); `decimals` is how many are meaningful."""
+
+    value: float
+    decimals: int = 1
+    signed: bool = False  # "+31.1 %": a change rather than a limit
+
+
+# What an issue's value and parameters may be: text the user typed (str), a count (int), a
+# factor (float), a date or time, a Measure, a Pressure, a Percent, an enum member, a regimen,
+# or a tuple of these. `present.words.render` says how each is shown and refuses anything else.
+Param = object
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Issue:
     """One refusal or warning: what, about which field and value, with the numbers behind it."""
@@ -137,11 +175,11 @@ class Issue:
     code: IssueCode
     severity: Severity
     field: str = ""
-    value: str = ""
-    params: tuple[tuple[str, str], ...] = ()
+    value: Param = ""
+    params: tuple[tuple[str, Param], ...] = ()
 
     @classmethod
-    def refusal(cls, code: IssueCode, *, field: str, value: str, **params: str) -> Issue:
+    def refusal(cls, code: IssueCode, *, field: str, value: Param, **params: Param) -> Issue:
         return cls(
             code=code,
             severity=Severity.REFUSAL,
@@ -156,9 +194,9 @@ class Issue:
         code: IssueCode,
         *,
         field: str = "",
-        value: str = "",
+        value: Param = "",
         urgent: bool = False,
-        **params: str,
+        **params: Param,
     ) -> Issue:
         """A warning (R14.1: act at this visit), or urgent when `urgent`."""
         return cls._alert(code, Severity.WARNING, field, value, urgent, params)
@@ -169,9 +207,9 @@ class Issue:
         code: IssueCode,
         *,
         field: str = "",
-        value: str = "",
+        value: Param = "",
         urgent: bool = False,
-        **params: str,
+        **params: Param,
     ) -> Issue:
         """A note (R14.1: information), or urgent when `urgent` (R4.4)."""
         return cls._alert(code, Severity.NOTE, field, value, urgent, params)
@@ -182,9 +220,9 @@ class Issue:
         code: IssueCode,
         severity: Severity,
         field: str,
-        value: str,
+        value: Param,
         urgent: bool,
-        params: dict[str, str],
+        params: dict[str, Param],
     ) -> Issue:
         return cls(
             code=code,
@@ -207,10 +245,10 @@ class Issue:
     def refuses(self) -> bool:
         return self.severity is Severity.REFUSAL
 
-    def param(self, name: str) -> str:
+    def param(self, name: str) -> Param:
         return dict(self.params)[name]
 
-    def text_fields(self) -> dict[str, str]:
+    def fields(self) -> dict[str, Param]:
         """Everything a message template may use: field, value and the named parameters."""
         return {"field": self.field, "value": self.value, **dict(self.params)}
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
 from tacrocalc.domain.issues import Issue, IssueCode
-from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, stored_unit
+from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, stored_unit, written_unit
 
 
 class FormulationId(StrEnum):
@@ -156,6 +156,8 @@ class Protocol:
     formulations: Mapping[FormulationId, Formulation]
     values: Mapping[str, Any]
     sources: Mapping[str, Sourced]
+    # the units the protocol writes its trough and creatinine values in: the default display
+    written_units: Mapping[Kind, str] = field(default_factory=dict)
 
     def quantity(self, name: str) -> Quantity:
         value: Quantity = self.values[name]
@@ -374,4 +376,9 @@ def protocol_from_document(doc: Mapping[str, Any]) -> Protocol:
         formulations=formulations,
         values=values,
         sources=sources,
+        written_units={
+            kind: unit
+            for kind, name in ((Kind.TROUGH, "trough_low"), (Kind.CREATININE, "creatinine_max"))
+            if (unit := written_unit(str(values_doc[name]["value"]), kind)) is not None
+        },
     )

@@ -252,6 +252,15 @@ def parse(
     return Parsed(quantity=quantity, below_limit=bool(match["lt"]))
 
 
+def written_unit(text: str, kind: Kind) -> str | None:
+    """The unit a quantity was written in ("4 ng/mL" -> "ng/mL"), if it is one TacroCalc
+    accepts for `kind`; a protocol's values are shown in the units its authors wrote (R1.4)."""
+    match = _NUMBER.match(text)
+    if match is None or not match["unit"]:
+        return None
+    return _SPECS[kind].accepted.get(_normalise_unit(match["unit"]))
+
+
 @lru_cache(maxsize=128)
 def unit_of(text: str) -> pint.Unit:
     """A parsed unit, parsed once (parsing is what makes pint slow)."""

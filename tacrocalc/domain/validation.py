@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, time
 
-from tacrocalc.domain.issues import Issue, IssueCode
+from tacrocalc.domain.issues import Issue, IssueCode, Measure, Pressure
 from tacrocalc.domain.protocol import Formulation, Protocol
-from tacrocalc.domain.units import Quantity, format_number, magnitude
+from tacrocalc.domain.units import Kind, Quantity, magnitude, stored_unit
 
 
 def _bounds(
@@ -15,13 +15,13 @@ def _bounds(
     protocol: Protocol,
     low: str,
     high: str,
-    unit: str,
-    shown: str,
+    kind: Kind,
     *,
     field: str,
     rule: str,
     low_inclusive: bool = True,
 ) -> tuple[Issue, ...]:
+    unit = stored_unit(kind)
     number = magnitude(value, unit)
     lo, hi = magnitude(protocol.quantity(low), unit), magnitude(protocol.quantity(high), unit)
     above_low = number >= lo if low_inclusive else number > lo
@@ -31,9 +31,9 @@ def _bounds(
         Issue.refusal(
             IssueCode.OUT_OF_BOUNDS,
             field=field,
-            value=f"{format_number(number, 2)} {shown}",
-            low=f"{format_number(lo, 2)} {shown}",
-            high=f"{format_number(hi, 2)} {shown}",
+            value=Measure(kind, value),
+            low=Measure(kind, protocol.quantity(low)),
+            high=Measure(kind, protocol.quantity(high)),
             rule=rule,
         ),
     )
@@ -44,7 +44,7 @@ def check_trough(
 ) -> tuple[Issue, ...]:
     """R12.2: 0-200 µg/L."""
     return _bounds(
-        value, protocol, "trough_min", "trough_max", "ug/L", "µg/L", field=field, rule="R12.2"
+        value, protocol, "trough_min", "trough_max", Kind.TROUGH, field=field, rule="R12.2"
     )
 
 
@@ -56,8 +56,7 @@ def check_dose(value: Quantity, protocol: Protocol, *, field: str = "dose") -> t
         protocol,
         "dose_min",
         "dose_max",
-        "mg",
-        "mg",
+        Kind.DOSE,
         field=field,
         rule="R12.7",
         low_inclusive=False,
@@ -73,8 +72,7 @@ def check_creatinine(
         protocol,
         "creatinine_min",
         "creatinine_max",
-        "umol/L",
-        "µmol/L",
+        Kind.CREATININE,
         field=field,
         rule="R12.3",
     )
@@ -89,8 +87,7 @@ def check_blood_pressure(
         protocol,
         "systolic_min",
         "systolic_max",
-        "mmHg",
-        "mmHg",
+        Kind.PRESSURE,
         field=f"{field} (systolic)",
         rule="R12.3",
     )
@@ -99,8 +96,7 @@ def check_blood_pressure(
         protocol,
         "diastolic_min",
         "diastolic_max",
-        "mmHg",
-        "mmHg",
+        Kind.PRESSURE,
         field=f"{field} (diastolic)",
         rule="R12.3",
     )
@@ -109,8 +105,7 @@ def check_blood_pressure(
             Issue.refusal(
                 IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC,
                 field=field,
-                value=f"{format_number(magnitude(systolic, 'mmHg'))}/"
-                f"{format_number(magnitude(diastolic, 'mmHg'))} mmHg",
+                value=Pressure(systolic, diastolic),
             ),
         )
     return issues
@@ -125,8 +120,8 @@ def check_date(
             Issue.refusal(
                 IssueCode.DATE_IN_FUTURE,
                 field=field,
-                value=day.isoformat(),
-                today=today.isoformat(),
+                value=day,
+                today=today,
             ),
         )
     if birth_date is not None and day < birth_date:
@@ -134,8 +129,8 @@ def check_date(
             Issue.refusal(
                 IssueCode.DATE_BEFORE_BIRTH,
                 field=field,
-                value=day.isoformat(),
-                birth_date=birth_date.isoformat(),
+                value=day,
+                birth_date=birth_date,
             ),
         )
     return ()
@@ -146,14 +141,14 @@ def check_dose_times(
 ) -> tuple[Issue, ...]:
     """R2.2: as many times as the product's administrations a day; two times 12 hours apart,
     within the protocol's tolerance (11 to 13 hours)."""
-    shown = ", ".join(t.strftime("%H:%M") for t in times)
+    shown = times
     if len(times) != formulation.administrations_per_day:
         return (
             Issue.refusal(
                 IssueCode.BAD_DOSE_TIMES,
                 field=field,
                 value=shown,
-                count=str(formulation.administrations_per_day),
+                count=formulation.administrations_per_day,
             ),
         )
     if len(times) == 2:
@@ -167,8 +162,8 @@ def check_dose_times(
                     IssueCode.DOSE_TIMES_NOT_12_HOURS,
                     field=field,
                     value=shown,
-                    low=str(round((interval - tolerance) / 60)),
-                    high=str(round((interval + tolerance) / 60)),
+                    low=round((interval - tolerance) / 60),
+                    high=round((interval + tolerance) / 60),
                 ),
             )
     return ()

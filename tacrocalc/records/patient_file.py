@@ -140,7 +140,7 @@ def _patient(doc: Any, today: date) -> Patient:
     for key, text, limit in (("id", pid, ID_MAX_LENGTH), ("name", name, NAME_MAX_LENGTH)):
         for issue in check_label(text, field=f"$.patient.{key}", max_length=limit):
             reason = dict(issue.params).get("reason", "a value is needed")
-            raise _bad(issue.field, issue.value, reason)
+            raise _bad(issue.field, str(issue.value), str(reason))
     birth = None
     if doc.get("birth_date") is not None:
         birth = _date(doc["birth_date"], "$.patient.birth_date")

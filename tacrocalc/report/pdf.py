@@ -35,9 +35,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from tacrocalc.charts.model import Charts, Panel
 from tacrocalc.paths import resources_dir
-from tacrocalc.report.content import Plan
+from tacrocalc.present.charts import Charts, Panel
+from tacrocalc.present.plan import Plan
 
 PAPER = {"a4": A4, "letter": LETTER}
 MARGIN = 18 * mm

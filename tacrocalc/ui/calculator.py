@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import time
+
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -16,13 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from tacrocalc.domain.protocol import FormulationId, Protocol
-from tacrocalc.domain.units import Quantity
-from tacrocalc.ui.calculator_presenter import (
+from tacrocalc.domain.units import Kind, Quantity
+from tacrocalc.present.calculator import (
     CalculatorView,
     Source,
     calculate,
     suggested_start_text,
 )
+from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.words import Words
 
 
 def _named(widget: QWidget, name: str, accessible: str = "") -> None:
@@ -42,10 +47,15 @@ class DoseCalculator(QWidget):
         *,
         prior_ciclosporin_nephrotoxicity: bool = False,
         locale: QLocale | None = None,
+        units: Callable[[], DisplayUnits] = DisplayUnits,
+        preferred_times: Callable[[], tuple[time, ...]] = tuple,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._protocol = protocol
+        self._units = units  # read at each calculation, so a change of settings applies at once
+        self._preferred_times = preferred_times
+        self._known_weight: Quantity | None = None  # a stored weight the field shows unedited
         self._prior_nephrotoxicity = prior_ciclosporin_nephrotoxicity
         self._decimal_comma = (locale or QLocale()).decimalPoint() == ","
         self._source = Source.RATE
@@ -152,9 +162,12 @@ class DoseCalculator(QWidget):
     # -- slots -------------------------------------------------------------------------------
 
     def _on_weight_edit_text_edited(self, _text: str) -> None:
+        self._known_weight = None  # the user's own weight now: parsed from what was typed
         self._recalculate()
 
     def _on_weight_unit_changed(self, _index: int) -> None:
+        if self._known_weight is not None:  # the same weight, shown in the other unit
+            self.show_weight(self._known_weight)
         self._recalculate()
 
     def _on_formulation_combo_changed(self, _index: int) -> None:
@@ -184,6 +197,17 @@ class DoseCalculator(QWidget):
         self._source = Source.DOSE
         self._recalculate()
 
+    def show_weight(self, weight: Quantity | None) -> None:
+        """Show a stored weight in the chosen unit; it is used as stored (never parsed back from
+        the rounded text) until the user edits the field."""
+        self._known_weight = weight
+        if weight is None:
+            self.weight_edit.clear()
+            return
+        units = DisplayUnits(weight=self.weight_unit.currentText())
+        self.weight_edit.setText(units.number(weight, Kind.WEIGHT, 3))
+        self._recalculate()
+
     def weight_quantity(self) -> Quantity | None:
         """The weight the shown dose was worked out for."""
         return self.view.weight
@@ -207,6 +231,9 @@ class DoseCalculator(QWidget):
             source=self._source,
             amount_text=typed.text(),
             decimal_comma=self._decimal_comma,
+            words=Words(self._units(), self._protocol),
+            weight=self._known_weight,
+            preferred_times=self._preferred_times(),
         )
         if view.other_field is not None:
             other.setText(view.other_field)

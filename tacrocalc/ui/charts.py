@@ -1,7 +1,7 @@
 """The chart model drawn with QtCharts: three charts on one date axis.
 
 QtCharts is deprecated from Qt 6.10; it stays behind this one module, which only turns
-`tacrocalc.charts.model.Charts` into pixels.
+`tacrocalc.present.charts.Charts` into pixels.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 from tacrocalc.ui.none_guard import keep_none_alive
 
 if TYPE_CHECKING:
-    from tacrocalc.charts.model import Charts, Panel, Series
+    from tacrocalc.present.charts import Charts, Panel, Series
 
 ALERT = QColor("#c62828")
 SERIES = (QColor("#1f4e9c"), QColor("#0f7a6b"))
@@ -182,24 +182,24 @@ class ChartPanel(QChartView):
         self._dose_shown = None
         self._title_brush = self._dose_axis.titleBrush()  # the theme's
 
-    def show_panel(self, panel: Panel, charts: Charts, scale: float, unit: str) -> None:
-        """Draw `panel` with values × `scale` (a display unit other than the stored one)."""
+    def show_panel(self, panel: Panel, charts: Charts) -> None:
+        """Draw `panel`, its values already in the display unit (`present.charts`)."""
         keep_none_alive()
         self.panel = panel
         self.labels = {}
         self._apply_theme()
-        title = f"{panel.title} ({unit})"
+        title = f"{panel.title} ({panel.unit})"
         if title != self._title:
             self._chart.setTitle(title)
             self._title = title
         start = charts.start - timedelta(days=2)
         end = charts.end + timedelta(days=2)
         self._x_axis.setRange(_qdatetime(start), _qdatetime(end))
-        _nice_range(self._y_axis, panel.y_min * scale, panel.y_max * scale)
+        _nice_range(self._y_axis, panel.y_min, panel.y_max)
         x0, x1 = _ms(start), _ms(end)
 
         if panel.band is not None:
-            low, high = panel.band.low * scale, panel.band.high * scale
+            low, high = panel.band.low, panel.band.high
             _set_points(self._band_low, [QPointF(x0, low), QPointF(x1, low)])
             _set_points(self._band_high, [QPointF(x0, high), QPointF(x1, high)])
             _set_name(self._band, panel.band.label)
@@ -220,7 +220,7 @@ class ChartPanel(QChartView):
                 series.setPen(pen)
                 self._threshold_kinds[index] = threshold.kind
             _set_name(series, threshold.label)
-            value = threshold.value * scale
+            value = threshold.value
             _set_points(series, [QPointF(x0, value), QPointF(x1, value)])
             _set_visible(series, True)
 
@@ -244,7 +244,7 @@ class ChartPanel(QChartView):
                 for unused in (data.line, data.normal, data.flagged):
                     _blank_series(unused)
                 continue
-            self._show_data(data, panel.series[index], SERIES[index % len(SERIES)], scale)
+            self._show_data(data, panel.series[index], SERIES[index % len(SERIES)])
 
     def _show_dose_axis(self, shown: bool) -> None:
         if shown == self._dose_shown:
@@ -262,7 +262,7 @@ class ChartPanel(QChartView):
             axis.setLinePenColor(blank)
         self._dose_shown = shown
 
-    def _show_data(self, data: _DataSeries, series: Series, color: QColor, scale: float) -> None:
+    def _show_data(self, data: _DataSeries, series: Series, color: QColor) -> None:
         if data.color != color:
             data.line.setPen(QPen(color, 1.4))
             for scatter, fill, size in ((data.normal, color, 7.0), (data.flagged, ALERT, 10.0)):
@@ -277,7 +277,7 @@ class ChartPanel(QChartView):
         normal: list[QPointF] = []
         flagged: list[QPointF] = []
         for point in series.points:
-            x, y = _ms(point.day), point.value * scale
+            x, y = _ms(point.day), point.value
             line.append(QPointF(x, y))
             (flagged if point.flagged else normal).append(QPointF(x, y))
             self.labels[(x, y)] = f"{point.label}\n{point.day.isoformat()}"
@@ -323,16 +323,7 @@ class ChartsView(QWidget):
         for view in (self.trough_chart, self.creatinine_chart, self.pressure_chart):
             layout.addWidget(view, 1)
 
-    def show_charts(
-        self,
-        charts: Charts,
-        *,
-        creatinine_scale: float = 1.0,
-        creatinine_unit: str = "µmol/L",
-        trough_unit: str = "µg/L",
-    ) -> None:
-        self.trough_chart.show_panel(charts.trough, charts, 1.0, trough_unit)
-        self.creatinine_chart.show_panel(
-            charts.creatinine, charts, creatinine_scale, creatinine_unit
-        )
-        self.pressure_chart.show_panel(charts.blood_pressure, charts, 1.0, "mmHg")
+    def show_charts(self, charts: Charts) -> None:
+        self.trough_chart.show_panel(charts.trough, charts)
+        self.creatinine_chart.show_panel(charts.creatinine, charts)
+        self.pressure_chart.show_panel(charts.blood_pressure, charts)

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from tacrocalc.domain.issues import Issue
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Patient, Sex, Trough
 from tacrocalc.domain.units import Kind, parse, parse_blood_pressure
+from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.words import message
 from tacrocalc.records.store import AuditEntry
-from tacrocalc.text import message
 from tacrocalc.ui.qtdates import pydate, qdate
-from tacrocalc.ui.units_choice import Units
 
 
 class PatientDialog(QDialog):
@@ -108,7 +108,8 @@ class PatientDialog(QDialog):
         return self.protocol_combo.currentText()
 
     def show_issues(self, issues: tuple[Issue, ...]) -> None:
-        self.error_label.setText("\n".join(message(i) for i in issues if i.refuses))
+        # a patient's refusals name text and dates only: no quantity, so no unit to choose
+        self.error_label.setText("\n".join(message(i, DisplayUnits()) for i in issues if i.refuses))
 
 
 class CorrectionDialog(QDialog):
@@ -118,7 +119,7 @@ class CorrectionDialog(QDialog):
         self,
         observation: Observation,
         shown_value: str,
-        units: Units,
+        units: DisplayUnits,
         *,
         today: date,
         decimal_comma: bool,
@@ -160,7 +161,7 @@ class CorrectionDialog(QDialog):
         if isinstance(obs, BloodPressure):
             pair = parse_blood_pressure(text, field="blood pressure", default_unit="mmHg")
             if isinstance(pair, Issue):
-                self.error_label.setText(message(pair))
+                self.error_label.setText(message(pair, self._units))
                 return
             self.corrected = BloodPressure(
                 date=day, time=obs.time, systolic=pair[0], diastolic=pair[1]
@@ -171,12 +172,12 @@ class CorrectionDialog(QDialog):
                 text,
                 kind,
                 field=kind.value,
-                default_unit=self._units.pint(kind),
+                default_unit=self._units.unit(kind),
                 decimal_comma=self._decimal_comma,
                 allow_below_limit=kind is Kind.TROUGH,
             )
             if parsed.issue is not None or parsed.quantity is None:
-                self.error_label.setText(message(parsed.issue) if parsed.issue else "")
+                self.error_label.setText(message(parsed.issue, self._units) if parsed.issue else "")
                 return
             if isinstance(obs, Trough):
                 self.corrected = Trough(

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from tacrocalc.ui.models import PatientListModel
-from tacrocalc.ui.settings import Settings, parse_times
-from tacrocalc.ui.units_choice import Units
+from tacrocalc.ui.settings import Settings
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
@@ -154,9 +153,8 @@ class MainWindow(QMainWindow):
             view = PatientView(
                 self.store,
                 self._protocol_for,
-                units=self._units(),
+                settings=self.settings,
                 today=self._today,
-                dose_times=parse_times(self.settings.get("dosing/times")) or (),
             )
             view.setObjectName("patient_view")
             view.saved.connect(self._on_view_saved)
@@ -184,13 +182,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Opening the patient data…")
             return False
         return True
-
-    def _units(self) -> Units:
-        return Units(
-            trough=self.settings.get("units/trough"),
-            creatinine=self.settings.get("units/creatinine"),
-            weight=self.settings.get("units/weight"),
-        )
 
     def _make_menus(self) -> None:
         def action(
@@ -352,8 +343,8 @@ class MainWindow(QMainWindow):
         """Import one patient file; an id already here needs the user's decision."""
         from PySide6.QtWidgets import QMessageBox
 
+        from tacrocalc.present.words import message
         from tacrocalc.records.patient_file import PatientFileError, read_file
-        from tacrocalc.text import message
 
         if not self._has_store():
             return "no store"
@@ -362,7 +353,7 @@ class MainWindow(QMainWindow):
         try:
             record = read_file(path, protocol_for=self._protocol_for, today=self._today())
         except PatientFileError as error:
-            text = message(error.issue)
+            text = message(error.issue, self.settings.units())
             QMessageBox.warning(self, "Not imported", f"{path.name}: {text}")
             return text
         if self.store.exists(record.patient.id) and ask:
@@ -380,7 +371,7 @@ class MainWindow(QMainWindow):
                 return "kept"
         written = self.store.import_record(record, replace=replace)
         if not written.ok:
-            return message(written.issues[0])
+            return message(written.issues[0], self.settings.units())
         self.patients.refresh()
         self.open_patient(record.patient.id)
         self._on_view_saved(f"Imported {record.patient.id}")
@@ -422,6 +413,7 @@ class MainWindow(QMainWindow):
             assessment,
             generated_at=datetime.now().astimezone(),  # the ward's local time, on the plan
             paper=self.settings.get("report/paper"),
+            units=self.settings.units(),  # the plan shows what the screen shows (R1.4)
         )
 
     def _on_view_plan_requested(self, what: str) -> None:
@@ -466,7 +458,7 @@ class MainWindow(QMainWindow):
 
         if SettingsDialog(self.settings, self._protocols, self).exec():
             if self._view is not None:
-                self._view.set_units(self._units())
+                self._view.settings_changed()
             self.statusBar().showMessage("Settings saved")
 
     def _on_view_saved(self, text: str) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 if TYPE_CHECKING:
-    from tacrocalc.ui.patient_presenter import ObservationRow
+    from tacrocalc.present.patient import ObservationRow
 
 Index = QModelIndex | QPersistentModelIndex
 ALERT = QColor("#c62828")

@@ -28,19 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tacrocalc.text import message
 from tacrocalc.ui.charts import ChartsView
 from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.qtdates import pydate, qdate
-from tacrocalc.ui.units_choice import Units
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
     from tacrocalc.domain.course import CourseEvent
     from tacrocalc.domain.issues import Severity
     from tacrocalc.domain.protocol import Protocol
+    from tacrocalc.present.words import Words
     from tacrocalc.records.store import Store
     from tacrocalc.ui.calculator import DoseCalculator
+    from tacrocalc.ui.settings import Settings
 
 # The clinical core (tacrocalc.domain, the presenters, the calculator) is imported inside the
 # methods that use it, the first time a patient is opened: the window is painted before it.
@@ -69,17 +69,15 @@ class PatientView(QWidget):
         store: Store | None,
         protocol_for: Callable[[str], Protocol],
         *,
-        units: Units,
+        settings: Settings,
         today: Callable[[], date],
-        dose_times: tuple[time, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._protocol_for = protocol_for
-        self._units = units
+        self._settings = settings  # read where used: a change of settings applies at once
         self._today = today
-        self._dose_times = dose_times
         self._decimal_comma = QLocale().decimalPoint() == ","
         self.patient_id: str | None = None
         self.assessment: Assessment | None = None
@@ -287,14 +285,34 @@ class PatientView(QWidget):
 
     # -- showing ---------------------------------------------------------------------------
 
-    def _set_entry_placeholders(self) -> None:
-        self.trough_edit.setPlaceholderText(self._units.trough)
-        self.creatinine_edit.setPlaceholderText(self._units.creatinine)
+    def _words(self, protocol: Protocol | None = None) -> Words:
+        """Values into words, in the units chosen now (R1.4)."""
+        from tacrocalc.present.words import Words
 
-    def set_units(self, units: Units) -> None:
-        self._units = units
+        if protocol is None and self.assessment is not None:
+            protocol = self.assessment.protocol
+        return Words(self._settings.units(), protocol)
+
+    def _set_entry_placeholders(self) -> None:
+        from tacrocalc.domain.units import Kind
+
+        units = self._settings.units()
+        self.trough_edit.setPlaceholderText(units.label(Kind.TROUGH))
+        self.creatinine_edit.setPlaceholderText(units.label(Kind.CREATININE))
+
+    def settings_changed(self) -> None:
+        """Show everything again in the units and times chosen now."""
         self._set_entry_placeholders()
+        if self.calculator is not None:
+            self.calculator.weight_unit.setCurrentText(self._settings.units().weight)
+            self.calculator.recalculate_from_dose()
         self.refresh()
+
+    def _message(self, issue: object) -> str:
+        from tacrocalc.domain.issues import Issue
+
+        assert isinstance(issue, Issue)
+        return self._words().message(issue)
 
     def entry_fields(self) -> tuple[QLineEdit, ...]:
         return (
@@ -326,7 +344,7 @@ class PatientView(QWidget):
         return self.entry_error.isHidden()
 
     def open_patient(self, patient_id: str) -> bool:
-        from tacrocalc.domain.units import Kind, convert, magnitude
+        from tacrocalc.domain.units import magnitude
         from tacrocalc.ui.calculator import DoseCalculator
 
         record = self._db.load(patient_id)
@@ -340,17 +358,15 @@ class PatientView(QWidget):
         self.calculator = DoseCalculator(
             protocol,
             prior_ciclosporin_nephrotoxicity=record.patient.prior_ciclosporin_nephrotoxicity,
+            units=self._settings.units,
+            preferred_times=self._settings.dose_times,
         )
         self.calculator.setObjectName("calculator")
-        self.calculator.weight_unit.setCurrentText(self._units.weight)
+        self.calculator.weight_unit.setCurrentText(self._settings.units().weight)
         self.calculator_layout.insertWidget(0, self.calculator)
         today = self._today()
         weight = record.weight_on(today)
-        if weight is not None:
-            shown = convert(
-                weight.value, self.calculator.weight_unit.currentText(), kind=Kind.WEIGHT
-            )
-            self.calculator.weight_edit.setText(f"{magnitude(shown, str(shown.units)):g}")
+        self.calculator.show_weight(weight.value if weight is not None else None)
         for edit in self.entry_fields():  # nothing typed for one patient is filed for another
             edit.clear()
         self.apply_error.clear()  # messages about the patient shown before (wrong-patient risk)
@@ -373,10 +389,10 @@ class PatientView(QWidget):
 
     def refresh(self) -> None:
         """Re-read the record and show it (after every save)."""
-        from tacrocalc.charts.model import build_charts
         from tacrocalc.domain.assessment import assess
-        from tacrocalc.domain.units import Kind, convert, magnitude, q
-        from tacrocalc.ui import patient_presenter as present
+        from tacrocalc.present import patient as present
+        from tacrocalc.present.charts import build_charts
+        from tacrocalc.present.words import SEVERITY_COLOURS, SEVERITY_WORDS
 
         if self.patient_id is None:
             return
@@ -385,7 +401,8 @@ class PatientView(QWidget):
         protocol = self._protocol_for(record.protocol_id)
         assessment = assess(record, protocol, self._today())
         self.assessment = assessment
-        head = present.header(assessment, self._units)
+        words = self._words(protocol)
+        head = present.header(assessment, words)
         self.name_label.setText(f"{head['name']}  ·  {head['id']}")
         self.details_label.setText(
             f"{head['age']} · {head['sex']} · {head['weight']} · {head['protocol']} · "
@@ -394,11 +411,11 @@ class PatientView(QWidget):
         self.regimen_label.setText(f"Now: {head['regimen']}")
         self.flag_label.setText(head["nephrotoxicity"])
         self.flag_label.setVisible(bool(head["nephrotoxicity"]))
-        alerts = present.alert_lines(assessment)
+        alerts = present.alert_lines(assessment, words)
 
         def line(severity: Severity, text: str) -> str:  # R14.1: by word and by colour
-            colour = present.SEVERITY_COLOURS[severity]
-            word = present.SEVERITY_WORDS[severity]
+            colour = SEVERITY_COLOURS[severity]
+            word = SEVERITY_WORDS[severity]
             style = f" style='color:{colour}'" if colour else ""
             return f"<b{style}>{word}</b> " + text.replace("&", "&amp;").replace("<", "&lt;")
 
@@ -411,7 +428,7 @@ class PatientView(QWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.schedule_table.setItem(r, c, QTableWidgetItem(text))
-        suggestion = present.adjustment(assessment)
+        suggestion = present.adjustment(assessment, words)
         self.adjust_label.setText(suggestion.text)
         self.adjust_button.setEnabled(suggestion.dose_mg is not None)
         self.adjust_button.setToolTip(
@@ -424,27 +441,15 @@ class PatientView(QWidget):
             self.patient_id, include_deleted=self.show_deleted_check.isChecked()
         )
         self.table_model.set_rows(
-            [
-                present.observation_row(i, o, d is not None, assessment, self._units)
-                for i, o, d in shown
-            ]
+            [present.observation_row(i, o, d is not None, assessment, words) for i, o, d in shown]
         )
         self.table.resizeColumnsToContents()
-        scale = magnitude(
-            convert(q(1, "umol/L"), self._units.pint(Kind.CREATININE), kind=Kind.CREATININE),
-            self._units.pint(Kind.CREATININE),
-        )
-        self.charts.show_charts(
-            build_charts(assessment),
-            creatinine_scale=scale,
-            creatinine_unit=self._units.creatinine,
-            trough_unit=self._units.trough,
-        )
+        self.charts.show_charts(build_charts(assessment, words.units))
 
     # -- saving ------------------------------------------------------------------------------
 
     def _on_add_button_clicked(self) -> None:
-        from tacrocalc.ui import patient_presenter as present
+        from tacrocalc.present import patient as present
 
         if self.patient_id is None:
             return
@@ -455,7 +460,7 @@ class PatientView(QWidget):
             trough=self.trough_edit.text(),
             creatinine=self.creatinine_edit.text(),
             blood_pressure=self.bp_edit.text(),
-            units=self._units,
+            units=self._settings.units(),
             decimal_comma=self._decimal_comma,
         )
         errors = dict(entry.errors)
@@ -465,7 +470,7 @@ class PatientView(QWidget):
             )
             for issue in written.issues:
                 if issue.refuses:
-                    errors.setdefault(present.field_of(issue), message(issue))
+                    errors.setdefault(present.field_of(issue), self._message(issue))
         if errors:  # nothing was saved; everything typed stays where it is
             self.entry_error.setText("\n".join(errors.values()))
             self.entry_error.show()
@@ -497,7 +502,9 @@ class PatientView(QWidget):
         assert self.patient_id is not None
         written = self._db.add_event(self.patient_id, event, today=self._today())
         if not written.ok:
-            self.apply_error.setText("\n".join(message(i) for i in written.issues if i.refuses))
+            self.apply_error.setText(
+                "\n".join(self._message(i) for i in written.issues if i.refuses)
+            )
             return False
         self.apply_error.clear()
         return True
@@ -517,7 +524,7 @@ class PatientView(QWidget):
             today=self._today(),
             birth_date=record.patient.birth_date,
         )
-        return [message(i) for i in issues]
+        return [self._message(i) for i in issues]
 
     def _now_if_today(self, day: date) -> time | None:
         """An event dated today gets the time it is recorded, so that another event of the
@@ -542,20 +549,16 @@ class PatientView(QWidget):
         force; a change of product is an R10 switch, its dose worked out by the conversion and
         confirmed with the old and new dose side by side (R10.1)."""
         from tacrocalc.domain.course import DOSING_AFTER, CourseEvent, EventKind, Status
-        from tacrocalc.domain.dosing import describe_units, switch
-        from tacrocalc.domain.units import format_number, magnitude, q
-        from tacrocalc.text import how_often
+        from tacrocalc.domain.dosing import switch
+        from tacrocalc.domain.units import q
+        from tacrocalc.present.patient import switch_confirmation
 
         assert self.patient_id is not None and self.calculator is not None
         record = self._db.load(self.patient_id)
         assert record is not None
         protocol = self._protocol_for(record.protocol_id)
         product = protocol.formulations[self.calculator.formulation]
-        times = (
-            self._dose_times
-            if self._dose_times and len(self._dose_times) == product.administrations_per_day
-            else protocol.times_for(product)
-        )
+        times = self.calculator.view.dose_times or protocol.times_for(product)  # as shown
         period = record.period_on(start)
         status = period.status if period is not None else Status.NONE
         current = period.regimen if period is not None else None
@@ -579,10 +582,11 @@ class PatientView(QWidget):
             dose=current.dose, source=current.formulation, target=product.id, protocol=protocol
         )
         if outcome.switch is None:
-            self.apply_error.setText("\n".join(message(i) for i in outcome.issues if i.refuses))
+            self.apply_error.setText(
+                "\n".join(self._message(i) for i in outcome.issues if i.refuses)
+            )
             return None
         result = outcome.switch
-        new_mg = magnitude(result.dose, "mg")
         event = CourseEvent(
             kind=EventKind.SWITCH,
             date=start,
@@ -597,18 +601,12 @@ class PatientView(QWidget):
         if refused_now:  # said before asking, not after the user has confirmed
             self.apply_error.setText("\n".join(refused_now))
             return None
-        text = (
-            f"Switch {record.patient.name} ({record.patient.id}) from {start.isoformat()}:\n\n"
-            f"  now: {old.name}, {format_number(magnitude(current.dose, 'mg'), 3)} mg"
-            f" {how_often(old.administrations_per_day)}\n"
-            f"  new: {product.name}, {format_number(new_mg, 3)} mg"
-            f" {how_often(product.administrations_per_day)}"
-            f" ({describe_units(result.units, product.unit_name)})\n\n"
-            f"The new dose is {format_number(result.ratio * 100, 1)} % of the daily dose"
-            f" ({format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day ->"
-            f" {format_number(magnitude(result.new_daily, 'mg'), 3)} mg/day, rounded to what"
-            " the product makes up) (R10), not the dose typed in the calculator.\n"
-            + "\n".join(message(i) for i in outcome.issues)
+        text = switch_confirmation(
+            outcome,
+            current,
+            f"{record.patient.name} ({record.patient.id})",
+            start,
+            self._words(protocol),
         )
         if not self._confirm("Switch product", text):
             return None
@@ -618,7 +616,8 @@ class PatientView(QWidget):
         """R10.1: another product than the one in force is a switch; the calculator shows the
         converted dose at once, never the mg per administration carried over."""
         from tacrocalc.domain.dosing import switch
-        from tacrocalc.domain.units import format_number, magnitude
+        from tacrocalc.domain.units import magnitude
+        from tacrocalc.present.patient import switch_preview
 
         self.switch_label.clear()
         if self.assessment is None or self.calculator is None:
@@ -635,19 +634,10 @@ class PatientView(QWidget):
         outcome = switch(
             dose=current.dose, source=current.formulation, target=chosen, protocol=protocol
         )
-        if outcome.switch is None:
-            self.switch_label.setText("\n".join(message(i) for i in outcome.issues))
-            return
-        result = outcome.switch
-        self.calculator.dose_edit.setText(f"{magnitude(result.dose, 'mg'):g}")
-        self.calculator.recalculate_from_dose()
-        self.switch_label.setText(
-            f"A switch from {protocol.formulations[current.formulation].name} (R10):"
-            f" {format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day ×"
-            f" {format_number(result.ratio * 100, 1)} % ="
-            f" {format_number(magnitude(result.new_daily, 'mg'), 3)} mg/day, rounded to"
-            f" {format_number(magnitude(result.dose, 'mg'), 3)} mg. Apply records the switch."
-        )
+        if outcome.switch is not None:
+            self.calculator.dose_edit.setText(f"{magnitude(outcome.switch.dose, 'mg'):g}")
+            self.calculator.recalculate_from_dose()
+        self.switch_label.setText(switch_preview(outcome, self._words(protocol)))
 
     def _show_regimen_in_calculator(self) -> None:
         """After a write, the calculator shows the regimen in force."""
@@ -688,7 +678,7 @@ class PatientView(QWidget):
                 today=self._today(),
             )
             if not written.ok:
-                self.apply_error.setText("\n".join(message(i) for i in written.issues))
+                self.apply_error.setText("\n".join(self._message(i) for i in written.issues))
                 return
         if self._record_event(event):
             self.refresh()
@@ -700,16 +690,15 @@ class PatientView(QWidget):
         panel showed, which may be stale), confirmed with the old and new dose side by side,
         and recorded as a dose change; the trough it came from then no longer applies (R9.3)."""
         from tacrocalc.domain.course import CourseEvent, EventKind
-        from tacrocalc.domain.units import format_number, magnitude, q
-        from tacrocalc.text import how_often
-        from tacrocalc.ui import patient_presenter as present
+        from tacrocalc.domain.units import q
+        from tacrocalc.present import patient as present
 
         shown = getattr(self, "_suggestion", None)
         if self.patient_id is None or shown is None or shown.dose_mg is None:
             return
         self.refresh()  # the record as stored now
         assert self.assessment is not None
-        fresh = present.adjustment(self.assessment)
+        fresh = present.adjustment(self.assessment, self._words())
         if fresh.dose_mg != shown.dose_mg or fresh.trough != shown.trough:
             self.apply_error.setText(
                 "The record has changed since the suggestion was shown; the panel now shows the"
@@ -719,16 +708,8 @@ class PatientView(QWidget):
         assert fresh.dose_mg is not None and fresh.trough is not None
         regimen = self.assessment.current_regimen
         assert regimen is not None
-        product = self.assessment.protocol.formulations[regimen.formulation]
-        how = how_often(product.administrations_per_day)
-        level = format_number(magnitude(fresh.trough.value, "ug/L"), 2)
-        patient = self.assessment.record.patient
-        text = (
-            f"Change the dose of {patient.name} ({patient.id}) from today,"
-            f" {self._today().isoformat()}:\n\n"
-            f"  now: {format_number(fresh.current_mg or 0, 3)} mg {how}\n"
-            f"  new: {format_number(fresh.dose_mg, 3)} mg {how}\n\n"
-            f"From the trough of {level} µg/L on {fresh.trough.date.isoformat()} (R9)."
+        text, reason = present.adjust_confirmation(
+            self.assessment, fresh, self._today(), self._words()
         )
         event = CourseEvent(
             kind=EventKind.CHANGE,
@@ -737,7 +718,7 @@ class PatientView(QWidget):
             formulation=regimen.formulation,
             dose=q(fresh.dose_mg, "mg"),
             times=regimen.times,
-            reason=f"R9 from the trough of {level} µg/L on {fresh.trough.date.isoformat()}",
+            reason=reason,
         )
         refused = self._refusals_of(event)
         if refused:  # said before asking, not after the user has confirmed
@@ -748,7 +729,9 @@ class PatientView(QWidget):
         if self._record_event(event):
             self.refresh()
             self._show_regimen_in_calculator()
-            self.saved.emit(f"Saved the adjusted dose of {fresh.dose_mg:g} mg")
+            self.saved.emit(
+                f"Saved the adjusted dose: {self._words().dose(q(fresh.dose_mg, 'mg'))}"
+            )
 
     def _selected(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
@@ -769,7 +752,7 @@ class PatientView(QWidget):
         dialog = CorrectionDialog(
             current,
             row.value,
-            self._units,
+            self._settings.units(),
             today=self._today(),
             decimal_comma=self._decimal_comma,
             parent=self,
@@ -777,7 +760,7 @@ class PatientView(QWidget):
         if dialog.exec() and dialog.corrected is not None:
             written = self._db.correct_observation(row.id, dialog.corrected, today=self._today())
             if not written.ok:
-                self.entry_error.setText("\n".join(message(i) for i in written.issues))
+                self.entry_error.setText("\n".join(self._message(i) for i in written.issues))
                 self.entry_error.show()
                 return
             self.refresh()

@@ -1,4 +1,7 @@
-"""User preferences, in QSettings behind one typed table of defaults that refuses unknown keys."""
+"""User preferences, in QSettings behind one typed table of defaults that refuses unknown keys.
+
+Read where used (`settings.units()`, `settings.dose_times()`), so that a change applies at once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,13 @@ from typing import Any, Final
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from tacrocalc.domain.units import Kind
+from tacrocalc.present.units import CHOICES, LABELS, DisplayUnits
+
+
+def _labels(kind: Kind) -> tuple[str, ...]:
+    return tuple(LABELS[unit] for unit in CHOICES[kind])
+
 
 @dataclass(frozen=True, slots=True)
 class Preference:
@@ -18,9 +28,9 @@ class Preference:
 
 
 PREFERENCES: Final[dict[str, Preference]] = {
-    "units/trough": Preference("µg/L", ("µg/L", "ng/mL"), "unit of trough levels"),
-    "units/creatinine": Preference("µmol/L", ("µmol/L", "mg/dL"), "unit of creatinine"),
-    "units/weight": Preference("kg", ("kg", "lb"), "unit of body weight"),
+    "units/trough": Preference("µg/L", _labels(Kind.TROUGH), "unit of trough levels"),
+    "units/creatinine": Preference("µmol/L", _labels(Kind.CREATININE), "unit of creatinine"),
+    "units/weight": Preference("kg", _labels(Kind.WEIGHT), "unit of body weight"),
     "report/paper": Preference("a4", ("a4", "letter"), "paper of the printed plan"),
     "dosing/times": Preference("", (), "dose times HH:MM,HH:MM (empty: the protocol's)"),
     "protocol/default": Preference("seed-1997", (), "protocol of new patients"),
@@ -50,6 +60,18 @@ class Settings:
         if preference.choices and value not in preference.choices:
             return preference.default
         return value
+
+    def units(self) -> DisplayUnits:
+        """The display units chosen now (R1.4)."""
+        return DisplayUnits.from_text(
+            trough=self.get("units/trough"),
+            creatinine=self.get("units/creatinine"),
+            weight=self.get("units/weight"),
+        )
+
+    def dose_times(self) -> tuple[time, ...]:
+        """The user's dose times; empty for the protocol's."""
+        return parse_times(self.get("dosing/times")) or ()
 
     def set(self, key: str, value: Any) -> None:
         preference = PREFERENCES[key]

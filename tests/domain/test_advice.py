@@ -20,6 +20,9 @@ from tacrocalc.domain.record import (
     make_record,
 )
 from tacrocalc.domain.units import magnitude, q
+from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.words import Words
+from tests import shown
 
 A = date(2026, 1, 5)
 BID = (time(8), time(20))
@@ -68,8 +71,12 @@ def test_a_high_trough_suggests_a_cut_once_and_never_again():
         assert again.advice is Advice.UNAVAILABLE
         assert again.reason.code is IssueCode.TROUGH_ON_OTHER_REGIMEN
     reason = assess(after, _seed(), date(2026, 1, 21)).adjustment.reason
-    assert reason.param("due") == "2026-01-27"
-    assert reason.param("then") == "3 mg ir-capsule"
+    assert shown(reason.param("due")) == "2026-01-27"
+    # the regimen is named by its product and how often, not by an internal id
+    words = Words(DisplayUnits(), _seed())
+    assert words.render(reason.param("then")) == (
+        "3 mg Immediate-release tacrolimus capsules (Prograf and generics) every 12 hours"
+    )
 
 
 def test_a_trough_in_range_below_the_caution_keeps_the_dose():

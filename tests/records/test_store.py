@@ -36,6 +36,7 @@ from tacrocalc.records.store import (
     fold,
     restore,
 )
+from tests import shown
 from tests.seed_cases import case_1, case_2, case_3
 
 TODAY = date(2026, 6, 1)
@@ -450,7 +451,7 @@ def test_a_regimen_dose_no_product_can_make_up_is_refused(store):
         ),
     )
     assert written.issues[0].code is IssueCode.NOT_DISPENSABLE
-    assert written.issues[0].param("nearest") == "3.5 mg"
+    assert shown(written.issues[0].param("nearest")) == "3.5 mg"
     assert dump(store) == before
 
 

@@ -64,7 +64,7 @@ def test_thresholds_with_units_and_rules(case3_pdf):
     assert "at or above 20 µg/L (upper end)" in text
     assert "90 µmol/L, 1996-11-01" in text  # baseline (R6.1)
     assert "117 µmol/L or above is significant" in text  # 90 × 1.30 (R6.3)
-    assert "systolic ≥ 140 or diastolic ≥ 90 mmHg" in text  # R7.1
+    assert "systolic ≥ 140 mmHg or diastolic ≥ 90 mmHg" in text  # R7.1
     assert "prescription chart" in text
 
 

@@ -4,8 +4,9 @@ import pytest
 from PySide6.QtCore import QLocale, Qt
 
 from tacrocalc.domain.protocol import FormulationId
+from tacrocalc.present.calculator import Source, calculate
+from tacrocalc.present.words import Words
 from tacrocalc.ui.calculator import DoseCalculator
-from tacrocalc.ui.calculator_presenter import Source, calculate
 
 
 @pytest.fixture
@@ -119,5 +120,6 @@ def test_presenter_without_a_weight_shows_nothing(seed):
         source=Source.RATE,
         amount_text="0.1",
         decimal_comma=False,
+        words=Words(),
     )
     assert (view.has_dose, view.field_errors) == (False, {})

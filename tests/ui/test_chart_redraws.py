@@ -16,8 +16,9 @@ import pytest
 from PySide6.QtCharts import QScatterSeries
 from PySide6.QtWidgets import QToolTip
 
-from tacrocalc.charts.model import build_charts
 from tacrocalc.domain.assessment import assess
+from tacrocalc.present.charts import build_charts
+from tacrocalc.present.units import DisplayUnits
 from tacrocalc.protocols import load_protocol
 from tacrocalc.ui.charts import ChartsView
 from tests.seed_cases import case_1, case_2
@@ -31,7 +32,8 @@ import sys, tempfile
 from datetime import date
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
-from tacrocalc.charts.model import build_charts
+from tacrocalc.present.charts import build_charts
+from tacrocalc.present.units import DisplayUnits
 from tacrocalc.domain.assessment import assess
 from tacrocalc.protocols import available_protocols, load_protocol
 from tacrocalc.records.store import Store
@@ -55,7 +57,7 @@ window.patients.refresh()
 assert window.open_patient("SEED-1")
 app.processEvents()
 charts = [
-    build_charts(assess(store.load(pid), load_protocol(), today))
+    build_charts(assess(store.load(pid), load_protocol(), today), DisplayUnits())
     for pid in ("SEED-1", "SEED-2", "SEED-3")
 ]
 view = window.view
@@ -64,7 +66,7 @@ for i in range({REDRAWS}):
     app.processEvents()
 view.refresh()
 app.processEvents()
-troughs = len(build_charts(view.assessment).trough.series[0].points)
+troughs = len(build_charts(view.assessment, DisplayUnits()).trough.series[0].points)
 markers = view.charts.trough_chart.point_count()
 print("redrawn", {REDRAWS}, "troughs", troughs, "markers", markers, flush=True)
 tear_down(app, window)
@@ -121,7 +123,8 @@ def test_a_redraw_keeps_the_chart_and_its_series_and_shows_only_what_the_panel_h
     qtbot.addWidget(view)
     today = date(1997, 6, 30)
     first, second = (
-        build_charts(assess(record, load_protocol(), today)) for record in (case_1(), case_2())
+        build_charts(assess(record, load_protocol(), today), DisplayUnits())
+        for record in (case_1(), case_2())
     )
     view.show_charts(first)
     panels = (view.trough_chart, view.creatinine_chart, view.pressure_chart)
@@ -145,7 +148,9 @@ def test_hovering_a_point_shows_its_value_and_date(qtbot):
     view = ChartsView()
     qtbot.addWidget(view)
     view.show()
-    view.show_charts(build_charts(assess(case_1(), load_protocol(), date(1997, 6, 30))))
+    view.show_charts(
+        build_charts(assess(case_1(), load_protocol(), date(1997, 6, 30)), DisplayUnits())
+    )
     series = view.trough_chart.chart().series()
     markers = next(s for s in series if isinstance(s, QScatterSeries) and s.count())
     markers.hovered.emit(markers.at(0), True)

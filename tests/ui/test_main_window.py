@@ -338,7 +338,7 @@ def test_settings_refuse_unknown_keys_and_values(tmp_path):
 def test_display_units_follow_the_settings(qtbot, window, store):
     view = new_patient(window, store)
     window.settings.set("units/creatinine", "mg/dL")
-    view.set_units(window._units())
+    view.settings_changed()
     enter(qtbot, view, days_ago=1, creatinine="1.1")  # a bare number in the display unit
     assert view.table_model.row(0).value == "1.1 mg/dL"
     record = store.load("H1")
@@ -404,11 +404,14 @@ def test_charts_follow_a_dark_palette(qtbot, store, tmp_path):
     palette = panel.palette()
     palette.setColor(QPalette.ColorRole.Window, QColor("#202020"))
     panel.setPalette(palette)
-    from tacrocalc.charts.model import build_charts
     from tacrocalc.domain.assessment import assess
+    from tacrocalc.present.charts import build_charts
+    from tacrocalc.present.units import DisplayUnits
 
-    charts = build_charts(assess(store.load("SEED-3"), load_protocol(), date(1997, 1, 14)))
-    panel.show_panel(charts.trough, charts, 1.0, "µg/L")
+    charts = build_charts(
+        assess(store.load("SEED-3"), load_protocol(), date(1997, 1, 14)), DisplayUnits()
+    )
+    panel.show_panel(charts.trough, charts)
     assert panel.chart().theme() == QChart.ChartTheme.ChartThemeDark
     assert panel.point_count() == 3
 

@@ -9,38 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tacrocalc.charts.model import Charts, build_charts
 from tacrocalc.domain.assessment import Assessment
 from tacrocalc.domain.course import period_at
-from tacrocalc.domain.dosing import describe_units, round_to_dispensable
-from tacrocalc.domain.issues import Severity
-from tacrocalc.domain.record import ObservationKind, Regimen
-from tacrocalc.domain.schedule import CheckStatus, Phase
-from tacrocalc.domain.thresholds import TroughClass
-from tacrocalc.domain.units import Quantity, format_number, magnitude
-from tacrocalc.text import action_text, message, regimen_line
-
-CLASS_TEXT = {
-    TroughClass.BELOW: "below range",
-    TroughClass.IN_RANGE: "in range",
-    TroughClass.UPPER_END: "upper end",
-    TroughClass.ABOVE: "above range",
-    TroughClass.OFF_TREATMENT: "off treatment",
-}
-PHASE_TEXT = {
-    Phase.FIRST: "1-2 weeks after the change",
-    Phase.TWO_WEEKLY: "2 weeks after the last check",
-    Phase.MONTHLY: "monthly, if stable",
-    Phase.LONG_TERM: "long-term, if stable",
-    Phase.AFTER_SWITCH: "trough after a product switch",
-    Phase.CO_MEDICATION: "trough after a co-medication change",
-    Phase.CREATININE_RECHECK: "creatinine after stopping or holding",
-}
-TAKE_TEXT = {
-    ObservationKind.TROUGH: "12-h trough (before the morning dose)",
-    ObservationKind.CREATININE: "creatinine",
-    ObservationKind.BLOOD_PRESSURE: "BP",
-}
+from tacrocalc.domain.issues import Percent, Pressure, Severity
+from tacrocalc.domain.schedule import CheckStatus
+from tacrocalc.domain.units import Kind
+from tacrocalc.present.charts import Charts, build_charts
+from tacrocalc.present.words import (
+    CLASS_TEXT,
+    PHASE_TEXT,
+    SEVERITY_WORDS,
+    TAKE_TEXT,
+    Words,
+    action_text,
+    born,
+    dose_words,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,56 +52,36 @@ class Plan:
     generated: str
 
 
-def _mg(value: float) -> str:
-    return f"{format_number(value, 3)} mg"
-
-
-def _dose_words(regimen: Regimen, assessment: Assessment) -> tuple[str, str]:
-    """("3.5 mg every 12 hours", "3 × 1 mg capsules + 1 × 0.5 mg capsule at 08:00 and at 20:00")"""
-    product = assessment.protocol.formulations[regimen.formulation]
-    dose = magnitude(regimen.dose, "mg")
-    how = "every 12 hours" if product.administrations_per_day == 2 else "once daily"
-    units = describe_units(round_to_dispensable(regimen.dose, product).units, product.unit_name)
-    times = " and at ".join(t.strftime("%H:%M") for t in regimen.times)
-    return f"{_mg(dose)} {how}", f"{units} at {times}"
-
-
-def ug(value: Quantity) -> str:
-    return f"{format_number(magnitude(value, 'ug/L'), 2)} µg/L"
-
-
-def umol(value: Quantity) -> str:
-    return f"{format_number(magnitude(value, 'umol/L'), 1)} µmol/L"
-
-
-def _age(birth: date | None, today: date) -> str:
-    if birth is None:
-        return "not recorded"
-    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    return f"{birth.isoformat()} ({years} years)"
-
-
-def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) -> Plan:
+def build_plan(
+    assessment: Assessment, *, generated_at: datetime, version: str, words: Words
+) -> Plan:
+    """The plan for `assessment`, every value in `words.units` (R1.4, R16)."""
     record = assessment.record
     patient = record.patient
     protocol = assessment.protocol
     target = assessment.target
     today = assessment.today
     weight = record.weight_on(today)
+    span = (
+        f"{words.quantity(target.low, Kind.TROUGH)} to {words.quantity(target.high, Kind.TROUGH)}"
+    )
 
     rows = [
         ("Name", patient.name),
         ("Patient id", patient.id),
-        ("Date of birth", _age(patient.birth_date, today)),
+        ("Date of birth", born(patient.birth_date, today)),
         ("Sex", patient.sex.value if patient.sex else "not recorded"),
         (
             "Weight used",
-            f"{format_number(magnitude(weight.value, 'kg'), 1)} kg ({weight.date.isoformat()})"
+            f"{words.quantity(weight.value, Kind.WEIGHT)} ({weight.date.isoformat()})"
             if weight
             else "not recorded",
         ),
         ("Protocol", f"{protocol.title} (version {protocol.version}). {protocol.source}"),
-        ("Target trough", f"{ug(target.low)} to {ug(target.high)}; source: {target.source}"),
+        (
+            "Target trough",
+            f"{span}; source: {target.source}",
+        ),
     ]
     if patient.prior_ciclosporin_nephrotoxicity:
         rows.append(
@@ -131,21 +95,21 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
     current = assessment.current_regimen
     if current is None and assessment.now.since is not None:  # held or stopped (R15.4)
         regimen_lines += [
-            f"Tacrolimus {regimen_line(assessment)}.",
+            f"Tacrolimus {words.regimen_line(assessment)}.",
             "Do not give tacrolimus until the prescriber restarts it.",
         ]
     elif current is None:
         regimen_lines.append("No tacrolimus regimen is recorded.")
     else:
         product = protocol.formulations[current.formulation]
-        dose, units = _dose_words(current, assessment)
+        dose, units = dose_words(current, protocol, words)
         regimen_lines += [
             f"{product.name}: {dose}",
             f"Give {units}.",
             f"Started {current.start.isoformat()}"
             + (
-                f"; {format_number(magnitude(assessment.current_rate, 'mg/kg/day'), 3)} mg/kg/day"
-                f" at {format_number(magnitude(weight.value, 'kg'), 1)} kg"
+                f"; {words.quantity(assessment.current_rate, Kind.DOSE_RATE)}"
+                f" at {words.quantity(weight.value, Kind.WEIGHT)}"
                 if assessment.current_rate is not None and weight
                 else ""
             ),
@@ -154,79 +118,79 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
         (
             r.start.isoformat(),
             protocol.formulations[r.formulation].name.split(" (")[0],
-            _dose_words(r, assessment)[0],
+            dose_words(r, protocol, words)[0],
         )
         for r in reversed(record.regimens)
         if r != current  # previous regimens only (R16.1)
     )
 
     caution = (
-        f"at or above {ug(target.caution)} (upper end)"
+        f"at or above {words.quantity(target.caution, Kind.TROUGH)} (upper end)"
         if target.caution is not None
         else "no upper-end level in this range"
     )
     thresholds = [
-        ("Trough target range", f"{ug(target.low)} to {ug(target.high)}", "R5.2, R5.6"),
+        (
+            "Trough target range",
+            span,
+            "R5.2, R5.6",
+        ),
         ("Trough caution", caution, "R5.3"),
         ("Steady state", f"{protocol.count('steady_state_days')} days after a dose change", "R5.5"),
     ]
     if assessment.baseline is not None and assessment.rise_limit is not None:
         after = " (taken after the start)" if assessment.baseline.after_start else ""
-        pct = format_number(protocol.number("creatinine_significant_rise_pct"), 0)
+        pct = words.render(Percent(protocol.number("creatinine_significant_rise_pct"), 0))
         thresholds += [
             (
                 "Creatinine baseline",
-                f"{umol(assessment.baseline.value)}, {assessment.baseline.date.isoformat()}{after}",
+                f"{words.quantity(assessment.baseline.value, Kind.CREATININE)},"
+                f" {assessment.baseline.date.isoformat()}{after}",
                 "R6.1",
             ),
             (
-                f"Creatinine +{pct} %",
-                f"{umol(assessment.rise_limit)} or above is significant",
+                f"Creatinine +{pct}",
+                f"{words.quantity(assessment.rise_limit, Kind.CREATININE)} or above is significant",
                 "R6.3",
             ),
         ]
     else:
         thresholds.append(("Creatinine baseline", "none recorded: take one", "R6.1"))
-    systolic = format_number(magnitude(protocol.quantity("systolic_limit"), "mmHg"), 0)
-    diastolic = format_number(magnitude(protocol.quantity("diastolic_limit"), "mmHg"), 0)
-    thresholds.append(
-        ("Hypertension", f"systolic ≥ {systolic} or diastolic ≥ {diastolic} mmHg", "R7.1")
-    )
+    systolic = words.quantity(protocol.quantity("systolic_limit"), Kind.PRESSURE)
+    diastolic = words.quantity(protocol.quantity("diastolic_limit"), Kind.PRESSURE)
+    thresholds.append(("Hypertension", f"systolic ≥ {systolic} or diastolic ≥ {diastolic}", "R7.1"))
 
     alerts = tuple(
         Alert(
             urgent=a.issue.severity is Severity.URGENT,
-            severity={Severity.URGENT: "URGENT", Severity.NOTE: "Note"}.get(
-                a.issue.severity, "Warning"
-            ),
-            text=message(a.issue) + (f" {action_text(a.action)}" if a.action else ""),
+            severity=SEVERITY_WORDS.get(a.issue.severity, "Warning"),
+            text=words.message(a.issue) + (f" {action_text(a.action)}" if a.action else ""),
         )
         for a in assessment.alerts
     )
 
     by_day: dict[date, list[str]] = {}
     for t in assessment.troughs:
-        value = ("<" if t.trough.below_limit else "") + ug(t.trough.value)
+        value = words.quantity(t.trough.value, Kind.TROUGH, below_limit=t.trough.below_limit)
         note = CLASS_TEXT[t.klass] + ("" if t.steady_state is not False else ", not steady")
         by_day.setdefault(t.trough.date, ["", "", "", ""])[0] = f"{value} ({note})"
     for c in assessment.creatinine:
         change = f" ({c.change_pct:+.0f} %)" if c.change_pct is not None else ""
         mark = " !" if c.significant else ""
         by_day.setdefault(c.creatinine.date, ["", "", "", ""])[1] = (
-            umol(c.creatinine.value) + change + mark
+            words.quantity(c.creatinine.value, Kind.CREATININE) + change + mark
         )
     for p in assessment.blood_pressure:
         mark = " !" if p.hypertension else ""
         by_day.setdefault(p.reading.date, ["", "", "", ""])[2] = (
-            f"{format_number(magnitude(p.reading.systolic, 'mmHg'), 0)}/"
-            f"{format_number(magnitude(p.reading.diastolic, 'mmHg'), 0)} mmHg{mark}"
+            words.render(Pressure(p.reading.systolic, p.reading.diastolic)) + mark
         )
     results: list[tuple[str, str, str, str, str]] = []
     for day in sorted(by_day):
         cells = by_day[day]
         period = period_at(record.course(), day, sample=True)  # the dose at the time (R15.2)
         regimen = period.regimen if period is not None else None
-        cells[3] = _dose_words(regimen, assessment)[0] if regimen else "none"
+        cells[3] = dose_words(regimen, protocol, words)[0] if regimen else "none"
         results.append((day.isoformat(), cells[0], cells[1], cells[2], cells[3]))
 
     schedule = []
@@ -263,7 +227,7 @@ def build_plan(assessment: Assessment, *, generated_at: datetime, version: str) 
         history=history,
         thresholds=tuple(thresholds),
         alerts=alerts,
-        charts=build_charts(assessment),
+        charts=build_charts(assessment, words.units),
         results=tuple(results),
         schedule=tuple(schedule),
         schedule_note=(

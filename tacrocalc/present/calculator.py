@@ -1,25 +1,22 @@
 """What the regimen calculator shows, worked out without Qt so that it can be tested alone.
 
-The widget hands over the text of its fields; this returns every label's text, the inline
-refusal of each field, and the text the other field (rate or dose) should now hold.
+The widget hands over the text of its fields (or the weight as a quantity, when it shows a
+stored weight nobody has edited: text the program wrote is never parsed back); this returns every
+label's text, the inline refusal of each field, and the text the other field (rate or dose)
+should now hold. The dose times are chosen here, once, and Apply records the times shown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 from enum import StrEnum
 
-from tacrocalc.domain.dosing import (
-    DoseOutcome,
-    describe_units,
-    dose_from_amount,
-    dose_from_rate,
-    start_rate,
-)
-from tacrocalc.domain.issues import Issue, Severity
+from tacrocalc.domain.dosing import DoseOutcome, dose_from_amount, dose_from_rate, start_rate
+from tacrocalc.domain.issues import Issue, Percent, Severity
 from tacrocalc.domain.protocol import FormulationId, Protocol
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
-from tacrocalc.text import message
+from tacrocalc.present.words import Words, clocks, how_often, units_to_give
 
 
 class Source(StrEnum):
@@ -42,6 +39,7 @@ class CalculatorView:
     achieved: str = ""
     dose_mg: float | None = None  # the rounded dose per administration
     weight: Quantity | None = None  # the weight it was worked out for
+    dose_times: tuple[time, ...] = ()  # the times shown, which Apply records (R2.2)
 
     @property
     def has_dose(self) -> bool:
@@ -62,34 +60,57 @@ def calculate(
     source: Source,
     amount_text: str,
     decimal_comma: bool,
+    words: Words,
+    weight: Quantity | None = None,
+    preferred_times: tuple[time, ...] = (),
 ) -> CalculatorView:
-    """R2-R4 for what is in the fields. Nothing is shown as a dose unless it can be given."""
+    """R2-R4 for what is in the fields. Nothing is shown as a dose unless it can be given.
+
+    `weight`, when given, is the stored weight the field shows unedited, used as it is.
+    `preferred_times` are the user's dose times (settings), used when they fit the product."""
     errors: dict[str, str] = {}
-    weight = parse(
-        weight_text,
-        Kind.WEIGHT,
-        field="weight",
-        default_unit=weight_unit,
-        decimal_comma=decimal_comma,
-    )
-    if weight_text.strip() and weight.issue is not None:
-        errors["weight"] = message(weight.issue)
+    message = words.message
+    if weight is None:
+        parsed_weight = parse(
+            weight_text,
+            Kind.WEIGHT,
+            field="weight",
+            default_unit=weight_unit,
+            decimal_comma=decimal_comma,
+        )
+        if weight_text.strip() and parsed_weight.issue is not None:
+            errors["weight"] = message(parsed_weight.issue)
+        weight = parsed_weight.quantity
     kind, unit = (Kind.DOSE_RATE, "mg/kg/day") if source is Source.RATE else (Kind.DOSE, "mg")
     amount = parse(
         amount_text, kind, field=source.value, default_unit=unit, decimal_comma=decimal_comma
     )
     if amount_text.strip() and amount.issue is not None:
         errors[source.value] = message(amount.issue)
-    if errors or weight.quantity is None or amount.quantity is None:
+    if errors or weight is None or amount.quantity is None:
         return CalculatorView(field_errors=errors, other_field="")
+    product = protocol.formulations.get(formulation)
+    times = (
+        preferred_times
+        if product is not None and len(preferred_times) == product.administrations_per_day
+        else None
+    )
     outcome: DoseOutcome
     if source is Source.RATE:
         outcome = dose_from_rate(
-            weight=weight.quantity, rate=amount.quantity, formulation=formulation, protocol=protocol
+            weight=weight,
+            rate=amount.quantity,
+            formulation=formulation,
+            protocol=protocol,
+            times=times,
         )
     else:
         outcome = dose_from_amount(
-            weight=weight.quantity, dose=amount.quantity, formulation=formulation, protocol=protocol
+            weight=weight,
+            dose=amount.quantity,
+            formulation=formulation,
+            protocol=protocol,
+            times=times,
         )
     for issue in outcome.issues:
         if issue.refuses:
@@ -99,9 +120,8 @@ def calculate(
     dose = outcome.dose
     if dose is None:
         return CalculatorView(field_errors=errors, warnings=warnings, urgent=urgent, other_field="")
-    product = dose.formulation
-    per_day = product.administrations_per_day
-    how = "every 12 hours" if per_day == 2 else "once daily"
+    given = dose.formulation
+    how = how_often(given.administrations_per_day)
     if source is Source.RATE:
         other = format_number(magnitude(dose.dose, "mg"), 3)
     else:
@@ -111,16 +131,17 @@ def calculate(
         warnings=warnings,
         urgent=urgent,
         other_field=other,
-        daily=f"{format_number(magnitude(dose.daily, 'mg'), 3)} mg/day",
-        dose=f"{format_number(magnitude(dose.dose, 'mg'), 3)} mg {how}",
-        units=describe_units(dose.units, product.unit_name),
-        times=" and ".join(t.strftime("%H:%M") for t in dose.times),
+        daily=f"{words.dose(dose.daily)}/day",
+        dose=f"{words.dose(dose.dose)} {how}",
+        units=units_to_give(dose.units, given.unit_name),
+        times=clocks(dose.times),
         achieved=(
-            f"{format_number(magnitude(dose.achieved_rate, 'mg/kg/day'), 4)} mg/kg/day "
-            f"(rounding {dose.rounding_change_pct:+.1f} %)"
+            f"{format_number(magnitude(dose.achieved_rate, 'mg/kg/day'), 4)} mg/kg/day"
+            f" (rounding {words.render(Percent(dose.rounding_change_pct, signed=True))})"
         ),
         dose_mg=magnitude(dose.dose, "mg"),
         weight=dose.weight,
+        dose_times=dose.times,
     )
 
 

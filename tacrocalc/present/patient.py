@@ -1,5 +1,6 @@
 """What the patient view shows, worked out without Qt: header, observation rows, alerts,
-schedule, the adjustment suggestion and the quick-entry parsing."""
+schedule, the adjustment suggestion and the quick-entry parsing, every value in the user's
+units (R1.4)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from tacrocalc.domain.assessment import Advice, Assessment
-from tacrocalc.domain.dosing import describe_units
-from tacrocalc.domain.issues import Issue, Severity
+from tacrocalc.domain.course import Regimen
+from tacrocalc.domain.dosing import SwitchOutcome
+from tacrocalc.domain.issues import Issue, Measure, Percent, Pressure, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
 from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.thresholds import (
@@ -20,31 +22,26 @@ from tacrocalc.domain.thresholds import (
     is_hypertensive,
     significant_rise,
 )
-from tacrocalc.domain.units import (
-    Kind,
-    format_number,
-    format_quantity,
-    magnitude,
-    parse,
-    parse_blood_pressure,
+from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, parse_blood_pressure
+from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.words import (
+    CLASS_TEXT,
+    PHASE_TEXT,
+    TAKE_TEXT,
+    Words,
+    action_text,
+    age_in_years,
+    clock,
+    how_often,
+    units_to_give,
 )
-from tacrocalc.report.content import CLASS_TEXT, PHASE_TEXT, TAKE_TEXT
-from tacrocalc.text import action_text, how_often, message, regimen_line
-from tacrocalc.ui.units_choice import Units
 
 
-def header(assessment: Assessment, units: Units) -> dict[str, str]:
+def header(assessment: Assessment, words: Words) -> dict[str, str]:
     record = assessment.record
     patient = record.patient
     today = assessment.today
-    age = ""
-    if patient.birth_date:
-        years = (
-            today.year
-            - patient.birth_date.year
-            - ((today.month, today.day) < (patient.birth_date.month, patient.birth_date.day))
-        )
-        age = f"{years} years"
+    age = f"{age_in_years(patient.birth_date, today)} years" if patient.birth_date else ""
     weight = record.weight_on(today)
     target = assessment.target
     return {
@@ -55,17 +52,16 @@ def header(assessment: Assessment, units: Units) -> dict[str, str]:
         else "birth date not recorded",
         "sex": patient.sex.value if patient.sex else "sex not recorded",
         "weight": (
-            f"{format_quantity(weight.value, Kind.WEIGHT, units.pint(Kind.WEIGHT), 1)} "
-            f"on {weight.date.isoformat()}"
+            f"{words.quantity(weight.value, Kind.WEIGHT)} on {weight.date.isoformat()}"
             if weight
             else "no weight recorded"
         ),
         "protocol": f"{assessment.protocol.title} ({assessment.protocol.id})",
         "target": (
-            f"target {format_quantity(target.low, Kind.TROUGH, units.pint(Kind.TROUGH))}"
-            f"–{format_quantity(target.high, Kind.TROUGH, units.pint(Kind.TROUGH))}"
+            f"target {words.quantity(target.low, Kind.TROUGH)}"
+            f"–{words.quantity(target.high, Kind.TROUGH)}"
         ),
-        "regimen": regimen_line(assessment),  # R15.4
+        "regimen": words.regimen_line(assessment),  # R15.4
         "nephrotoxicity": (
             "prior ciclosporin nephrotoxicity" if patient.prior_ciclosporin_nephrotoxicity else ""
         ),
@@ -85,23 +81,21 @@ class ObservationRow:
 
 
 def observation_row(
-    obs_id: int, obs: Observation, deleted: bool, assessment: Assessment, units: Units
+    obs_id: int, obs: Observation, deleted: bool, assessment: Assessment, words: Words
 ) -> ObservationRow:
     """One row of the observation table, classified as the domain classifies it."""
     protocol, record = assessment.protocol, assessment.record
     flagged = False
     if isinstance(obs, Trough):
         kind = "trough"
-        value = ("<" if obs.below_limit else "") + format_quantity(
-            obs.value, Kind.TROUGH, units.pint(Kind.TROUGH)
-        )
+        value = words.quantity(obs.value, Kind.TROUGH, below_limit=obs.below_limit)
         klass = classify(obs, record, protocol)  # off treatment while held or stopped (R5.7)
         steady = at_steady_state(obs, record, protocol)
         text = CLASS_TEXT[klass] + (", not at steady state" if steady is False else "")
         flagged = klass in (TroughClass.BELOW, TroughClass.ABOVE, TroughClass.UPPER_END)
     elif isinstance(obs, Creatinine):
         kind = "creatinine"
-        value = format_quantity(obs.value, Kind.CREATININE, units.pint(Kind.CREATININE), 2)
+        value = words.quantity(obs.value, Kind.CREATININE)
         baseline = creatinine_baseline(record, obs.date)  # R6.5: the one in force that day
         if baseline is None:
             text = "no baseline"
@@ -112,16 +106,13 @@ def observation_row(
     else:
         assert isinstance(obs, BloodPressure)
         kind = "blood pressure"
-        value = (
-            f"{format_number(magnitude(obs.systolic, 'mmHg'), 0)}/"
-            f"{format_number(magnitude(obs.diastolic, 'mmHg'), 0)} mmHg"
-        )
+        value = words.render(Pressure(obs.systolic, obs.diastolic))
         flagged = is_hypertensive(obs, protocol)
         text = "hypertension" if flagged else "normal"
     return ObservationRow(
         id=obs_id,
         date=obs.date.isoformat(),
-        time=obs.time.strftime("%H:%M") if obs.time else "",
+        time=clock(obs.time) if obs.time else "",
         kind=kind,
         value=value,
         assessment=text,
@@ -130,15 +121,11 @@ def observation_row(
     )
 
 
-SEVERITY_WORDS = {Severity.URGENT: "URGENT", Severity.WARNING: "Warning", Severity.NOTE: "Note"}
-SEVERITY_COLOURS = {Severity.URGENT: "#b00020", Severity.WARNING: "#a15c00", Severity.NOTE: ""}
-
-
-def alert_lines(assessment: Assessment) -> list[tuple[Severity, str]]:
+def alert_lines(assessment: Assessment, words: Words) -> list[tuple[Severity, str]]:
     """(severity, sentence), most severe first (R14.1), with the suggestion of R14.2."""
     lines = []
     for a in assessment.alerts:
-        text = message(a.issue)
+        text = words.message(a.issue)
         if a.action is not None:
             text += " " + (action_text(a.action) or "")
         lines.append((a.issue.severity, text))
@@ -173,11 +160,11 @@ class Suggestion:
     trough: Trough | None = None  # the trough the suggestion comes from
 
 
-def adjustment(assessment: Assessment) -> Suggestion:
+def adjustment(assessment: Assessment, words: Words) -> Suggestion:
     """R9 from the domain's advice: change, keep or unavailable; never applied without a click
     and a confirmation."""
     advice = assessment.adjustment
-    reason = message(advice.reason)
+    reason = words.message(advice.reason)
     regimen = advice.regimen
     trough = advice.trough.trough if advice.trough is not None else None
     if advice.advice is Advice.UNAVAILABLE or regimen is None:
@@ -186,10 +173,10 @@ def adjustment(assessment: Assessment) -> Suggestion:
     assert result is not None
     current = magnitude(regimen.dose, "mg")
     per_day = result.formulation.administrations_per_day
-    target = f"{format_number(magnitude(advice.target, 'ug/L'), 2)} µg/L"
+    target = words.quantity(advice.target, Kind.TROUGH)
     if advice.advice is Advice.KEEP:
         return Suggestion(
-            text=f"{reason}\nKeep {format_number(current, 3)} mg {how_often(per_day)}"
+            text=f"{reason}\nKeep {words.dose(regimen.dose)} {how_often(per_day)}"
             f" (target {target}).",
             current_mg=current,
             refused=True,
@@ -198,13 +185,12 @@ def adjustment(assessment: Assessment) -> Suggestion:
     new = magnitude(result.dose, "mg")
     lines = [
         reason,
-        f"{format_number(magnitude(result.current_daily, 'mg'), 3)} mg/day × {target}"
-        " (target) / measured ="
-        f" {format_number(magnitude(result.proportional_daily, 'mg'), 3)} mg/day.",
-        f"Suggested: {format_number(new, 3)} mg {how_often(per_day)}"
-        f" ({describe_units(result.units, result.formulation.unit_name)}).",
+        f"{words.dose(result.current_daily)}/day × {target} (target) / measured ="
+        f" {words.dose(result.proportional_daily)}/day.",
+        f"Suggested: {words.dose(result.dose)} {how_often(per_day)}"
+        f" ({units_to_give(result.units, result.formulation.unit_name)}).",
     ]
-    lines += [message(i) for i in advice.issues if not i.refuses]
+    lines += [words.message(i) for i in advice.issues if not i.refuses]
     if result.action is not None:
         lines.append(action_text(result.action) or "")
     if new == current:
@@ -231,7 +217,7 @@ def read_quick_entry(
     trough: str,
     creatinine: str,
     blood_pressure: str,
-    units: Units,
+    units: DisplayUnits,
     decimal_comma: bool,
 ) -> QuickEntry:
     """The quick-entry row: each field filled becomes an observation of that day. Units typed
@@ -256,12 +242,12 @@ def read_quick_entry(
             trough,
             Kind.TROUGH,
             field="trough",
-            default_unit=units.pint(Kind.TROUGH),
+            default_unit=units.trough,
             decimal_comma=decimal_comma,
             allow_below_limit=True,
         )
         if parsed.issue is not None:
-            errors["trough"] = message(parsed.issue)
+            errors["trough"] = Words(units).message(parsed.issue)
         else:
             assert parsed.quantity is not None
             observations.append(
@@ -278,18 +264,18 @@ def read_quick_entry(
             creatinine,
             Kind.CREATININE,
             field="creatinine",
-            default_unit=units.pint(Kind.CREATININE),
+            default_unit=units.creatinine,
             decimal_comma=decimal_comma,
         )
         if parsed.issue is not None:
-            errors["creatinine"] = message(parsed.issue)
+            errors["creatinine"] = Words(units).message(parsed.issue)
         else:
             assert parsed.quantity is not None
             observations.append(Creatinine(date=day, time=at, value=parsed.quantity))
     if blood_pressure.strip():
         pair = parse_blood_pressure(blood_pressure, field="blood pressure", default_unit="mmHg")
         if isinstance(pair, Issue):
-            errors["blood pressure"] = message(pair)
+            errors["blood pressure"] = Words(units).message(pair)
         else:
             observations.append(
                 BloodPressure(date=day, time=at, systolic=pair[0], diastolic=pair[1])
@@ -304,3 +290,65 @@ def field_of(issue: Issue) -> str:
     if issue.field.startswith("blood pressure"):
         return "blood pressure"
     return issue.field if issue.field in ("trough", "creatinine") else "date"
+
+
+def adjust_confirmation(
+    assessment: Assessment, suggestion: Suggestion, today: date, words: Words
+) -> tuple[str, str]:
+    """(the question before an R9 change is recorded, the reason stored with it): the old and
+    new dose side by side, and the trough they come from."""
+    assert suggestion.dose_mg is not None and suggestion.trough is not None
+    regimen = assessment.current_regimen
+    assert regimen is not None
+    product = assessment.protocol.formulations[regimen.formulation]
+    how = how_often(product.administrations_per_day)
+    trough = suggestion.trough
+    level = words.quantity(trough.value, Kind.TROUGH)
+    patient = assessment.record.patient
+    new = words.render(Measure(Kind.DOSE, _mg(suggestion.dose_mg)))
+    text = (
+        f"Change the dose of {patient.name} ({patient.id}) from today, {today.isoformat()}:\n\n"
+        f"  now: {words.dose(regimen.dose)} {how}\n"
+        f"  new: {new} {how}\n\n"
+        f"From the trough of {level} on {trough.date.isoformat()} (R9)."
+    )
+    # the stored reason is a record of fact: in the stored unit, whatever the display (R1.2)
+    stored = Words(DisplayUnits()).quantity(trough.value, Kind.TROUGH)
+    return text, f"R9 from the trough of {stored} on {trough.date.isoformat()}"
+
+
+def switch_preview(outcome: SwitchOutcome, words: Words) -> str:
+    """R10.1: what the calculator shows when another product than the one in force is chosen."""
+    if outcome.switch is None:
+        return "\n".join(words.message(i) for i in outcome.issues)
+    result = outcome.switch
+    return (
+        f"A switch from {result.source.name} (R10): {words.dose(result.current_daily)}/day ×"
+        f" {words.render(Percent(result.ratio * 100))} = {words.dose(result.new_daily)}/day,"
+        f" rounded to {words.dose(result.dose)}. Apply records the switch."
+    )
+
+
+def switch_confirmation(
+    outcome: SwitchOutcome, current: Regimen, patient_line: str, start: date, words: Words
+) -> str:
+    """R10: the question before a switch is recorded, the old and new dose side by side."""
+    result = outcome.switch
+    assert result is not None
+    old, new = result.source, result.target
+    return (
+        f"Switch {patient_line} from {start.isoformat()}:\n\n"
+        f"  now: {old.name}, {words.dose(current.dose)} {how_often(old.administrations_per_day)}\n"
+        f"  new: {new.name}, {words.dose(result.dose)} {how_often(new.administrations_per_day)}"
+        f" ({units_to_give(result.units, new.unit_name)})\n\n"
+        f"The new dose is {words.render(Percent(result.ratio * 100))} of the daily dose"
+        f" ({words.dose(result.current_daily)}/day -> {words.dose(result.new_daily)}/day,"
+        " rounded to what the product makes up) (R10), not the dose typed in the calculator.\n"
+        + "\n".join(words.message(i) for i in outcome.issues)
+    )
+
+
+def _mg(value: float) -> Quantity:
+    from tacrocalc.domain.units import q
+
+    return q(value, "mg")

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tacrocalc.domain.assessment import Assessment
+from tacrocalc.domain.issues import Percent, Pressure
 from tacrocalc.domain.thresholds import TroughClass
-from tacrocalc.domain.units import format_number, magnitude
+from tacrocalc.domain.units import Kind, magnitude
+from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.words import Words
+
+if TYPE_CHECKING:
+    from tacrocalc.domain.units import Quantity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,7 +27,7 @@ class Point:
     day: date
     value: float
     flagged: bool = False  # beyond a threshold
-    label: str = ""  # "8.1 µg/L": what a tooltip or a note shows
+    label: str = ""  # "8.1 µg/L": what a tooltip or a note shows, in the display unit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,29 +95,41 @@ def _range(values: list[float], floor: float = 0.0) -> tuple[float, float]:
     return floor, top * 1.1 if top > 0 else 1.0
 
 
-def _n(value: float, decimals: int = 1) -> str:
-    return format_number(value, decimals)
-
-
-def build_charts(assessment: Assessment) -> Charts:
-    """The three panels of an assessed record, on one date axis."""
+def build_charts(assessment: Assessment, units: DisplayUnits) -> Charts:
+    """The three panels of an assessed record, on one date axis, in `units` (R1.4): values,
+    thresholds, axis titles and point labels alike."""
+    words = Words(units)
     protocol = assessment.protocol
     target = assessment.target
-    low, high = magnitude(target.low, "ug/L"), magnitude(target.high, "ug/L")
+
+    def trough(value: Quantity) -> float:
+        return units.value(value, Kind.TROUGH)
+
+    def creat(value: Quantity) -> float:
+        return units.value(value, Kind.CREATININE)
+
+    low, high = trough(target.low), trough(target.high)
     troughs = tuple(
         Point(
             day=t.trough.date,
-            value=magnitude(t.trough.value, "ug/L"),
+            value=trough(t.trough.value),
             flagged=t.klass in (TroughClass.BELOW, TroughClass.ABOVE),
-            label=("<" if t.trough.below_limit else "")
-            + f"{_n(magnitude(t.trough.value, 'ug/L'))} µg/L",
+            label=words.quantity(t.trough.value, Kind.TROUGH, below_limit=t.trough.below_limit),
         )
         for t in assessment.troughs
     )
-    lines = [Line(value=low, label=f"{_n(low)} µg/L"), Line(value=high, label=f"{_n(high)} µg/L")]
+    lines = [
+        Line(value=low, label=words.quantity(target.low, Kind.TROUGH)),
+        Line(value=high, label=words.quantity(target.high, Kind.TROUGH)),
+    ]
     if target.caution is not None:
-        caution = magnitude(target.caution, "ug/L")
-        lines.append(Line(value=caution, label=f"upper end {_n(caution)} µg/L", kind="caution"))
+        lines.append(
+            Line(
+                value=trough(target.caution),
+                label=f"upper end {words.quantity(target.caution, Kind.TROUGH)}",
+                kind="caution",
+            )
+        )
     steps = []
     for regimen in assessment.record.regimens:
         product = protocol.formulations.get(regimen.formulation)
@@ -118,7 +137,7 @@ def build_charts(assessment: Assessment) -> Charts:
         steps.append(Step(day=regimen.start, value=magnitude(regimen.dose, "mg") * per_day))
     trough_panel = Panel(
         title="Tacrolimus 12-hour trough",
-        unit="µg/L",
+        unit=units.label(Kind.TROUGH),
         series=(Series(name="trough", points=troughs),),
         lines=tuple(lines),
         band=Band(low=low, high=high, label="target range"),
@@ -130,43 +149,51 @@ def build_charts(assessment: Assessment) -> Charts:
     creatinine = tuple(
         Point(
             day=c.creatinine.date,
-            value=magnitude(c.creatinine.value, "umol/L"),
+            value=creat(c.creatinine.value),
             flagged=c.significant,
-            label=f"{_n(magnitude(c.creatinine.value, 'umol/L'))} µmol/L"
-            + (f" ({c.change_pct:+.0f} %)" if c.change_pct is not None else ""),
+            label=words.quantity(c.creatinine.value, Kind.CREATININE)
+            + (
+                f" ({words.render(Percent(c.change_pct, 0, signed=True))})"
+                if c.change_pct is not None
+                else ""
+            ),
         )
         for c in assessment.creatinine
     )
     creatinine_lines: list[Line] = []
     if assessment.baseline is not None and assessment.rise_limit is not None:
-        base = magnitude(assessment.baseline.value, "umol/L")
-        limit = magnitude(assessment.rise_limit, "umol/L")
-        pct = _n(protocol.number("creatinine_significant_rise_pct"), 0)
+        pct = words.render(Percent(protocol.number("creatinine_significant_rise_pct"), 0))
         creatinine_lines = [
-            Line(value=base, label=f"baseline {_n(base)} µmol/L", kind="baseline"),
-            Line(value=limit, label=f"+{pct} % {_n(limit)} µmol/L"),
+            Line(
+                value=creat(assessment.baseline.value),
+                label=f"baseline {words.quantity(assessment.baseline.value, Kind.CREATININE)}",
+                kind="baseline",
+            ),
+            Line(
+                value=creat(assessment.rise_limit),
+                label=f"+{pct} {words.quantity(assessment.rise_limit, Kind.CREATININE)}",
+            ),
         ]
     creatinine_panel = Panel(
         title="Serum creatinine",
-        unit="µmol/L",
+        unit=units.label(Kind.CREATININE),
         series=(Series(name="creatinine", points=creatinine),),
         lines=tuple(creatinine_lines),
         y_min=0.0,
         y_max=_range([p.value for p in creatinine] + [ln.value for ln in creatinine_lines])[1],
     )
 
-    systolic_limit = magnitude(protocol.quantity("systolic_limit"), "mmHg")
-    diastolic_limit = magnitude(protocol.quantity("diastolic_limit"), "mmHg")
+    systolic_limit = protocol.quantity("systolic_limit")
+    diastolic_limit = protocol.quantity("diastolic_limit")
 
-    def pressure_points(which: str, limit: float) -> tuple[Point, ...]:
+    def pressure_points(which: str, limit: Quantity) -> tuple[Point, ...]:
         """Systolic or diastolic readings; each point's label is the whole reading."""
         return tuple(
             Point(
                 day=p.reading.date,
                 value=magnitude(getattr(p.reading, which), "mmHg"),
-                flagged=magnitude(getattr(p.reading, which), "mmHg") >= limit,
-                label=f"{_n(magnitude(p.reading.systolic, 'mmHg'), 0)}/"
-                f"{_n(magnitude(p.reading.diastolic, 'mmHg'), 0)} mmHg",
+                flagged=getattr(p.reading, which) >= limit,
+                label=words.render(Pressure(p.reading.systolic, p.reading.diastolic)),
             )
             for p in assessment.blood_pressure
         )
@@ -175,19 +202,24 @@ def build_charts(assessment: Assessment) -> Charts:
     diastolic = pressure_points("diastolic", diastolic_limit)
     pressure_panel = Panel(
         title="Blood pressure",
-        unit="mmHg",
+        unit=units.label(Kind.PRESSURE),
         series=(
             Series(name="systolic", points=systolic),
             Series(name="diastolic", points=diastolic),
         ),
         lines=(
-            Line(value=systolic_limit, label=f"{_n(systolic_limit, 0)} mmHg"),
-            Line(value=diastolic_limit, label=f"{_n(diastolic_limit, 0)} mmHg"),
+            Line(
+                value=magnitude(systolic_limit, "mmHg"),
+                label=words.quantity(systolic_limit, Kind.PRESSURE),
+            ),
+            Line(
+                value=magnitude(diastolic_limit, "mmHg"),
+                label=words.quantity(diastolic_limit, Kind.PRESSURE),
+            ),
         ),
         y_min=0.0,
-        y_max=_range([p.value for p in systolic] + [systolic_limit])[1],
+        y_max=_range([p.value for p in systolic] + [magnitude(systolic_limit, "mmHg")])[1],
     )
-
     days = [
         p.day
         for panel in (trough_panel, creatinine_panel, pressure_panel)

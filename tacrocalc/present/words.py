@@ -1,19 +1,38 @@
-"""Plain-text sentences for every issue code: what the command line prints.
+"""The words of TacroCalc: a sentence for every issue code, the suggestions of R14.2, and how
+each value an issue carries is shown, in the units the user chose (R1.4).
 
 Each sentence names the field and the value, says why, and where it helps, what to do. The
-window and the printed plan have tables of their own; a test checks all of them cover every code.
+window, the printed plan and the command line all take their sentences from here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, time
+from enum import Enum
 from typing import TYPE_CHECKING, Final
 
-from tacrocalc.domain.course import Status
-from tacrocalc.domain.issues import Action, Issue, IssueCode
-from tacrocalc.domain.units import format_number, magnitude
+from tacrocalc.domain.course import Regimen, Status
+from tacrocalc.domain.dosing import UnitCount, round_to_dispensable
+from tacrocalc.domain.issues import (
+    Action,
+    Issue,
+    IssueCode,
+    Measure,
+    Percent,
+    Pressure,
+    Severity,
+)
+from tacrocalc.domain.record import ObservationKind
+from tacrocalc.domain.schedule import Phase
+from tacrocalc.domain.thresholds import TroughClass
+from tacrocalc.domain.units import Kind, format_number, magnitude
+from tacrocalc.present.units import DisplayUnits
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
+    from tacrocalc.domain.protocol import Protocol
+    from tacrocalc.domain.units import Quantity
 
 MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.NOT_A_NUMBER: '{field}: "{value}" is not a number with a unit (for example "72 kg").',
@@ -41,11 +60,11 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.TROUGH_ABOVE: "Trough {value} is above the target range {low}-{high} (R5.4).",
     IssueCode.NOT_STEADY_STATE: "Trough {value} was taken less than {days} days after a dose change: not at steady state (R5.5).",
     IssueCode.NOT_TRUE_TROUGH: "Trough {value} was sampled at {sample} after a dose at {last_dose}: more than {hours} hours off the dosing interval, not a true trough (R5.1).",
-    IssueCode.CREATININE_RISE: "Creatinine {value} is {change} above the baseline of {baseline} ({baseline_date}): a rise of {pct} % or more (limit {limit}) is significant (R6.3).",
+    IssueCode.CREATININE_RISE: "Creatinine {value} is {change} above the baseline of {baseline} ({baseline_date}): a rise of {pct} or more (limit {limit}) is significant (R6.3).",
     IssueCode.BASELINE_AFTER_START: "Creatinine baseline {value} was taken after tacrolimus started: no earlier value is recorded (R6.1).",
     IssueCode.NO_BASELINE: "No creatinine is recorded: there is no baseline to judge a rise against (R6.1).",
-    IssueCode.HYPERTENSION: "Blood pressure {value} is at or above {systolic}/{diastolic} mmHg: hypertension (R7.1).",
-    IssueCode.URGENT_HYPERTENSION: "Blood pressure {value} is at or above {systolic}/{diastolic} mmHg: severe hypertension (R14.1).",
+    IssueCode.HYPERTENSION: "Blood pressure {value} is at or above {limit}: hypertension (R7.1).",
+    IssueCode.URGENT_HYPERTENSION: "Blood pressure {value} is at or above {limit}: severe hypertension (R14.1).",
     IssueCode.CHECK_OVERDUE: "Check {number} was due on {value} and is {days} day(s) overdue (R8.9).",
     IssueCode.CHECK_DUE: "Check {number} is due now (from {value}) (R8).",
     IssueCode.NO_REGIMEN: "No tacrolimus regimen is recorded: there is no schedule yet (R8.2).",
@@ -79,7 +98,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.EVENT_NOT_POSSIBLE: '{field}: a "{value}" cannot follow a course that is {status} (a resume needs a hold, a restart a stop, a change or a switch treatment in progress; another product is a switch) (R15.1).',
     IssueCode.EVENTS_SAME_DAY: "{field}: two events on {value} ({first}, {second}) need their times to be put in order (R12.8).",
     IssueCode.DOSE_UNCHANGED: "{field}: {value} is the dose already given; there is no change to record (R15.1).",
-    IssueCode.WEIGHT_DRIFT: "Weight {value} differs by {change} from the {was} ({was_date}) the current dose was worked out from ({pct} % or more): review the dose (R15.5).",
+    IssueCode.WEIGHT_DRIFT: "Weight {value} differs by {change} from the {was} ({was_date}) the current dose was worked out from ({pct} or more): review the dose (R15.5).",
     IssueCode.NO_WEIGHT: "No weight is recorded: the dose cannot be checked against the protocol's mg/kg/day limits (R12.8).",
     IssueCode.DOSE_TIMES_NOT_12_HOURS: "{field}: {value}: the two doses must be 12 hours apart (between {low} and {high} hours) (R2.2).",
     IssueCode.CO_MEDICATION_CHANGE: "A co-medication change can move tacrolimus levels; take a trough {days} days after it (R11).",
@@ -108,25 +127,74 @@ def how_often(administrations_per_day: int) -> str:
     return "every 12 hours" if administrations_per_day == 2 else "once daily"
 
 
-def regimen_line(assessment: Assessment) -> str:
-    """R15.4: the regimen in force in one line: the product, dose and times since a date, or on
-    hold since one, or stopped on one, with the reason."""
-    now = assessment.now
-    reason = f" ({now.event.reason})" if now.event is not None and now.event.reason else ""
-    if now.status is Status.NONE or now.since is None:
-        return "no tacrolimus course recorded"
-    if now.status is Status.HELD:
-        return f"on hold since {now.since.isoformat()}{reason}"
-    if now.status is Status.STOPPED:
-        return f"stopped on {now.since.isoformat()}{reason}"
-    regimen = now.regimen
-    assert regimen is not None
-    product = assessment.protocol.formulations[regimen.formulation]
-    times = " and ".join(t.strftime("%H:%M") for t in regimen.times)
-    dose = f"{format_number(magnitude(regimen.dose, 'mg'), 3)} mg"
+CLASS_WORDS: Final[dict[TroughClass, str]] = {
+    TroughClass.BELOW: "below the range",
+    TroughClass.IN_RANGE: "in range",
+    TroughClass.UPPER_END: "at the upper end of the range",
+    TroughClass.ABOVE: "above the range",
+    TroughClass.OFF_TREATMENT: "off treatment",
+}
+STATUS_WORDS: Final[dict[Status, str]] = {
+    Status.NONE: "not started",
+    Status.ON: "in progress",
+    Status.HELD: "on hold",
+    Status.STOPPED: "stopped",
+}
+
+
+CLASS_TEXT: Final[dict[TroughClass, str]] = {  # short, for tables
+    TroughClass.BELOW: "below range",
+    TroughClass.IN_RANGE: "in range",
+    TroughClass.UPPER_END: "upper end",
+    TroughClass.ABOVE: "above range",
+    TroughClass.OFF_TREATMENT: "off treatment",
+}
+PHASE_TEXT: Final[dict[Phase, str]] = {
+    Phase.FIRST: "1-2 weeks after the change",
+    Phase.TWO_WEEKLY: "2 weeks after the last check",
+    Phase.MONTHLY: "monthly, if stable",
+    Phase.LONG_TERM: "long-term, if stable",
+    Phase.AFTER_SWITCH: "trough after a product switch",
+    Phase.CO_MEDICATION: "trough after a co-medication change",
+    Phase.CREATININE_RECHECK: "creatinine after stopping or holding",
+}
+TAKE_TEXT: Final[dict[ObservationKind, str]] = {
+    ObservationKind.TROUGH: "12-h trough (before the morning dose)",
+    ObservationKind.CREATININE: "creatinine",
+    ObservationKind.BLOOD_PRESSURE: "BP",
+}
+
+
+SEVERITY_WORDS: Final[dict[Severity, str]] = {
+    Severity.URGENT: "URGENT",
+    Severity.WARNING: "Warning",
+    Severity.NOTE: "Note",
+}
+SEVERITY_COLOURS: Final[dict[Severity, str]] = {
+    Severity.URGENT: "#b00020",
+    Severity.WARNING: "#a15c00",
+    Severity.NOTE: "",
+}
+
+
+def age_in_years(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def born(birth: date | None, today: date) -> str:
+    """ "1968-04-12 (58 years)", or "not recorded"."""
+    if birth is None:
+        return "not recorded"
+    return f"{birth.isoformat()} ({age_in_years(birth, today)} years)"
+
+
+def dose_words(regimen: Regimen, protocol: Protocol, words: Words) -> tuple[str, str]:
+    """("3.5 mg every 12 hours", "3 × 1 mg capsules + 1 × 0.5 mg capsule at 08:00 and at 20:00")"""
+    product = protocol.formulations[regimen.formulation]
+    units = units_to_give(round_to_dispensable(regimen.dose, product).units, product.unit_name)
     return (
-        f"{product.name}: {dose} {how_often(product.administrations_per_day)} at {times},"
-        f" since {now.since.isoformat()}"
+        f"{words.dose(regimen.dose)} {how_often(product.administrations_per_day)}",
+        f"{units} at {clocks(regimen.times, ' and at ')}",
     )
 
 
@@ -134,9 +202,118 @@ def action_text(action: Action | None) -> str | None:
     return ACTIONS[action] if action is not None else None
 
 
-def message(issue: Issue) -> str:
-    """The sentence for an issue, with its field, value and numbers filled in."""
-    return MESSAGES[issue.code].format_map(_Blank(issue.text_fields()))
+def units_to_give(units: tuple[UnitCount, ...], unit_name: str = "") -> str:
+    """ "3 × 1 mg + 1 × 0.5 mg" (with `unit_name`: "3 × 1 mg capsules + 1 × 0.5 mg capsule")."""
+    parts = []
+    for unit in units:
+        noun = f" {unit_name}{'s' if unit.count > 1 else ''}" if unit_name else ""
+        parts.append(f"{unit.count} × {format_number(magnitude(unit.strength, 'mg'), 3)} mg{noun}")
+    return " + ".join(parts)
+
+
+def clock(value: time) -> str:
+    """24-hour clock, as on a drug chart: "08:00"."""
+    return value.strftime("%H:%M")
+
+
+def clocks(values: tuple[time, ...], joiner: str = " and ") -> str:
+    return joiner.join(clock(t) for t in values)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Values into words, in `units`; `protocol` names the products of a regimen."""
+
+    units: DisplayUnits = field(default_factory=DisplayUnits)
+    protocol: Protocol | None = None
+
+    def quantity(self, value: Quantity, kind: Kind, *, below_limit: bool = False) -> str:
+        """ "8.2 µg/L": a quantity in the user's unit for its kind, with the unit (R1.4)."""
+        return self.units.text(value, kind, below_limit=below_limit)
+
+    def dose(self, value: Quantity) -> str:
+        return self.units.text(value, Kind.DOSE)
+
+    def product(self, regimen: Regimen) -> str:
+        if self.protocol is not None and regimen.formulation in self.protocol.formulations:
+            return self.protocol.formulations[regimen.formulation].name
+        return regimen.formulation.value
+
+    def regimen(self, regimen: Regimen | None) -> str:
+        """ "3 mg Prograf capsules every 12 hours": a dose with its product, as issues name it."""
+        if regimen is None:
+            return "no regimen"
+        text = f"{self.dose(regimen.dose)} {self.product(regimen)}"
+        if self.protocol is not None and regimen.formulation in self.protocol.formulations:
+            per_day = self.protocol.formulations[regimen.formulation].administrations_per_day
+            text += f" {how_often(per_day)}"
+        return text
+
+    def render(self, value: object) -> str:
+        """One value an issue carries, as text; anything else is a programming error."""
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, Measure):
+            return self.quantity(value.quantity, value.kind, below_limit=value.below_limit)
+        if isinstance(value, Pressure):
+            systolic = self.units.number(value.systolic, Kind.PRESSURE)
+            return f"{systolic}/{self.quantity(value.diastolic, Kind.PRESSURE)}"
+        if isinstance(value, Percent):
+            sign = "+" if value.signed and value.value > 0 else ""
+            return f"{sign}{format_number(value.value, value.decimals)} %"
+        if isinstance(value, TroughClass):
+            return CLASS_WORDS[value]
+        if isinstance(value, Status):
+            return STATUS_WORDS[value]
+        if isinstance(value, Regimen):
+            return self.regimen(value)
+        if isinstance(value, bool):
+            raise TypeError(f"an issue carries no bare truth value: {value!r}")
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return format_number(value, 2)
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, time):
+            return clock(value)
+        if isinstance(value, Enum):
+            return str(value.value)
+        if isinstance(value, tuple):
+            return ", ".join(self.render(v) for v in value)
+        raise TypeError(f"no words for {type(value).__name__}: {value!r}")
+
+    def message(self, issue: Issue) -> str:
+        """The sentence for an issue, with its field, value and numbers in the user's units."""
+        fields = {name: self.render(value) for name, value in issue.fields().items()}
+        return MESSAGES[issue.code].format_map(_Blank(fields))
+
+    def regimen_line(self, assessment: Assessment) -> str:
+        """R15.4: the regimen in force in one line: the product, dose and times since a date, or
+        on hold since one, or stopped on one, with the reason."""
+        now = assessment.now
+        reason = f" ({now.event.reason})" if now.event is not None and now.event.reason else ""
+        if now.status is Status.NONE or now.since is None:
+            return "no tacrolimus course recorded"
+        if now.status is Status.HELD:
+            return f"on hold since {now.since.isoformat()}{reason}"
+        if now.status is Status.STOPPED:
+            return f"stopped on {now.since.isoformat()}{reason}"
+        regimen = now.regimen
+        assert regimen is not None
+        product = assessment.protocol.formulations[regimen.formulation]
+        return (
+            f"{product.name}: {self.dose(regimen.dose)}"
+            f" {how_often(product.administrations_per_day)} at {clocks(regimen.times)},"
+            f" since {now.since.isoformat()}"
+        )
+
+
+def message(issue: Issue, units: DisplayUnits) -> str:
+    """The sentence for an issue, in `units`."""
+    return Words(units).message(issue)
 
 
 class _Blank(dict[str, str]):
