@@ -11,7 +11,7 @@ import json
 import locale
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
@@ -1087,9 +1087,3 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(f"refused: {where or 'file'}: {error.strerror or error}", file=err)
         return EXIT_REFUSED
     return code
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from tacrocalc.app import build_parser
-
-    return run(build_parser().parse_args(argv))

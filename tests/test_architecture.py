@@ -86,3 +86,54 @@ def test_only_the_ui_imports_qt(path):
 def test_the_walls_see_the_modules():
     """A wall that finds no files proves nothing."""
     assert len(modules(PACKAGE / "domain")) >= 10
+
+
+# Which way imports go (ARCHITECTURE.md): ui, report, cli -> present -> domain <- records.
+# A package may import itself and what is listed for it, nothing else of TacroCalc.
+ALLOWED = {
+    "domain": {"domain"},
+    "present": {"domain", "present"},
+    "records": {"domain", "records", "paths"},
+    "report": {"domain", "present", "report", "paths"},
+    "cli": {"domain", "present", "records", "report", "paths", "protocols"},
+}
+
+
+def tacrocalc_imports(path):
+    """The TacroCalc packages a module imports, anywhere in it (lazy imports included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            parts = node.module.split(".")
+            if parts[0] == "tacrocalc":
+                if len(parts) > 1:
+                    yield parts[1], node.lineno
+                else:  # `from tacrocalc import x`: the package's own metadata
+                    yield "__init__", node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "tacrocalc" and len(parts) > 1:
+                    yield parts[1], node.lineno
+
+
+def _owner(path):
+    first = path.relative_to(PACKAGE).parts[0]
+    return first.removesuffix(".py")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in modules(PACKAGE) if _owner(p) in ALLOWED],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_imports_go_one_way(path):
+    allowed = ALLOWED[_owner(path)] | {"__init__"}
+    assert [(n, line) for n, line in tacrocalc_imports(path) if n not in allowed] == []
+
+
+@pytest.mark.parametrize("path", modules(PACKAGE / "present"), ids=lambda p: p.name)
+def test_present_draws_nothing_and_stores_nothing(path):
+    """present/ is words and numbers: no Qt, no PDF, no database, no files, no clock."""
+    bad = [(name, line) for name, line in imports(path) if name in DOMAIN_BANNED]
+    assert bad == []
