@@ -379,3 +379,29 @@ def test_arguments_out_of_range_are_refused_by_the_parser(capsys, argv):
     assert raised.value.code == 2
     err = capsys.readouterr().err
     assert "outside the dates" in err or "between 1 and 100000" in err
+
+
+def test_check_speaks_the_units_asked_for_and_no_other(capsys, tmp_path):
+    """R1.4: with --trough-unit and --creatinine-unit every sentence, threshold and alert is in
+    those units. Seed case 3: 208 µmol/L = 2.35 mg/dL against a limit of 1.32 mg/dL."""
+    path = tmp_path / "case3.json"
+    path.write_text(dumps(case_3()), encoding="utf-8")
+    argv = ("check", str(path), "--today", "1997-01-13")
+    code, out, _ = run(capsys, *argv, "--trough-unit", "nmol/L", "--creatinine-unit", "mg/dL")
+    assert code == 0
+    assert "URGENT: Creatinine 2.35 mg/dL is 131.1 % above the baseline of 1.02 mg/dL" in out
+    assert "(limit 1.32 mg/dL)" in out
+    assert "trough 5 nmol/L to 31.1 nmol/L" in out  # 4-25 µg/L × 1.2437 (R1.3)
+    for other in ("µmol/L", "µg/L", "ng/mL"):
+        assert other not in out
+    code, out, _ = run(capsys, *argv, "--trough-unit", "ng/mL")
+    assert "trough 4 ng/mL to 25 ng/mL" in out and "µg/L" not in out
+    assert "Creatinine 208 µmol/L" in out  # the protocol's own unit, by default
+
+
+def test_a_unit_that_is_not_offered_is_refused_by_the_parser(capsys, tmp_path):
+    with pytest.raises(SystemExit) as raised:
+        main(["check", str(EXAMPLE), "--creatinine-unit", "mmol/L"])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert '"mmol/L" is not a unit TacroCalc shows creatinine in; use one of umol/L, mg/dL' in err

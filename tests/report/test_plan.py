@@ -183,3 +183,15 @@ def test_reportlab_is_not_imported_until_a_plan_is_made():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_plan_speaks_the_units_of_the_screen(seed):
+    """R1.4: the sheet for the nurse says what the screen said, in the same units."""
+    from tacrocalc.present.units import DisplayUnits
+
+    units = DisplayUnits(trough="ng/mL", creatinine="mg/dL")
+    pdf = plan_pdf(assess(case_3(), seed, date(1997, 1, 13)), generated_at=GENERATED, units=units)
+    text = " ".join(" ".join(pages(pdf)).split())
+    assert "Creatinine 2.35 mg/dL is 131.1 % above the baseline of 1.02 mg/dL" in text
+    assert "4 ng/mL to 25 ng/mL" in text
+    assert "µmol/L" not in text and "µg/L" not in text
