@@ -60,7 +60,7 @@ def main() -> None:
 
     from tacrocalc.charts.model import build_charts
     from tacrocalc.domain.assessment import assess
-    from tacrocalc.protocols import load_protocol
+    from tacrocalc.records.protocol_files import load_protocol
     from tacrocalc.ui.calculator import DoseCalculator
     from tacrocalc.ui.charts import ChartsView
 

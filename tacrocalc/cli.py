@@ -33,9 +33,9 @@ from tacrocalc.domain.record import PatientRecord
 from tacrocalc.domain.schedule import CheckStatus, counted_days
 from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
-from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
 from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, read_file
+from tacrocalc.records.protocol_files import DEFAULT_PROTOCOL, load_protocol
 from tacrocalc.records.store import Store, StoreError, restore
 from tacrocalc.text import action_text, how_often, message, regimen_line
 

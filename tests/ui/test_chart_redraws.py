@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QToolTip
 
 from tacrocalc.charts.model import build_charts
 from tacrocalc.domain.assessment import assess
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.ui.charts import ChartsView
 from tests.seed_cases import case_1, case_2
 
@@ -33,7 +33,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from tacrocalc.charts.model import build_charts
 from tacrocalc.domain.assessment import assess
-from tacrocalc.protocols import available_protocols, load_protocol
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
 from tacrocalc.records.store import Store
 from tacrocalc.ui.app import tear_down
 from tacrocalc.ui.main_window import MainWindow
