@@ -22,10 +22,9 @@ import json
 import os
 import shutil
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -45,20 +44,17 @@ from tacrocalc.domain.issues import Issue, IssueCode
 from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
 from tacrocalc.domain.record import (
     BaselineSetting,
-    BloodPressure,
     CoMedicationChange,
     Creatinine,
     Observation,
-    ObservationKind,
     Patient,
     PatientRecord,
     Regimen,
-    Sex,
     Trough,
     WeightEntry,
     make_record,
 )
-from tacrocalc.domain.units import magnitude, q
+from tacrocalc.domain.units import q
 from tacrocalc.domain.validation import (
     ID_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -68,7 +64,26 @@ from tacrocalc.domain.validation import (
     check_label,
     check_trough,
 )
-from tacrocalc.records import patient_file
+from tacrocalc.records import patient_file, tables
+from tacrocalc.records.tables import date_or_none, fold, search_terms
+
+__all__ = [
+    "BACKUP_DIR",
+    "DB_NAME",
+    "SCHEMA_VERSION",
+    "AuditEntry",
+    "PatientSummary",
+    "Store",
+    "StoreDamaged",
+    "StoreError",
+    "StoreTooNew",
+    "Written",
+    "check_health",
+    "fold",
+    "latest_backup",
+    "restore",
+    "search_terms",
+]
 
 DB_NAME: Final = "tacrocalc.sqlite3"
 BACKUP_DIR: Final = "backups"
@@ -131,18 +146,6 @@ class AuditEntry:
     before: Any  # JSON as the patient file writes it
     after: Any
     reason: str = ""  # why an event was corrected or deleted (R15.3)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for searching ("Zoë Ångström" -> "zoe angstrom")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
-def search_terms(patient_id: str, name: str) -> set[str]:
-    """What a search prefix may match: the id, the whole name, and each word of the name."""
-    folded = fold(name)
-    return {fold(patient_id), folded, *folded.split()} - {""}
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -221,11 +224,8 @@ def _migrate_2(db: sqlite3.Connection) -> None:
         CREATE INDEX co_medication_patient ON co_medication(patient_id);
         """,
     )
-    rows = db.execute("SELECT id, name FROM patients").fetchall()
-    db.executemany(
-        "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
-        [(term, pid) for pid, name in rows for term in search_terms(pid, name)],
-    )
+    for pid, name in db.execute("SELECT id, name FROM patients").fetchall():
+        tables.write_terms(db, pid, name)
 
 
 def _migrate_3(db: sqlite3.Connection) -> None:
@@ -273,19 +273,14 @@ def _migrate_3(db: sqlite3.Connection) -> None:
             start=date.fromisoformat(start),
             formulation=FormulationId(formulation),
             dose=q(dose, unit),
-            times=_times(times),
+            times=tables.parse_times(times),
         )
         by_patient.setdefault(pid, []).append((regimen, user or ""))
     for pid, given in by_patient.items():
         # Sorted by start as events_from_regimens sorts them, so the users pair up.
         events = events_from_regimens(tuple(regimen for regimen, _ in given))
-        db.executemany(
-            _INSERT_EVENT,
-            [
-                (pid, *_event_params(replace(event, recorded_by=user)))
-                for event, (_, user) in zip(events, given, strict=True)
-            ],
-        )
+        for event, (_, user) in zip(events, given, strict=True):
+            tables.insert_event(db, pid, replace(event, recorded_by=user))
     db.execute("DROP TABLE regimens")
 
 
@@ -339,14 +334,6 @@ def _private(path: Path) -> None:
 
 
 # -- the store ------------------------------------------------------------------------------
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _hhmm(value: time | None) -> str | None:
-    return value.strftime("%H:%M") if value else None
 
 
 class Store:
@@ -434,20 +421,17 @@ class Store:
         after: Any,
         reason: str | None = None,
     ) -> None:
-        db.execute(
-            "INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id, before, after,"
-            " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self._now(),
-                self._user,
-                action,
-                entity,
-                str(entity_id),
-                patient_id,
-                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
-                None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
-                reason,
-            ),
+        tables.insert_audit(
+            db,
+            at=self._now(),
+            user=self._user,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            patient_id=patient_id,
+            before=before,
+            after=after,
+            reason=reason,
         )
 
     def _migrate(self, version: int) -> None:
@@ -512,14 +496,14 @@ class Store:
             " ORDER BY name, id LIMIT ?",
             (*params, limit),
         ).fetchall()
-        return [PatientSummary(id=r[0], name=r[1], birth_date=_date(r[2])) for r in rows]
+        return [PatientSummary(id=r[0], name=r[1], birth_date=date_or_none(r[2])) for r in rows]
 
     def list_patients(self, *, limit: int | None = None) -> list[PatientSummary]:
         rows = self._db.execute(
             "SELECT id, name, birth_date FROM patients ORDER BY name, id LIMIT ?",
             (-1 if limit is None else limit,),
         ).fetchall()
-        return [PatientSummary(id=r[0], name=r[1], birth_date=_date(r[2])) for r in rows]
+        return [PatientSummary(id=r[0], name=r[1], birth_date=date_or_none(r[2])) for r in rows]
 
     def exists(self, patient_id: str) -> bool:
         return (
@@ -529,42 +513,16 @@ class Store:
 
     def load(self, patient_id: str) -> PatientRecord | None:
         """The whole record as the domain sees it (deleted observations and events left out)."""
-        found = _patient_from_db(self._db, patient_id)
+        found = tables.read_patient(self._db, patient_id)
         if found is None:
             return None
         patient, protocol_id, target = found
         db = self._db
-        weights = tuple(
-            WeightEntry(date=date.fromisoformat(d), value=q(v, u))
-            for d, v, u in db.execute(
-                "SELECT date, value, unit FROM weights WHERE patient_id = ? ORDER BY id",
-                (patient_id,),
-            )
-        )
+        weights = tables.read_weights(db, patient_id)
         events = tuple(event for _, event in self.events(patient_id))
-        baselines = tuple(
-            BaselineSetting(date=date.fromisoformat(d), value=q(v, u), reason=r)
-            for d, v, u, r in db.execute(
-                "SELECT date, value, unit, reason FROM creatinine_baselines WHERE patient_id = ?"
-                " ORDER BY date, id",
-                (patient_id,),
-            )
-        )
-        observations = tuple(
-            _observation(r)
-            for r in db.execute(
-                "SELECT date, time, kind, value, value2, unit, below_limit, last_dose_time"
-                " FROM observations WHERE patient_id = ? AND deleted_at IS NULL ORDER BY id",
-                (patient_id,),
-            )
-        )
-        changes = tuple(
-            CoMedicationChange(date=date.fromisoformat(d), note=n)
-            for d, n in db.execute(
-                "SELECT date, note FROM co_medication WHERE patient_id = ? ORDER BY id",
-                (patient_id,),
-            )
-        )
+        baselines = tables.read_baselines(db, patient_id)
+        observations = tables.read_observations(db, patient_id)
+        changes = tables.read_co_medication(db, patient_id)
         return make_record(
             patient=patient,
             protocol_id=protocol_id,
@@ -580,25 +538,12 @@ class Store:
         self, patient_id: str, *, include_deleted: bool = False
     ) -> list[tuple[int, Observation, str | None]]:
         """(id, observation, deleted_at) for the observation table, in date order."""
-        rows = self._db.execute(
-            "SELECT id, date, time, kind, value, value2, unit, below_limit, last_dose_time,"
-            " deleted_at FROM observations WHERE patient_id = ?"
-            + ("" if include_deleted else " AND deleted_at IS NULL")
-            + " ORDER BY date, time, id",
-            (patient_id,),
-        ).fetchall()
-        return [(r[0], _observation(r[1:9]), r[9]) for r in rows]
+        return tables.observation_rows(self._db, patient_id, include_deleted=include_deleted)
 
     def events(self, patient_id: str) -> list[tuple[int, CourseEvent]]:
         """(id, event) for the treatment course, in course order (R15.2), deleted ones left
         out."""
-        rows = self._db.execute(
-            f"SELECT id, {_EVENT_COLUMNS} FROM course_events"
-            " WHERE patient_id = ? AND deleted_at IS NULL"
-            " ORDER BY date, COALESCE(time, '00:00'), id",
-            (patient_id,),
-        ).fetchall()
-        return [(r[0], _event(r[1:])) for r in rows]
+        return tables.read_events(self._db, patient_id)
 
     def history(self, patient_id: str) -> list[AuditEntry]:
         rows = self._db.execute(
@@ -628,26 +573,9 @@ class Store:
         ).fetchone()
         if row is None:
             return Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=patient_id)
-        return _date(row[0]), self._protocol_for(row[1])
+        return date_or_none(row[0]), self._protocol_for(row[1])
 
-    def _check_observation(
-        self, obs: Observation, birth: date | None, protocol: Protocol, today: date
-    ) -> tuple[Issue, ...]:
-        issues = check_date(obs.date, today=today, birth_date=birth)
-        if isinstance(obs, Trough):
-            issues += check_trough(obs.value, protocol)
-        elif isinstance(obs, Creatinine):
-            issues += check_creatinine(obs.value, protocol)
-        else:
-            issues += check_blood_pressure(obs.systolic, obs.diastolic, protocol)
-        return issues
-
-    # -- writing -------------------------------------------------------------------------------
-
-    def save_patient(
-        self, patient: Patient, *, protocol_id: str, target: TargetRange | None = None, today: date
-    ) -> Written:
-        """Create a patient, or update one (its details, protocol and own trough range)."""
+    def _check_patient(self, patient: Patient, protocol_id: str, today: date) -> tuple[Issue, ...]:
         issues = check_label(patient.id, field="patient id", max_length=ID_MAX_LENGTH)
         issues += check_label(patient.name, field="name", max_length=NAME_MAX_LENGTH)
         if patient.birth_date and patient.birth_date > today:
@@ -670,28 +598,34 @@ class Store:
                     reason="no such protocol",
                 ),
             )
+        return issues
+
+    def _check_observation(
+        self, obs: Observation, birth: date | None, protocol: Protocol, today: date
+    ) -> tuple[Issue, ...]:
+        issues = check_date(obs.date, today=today, birth_date=birth)
+        if isinstance(obs, Trough):
+            issues += check_trough(obs.value, protocol)
+        elif isinstance(obs, Creatinine):
+            issues += check_creatinine(obs.value, protocol)
+        else:
+            issues += check_blood_pressure(obs.systolic, obs.diastolic, protocol)
+        return issues
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def save_patient(
+        self, patient: Patient, *, protocol_id: str, target: TargetRange | None = None, today: date
+    ) -> Written:
+        """Create a patient, or update one (its details, protocol and own trough range)."""
+        issues = self._check_patient(patient, protocol_id, today)
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         after = _patient_json(patient, protocol_id, target)
         with self._write() as db:
-            old = _patient_from_db(db, patient.id)
+            old = tables.read_patient(db, patient.id)
             before = _patient_json(*old) if old else None
-            db.execute(
-                "INSERT INTO patients (id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity,"
-                " protocol_id, target_low, target_high, target_caution, target_unit, target_source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-                " name=excluded.name, birth_date=excluded.birth_date, sex=excluded.sex,"
-                " prior_ciclosporin_nephrotoxicity=excluded.prior_ciclosporin_nephrotoxicity,"
-                " protocol_id=excluded.protocol_id, target_low=excluded.target_low,"
-                " target_high=excluded.target_high, target_caution=excluded.target_caution,"
-                " target_unit=excluded.target_unit, target_source=excluded.target_source",
-                _patient_params(patient, protocol_id, target),
-            )
-            db.execute("DELETE FROM patient_terms WHERE patient_id = ?", (patient.id,))
-            db.executemany(
-                "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
-                [(t, patient.id) for t in search_terms(patient.id, patient.name)],
-            )
+            tables.write_patient(db, patient, protocol_id, target, update=True)
             self._audit(
                 db, "update" if old else "insert", "patient", patient.id, patient.id, before, after
             )
@@ -716,12 +650,7 @@ class Store:
         row_id = None
         with self._write() as db:
             for obs in observations:
-                cursor = db.execute(
-                    "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
-                    " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (patient_id, *_observation_params(obs)),
-                )
-                row_id = int(cursor.lastrowid or 0)
+                row_id = tables.insert_observation(db, patient_id, obs)
                 self._audit(
                     db,
                     "insert",
@@ -733,27 +662,11 @@ class Store:
                 )
         return Written(id=row_id, issues=issues)
 
-    def _observation_row(self, obs_id: int) -> tuple[str, Observation, str | None] | None:
-        row = self._db.execute(
-            "SELECT patient_id, date, time, kind, value, value2, unit, below_limit,"
-            " last_dose_time, deleted_at FROM observations WHERE id = ?",
-            (obs_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        return row[0], _observation(row[1:9]), row[9]
-
     def correct_observation(self, obs_id: int, obs: Observation, *, today: date) -> Written:
         """Replace an observation's values; the old ones stay in the audit trail."""
-        current = self._observation_row(obs_id)
+        current = tables.read_observation(self._db, obs_id)
         if current is None or current[2] is not None:
-            return Written(
-                issues=(
-                    Issue.refusal(
-                        IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id)
-                    ),
-                )
-            )
+            return Written(issues=(_unknown_observation(obs_id),))
         patient_id, old, _ = current
         known = self._patient_row(patient_id)
         assert not isinstance(known, Issue)
@@ -761,11 +674,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            db.execute(
-                "UPDATE observations SET date=?, time=?, kind=?, value=?, value2=?, unit=?,"
-                " below_limit=?, last_dose_time=? WHERE id = ?",
-                (*_observation_params(obs), obs_id),
-            )
+            tables.update_observation(db, obs_id, obs)
             self._audit(
                 db,
                 "correct",
@@ -785,22 +694,13 @@ class Store:
         return self._set_deleted(obs_id, deleted=False)
 
     def _set_deleted(self, obs_id: int, *, deleted: bool) -> Written:
-        current = self._observation_row(obs_id)
+        current = tables.read_observation(self._db, obs_id)
         if current is None or (current[2] is not None) == deleted:
-            return Written(
-                issues=(
-                    Issue.refusal(
-                        IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id)
-                    ),
-                )
-            )
+            return Written(issues=(_unknown_observation(obs_id),))
         patient_id, obs, _ = current
         item = patient_file.observation_json(obs)
         with self._write() as db:
-            db.execute(
-                "UPDATE observations SET deleted_at = ? WHERE id = ?",
-                (self._now() if deleted else None, obs_id),
-            )
+            tables.set_observation_deleted(db, obs_id, self._now() if deleted else None)
             self._audit(
                 db,
                 "delete" if deleted else "restore",
@@ -821,11 +721,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg')",
-                (patient_id, weight.date.isoformat(), magnitude(weight.value, "kg")),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_weight(db, patient_id, weight)
             self._audit(
                 db, "insert", "weight", row_id, patient_id, None, patient_file.weight_json(weight)
             )
@@ -838,7 +734,7 @@ class Store:
     ) -> Written | tuple[str, CourseEvent, date | None, Protocol, list[tuple[int, CourseEvent]]]:
         """For a correction or a deletion: (patient id, the event as stored, birth date,
         protocol, the patient's events), or the refusal (no such event, no reason given)."""
-        found = self._event_row(event_id)
+        found = tables.read_event(self._db, event_id)
         if found is None:
             return Written(issues=(_unknown_event(event_id),))
         if not reason.strip():
@@ -850,15 +746,6 @@ class Store:
         assert not isinstance(known, Issue)
         birth, protocol = known
         return patient_id, old, birth, protocol, self.events(patient_id)
-
-    def _event_row(self, event_id: int) -> tuple[str, CourseEvent] | None:
-        """(patient id, event) of an event that is not deleted."""
-        row = self._db.execute(
-            f"SELECT patient_id, {_EVENT_COLUMNS} FROM course_events"
-            " WHERE id = ? AND deleted_at IS NULL",
-            (event_id,),
-        ).fetchone()
-        return None if row is None else (row[0], _event(row[1:]))
 
     def add_event(self, patient_id: str, event: CourseEvent, *, today: date) -> Written:
         """Record an event of the course (R15.1). What it leaves out is filled in from the
@@ -879,11 +766,7 @@ class Store:
             )
             if issues:
                 return Written(issues=issues)
-            cursor = db.execute(
-                _INSERT_EVENT,
-                (patient_id, *_event_params(event)),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_event(db, patient_id, event)
             self._audit(
                 db, "insert", "event", row_id, patient_id, None, patient_file.event_json(event)
             )
@@ -909,10 +792,7 @@ class Store:
             )
             if issues:
                 return Written(issues=issues)
-            db.execute(
-                f"UPDATE course_events SET {_EVENT_SET} WHERE id = ?",
-                (*_event_params(event), event_id),
-            )
+            tables.update_event(db, event_id, event)
             self._audit(
                 db,
                 "correct",
@@ -943,9 +823,7 @@ class Store:
             )
             if issues:
                 return Written(issues=issues)
-            db.execute(
-                "UPDATE course_events SET deleted_at = ? WHERE id = ?", (self._now(), event_id)
-            )
+            tables.delete_event(db, event_id, at=self._now())
             self._audit(
                 db,
                 "delete",
@@ -1011,17 +889,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO creatinine_baselines (patient_id, date, value, unit, reason)"
-                " VALUES (?, ?, ?, 'umol/L', ?)",
-                (
-                    patient_id,
-                    baseline.date.isoformat(),
-                    magnitude(baseline.value, "umol/L"),
-                    baseline.reason,
-                ),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_baseline(db, patient_id, baseline)
             self._audit(
                 db,
                 "insert",
@@ -1043,11 +911,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?)",
-                (patient_id, change.date.isoformat(), change.note),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_co_medication(db, patient_id, change)
             self._audit(
                 db,
                 "insert",
@@ -1076,42 +940,20 @@ class Store:
         old = self.load(pid) if exists else None
         with self._write() as db:
             if old is not None:
-                db.execute("DELETE FROM patients WHERE id = ?", (pid,))
-            db.execute(
-                "INSERT INTO patients (id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity,"
-                " protocol_id, target_low, target_high, target_caution, target_unit, target_source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _patient_params(record.patient, record.protocol_id, record.target_trough),
+                tables.delete_patient(db, pid)
+            tables.write_patient(
+                db, record.patient, record.protocol_id, record.target_trough, update=False
             )
-            db.executemany(
-                "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
-                [(t, pid) for t in search_terms(pid, record.patient.name)],
-            )
-            db.executemany(
-                "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg')",
-                [(pid, w.date.isoformat(), magnitude(w.value, "kg")) for w in record.weights],
-            )
-            db.executemany(
-                _INSERT_EVENT,
-                [(pid, *_event_params(e)) for e in record.events],
-            )
-            db.executemany(
-                "INSERT INTO creatinine_baselines (patient_id, date, value, unit, reason)"
-                " VALUES (?, ?, ?, 'umol/L', ?)",
-                [
-                    (pid, b.date.isoformat(), magnitude(b.value, "umol/L"), b.reason)
-                    for b in record.baselines
-                ],
-            )
-            db.executemany(
-                "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
-                " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(pid, *_observation_params(o)) for o in record.observations],
-            )
-            db.executemany(
-                "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?)",
-                [(pid, c.date.isoformat(), c.note) for c in record.co_medication],
-            )
+            for weight in record.weights:
+                tables.insert_weight(db, pid, weight)
+            for event in record.events:
+                tables.insert_event(db, pid, event)
+            for baseline in record.baselines:
+                tables.insert_baseline(db, pid, baseline)
+            for obs in record.observations:
+                tables.insert_observation(db, pid, obs)
+            for change in record.co_medication:
+                tables.insert_co_medication(db, pid, change)
             self._audit(
                 db,
                 "replace" if old else "import",
@@ -1183,126 +1025,15 @@ def restore(
     return kept
 
 
-# -- rows <-> domain ------------------------------------------------------------------------
+# -- refusals, audit entries ------------------------------------------------------------------
 
 
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _unknown_observation(obs_id: int) -> Issue:
+    return Issue.refusal(IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id))
 
 
 def _unknown_event(event_id: int) -> Issue:
     return Issue.refusal(IssueCode.UNKNOWN_OBSERVATION, field="event", value=str(event_id))
-
-
-def _times(text: str) -> tuple[time, ...]:
-    return tuple(time.fromisoformat(t) for t in text.split(",") if t)
-
-
-_EVENT_COLUMNS: Final = (
-    "date, time, kind, formulation, dose, unit, times, reason, recorded_by, resume_on, ratio"
-)
-_EVENT_SLOTS: Final = ", ".join("?" * (_EVENT_COLUMNS.count(",") + 1))
-_EVENT_SET: Final = ", ".join(f"{column.strip()} = ?" for column in _EVENT_COLUMNS.split(","))
-_INSERT_EVENT: Final = (
-    f"INSERT INTO course_events (patient_id, {_EVENT_COLUMNS}) VALUES (?, {_EVENT_SLOTS})"
-)
-
-
-def _event(row: tuple[Any, ...]) -> CourseEvent:
-    day, at, kind, formulation, dose, unit, times, reason, recorded_by, resume_on, ratio = row
-    return CourseEvent(
-        kind=EventKind(kind),
-        date=date.fromisoformat(day),
-        time=time.fromisoformat(at) if at else None,
-        formulation=FormulationId(formulation) if formulation else None,
-        dose=q(dose, unit) if dose is not None else None,
-        times=_times(times),
-        reason=reason,
-        recorded_by=recorded_by,
-        resume_on=_date(resume_on),
-        ratio=ratio,
-    )
-
-
-def _event_params(event: CourseEvent) -> tuple[Any, ...]:
-    """An event as the columns of `_EVENT_COLUMNS`: the dose in mg, the times "08:00,20:00"."""
-    return (
-        event.date.isoformat(),
-        _hhmm(event.time),
-        event.kind.value,
-        event.formulation.value if event.formulation else None,
-        magnitude(event.dose, "mg") if event.dose is not None else None,
-        "mg" if event.dose is not None else None,
-        ",".join(t.strftime("%H:%M") for t in event.times),
-        event.reason,
-        event.recorded_by,
-        _iso(event.resume_on),
-        event.ratio,
-    )
-
-
-def _observation(row: tuple[Any, ...]) -> Observation:
-    day, at, kind, value, value2, unit, below, last_dose = row
-    when = time.fromisoformat(at) if at else None
-    if kind == ObservationKind.TROUGH:
-        return Trough(
-            date=date.fromisoformat(day),
-            time=when,
-            value=q(value, unit),
-            below_limit=bool(below),
-            last_dose_time=time.fromisoformat(last_dose) if last_dose else None,
-        )
-    if kind == ObservationKind.CREATININE:
-        return Creatinine(date=date.fromisoformat(day), time=when, value=q(value, unit))
-    return BloodPressure(
-        date=date.fromisoformat(day), time=when, systolic=q(value, unit), diastolic=q(value2, unit)
-    )
-
-
-def _observation_params(obs: Observation) -> tuple[Any, ...]:
-    common = (obs.date.isoformat(), _hhmm(obs.time), obs.kind.value)
-    if isinstance(obs, Trough):
-        return (
-            *common,
-            magnitude(obs.value, "ug/L"),
-            None,
-            "ug/L",
-            int(obs.below_limit),
-            _hhmm(obs.last_dose_time),
-        )
-    if isinstance(obs, Creatinine):
-        return (*common, magnitude(obs.value, "umol/L"), None, "umol/L", 0, None)
-    return (
-        *common,
-        magnitude(obs.systolic, "mmHg"),
-        magnitude(obs.diastolic, "mmHg"),
-        "mmHg",
-        0,
-        None,
-    )
-
-
-def _patient_params(
-    patient: Patient, protocol_id: str, target: TargetRange | None
-) -> tuple[Any, ...]:
-    ranges: tuple[Any, ...] = (None, None, None, None, None)
-    if target is not None:
-        ranges = (
-            magnitude(target.low, "ug/L"),
-            magnitude(target.high, "ug/L"),
-            magnitude(target.caution, "ug/L") if target.caution is not None else None,
-            "ug/L",
-            target.source,
-        )
-    return (
-        patient.id,
-        patient.name,
-        _iso(patient.birth_date),
-        patient.sex.value if patient.sex else None,
-        int(patient.prior_ciclosporin_nephrotoxicity),
-        protocol_id,
-        *ranges,
-    )
 
 
 def _patient_json(patient: Patient, protocol_id: str, target: TargetRange | None) -> dict[str, Any]:
@@ -1311,32 +1042,3 @@ def _patient_json(patient: Patient, protocol_id: str, target: TargetRange | None
     if target is not None:
         doc["target_trough"] = patient_file.target_json(target)
     return doc
-
-
-def _patient_from_db(
-    db: sqlite3.Connection, patient_id: str
-) -> tuple[Patient, str, TargetRange | None] | None:
-    row = db.execute(
-        "SELECT id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity, protocol_id,"
-        " target_low, target_high, target_caution, target_unit, target_source"
-        " FROM patients WHERE id = ?",
-        (patient_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    patient = Patient(
-        id=row[0],
-        name=row[1],
-        birth_date=_date(row[2]),
-        sex=Sex(row[3]) if row[3] else None,
-        prior_ciclosporin_nephrotoxicity=bool(row[4]),
-    )
-    target = None
-    if row[6] is not None:
-        target = TargetRange(
-            low=q(row[6], row[9]),
-            high=q(row[7], row[9]),
-            caution=q(row[8], row[9]) if row[8] is not None else None,
-            source=row[10],
-        )
-    return patient, row[5], target
