@@ -1,7 +1,8 @@
-"""The local patient store: one SQLite file in the user's data folder, never losing an entry.
+"""The local patient store: what the window, the command line and the self-test read and write.
 
-- WAL journal with `synchronous=FULL`: a write whose call has returned survives a crash or a
-  power cut. One connection per store, every write one transaction.
+- The file (its opening, migrations, backups, restore) is `database`; the rows of each table
+  are written and read by `tables`. `Store` is the one door to both: it checks, writes in one
+  transaction, and audits.
 - Every value passes the domain's checks (R12) before it is written; a refusal writes nothing.
 - An audit trail records every insert, correction, deletion, restore and replacement: when, by
   which OS user, what was there before and what is there after (and, for the treatment course,
@@ -9,9 +10,8 @@
   history (an observation can be restored).
 - The treatment course is a list of dated events (R15); every write to it is checked as the
   whole course that would result (R15.1, R15.3, R12.8).
-- The schema is versioned with `PRAGMA user_version`; each migration is a numbered function,
-  and the file is copied before it runs. A file from a newer TacroCalc is refused untouched; a
-  damaged file is never written to.
+- A file from a newer TacroCalc is refused untouched; a damaged file is never written to
+  (`StoreTooNew`, `StoreDamaged`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,12 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-import os
-import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from tacrocalc.domain.course import (
     DOSING_AFTER,
@@ -35,13 +33,12 @@ from tacrocalc.domain.course import (
     Status,
     added_refusals,
     complete_event,
-    events_from_regimens,
     period_at,
     periods,
 )
 from tacrocalc.domain.dosing import check_weight
 from tacrocalc.domain.issues import Issue, IssueCode
-from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
+from tacrocalc.domain.protocol import Protocol, TargetRange
 from tacrocalc.domain.record import (
     BaselineSetting,
     CoMedicationChange,
@@ -54,7 +51,6 @@ from tacrocalc.domain.record import (
     WeightEntry,
     make_record,
 )
-from tacrocalc.domain.units import q
 from tacrocalc.domain.validation import (
     ID_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -65,6 +61,18 @@ from tacrocalc.domain.validation import (
     check_trough,
 )
 from tacrocalc.records import patient_file, tables
+from tacrocalc.records.database import (
+    BACKUP_DIR,
+    DB_NAME,
+    Database,
+    StoreDamaged,
+    StoreError,
+    StoreTooNew,
+    check_health,
+    latest_backup,
+    restore,
+)
+from tacrocalc.records.schema import SCHEMA_VERSION
 from tacrocalc.records.tables import date_or_none, fold, search_terms
 
 __all__ = [
@@ -84,36 +92,6 @@ __all__ = [
     "restore",
     "search_terms",
 ]
-
-DB_NAME: Final = "tacrocalc.sqlite3"
-BACKUP_DIR: Final = "backups"
-SCHEMA_VERSION: Final = 3
-SQLITE_HEADER: Final = b"SQLite format 3\x00"
-DAILY_BACKUPS_KEPT: Final = 7
-
-
-class StoreError(Exception):
-    """The store cannot be used; the message says why in words a user can act on."""
-
-
-class StoreTooNew(StoreError):
-    def __init__(self, path: Path, version: int) -> None:
-        super().__init__(
-            f"{path} was written by a newer TacroCalc (data format {version}; this one reads up "
-            f"to {SCHEMA_VERSION}). It has not been changed. Use the newer TacroCalc."
-        )
-        self.path, self.version = path, version
-
-
-class StoreDamaged(StoreError):
-    def __init__(self, path: Path, reason: str, backup: Path | None) -> None:
-        hint = (
-            f"The most recent backup is {backup}; `tacrocalc restore {backup}` restores it."
-            if backup
-            else "No backup was found."
-        )
-        super().__init__(f"{path} is damaged ({reason}) and has not been written to. {hint}")
-        self.path, self.reason, self.backup = path, reason, backup
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,191 +126,6 @@ class AuditEntry:
     reason: str = ""  # why an event was corrected or deleted (R15.3)
 
 
-# -- schema ---------------------------------------------------------------------------------
-
-
-def _run(db: sqlite3.Connection, script: str) -> None:
-    """Statements one by one, inside the caller's transaction (executescript would commit)."""
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _migrate_1(db: sqlite3.Connection) -> None:
-    """The first schema: patients, their weights, regimens, observations, co-medication, audit."""
-    _run(
-        db,
-        """
-        CREATE TABLE patients (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            birth_date TEXT,
-            sex TEXT,
-            prior_ciclosporin_nephrotoxicity INTEGER NOT NULL DEFAULT 0,
-            protocol_id TEXT NOT NULL,
-            target_low REAL, target_high REAL, target_caution REAL, target_unit TEXT,
-            target_source TEXT
-        );
-        CREATE TABLE weights (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL
-        );
-        CREATE TABLE regimens (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            start TEXT NOT NULL, formulation TEXT NOT NULL,
-            dose REAL NOT NULL, unit TEXT NOT NULL, times TEXT NOT NULL
-        );
-        CREATE TABLE observations (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, time TEXT, kind TEXT NOT NULL,
-            value REAL NOT NULL, value2 REAL, unit TEXT NOT NULL,
-            below_limit INTEGER NOT NULL DEFAULT 0, last_dose_time TEXT,
-            deleted_at TEXT
-        );
-        CREATE INDEX observations_patient ON observations(patient_id, date);
-        CREATE TABLE co_medication (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, note TEXT NOT NULL
-        );
-        CREATE TABLE audit (
-            id INTEGER PRIMARY KEY,
-            at TEXT NOT NULL, os_user TEXT NOT NULL, action TEXT NOT NULL,
-            entity TEXT NOT NULL, entity_id TEXT NOT NULL, patient_id TEXT NOT NULL,
-            before TEXT, after TEXT
-        );
-        CREATE INDEX audit_patient ON audit(patient_id, id);
-        """,
-    )
-
-
-def _migrate_2(db: sqlite3.Connection) -> None:
-    """Search by any word of the name, ignoring case and accents: a table of folded terms."""
-    _run(
-        db,
-        """
-        CREATE TABLE patient_terms (
-            term TEXT NOT NULL,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            PRIMARY KEY (term, patient_id)
-        ) WITHOUT ROWID;
-        CREATE INDEX weights_patient ON weights(patient_id);
-        CREATE INDEX regimens_patient ON regimens(patient_id);
-        CREATE INDEX co_medication_patient ON co_medication(patient_id);
-        """,
-    )
-    for pid, name in db.execute("SELECT id, name FROM patients").fetchall():
-        tables.write_terms(db, pid, name)
-
-
-def _migrate_3(db: sqlite3.Connection) -> None:
-    """The treatment course (R15) instead of regimens, creatinine baselines set by the user
-    (R6.5), and the reason of an audited change (R15.3).
-
-    Each patient's regimens become events as `events_from_regimens` makes them: the first a
-    start, a later one with another product a switch, any other a dose change; recorded by the
-    OS user the audit trail has for the regimen, where it has one. The regimens table is then
-    dropped: the copy of the file made before this migration keeps it, and the audit trail its
-    entries ("regimen").
-    """
-    _run(
-        db,
-        """
-        CREATE TABLE course_events (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, time TEXT, kind TEXT NOT NULL,
-            formulation TEXT, dose REAL, unit TEXT, times TEXT NOT NULL DEFAULT '',
-            reason TEXT NOT NULL DEFAULT '', recorded_by TEXT NOT NULL DEFAULT '',
-            resume_on TEXT, ratio REAL,
-            deleted_at TEXT
-        );
-        CREATE INDEX course_events_patient ON course_events(patient_id, date);
-        CREATE TABLE creatinine_baselines (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, reason TEXT NOT NULL
-        );
-        CREATE INDEX creatinine_baselines_patient ON creatinine_baselines(patient_id, date);
-        ALTER TABLE audit ADD COLUMN reason TEXT;
-        """,
-    )
-    rows = db.execute(
-        "SELECT r.patient_id, r.start, r.formulation, r.dose, r.unit, r.times,"
-        " (SELECT a.os_user FROM audit a WHERE a.entity = 'regimen' AND a.action = 'insert'"
-        "  AND a.patient_id = r.patient_id AND a.entity_id = CAST(r.id AS TEXT)"
-        "  ORDER BY a.id LIMIT 1)"
-        " FROM regimens r ORDER BY r.patient_id, r.start, r.id"
-    ).fetchall()
-    by_patient: dict[str, list[tuple[Regimen, str]]] = {}
-    for pid, start, formulation, dose, unit, times, user in rows:
-        regimen = Regimen(
-            start=date.fromisoformat(start),
-            formulation=FormulationId(formulation),
-            dose=q(dose, unit),
-            times=tables.parse_times(times),
-        )
-        by_patient.setdefault(pid, []).append((regimen, user or ""))
-    for pid, given in by_patient.items():
-        # Sorted by start as events_from_regimens sorts them, so the users pair up.
-        events = events_from_regimens(tuple(regimen for regimen, _ in given))
-        for event, (_, user) in zip(events, given, strict=True):
-            tables.insert_event(db, pid, replace(event, recorded_by=user))
-    db.execute("DROP TABLE regimens")
-
-
-MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
-    1: _migrate_1,
-    2: _migrate_2,
-    3: _migrate_3,
-}
-
-
-# -- health ---------------------------------------------------------------------------------
-
-
-def latest_backup(folder: Path) -> Path | None:
-    """The newest backup to restore; never a file set aside by a restore (it may be the very
-    file that was damaged)."""
-    backups = sorted(
-        (p for p in (folder / BACKUP_DIR).glob("*.sqlite3") if not p.stem.endswith("-replaced")),
-        key=lambda p: p.stat().st_mtime,
-    )
-    return backups[-1] if backups else None
-
-
-def check_health(path: Path, *, thorough: bool = True) -> tuple[int, str | None]:
-    """(schema version, None) for a sound file, or (0, the reason it is damaged). Read-only.
-
-    `thorough` runs `PRAGMA integrity_check`; otherwise `quick_check`, which skips the
-    cross-checks of indexes against tables and takes about 40 % of the time (0.24 s against
-    0.58 s for 10,000 patients of 100 observations).
-    """
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        return 0, "not an SQLite database"
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            check = "integrity_check" if thorough else "quick_check"
-            result = db.execute(f"PRAGMA {check}").fetchall()
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.DatabaseError as error:
-        return 0, str(error)
-    if result != [("ok",)]:
-        return 0, "; ".join(str(r[0]) for r in result[:3])
-    return version, None
-
-
-def _private(path: Path) -> None:
-    """Readable and writable by the user alone (POSIX)."""
-    with contextlib.suppress(FileNotFoundError):
-        os.chmod(path, 0o600)
-
-
 # -- the store ------------------------------------------------------------------------------
 
 
@@ -348,42 +141,15 @@ class Store:
         user: str | None = None,
         daily_backup: bool = True,
     ) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.folder, 0o700)
-        self.path = self.folder / DB_NAME
         self._protocol_for = protocol_for
         self._clock = clock
         self._user = user or getpass.getuser()
-        version = 0
-        if self.path.exists() and self.path.stat().st_size == 0:
-            backup = latest_backup(self.folder)
-            if backup is not None:  # an emptied store, not a new one: never rotate backups away
-                raise StoreDamaged(self.path, "the file is empty (0 bytes)", backup)
-        if self.path.exists() and self.path.stat().st_size > 0:
-            # The whole integrity check on the first open of the day (before its backup), the
-            # quick one on the others.
-            thorough = not daily_backup or not self._backed_up_today()
-            version, damage = check_health(self.path, thorough=thorough)
-            if damage is not None:
-                raise StoreDamaged(self.path, damage, latest_backup(self.folder))
-            if version > SCHEMA_VERSION:
-                raise StoreTooNew(self.path, version)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        for suffix in ("", "-wal", "-shm"):
-            _private(Path(f"{self.path}{suffix}"))
-        if version and daily_backup and version == SCHEMA_VERSION:
-            self._daily_backup()
-        self._migrate(version)
+        self._database = Database(folder, clock=clock, daily_backup=daily_backup)
+        self.folder, self.path = self._database.folder, self._database.path
+        self._db = self._database.connection
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._db.close()
+        self._database.close()
 
     def __enter__(self) -> Store:
         return self
@@ -393,19 +159,9 @@ class Store:
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One transaction: all of it is written, or none of it."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-        # Copy what was committed from the WAL into the database file at once, so that the
-        # file alone (copied to a stick, say) holds every entry reported saved.
-        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return self._database.write()
 
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
@@ -434,49 +190,13 @@ class Store:
             reason=reason,
         )
 
-    def _migrate(self, version: int) -> None:
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            if version:  # a copy of the file as it was, before each migration
-                self.backup(self._backup_path(f"before-v{target}"))
-            with self._write() as db:
-                MIGRATIONS[target](db)
-                db.execute(f"PRAGMA user_version={target}")
-
-    def _backup_path(self, label: str) -> Path:
-        folder = self.folder / BACKUP_DIR
-        folder.mkdir(exist_ok=True, mode=0o700)
-        stamp = self._clock().strftime("%Y%m%dT%H%M%S")
-        return folder / f"tacrocalc-{stamp}-{label}.sqlite3"
-
-    def _backed_up_today(self) -> bool:
-        today = self._clock().strftime("%Y%m%d")
-        return any((self.folder / BACKUP_DIR).glob(f"tacrocalc-{today}T*-daily.sqlite3"))
-
-    def _daily_backup(self) -> None:
-        """The first time the store is opened each day, a copy goes to backups/ (7 kept)."""
-        folder = self.folder / BACKUP_DIR
-        if self._backed_up_today():
-            return
-        self.backup(self._backup_path("daily"))
-        daily = sorted(folder.glob("tacrocalc-*-daily.sqlite3"))
-        for old in daily[:-DAILY_BACKUPS_KEPT]:
-            old.unlink()
-
     def backup(self, destination: Path) -> Path:
         """A consistent copy through SQLite's backup API, written atomically."""
-        destination = Path(destination)
-        partial = destination.with_name(f".{destination.name}.partial")
-        with contextlib.closing(sqlite3.connect(partial)) as target:
-            self._db.backup(target)
-        _private(partial)
-        with partial.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, destination)
-        return destination
+        return self._database.backup(destination)
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return self._database.schema_version
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -968,61 +688,6 @@ class Store:
     def export_text(self, patient_id: str) -> str | None:
         record = self.load(patient_id)
         return None if record is None else patient_file.dumps(record)
-
-
-def restore(
-    folder: Path, source: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> Path | None:
-    """Replace the store in `folder` by the backup `source` (checked first). The file replaced,
-    sound or damaged, is moved aside into backups/ and its name returned."""
-    version, damage = check_health(source)
-    if damage is not None:
-        raise StoreDamaged(source, damage, None)
-    if version > SCHEMA_VERSION:
-        raise StoreTooNew(source, version)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = folder / DB_NAME
-    if target.exists() and source.resolve() in {
-        Path(f"{target}{suffix}").resolve() for suffix in ("", "-wal", "-shm")
-    }:
-        raise StoreError(
-            f"{source} is the patient store itself, not a backup; nothing was changed. Name a"
-            f" file in {folder / BACKUP_DIR} or a copy made with `tacrocalc backup`."
-        )
-    # The new store is made complete beside the old one first; the old one is copied aside;
-    # one rename then puts the new one in place. Killed at any moment, the folder holds a whole
-    # store: the old one or the new one.
-    partial = folder / f".{DB_NAME}.partial"
-    with (
-        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
-        contextlib.closing(sqlite3.connect(partial)) as dst,
-    ):
-        src.backup(dst)
-    _private(partial)
-    kept = None
-    if target.exists():
-        (folder / BACKUP_DIR).mkdir(exist_ok=True, mode=0o700)
-        kept = (
-            folder / BACKUP_DIR / f"tacrocalc-{clock().strftime('%Y%m%dT%H%M%S')}-replaced.sqlite3"
-        )
-        try:
-            with (
-                contextlib.closing(sqlite3.connect(target)) as old,
-                contextlib.closing(sqlite3.connect(kept)) as aside,
-            ):
-                old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                old.backup(aside)
-        except sqlite3.DatabaseError:  # a damaged store is kept byte for byte
-            shutil.copy2(target, kept)
-            for suffix in ("-wal", "-shm"):
-                side = Path(f"{target}{suffix}")
-                if side.exists():
-                    shutil.copy2(side, Path(f"{kept}{suffix}"))
-        _private(kept)
-        for suffix in ("-wal", "-shm"):  # empty after the checkpoint; must not meet the new file
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-    os.replace(partial, target)
-    return kept
 
 
 # -- refusals, audit entries ------------------------------------------------------------------
