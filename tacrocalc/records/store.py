@@ -690,7 +690,7 @@ class Store:
         return None if record is None else patient_file.dumps(record)
 
 
-# -- refusals, audit entries ------------------------------------------------------------------
+# -- refusals, audit entries ----------------------------------------------------------------
 
 
 def _unknown_observation(obs_id: int) -> Issue:

@@ -3,8 +3,9 @@
 Each INSERT is written here once and used alike by the store's single writes, by the import of
 a whole record and by the migrations; `tests/records/test_tables.py` checks that nothing else
 inserts. Every function takes the open connection and runs inside the caller's transaction;
-none checks a value (the store does, before it writes). Quantities are stored in one unit per
-column (kg, mg, ug/L, umol/L, mmHg), dates as ISO text, times as "HH:MM".
+none checks a value (the store and the patient-file reader do, before anything is written).
+Quantities are stored in one unit per column (kg, mg, ug/L, umol/L, mmHg), dates as ISO text,
+times as "HH:MM".
 """
 
 from __future__ import annotations
