@@ -38,7 +38,7 @@ from tacrocalc.domain.record import (
     make_record,
 )
 from tacrocalc.domain.units import q, registry
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 
 
 def per_call(fn, repeat: int, rounds: int = 5) -> float:

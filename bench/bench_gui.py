@@ -60,7 +60,8 @@ def main() -> None:
 
     from tacrocalc.domain.assessment import assess
     from tacrocalc.present.charts import build_charts
-    from tacrocalc.protocols import load_protocol
+    from tacrocalc.present.units import DisplayUnits
+    from tacrocalc.records.protocol_files import load_protocol
     from tacrocalc.ui.calculator import DoseCalculator
     from tacrocalc.ui.charts import ChartsView
 
@@ -90,7 +91,7 @@ def main() -> None:
     redraws = []
     for _ in range(10):
         start = time.perf_counter()
-        view.show_charts(build_charts(assessment))
+        view.show_charts(build_charts(assessment, DisplayUnits()))
         view.repaint()
         app.processEvents()
         redraws.append(time.perf_counter() - start)

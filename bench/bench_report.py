@@ -18,7 +18,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from tacrocalc.domain.assessment import assess
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.report import plan_pdf
 from tacrocalc.report.pdf import register_fonts
 

@@ -34,7 +34,7 @@ from tacrocalc.domain.record import (
     make_record,
 )
 from tacrocalc.domain.units import q
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import DB_NAME, Store
 
 FIRST = [

@@ -11,8 +11,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from tacrocalc.protocols import available_protocols, load_protocol
 from tacrocalc.records.patient_file import loads
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
 from tacrocalc.records.store import Store
 from tacrocalc.ui.app import _prepare_environment, load_fonts
 from tacrocalc.ui.main_window import MainWindow

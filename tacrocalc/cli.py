@@ -41,9 +41,9 @@ from tacrocalc.present.words import (
     how_often,
     units_to_give,
 )
-from tacrocalc.protocols import DEFAULT_PROTOCOL, load_protocol
 from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, read_file
+from tacrocalc.records.protocol_files import DEFAULT_PROTOCOL, load_protocol
 from tacrocalc.records.store import Store, StoreError, restore
 
 EXIT_REFUSED = 2

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from tacrocalc.domain.protocol import Protocol
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 
 settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True)
 settings.load_profile("ci")

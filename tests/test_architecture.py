@@ -1,5 +1,5 @@
-"""The import walls of TacroCalc (see README, Development): the domain is pure, and nothing
-opens a socket."""
+"""The import walls of TacroCalc (see README, Development): the domain is pure, nothing opens a
+socket, and the patient store is entered through its facade."""
 
 import ast
 from pathlib import Path
@@ -40,6 +40,10 @@ DOMAIN_BANNED = NETWORK | {
     "json",
 }
 OUTSIDE_UI_BANNED = {"PySide6", "shiboken6"}
+# records/: the store facade on top, then the file, its schema, the table writers; each module
+# imports only those after it.
+STORE_LAYERS = ["store", "database", "schema", "tables"]
+RECORDS_BANNED = {"ui", "report", "cli", "app", "charts", "text", "present"}
 
 
 def imports(path):
@@ -50,6 +54,30 @@ def imports(path):
                 yield alias.name.split(".")[0], node.lineno
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.module.split(".")[0], node.lineno
+
+
+def tacrocalc_imports(path):
+    """The tacrocalc modules a file names, in full: `from tacrocalc.records import tables`
+    gives tacrocalc.records and tacrocalc.records.tables."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        yield from (name for name in names if name.split(".")[0] == "tacrocalc")
+
+
+def records_siblings(path):
+    """The store's own layers (STORE_LAYERS) that a file imports."""
+    prefix = "tacrocalc.records."
+    return {
+        name.removeprefix(prefix).split(".")[0]
+        for name in tacrocalc_imports(path)
+        if name.startswith(prefix)
+    } & set(STORE_LAYERS)
 
 
 def modules(folder):
@@ -83,9 +111,37 @@ def test_only_the_ui_imports_qt(path):
     assert [(n, line) for n, line in imports(path) if n in OUTSIDE_UI_BANNED] == []
 
 
+@pytest.mark.parametrize("path", modules(PACKAGE / "records"), ids=lambda p: p.name)
+def test_records_call_no_front_end(path):
+    """The store and the files serve the window, the plan and the command line; they never
+    call them."""
+    called = {name.split(".")[1] for name in tacrocalc_imports(path) if "." in name}
+    assert called & RECORDS_BANNED == set()
+
+
+@pytest.mark.parametrize("path", modules(PACKAGE / "records"), ids=lambda p: p.name)
+def test_the_store_layers_import_downwards(path):
+    below = STORE_LAYERS[STORE_LAYERS.index(path.stem) + 1 :] if path.stem in STORE_LAYERS else []
+    assert records_siblings(path) <= set(below)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in modules(PACKAGE) if p.parent.name != "records"],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_the_rest_of_tacrocalc_goes_through_the_store(path):
+    """The file, the schema and the tables are reached through `Store` alone, which checks and
+    audits every write."""
+    assert records_siblings(path) <= {"store"}
+
+
 def test_the_walls_see_the_modules():
     """A wall that finds no files proves nothing."""
     assert len(modules(PACKAGE / "domain")) >= 10
+    assert {p.stem for p in modules(PACKAGE / "records")} >= set(STORE_LAYERS)
+    assert records_siblings(PACKAGE / "records" / "store.py") == set(STORE_LAYERS[1:])
+    assert records_siblings(PACKAGE / "cli.py") == {"store"}
 
 
 # Which way imports go (ARCHITECTURE.md): ui, report, cli -> present -> domain <- records.
@@ -95,11 +151,11 @@ ALLOWED = {
     "present": {"domain", "present"},
     "records": {"domain", "records", "paths"},
     "report": {"domain", "present", "report", "paths"},
-    "cli": {"domain", "present", "records", "report", "paths", "protocols"},
+    "cli": {"domain", "present", "records", "report", "paths"},
 }
 
 
-def tacrocalc_imports(path):
+def packages_imported(path):
     """The TacroCalc packages a module imports, anywhere in it (lazy imports included)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -129,7 +185,7 @@ def _owner(path):
 )
 def test_imports_go_one_way(path):
     allowed = ALLOWED[_owner(path)] | {"__init__"}
-    assert [(n, line) for n, line in tacrocalc_imports(path) if n not in allowed] == []
+    assert [(n, line) for n, line in packages_imported(path) if n not in allowed] == []
 
 
 @pytest.mark.parametrize("path", modules(PACKAGE / "present"), ids=lambda p: p.name)

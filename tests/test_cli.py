@@ -329,7 +329,7 @@ def test_whole_process_entry_point():
 def test_pint_is_not_imported_until_a_quantity_is_made():
     """The window can be painted before pint's ~150 ms import (see tacrocalc.domain.units)."""
     code = (
-        "import sys, tacrocalc.cli, tacrocalc.protocols, tacrocalc.records.store, "
+        "import sys, tacrocalc.cli, tacrocalc.records.protocol_files, tacrocalc.records.store, "
         "tacrocalc.domain.assessment; before = 'pint' in sys.modules; "
         "from tacrocalc.domain.units import q; q(1, 'kg'); print(before, 'pint' in sys.modules)"
     )

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tacrocalc.protocols import load_protocol
 from tacrocalc.records.patient_file import FORMAT, VERSION, loads
+from tacrocalc.records.protocol_files import load_protocol
 from tests.seed_cases import case_1, case_2, case_3
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "examples"

@@ -1,7 +1,8 @@
-"""The local patient store: one SQLite file in the user's data folder, never losing an entry.
+"""The local patient store: what the window, the command line and the self-test read and write.
 
-- WAL journal with `synchronous=FULL`: a write whose call has returned survives a crash or a
-  power cut. One connection per store, every write one transaction.
+- The file (its opening, migrations, backups, restore) is `database`; the rows of each table
+  are written and read by `tables`. `Store` is the one door to both: it checks, writes in one
+  transaction, and audits.
 - Every value passes the domain's checks (R12) before it is written; a refusal writes nothing.
 - An audit trail records every insert, correction, deletion, restore and replacement: when, by
   which OS user, what was there before and what is there after (and, for the treatment course,
@@ -9,9 +10,8 @@
   history (an observation can be restored).
 - The treatment course is a list of dated events (R15); every write to it is checked as the
   whole course that would result (R15.1, R15.3, R12.8).
-- The schema is versioned with `PRAGMA user_version`; each migration is a numbered function,
-  and the file is copied before it runs. A file from a newer TacroCalc is refused untouched; a
-  damaged file is never written to.
+- A file from a newer TacroCalc is refused untouched; a damaged file is never written to
+  (`StoreTooNew`, `StoreDamaged`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,12 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-import os
-import shutil
 import sqlite3
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from tacrocalc.domain.course import (
     DOSING_AFTER,
@@ -36,29 +33,24 @@ from tacrocalc.domain.course import (
     Status,
     added_refusals,
     complete_event,
-    events_from_regimens,
     period_at,
     periods,
 )
 from tacrocalc.domain.dosing import check_weight
 from tacrocalc.domain.issues import Issue, IssueCode
-from tacrocalc.domain.protocol import FormulationId, Protocol, TargetRange
+from tacrocalc.domain.protocol import Protocol, TargetRange
 from tacrocalc.domain.record import (
     BaselineSetting,
-    BloodPressure,
     CoMedicationChange,
     Creatinine,
     Observation,
-    ObservationKind,
     Patient,
     PatientRecord,
     Regimen,
-    Sex,
     Trough,
     WeightEntry,
     make_record,
 )
-from tacrocalc.domain.units import magnitude, q
 from tacrocalc.domain.validation import (
     ID_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -68,37 +60,38 @@ from tacrocalc.domain.validation import (
     check_label,
     check_trough,
 )
-from tacrocalc.records import patient_file
+from tacrocalc.records import patient_file, tables
+from tacrocalc.records.database import (
+    BACKUP_DIR,
+    DB_NAME,
+    Database,
+    StoreDamaged,
+    StoreError,
+    StoreTooNew,
+    check_health,
+    latest_backup,
+    restore,
+)
+from tacrocalc.records.schema import SCHEMA_VERSION
+from tacrocalc.records.tables import date_or_none, fold, search_terms
 
-DB_NAME: Final = "tacrocalc.sqlite3"
-BACKUP_DIR: Final = "backups"
-SCHEMA_VERSION: Final = 3
-SQLITE_HEADER: Final = b"SQLite format 3\x00"
-DAILY_BACKUPS_KEPT: Final = 7
-
-
-class StoreError(Exception):
-    """The store cannot be used; the message says why in words a user can act on."""
-
-
-class StoreTooNew(StoreError):
-    def __init__(self, path: Path, version: int) -> None:
-        super().__init__(
-            f"{path} was written by a newer TacroCalc (data format {version}; this one reads up "
-            f"to {SCHEMA_VERSION}). It has not been changed. Use the newer TacroCalc."
-        )
-        self.path, self.version = path, version
-
-
-class StoreDamaged(StoreError):
-    def __init__(self, path: Path, reason: str, backup: Path | None) -> None:
-        hint = (
-            f"The most recent backup is {backup}; `tacrocalc restore {backup}` restores it."
-            if backup
-            else "No backup was found."
-        )
-        super().__init__(f"{path} is damaged ({reason}) and has not been written to. {hint}")
-        self.path, self.reason, self.backup = path, reason, backup
+__all__ = [
+    "BACKUP_DIR",
+    "DB_NAME",
+    "SCHEMA_VERSION",
+    "AuditEntry",
+    "PatientSummary",
+    "Store",
+    "StoreDamaged",
+    "StoreError",
+    "StoreTooNew",
+    "Written",
+    "check_health",
+    "fold",
+    "latest_backup",
+    "restore",
+    "search_terms",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,220 +126,7 @@ class AuditEntry:
     reason: str = ""  # why an event was corrected or deleted (R15.3)
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for searching ("Zoë Ångström" -> "zoe angstrom")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
-def search_terms(patient_id: str, name: str) -> set[str]:
-    """What a search prefix may match: the id, the whole name, and each word of the name."""
-    folded = fold(name)
-    return {fold(patient_id), folded, *folded.split()} - {""}
-
-
-# -- schema ---------------------------------------------------------------------------------
-
-
-def _run(db: sqlite3.Connection, script: str) -> None:
-    """Statements one by one, inside the caller's transaction (executescript would commit)."""
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _migrate_1(db: sqlite3.Connection) -> None:
-    """The first schema: patients, their weights, regimens, observations, co-medication, audit."""
-    _run(
-        db,
-        """
-        CREATE TABLE patients (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            birth_date TEXT,
-            sex TEXT,
-            prior_ciclosporin_nephrotoxicity INTEGER NOT NULL DEFAULT 0,
-            protocol_id TEXT NOT NULL,
-            target_low REAL, target_high REAL, target_caution REAL, target_unit TEXT,
-            target_source TEXT
-        );
-        CREATE TABLE weights (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL
-        );
-        CREATE TABLE regimens (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            start TEXT NOT NULL, formulation TEXT NOT NULL,
-            dose REAL NOT NULL, unit TEXT NOT NULL, times TEXT NOT NULL
-        );
-        CREATE TABLE observations (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, time TEXT, kind TEXT NOT NULL,
-            value REAL NOT NULL, value2 REAL, unit TEXT NOT NULL,
-            below_limit INTEGER NOT NULL DEFAULT 0, last_dose_time TEXT,
-            deleted_at TEXT
-        );
-        CREATE INDEX observations_patient ON observations(patient_id, date);
-        CREATE TABLE co_medication (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, note TEXT NOT NULL
-        );
-        CREATE TABLE audit (
-            id INTEGER PRIMARY KEY,
-            at TEXT NOT NULL, os_user TEXT NOT NULL, action TEXT NOT NULL,
-            entity TEXT NOT NULL, entity_id TEXT NOT NULL, patient_id TEXT NOT NULL,
-            before TEXT, after TEXT
-        );
-        CREATE INDEX audit_patient ON audit(patient_id, id);
-        """,
-    )
-
-
-def _migrate_2(db: sqlite3.Connection) -> None:
-    """Search by any word of the name, ignoring case and accents: a table of folded terms."""
-    _run(
-        db,
-        """
-        CREATE TABLE patient_terms (
-            term TEXT NOT NULL,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            PRIMARY KEY (term, patient_id)
-        ) WITHOUT ROWID;
-        CREATE INDEX weights_patient ON weights(patient_id);
-        CREATE INDEX regimens_patient ON regimens(patient_id);
-        CREATE INDEX co_medication_patient ON co_medication(patient_id);
-        """,
-    )
-    rows = db.execute("SELECT id, name FROM patients").fetchall()
-    db.executemany(
-        "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
-        [(term, pid) for pid, name in rows for term in search_terms(pid, name)],
-    )
-
-
-def _migrate_3(db: sqlite3.Connection) -> None:
-    """The treatment course (R15) instead of regimens, creatinine baselines set by the user
-    (R6.5), and the reason of an audited change (R15.3).
-
-    Each patient's regimens become events as `events_from_regimens` makes them: the first a
-    start, a later one with another product a switch, any other a dose change; recorded by the
-    OS user the audit trail has for the regimen, where it has one. The regimens table is then
-    dropped: the copy of the file made before this migration keeps it, and the audit trail its
-    entries ("regimen").
-    """
-    _run(
-        db,
-        """
-        CREATE TABLE course_events (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, time TEXT, kind TEXT NOT NULL,
-            formulation TEXT, dose REAL, unit TEXT, times TEXT NOT NULL DEFAULT '',
-            reason TEXT NOT NULL DEFAULT '', recorded_by TEXT NOT NULL DEFAULT '',
-            resume_on TEXT, ratio REAL,
-            deleted_at TEXT
-        );
-        CREATE INDEX course_events_patient ON course_events(patient_id, date);
-        CREATE TABLE creatinine_baselines (
-            id INTEGER PRIMARY KEY,
-            patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-            date TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, reason TEXT NOT NULL
-        );
-        CREATE INDEX creatinine_baselines_patient ON creatinine_baselines(patient_id, date);
-        ALTER TABLE audit ADD COLUMN reason TEXT;
-        """,
-    )
-    rows = db.execute(
-        "SELECT r.patient_id, r.start, r.formulation, r.dose, r.unit, r.times,"
-        " (SELECT a.os_user FROM audit a WHERE a.entity = 'regimen' AND a.action = 'insert'"
-        "  AND a.patient_id = r.patient_id AND a.entity_id = CAST(r.id AS TEXT)"
-        "  ORDER BY a.id LIMIT 1)"
-        " FROM regimens r ORDER BY r.patient_id, r.start, r.id"
-    ).fetchall()
-    by_patient: dict[str, list[tuple[Regimen, str]]] = {}
-    for pid, start, formulation, dose, unit, times, user in rows:
-        regimen = Regimen(
-            start=date.fromisoformat(start),
-            formulation=FormulationId(formulation),
-            dose=q(dose, unit),
-            times=_times(times),
-        )
-        by_patient.setdefault(pid, []).append((regimen, user or ""))
-    for pid, given in by_patient.items():
-        # Sorted by start as events_from_regimens sorts them, so the users pair up.
-        events = events_from_regimens(tuple(regimen for regimen, _ in given))
-        db.executemany(
-            _INSERT_EVENT,
-            [
-                (pid, *_event_params(replace(event, recorded_by=user)))
-                for event, (_, user) in zip(events, given, strict=True)
-            ],
-        )
-    db.execute("DROP TABLE regimens")
-
-
-MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
-    1: _migrate_1,
-    2: _migrate_2,
-    3: _migrate_3,
-}
-
-
-# -- health ---------------------------------------------------------------------------------
-
-
-def latest_backup(folder: Path) -> Path | None:
-    """The newest backup to restore; never a file set aside by a restore (it may be the very
-    file that was damaged)."""
-    backups = sorted(
-        (p for p in (folder / BACKUP_DIR).glob("*.sqlite3") if not p.stem.endswith("-replaced")),
-        key=lambda p: p.stat().st_mtime,
-    )
-    return backups[-1] if backups else None
-
-
-def check_health(path: Path, *, thorough: bool = True) -> tuple[int, str | None]:
-    """(schema version, None) for a sound file, or (0, the reason it is damaged). Read-only.
-
-    `thorough` runs `PRAGMA integrity_check`; otherwise `quick_check`, which skips the
-    cross-checks of indexes against tables and takes about 40 % of the time (0.24 s against
-    0.58 s for 10,000 patients of 100 observations).
-    """
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        return 0, "not an SQLite database"
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            check = "integrity_check" if thorough else "quick_check"
-            result = db.execute(f"PRAGMA {check}").fetchall()
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.DatabaseError as error:
-        return 0, str(error)
-    if result != [("ok",)]:
-        return 0, "; ".join(str(r[0]) for r in result[:3])
-    return version, None
-
-
-def _private(path: Path) -> None:
-    """Readable and writable by the user alone (POSIX)."""
-    with contextlib.suppress(FileNotFoundError):
-        os.chmod(path, 0o600)
-
-
 # -- the store ------------------------------------------------------------------------------
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _hhmm(value: time | None) -> str | None:
-    return value.strftime("%H:%M") if value else None
 
 
 class Store:
@@ -361,42 +141,15 @@ class Store:
         user: str | None = None,
         daily_backup: bool = True,
     ) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.folder, 0o700)
-        self.path = self.folder / DB_NAME
         self._protocol_for = protocol_for
         self._clock = clock
         self._user = user or getpass.getuser()
-        version = 0
-        if self.path.exists() and self.path.stat().st_size == 0:
-            backup = latest_backup(self.folder)
-            if backup is not None:  # an emptied store, not a new one: never rotate backups away
-                raise StoreDamaged(self.path, "the file is empty (0 bytes)", backup)
-        if self.path.exists() and self.path.stat().st_size > 0:
-            # The whole integrity check on the first open of the day (before its backup), the
-            # quick one on the others.
-            thorough = not daily_backup or not self._backed_up_today()
-            version, damage = check_health(self.path, thorough=thorough)
-            if damage is not None:
-                raise StoreDamaged(self.path, damage, latest_backup(self.folder))
-            if version > SCHEMA_VERSION:
-                raise StoreTooNew(self.path, version)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        for suffix in ("", "-wal", "-shm"):
-            _private(Path(f"{self.path}{suffix}"))
-        if version and daily_backup and version == SCHEMA_VERSION:
-            self._daily_backup()
-        self._migrate(version)
+        self._database = Database(folder, clock=clock, daily_backup=daily_backup)
+        self.folder, self.path = self._database.folder, self._database.path
+        self._db = self._database.connection
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._db.close()
+        self._database.close()
 
     def __enter__(self) -> Store:
         return self
@@ -406,19 +159,9 @@ class Store:
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One transaction: all of it is written, or none of it."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-        # Copy what was committed from the WAL into the database file at once, so that the
-        # file alone (copied to a stick, say) holds every entry reported saved.
-        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return self._database.write()
 
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
@@ -434,65 +177,26 @@ class Store:
         after: Any,
         reason: str | None = None,
     ) -> None:
-        db.execute(
-            "INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id, before, after,"
-            " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self._now(),
-                self._user,
-                action,
-                entity,
-                str(entity_id),
-                patient_id,
-                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
-                None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
-                reason,
-            ),
+        tables.insert_audit(
+            db,
+            at=self._now(),
+            user=self._user,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            patient_id=patient_id,
+            before=before,
+            after=after,
+            reason=reason,
         )
-
-    def _migrate(self, version: int) -> None:
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            if version:  # a copy of the file as it was, before each migration
-                self.backup(self._backup_path(f"before-v{target}"))
-            with self._write() as db:
-                MIGRATIONS[target](db)
-                db.execute(f"PRAGMA user_version={target}")
-
-    def _backup_path(self, label: str) -> Path:
-        folder = self.folder / BACKUP_DIR
-        folder.mkdir(exist_ok=True, mode=0o700)
-        stamp = self._clock().strftime("%Y%m%dT%H%M%S")
-        return folder / f"tacrocalc-{stamp}-{label}.sqlite3"
-
-    def _backed_up_today(self) -> bool:
-        today = self._clock().strftime("%Y%m%d")
-        return any((self.folder / BACKUP_DIR).glob(f"tacrocalc-{today}T*-daily.sqlite3"))
-
-    def _daily_backup(self) -> None:
-        """The first time the store is opened each day, a copy goes to backups/ (7 kept)."""
-        folder = self.folder / BACKUP_DIR
-        if self._backed_up_today():
-            return
-        self.backup(self._backup_path("daily"))
-        daily = sorted(folder.glob("tacrocalc-*-daily.sqlite3"))
-        for old in daily[:-DAILY_BACKUPS_KEPT]:
-            old.unlink()
 
     def backup(self, destination: Path) -> Path:
         """A consistent copy through SQLite's backup API, written atomically."""
-        destination = Path(destination)
-        partial = destination.with_name(f".{destination.name}.partial")
-        with contextlib.closing(sqlite3.connect(partial)) as target:
-            self._db.backup(target)
-        _private(partial)
-        with partial.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, destination)
-        return destination
+        return self._database.backup(destination)
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return self._database.schema_version
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -512,14 +216,14 @@ class Store:
             " ORDER BY name, id LIMIT ?",
             (*params, limit),
         ).fetchall()
-        return [PatientSummary(id=r[0], name=r[1], birth_date=_date(r[2])) for r in rows]
+        return [PatientSummary(id=r[0], name=r[1], birth_date=date_or_none(r[2])) for r in rows]
 
     def list_patients(self, *, limit: int | None = None) -> list[PatientSummary]:
         rows = self._db.execute(
             "SELECT id, name, birth_date FROM patients ORDER BY name, id LIMIT ?",
             (-1 if limit is None else limit,),
         ).fetchall()
-        return [PatientSummary(id=r[0], name=r[1], birth_date=_date(r[2])) for r in rows]
+        return [PatientSummary(id=r[0], name=r[1], birth_date=date_or_none(r[2])) for r in rows]
 
     def exists(self, patient_id: str) -> bool:
         return (
@@ -529,42 +233,16 @@ class Store:
 
     def load(self, patient_id: str) -> PatientRecord | None:
         """The whole record as the domain sees it (deleted observations and events left out)."""
-        found = _patient_from_db(self._db, patient_id)
+        found = tables.read_patient(self._db, patient_id)
         if found is None:
             return None
         patient, protocol_id, target = found
         db = self._db
-        weights = tuple(
-            WeightEntry(date=date.fromisoformat(d), value=q(v, u))
-            for d, v, u in db.execute(
-                "SELECT date, value, unit FROM weights WHERE patient_id = ? ORDER BY id",
-                (patient_id,),
-            )
-        )
+        weights = tables.read_weights(db, patient_id)
         events = tuple(event for _, event in self.events(patient_id))
-        baselines = tuple(
-            BaselineSetting(date=date.fromisoformat(d), value=q(v, u), reason=r)
-            for d, v, u, r in db.execute(
-                "SELECT date, value, unit, reason FROM creatinine_baselines WHERE patient_id = ?"
-                " ORDER BY date, id",
-                (patient_id,),
-            )
-        )
-        observations = tuple(
-            _observation(r)
-            for r in db.execute(
-                "SELECT date, time, kind, value, value2, unit, below_limit, last_dose_time"
-                " FROM observations WHERE patient_id = ? AND deleted_at IS NULL ORDER BY id",
-                (patient_id,),
-            )
-        )
-        changes = tuple(
-            CoMedicationChange(date=date.fromisoformat(d), note=n)
-            for d, n in db.execute(
-                "SELECT date, note FROM co_medication WHERE patient_id = ? ORDER BY id",
-                (patient_id,),
-            )
-        )
+        baselines = tables.read_baselines(db, patient_id)
+        observations = tables.read_observations(db, patient_id)
+        changes = tables.read_co_medication(db, patient_id)
         return make_record(
             patient=patient,
             protocol_id=protocol_id,
@@ -580,25 +258,12 @@ class Store:
         self, patient_id: str, *, include_deleted: bool = False
     ) -> list[tuple[int, Observation, str | None]]:
         """(id, observation, deleted_at) for the observation table, in date order."""
-        rows = self._db.execute(
-            "SELECT id, date, time, kind, value, value2, unit, below_limit, last_dose_time,"
-            " deleted_at FROM observations WHERE patient_id = ?"
-            + ("" if include_deleted else " AND deleted_at IS NULL")
-            + " ORDER BY date, time, id",
-            (patient_id,),
-        ).fetchall()
-        return [(r[0], _observation(r[1:9]), r[9]) for r in rows]
+        return tables.observation_rows(self._db, patient_id, include_deleted=include_deleted)
 
     def events(self, patient_id: str) -> list[tuple[int, CourseEvent]]:
         """(id, event) for the treatment course, in course order (R15.2), deleted ones left
         out."""
-        rows = self._db.execute(
-            f"SELECT id, {_EVENT_COLUMNS} FROM course_events"
-            " WHERE patient_id = ? AND deleted_at IS NULL"
-            " ORDER BY date, COALESCE(time, '00:00'), id",
-            (patient_id,),
-        ).fetchall()
-        return [(r[0], _event(r[1:])) for r in rows]
+        return tables.read_events(self._db, patient_id)
 
     def history(self, patient_id: str) -> list[AuditEntry]:
         rows = self._db.execute(
@@ -628,26 +293,9 @@ class Store:
         ).fetchone()
         if row is None:
             return Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=patient_id)
-        return _date(row[0]), self._protocol_for(row[1])
+        return date_or_none(row[0]), self._protocol_for(row[1])
 
-    def _check_observation(
-        self, obs: Observation, birth: date | None, protocol: Protocol, today: date
-    ) -> tuple[Issue, ...]:
-        issues = check_date(obs.date, today=today, birth_date=birth)
-        if isinstance(obs, Trough):
-            issues += check_trough(obs.value, protocol)
-        elif isinstance(obs, Creatinine):
-            issues += check_creatinine(obs.value, protocol)
-        else:
-            issues += check_blood_pressure(obs.systolic, obs.diastolic, protocol)
-        return issues
-
-    # -- writing -------------------------------------------------------------------------------
-
-    def save_patient(
-        self, patient: Patient, *, protocol_id: str, target: TargetRange | None = None, today: date
-    ) -> Written:
-        """Create a patient, or update one (its details, protocol and own trough range)."""
+    def _check_patient(self, patient: Patient, protocol_id: str, today: date) -> tuple[Issue, ...]:
         issues = check_label(patient.id, field="patient id", max_length=ID_MAX_LENGTH)
         issues += check_label(patient.name, field="name", max_length=NAME_MAX_LENGTH)
         if patient.birth_date and patient.birth_date > today:
@@ -670,28 +318,34 @@ class Store:
                     reason="no such protocol",
                 ),
             )
+        return issues
+
+    def _check_observation(
+        self, obs: Observation, birth: date | None, protocol: Protocol, today: date
+    ) -> tuple[Issue, ...]:
+        issues = check_date(obs.date, today=today, birth_date=birth)
+        if isinstance(obs, Trough):
+            issues += check_trough(obs.value, protocol)
+        elif isinstance(obs, Creatinine):
+            issues += check_creatinine(obs.value, protocol)
+        else:
+            issues += check_blood_pressure(obs.systolic, obs.diastolic, protocol)
+        return issues
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def save_patient(
+        self, patient: Patient, *, protocol_id: str, target: TargetRange | None = None, today: date
+    ) -> Written:
+        """Create a patient, or update one (its details, protocol and own trough range)."""
+        issues = self._check_patient(patient, protocol_id, today)
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         after = _patient_json(patient, protocol_id, target)
         with self._write() as db:
-            old = _patient_from_db(db, patient.id)
+            old = tables.read_patient(db, patient.id)
             before = _patient_json(*old) if old else None
-            db.execute(
-                "INSERT INTO patients (id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity,"
-                " protocol_id, target_low, target_high, target_caution, target_unit, target_source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-                " name=excluded.name, birth_date=excluded.birth_date, sex=excluded.sex,"
-                " prior_ciclosporin_nephrotoxicity=excluded.prior_ciclosporin_nephrotoxicity,"
-                " protocol_id=excluded.protocol_id, target_low=excluded.target_low,"
-                " target_high=excluded.target_high, target_caution=excluded.target_caution,"
-                " target_unit=excluded.target_unit, target_source=excluded.target_source",
-                _patient_params(patient, protocol_id, target),
-            )
-            db.execute("DELETE FROM patient_terms WHERE patient_id = ?", (patient.id,))
-            db.executemany(
-                "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
-                [(t, patient.id) for t in search_terms(patient.id, patient.name)],
-            )
+            tables.write_patient(db, patient, protocol_id, target, update=True)
             self._audit(
                 db, "update" if old else "insert", "patient", patient.id, patient.id, before, after
             )
@@ -716,12 +370,7 @@ class Store:
         row_id = None
         with self._write() as db:
             for obs in observations:
-                cursor = db.execute(
-                    "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
-                    " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (patient_id, *_observation_params(obs)),
-                )
-                row_id = int(cursor.lastrowid or 0)
+                row_id = tables.insert_observation(db, patient_id, obs)
                 self._audit(
                     db,
                     "insert",
@@ -733,27 +382,11 @@ class Store:
                 )
         return Written(id=row_id, issues=issues)
 
-    def _observation_row(self, obs_id: int) -> tuple[str, Observation, str | None] | None:
-        row = self._db.execute(
-            "SELECT patient_id, date, time, kind, value, value2, unit, below_limit,"
-            " last_dose_time, deleted_at FROM observations WHERE id = ?",
-            (obs_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        return row[0], _observation(row[1:9]), row[9]
-
     def correct_observation(self, obs_id: int, obs: Observation, *, today: date) -> Written:
         """Replace an observation's values; the old ones stay in the audit trail."""
-        current = self._observation_row(obs_id)
+        current = tables.read_observation(self._db, obs_id)
         if current is None or current[2] is not None:
-            return Written(
-                issues=(
-                    Issue.refusal(
-                        IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id)
-                    ),
-                )
-            )
+            return Written(issues=(_unknown_observation(obs_id),))
         patient_id, old, _ = current
         known = self._patient_row(patient_id)
         assert not isinstance(known, Issue)
@@ -761,11 +394,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            db.execute(
-                "UPDATE observations SET date=?, time=?, kind=?, value=?, value2=?, unit=?,"
-                " below_limit=?, last_dose_time=? WHERE id = ?",
-                (*_observation_params(obs), obs_id),
-            )
+            tables.update_observation(db, obs_id, obs)
             self._audit(
                 db,
                 "correct",
@@ -785,22 +414,13 @@ class Store:
         return self._set_deleted(obs_id, deleted=False)
 
     def _set_deleted(self, obs_id: int, *, deleted: bool) -> Written:
-        current = self._observation_row(obs_id)
+        current = tables.read_observation(self._db, obs_id)
         if current is None or (current[2] is not None) == deleted:
-            return Written(
-                issues=(
-                    Issue.refusal(
-                        IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id)
-                    ),
-                )
-            )
+            return Written(issues=(_unknown_observation(obs_id),))
         patient_id, obs, _ = current
         item = patient_file.observation_json(obs)
         with self._write() as db:
-            db.execute(
-                "UPDATE observations SET deleted_at = ? WHERE id = ?",
-                (self._now() if deleted else None, obs_id),
-            )
+            tables.set_observation_deleted(db, obs_id, self._now() if deleted else None)
             self._audit(
                 db,
                 "delete" if deleted else "restore",
@@ -821,11 +441,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg')",
-                (patient_id, weight.date.isoformat(), magnitude(weight.value, "kg")),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_weight(db, patient_id, weight)
             self._audit(
                 db, "insert", "weight", row_id, patient_id, None, patient_file.weight_json(weight)
             )
@@ -838,7 +454,7 @@ class Store:
     ) -> Written | tuple[str, CourseEvent, date | None, Protocol, list[tuple[int, CourseEvent]]]:
         """For a correction or a deletion: (patient id, the event as stored, birth date,
         protocol, the patient's events), or the refusal (no such event, no reason given)."""
-        found = self._event_row(event_id)
+        found = tables.read_event(self._db, event_id)
         if found is None:
             return Written(issues=(_unknown_event(event_id),))
         if not reason.strip():
@@ -850,15 +466,6 @@ class Store:
         assert not isinstance(known, Issue)
         birth, protocol = known
         return patient_id, old, birth, protocol, self.events(patient_id)
-
-    def _event_row(self, event_id: int) -> tuple[str, CourseEvent] | None:
-        """(patient id, event) of an event that is not deleted."""
-        row = self._db.execute(
-            f"SELECT patient_id, {_EVENT_COLUMNS} FROM course_events"
-            " WHERE id = ? AND deleted_at IS NULL",
-            (event_id,),
-        ).fetchone()
-        return None if row is None else (row[0], _event(row[1:]))
 
     def add_event(self, patient_id: str, event: CourseEvent, *, today: date) -> Written:
         """Record an event of the course (R15.1). What it leaves out is filled in from the
@@ -879,11 +486,7 @@ class Store:
             )
             if issues:
                 return Written(issues=issues)
-            cursor = db.execute(
-                _INSERT_EVENT,
-                (patient_id, *_event_params(event)),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_event(db, patient_id, event)
             self._audit(
                 db, "insert", "event", row_id, patient_id, None, patient_file.event_json(event)
             )
@@ -909,10 +512,7 @@ class Store:
             )
             if issues:
                 return Written(issues=issues)
-            db.execute(
-                f"UPDATE course_events SET {_EVENT_SET} WHERE id = ?",
-                (*_event_params(event), event_id),
-            )
+            tables.update_event(db, event_id, event)
             self._audit(
                 db,
                 "correct",
@@ -943,9 +543,7 @@ class Store:
             )
             if issues:
                 return Written(issues=issues)
-            db.execute(
-                "UPDATE course_events SET deleted_at = ? WHERE id = ?", (self._now(), event_id)
-            )
+            tables.delete_event(db, event_id, at=self._now())
             self._audit(
                 db,
                 "delete",
@@ -1011,17 +609,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO creatinine_baselines (patient_id, date, value, unit, reason)"
-                " VALUES (?, ?, ?, 'umol/L', ?)",
-                (
-                    patient_id,
-                    baseline.date.isoformat(),
-                    magnitude(baseline.value, "umol/L"),
-                    baseline.reason,
-                ),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_baseline(db, patient_id, baseline)
             self._audit(
                 db,
                 "insert",
@@ -1043,11 +631,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?)",
-                (patient_id, change.date.isoformat(), change.note),
-            )
-            row_id = int(cursor.lastrowid or 0)
+            row_id = tables.insert_co_medication(db, patient_id, change)
             self._audit(
                 db,
                 "insert",
@@ -1076,42 +660,20 @@ class Store:
         old = self.load(pid) if exists else None
         with self._write() as db:
             if old is not None:
-                db.execute("DELETE FROM patients WHERE id = ?", (pid,))
-            db.execute(
-                "INSERT INTO patients (id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity,"
-                " protocol_id, target_low, target_high, target_caution, target_unit, target_source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _patient_params(record.patient, record.protocol_id, record.target_trough),
+                tables.delete_patient(db, pid)
+            tables.write_patient(
+                db, record.patient, record.protocol_id, record.target_trough, update=False
             )
-            db.executemany(
-                "INSERT INTO patient_terms (term, patient_id) VALUES (?, ?)",
-                [(t, pid) for t in search_terms(pid, record.patient.name)],
-            )
-            db.executemany(
-                "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg')",
-                [(pid, w.date.isoformat(), magnitude(w.value, "kg")) for w in record.weights],
-            )
-            db.executemany(
-                _INSERT_EVENT,
-                [(pid, *_event_params(e)) for e in record.events],
-            )
-            db.executemany(
-                "INSERT INTO creatinine_baselines (patient_id, date, value, unit, reason)"
-                " VALUES (?, ?, ?, 'umol/L', ?)",
-                [
-                    (pid, b.date.isoformat(), magnitude(b.value, "umol/L"), b.reason)
-                    for b in record.baselines
-                ],
-            )
-            db.executemany(
-                "INSERT INTO observations (patient_id, date, time, kind, value, value2, unit,"
-                " below_limit, last_dose_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(pid, *_observation_params(o)) for o in record.observations],
-            )
-            db.executemany(
-                "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?)",
-                [(pid, c.date.isoformat(), c.note) for c in record.co_medication],
-            )
+            for weight in record.weights:
+                tables.insert_weight(db, pid, weight)
+            for event in record.events:
+                tables.insert_event(db, pid, event)
+            for baseline in record.baselines:
+                tables.insert_baseline(db, pid, baseline)
+            for obs in record.observations:
+                tables.insert_observation(db, pid, obs)
+            for change in record.co_medication:
+                tables.insert_co_medication(db, pid, change)
             self._audit(
                 db,
                 "replace" if old else "import",
@@ -1128,181 +690,15 @@ class Store:
         return None if record is None else patient_file.dumps(record)
 
 
-def restore(
-    folder: Path, source: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> Path | None:
-    """Replace the store in `folder` by the backup `source` (checked first). The file replaced,
-    sound or damaged, is moved aside into backups/ and its name returned."""
-    version, damage = check_health(source)
-    if damage is not None:
-        raise StoreDamaged(source, damage, None)
-    if version > SCHEMA_VERSION:
-        raise StoreTooNew(source, version)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = folder / DB_NAME
-    if target.exists() and source.resolve() in {
-        Path(f"{target}{suffix}").resolve() for suffix in ("", "-wal", "-shm")
-    }:
-        raise StoreError(
-            f"{source} is the patient store itself, not a backup; nothing was changed. Name a"
-            f" file in {folder / BACKUP_DIR} or a copy made with `tacrocalc backup`."
-        )
-    # The new store is made complete beside the old one first; the old one is copied aside;
-    # one rename then puts the new one in place. Killed at any moment, the folder holds a whole
-    # store: the old one or the new one.
-    partial = folder / f".{DB_NAME}.partial"
-    with (
-        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
-        contextlib.closing(sqlite3.connect(partial)) as dst,
-    ):
-        src.backup(dst)
-    _private(partial)
-    kept = None
-    if target.exists():
-        (folder / BACKUP_DIR).mkdir(exist_ok=True, mode=0o700)
-        kept = (
-            folder / BACKUP_DIR / f"tacrocalc-{clock().strftime('%Y%m%dT%H%M%S')}-replaced.sqlite3"
-        )
-        try:
-            with (
-                contextlib.closing(sqlite3.connect(target)) as old,
-                contextlib.closing(sqlite3.connect(kept)) as aside,
-            ):
-                old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                old.backup(aside)
-        except sqlite3.DatabaseError:  # a damaged store is kept byte for byte
-            shutil.copy2(target, kept)
-            for suffix in ("-wal", "-shm"):
-                side = Path(f"{target}{suffix}")
-                if side.exists():
-                    shutil.copy2(side, Path(f"{kept}{suffix}"))
-        _private(kept)
-        for suffix in ("-wal", "-shm"):  # empty after the checkpoint; must not meet the new file
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-    os.replace(partial, target)
-    return kept
+# -- refusals, audit entries ----------------------------------------------------------------
 
 
-# -- rows <-> domain ------------------------------------------------------------------------
-
-
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _unknown_observation(obs_id: int) -> Issue:
+    return Issue.refusal(IssueCode.UNKNOWN_OBSERVATION, field="observation", value=str(obs_id))
 
 
 def _unknown_event(event_id: int) -> Issue:
     return Issue.refusal(IssueCode.UNKNOWN_OBSERVATION, field="event", value=str(event_id))
-
-
-def _times(text: str) -> tuple[time, ...]:
-    return tuple(time.fromisoformat(t) for t in text.split(",") if t)
-
-
-_EVENT_COLUMNS: Final = (
-    "date, time, kind, formulation, dose, unit, times, reason, recorded_by, resume_on, ratio"
-)
-_EVENT_SLOTS: Final = ", ".join("?" * (_EVENT_COLUMNS.count(",") + 1))
-_EVENT_SET: Final = ", ".join(f"{column.strip()} = ?" for column in _EVENT_COLUMNS.split(","))
-_INSERT_EVENT: Final = (
-    f"INSERT INTO course_events (patient_id, {_EVENT_COLUMNS}) VALUES (?, {_EVENT_SLOTS})"
-)
-
-
-def _event(row: tuple[Any, ...]) -> CourseEvent:
-    day, at, kind, formulation, dose, unit, times, reason, recorded_by, resume_on, ratio = row
-    return CourseEvent(
-        kind=EventKind(kind),
-        date=date.fromisoformat(day),
-        time=time.fromisoformat(at) if at else None,
-        formulation=FormulationId(formulation) if formulation else None,
-        dose=q(dose, unit) if dose is not None else None,
-        times=_times(times),
-        reason=reason,
-        recorded_by=recorded_by,
-        resume_on=_date(resume_on),
-        ratio=ratio,
-    )
-
-
-def _event_params(event: CourseEvent) -> tuple[Any, ...]:
-    """An event as the columns of `_EVENT_COLUMNS`: the dose in mg, the times "08:00,20:00"."""
-    return (
-        event.date.isoformat(),
-        _hhmm(event.time),
-        event.kind.value,
-        event.formulation.value if event.formulation else None,
-        magnitude(event.dose, "mg") if event.dose is not None else None,
-        "mg" if event.dose is not None else None,
-        ",".join(t.strftime("%H:%M") for t in event.times),
-        event.reason,
-        event.recorded_by,
-        _iso(event.resume_on),
-        event.ratio,
-    )
-
-
-def _observation(row: tuple[Any, ...]) -> Observation:
-    day, at, kind, value, value2, unit, below, last_dose = row
-    when = time.fromisoformat(at) if at else None
-    if kind == ObservationKind.TROUGH:
-        return Trough(
-            date=date.fromisoformat(day),
-            time=when,
-            value=q(value, unit),
-            below_limit=bool(below),
-            last_dose_time=time.fromisoformat(last_dose) if last_dose else None,
-        )
-    if kind == ObservationKind.CREATININE:
-        return Creatinine(date=date.fromisoformat(day), time=when, value=q(value, unit))
-    return BloodPressure(
-        date=date.fromisoformat(day), time=when, systolic=q(value, unit), diastolic=q(value2, unit)
-    )
-
-
-def _observation_params(obs: Observation) -> tuple[Any, ...]:
-    common = (obs.date.isoformat(), _hhmm(obs.time), obs.kind.value)
-    if isinstance(obs, Trough):
-        return (
-            *common,
-            magnitude(obs.value, "ug/L"),
-            None,
-            "ug/L",
-            int(obs.below_limit),
-            _hhmm(obs.last_dose_time),
-        )
-    if isinstance(obs, Creatinine):
-        return (*common, magnitude(obs.value, "umol/L"), None, "umol/L", 0, None)
-    return (
-        *common,
-        magnitude(obs.systolic, "mmHg"),
-        magnitude(obs.diastolic, "mmHg"),
-        "mmHg",
-        0,
-        None,
-    )
-
-
-def _patient_params(
-    patient: Patient, protocol_id: str, target: TargetRange | None
-) -> tuple[Any, ...]:
-    ranges: tuple[Any, ...] = (None, None, None, None, None)
-    if target is not None:
-        ranges = (
-            magnitude(target.low, "ug/L"),
-            magnitude(target.high, "ug/L"),
-            magnitude(target.caution, "ug/L") if target.caution is not None else None,
-            "ug/L",
-            target.source,
-        )
-    return (
-        patient.id,
-        patient.name,
-        _iso(patient.birth_date),
-        patient.sex.value if patient.sex else None,
-        int(patient.prior_ciclosporin_nephrotoxicity),
-        protocol_id,
-        *ranges,
-    )
 
 
 def _patient_json(patient: Patient, protocol_id: str, target: TargetRange | None) -> dict[str, Any]:
@@ -1311,32 +707,3 @@ def _patient_json(patient: Patient, protocol_id: str, target: TargetRange | None
     if target is not None:
         doc["target_trough"] = patient_file.target_json(target)
     return doc
-
-
-def _patient_from_db(
-    db: sqlite3.Connection, patient_id: str
-) -> tuple[Patient, str, TargetRange | None] | None:
-    row = db.execute(
-        "SELECT id, name, birth_date, sex, prior_ciclosporin_nephrotoxicity, protocol_id,"
-        " target_low, target_high, target_caution, target_unit, target_source"
-        " FROM patients WHERE id = ?",
-        (patient_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    patient = Patient(
-        id=row[0],
-        name=row[1],
-        birth_date=_date(row[2]),
-        sex=Sex(row[3]) if row[3] else None,
-        prior_ciclosporin_nephrotoxicity=bool(row[4]),
-    )
-    target = None
-    if row[6] is not None:
-        target = TargetRange(
-            low=q(row[6], row[9]),
-            high=q(row[7], row[9]),
-            caution=q(row[8], row[9]) if row[8] is not None else None,
-            source=row[10],
-        )
-    return patient, row[5], target

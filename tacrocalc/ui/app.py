@@ -98,7 +98,7 @@ def build_gui(
     from PySide6.QtGui import QFont, QIcon
     from PySide6.QtWidgets import QApplication
 
-    from tacrocalc.protocols import available_protocols, load_protocol
+    from tacrocalc.records.protocol_files import available_protocols, load_protocol
     from tacrocalc.ui.main_window import MainWindow
     from tacrocalc.ui.none_guard import keep_none_alive
     from tacrocalc.ui.settings import Settings

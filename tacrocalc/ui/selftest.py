@@ -20,7 +20,7 @@ def run_self_test() -> int:
     from PySide6.QtWidgets import QApplication
 
     from tacrocalc.domain.record import Patient, Sex
-    from tacrocalc.protocols import available_protocols, load_protocol
+    from tacrocalc.records.protocol_files import available_protocols, load_protocol
     from tacrocalc.records.store import Store
     from tacrocalc.ui.main_window import MainWindow
     from tacrocalc.ui.settings import Settings

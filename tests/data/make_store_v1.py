@@ -7,7 +7,7 @@ is committed so that later schemas are tested against what version 1 really wrot
 import sqlite3
 from pathlib import Path
 
-from tacrocalc.records.store import _migrate_1
+from tacrocalc.records.schema import _migrate_1
 
 path = Path(__file__).with_name("store-v1.sqlite3")
 path.unlink(missing_ok=True)

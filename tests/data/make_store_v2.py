@@ -30,7 +30,7 @@ from tacrocalc.domain.record import (
     WeightEntry,
 )
 from tacrocalc.domain.units import q
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import SCHEMA_VERSION, Store
 
 assert SCHEMA_VERSION == 2, "run with the code of commit 2e9dc54 (see the docstring)"

@@ -160,7 +160,7 @@ def test_a_resume_needs_a_new_trough():
 
 
 def _seed():
-    from tacrocalc.protocols import load_protocol
+    from tacrocalc.records.protocol_files import load_protocol
 
     return load_protocol("seed-1997")
 

@@ -8,7 +8,7 @@ import pytest
 from tacrocalc.domain.protocol import ProtocolError, Region, merge, protocol_from_document
 from tacrocalc.domain.units import magnitude
 from tacrocalc.paths import protocols_dir
-from tacrocalc.protocols import available_protocols, load_protocol
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
 
 
 def seed_doc():

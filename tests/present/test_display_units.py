@@ -18,7 +18,7 @@ from tacrocalc.present.charts import build_charts
 from tacrocalc.present.plan import build_plan
 from tacrocalc.present.units import CHOICES, LABELS, DisplayUnits
 from tacrocalc.present.words import Words
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tests.present.test_words import _held, _issues, _with_weight
 from tests.seed_cases import case_1, case_2, case_3
 

@@ -23,7 +23,7 @@ import sys
 from datetime import date, timedelta
 from tacrocalc.domain.record import Creatinine, Patient
 from tacrocalc.domain.units import q
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import Store
 
 store = Store(sys.argv[1], protocol_for=load_protocol, user="crash", daily_backup=False)

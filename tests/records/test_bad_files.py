@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tacrocalc.app import main
-from tacrocalc.protocols import load_protocol
 from tacrocalc.records.patient_file import PatientFileError, read_file
+from tacrocalc.records.protocol_files import load_protocol
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "example-patient.json"
 

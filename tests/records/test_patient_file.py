@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tacrocalc.domain.issues import IssueCode
 from tacrocalc.domain.units import magnitude
-from tacrocalc.protocols import load_protocol
 from tacrocalc.records.patient_file import PatientFileError, dumps, loads, read_patient
+from tacrocalc.records.protocol_files import load_protocol
 from tests import shown
 from tests.seed_cases import case_1, case_2, case_3
 

@@ -25,8 +25,8 @@ from tacrocalc.domain.record import (
     WeightEntry,
 )
 from tacrocalc.domain.units import magnitude, q
-from tacrocalc.protocols import load_protocol
 from tacrocalc.records import patient_file
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import (
     DB_NAME,
     SCHEMA_VERSION,

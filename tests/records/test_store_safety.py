@@ -9,7 +9,7 @@ import pytest
 
 from tacrocalc.domain.record import Trough
 from tacrocalc.domain.units import q
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import (
     BACKUP_DIR,
     DB_NAME,

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QToolTip
 from tacrocalc.domain.assessment import assess
 from tacrocalc.present.charts import build_charts
 from tacrocalc.present.units import DisplayUnits
-from tacrocalc.protocols import load_protocol
+from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.ui.charts import ChartsView
 from tests.seed_cases import case_1, case_2
 
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QApplication
 from tacrocalc.present.charts import build_charts
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.domain.assessment import assess
-from tacrocalc.protocols import available_protocols, load_protocol
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
 from tacrocalc.records.store import Store
 from tacrocalc.ui.app import tear_down
 from tacrocalc.ui.main_window import MainWindow

@@ -12,8 +12,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from tacrocalc.domain.record import Patient, Sex
-from tacrocalc.protocols import available_protocols, load_protocol
 from tacrocalc.records.patient_file import dumps
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
 from tacrocalc.records.store import Store
 from tacrocalc.ui.dialogs import qdate
 from tacrocalc.ui.main_window import MainWindow

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 
 from tacrocalc.domain.record import Patient, Sex, WeightEntry
 from tacrocalc.domain.units import q
-from tacrocalc.protocols import available_protocols, load_protocol
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
 from tacrocalc.records.store import Store
 from tacrocalc.ui.dialogs import qdate
 from tacrocalc.ui.main_window import MainWindow
