@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tacrocalc.domain.course import CourseEvent
     from tacrocalc.domain.issues import Severity
     from tacrocalc.domain.protocol import Protocol
+    from tacrocalc.domain.record import PatientRecord
     from tacrocalc.present.words import Words
     from tacrocalc.records.store import Store
     from tacrocalc.ui.calculator import DoseCalculator
@@ -79,8 +80,10 @@ class PatientView(QWidget):
         self._settings = settings  # read where used: a change of settings applies at once
         self._today = today
         self._decimal_comma = QLocale().decimalPoint() == ","
-        self.patient_id: str | None = None
-        self.assessment: Assessment | None = None
+        from tacrocalc.ui.open_patient import OpenPatient
+
+        self.model = OpenPatient(lambda: self._db, protocol_for, today, self)
+        self.model.changed.connect(self._on_model_changed)
         self.calculator: DoseCalculator | None = None
 
         # header
@@ -278,6 +281,16 @@ class PatientView(QWidget):
         self.history_button.clicked.connect(self._on_history_button_clicked)
 
     @property
+    def patient_id(self) -> str | None:
+        """The patient open, if any."""
+        return self.model.patient_id
+
+    @property
+    def assessment(self) -> Assessment | None:
+        """The open patient's record as last read, assessed today."""
+        return self.model.assessment
+
+    @property
     def _db(self) -> Store:
         """The patient store; a patient can only be open once one is attached."""
         assert self._store is not None, "no patient store attached"
@@ -347,10 +360,10 @@ class PatientView(QWidget):
         from tacrocalc.domain.units import magnitude
         from tacrocalc.ui.calculator import DoseCalculator
 
-        record = self._db.load(patient_id)
-        if record is None:
+        if not self.model.open(patient_id):  # read once; every panel shows it
             return False
-        self.patient_id = patient_id
+        record = self.model.record
+        assert record is not None
         protocol = self._protocol_for(record.protocol_id)
         if self.calculator is not None:
             self.calculator_layout.removeWidget(self.calculator)
@@ -384,24 +397,24 @@ class PatientView(QWidget):
         self.start_edit.setMaximumDate(qdate(today))  # no event in the future (R12.8)
         self.date_edit.setDate(qdate(today))
         self.date_edit.setMaximumDate(qdate(today))
-        self.refresh()
         return True
 
     def refresh(self) -> None:
-        """Re-read the record and show it (after every save)."""
-        from tacrocalc.domain.assessment import assess
+        """Read the record again and show it (after a change of settings, or to act on the
+        record as stored now)."""
+        self.model.include_deleted = self.show_deleted_check.isChecked()
+        self.model.reload()
+
+    def _on_model_changed(self) -> None:
+        """Show the record as last read: header, alerts, schedule, advice, results, charts."""
         from tacrocalc.present import patient as present
         from tacrocalc.present.charts import build_charts
         from tacrocalc.present.words import SEVERITY_COLOURS, SEVERITY_WORDS
 
-        if self.patient_id is None:
+        assessment = self.model.assessment
+        if assessment is None:
             return
-        record = self._db.load(self.patient_id)
-        assert record is not None
-        protocol = self._protocol_for(record.protocol_id)
-        assessment = assess(record, protocol, self._today())
-        self.assessment = assessment
-        words = self._words(protocol)
+        words = self._words(assessment.protocol)
         head = present.header(assessment, words)
         self.name_label.setText(f"{head['name']}  ·  {head['id']}")
         self.details_label.setText(
@@ -437,9 +450,7 @@ class PatientView(QWidget):
             else suggestion.text
         )
         self._suggestion = suggestion
-        shown = self._db.observations(
-            self.patient_id, include_deleted=self.show_deleted_check.isChecked()
-        )
+        shown = self.model.observations
         self.table_model.set_rows(
             [present.observation_row(i, o, d is not None, assessment, words) for i, o, d in shown]
         )
@@ -465,8 +476,9 @@ class PatientView(QWidget):
         )
         errors = dict(entry.errors)
         if not errors:
-            written = self._db.add_observations(
-                self.patient_id, entry.observations, today=self._today()
+            pid = self.patient_id
+            written = self.model.write(
+                lambda db: db.add_observations(pid, entry.observations, today=self._today())
             )
             for issue in written.issues:
                 if issue.refuses:
@@ -479,7 +491,6 @@ class PatientView(QWidget):
         for edit in (self.trough_edit, self.creatinine_edit, self.bp_edit):
             edit.clear()
         self.trough_edit.setFocus()
-        self.refresh()
         self.saved.emit(
             f"Saved {len(entry.observations)} result(s) of "
             f"{pydate(self.date_edit.date()).isoformat()}"
@@ -499,8 +510,9 @@ class PatientView(QWidget):
 
     def _record_event(self, event: CourseEvent) -> bool:
         """Write one course event (R15); the store checks it against the whole course."""
-        assert self.patient_id is not None
-        written = self._db.add_event(self.patient_id, event, today=self._today())
+        pid = self.patient_id
+        assert pid is not None
+        written = self.model.write(lambda db: db.add_event(pid, event, today=self._today()))
         if not written.ok:
             self.apply_error.setText(
                 "\n".join(self._message(i) for i in written.issues if i.refuses)
@@ -509,14 +521,12 @@ class PatientView(QWidget):
         self.apply_error.clear()
         return True
 
-    def _refusals_of(self, event: CourseEvent) -> list[str]:
-        """What the store would refuse in the course with `event` added, checked before the
-        user is asked to confirm anything (only what the event adds, as the store does)."""
+    def _refusals_of(self, event: CourseEvent, record: PatientRecord) -> list[str]:
+        """What the store would refuse in the course of `record` (as stored now) with `event`
+        added, checked before the user is asked to confirm anything (only what the event adds,
+        as the store does)."""
         from tacrocalc.domain.course import added_refusals
 
-        assert self.patient_id is not None
-        record = self._db.load(self.patient_id)
-        assert record is not None
         issues = added_refusals(
             record.events,
             (*record.events, event),
@@ -526,7 +536,7 @@ class PatientView(QWidget):
         )
         return [self._message(i) for i in issues]
 
-    def _now_if_today(self, day: date) -> time | None:
+    def _now_if_today(self, day: date, record: PatientRecord) -> time | None:
         """An event dated today gets the time it is recorded, so that another event of the
         same day can be put before or after it (R12.8); recorded within the same minute as the
         latest of the day, it is put one minute after it, in the order it was recorded."""
@@ -535,8 +545,6 @@ class PatientView(QWidget):
         if day != self._today() or self.patient_id is None:
             return None
         now = datetime.now().replace(second=0, microsecond=0)  # noqa: DTZ005
-        record = self._db.load(self.patient_id)
-        assert record is not None
         times = [e.time for e in record.events if e.date == day and e.time is not None]
         if times and max(times) >= now.time():
             after = datetime.combine(day, max(times)) + timedelta(minutes=1)
@@ -544,7 +552,9 @@ class PatientView(QWidget):
                 return after.time()
         return now.time()
 
-    def _regimen_event(self, dose_mg: float, start: date) -> CourseEvent | None:
+    def _regimen_event(
+        self, dose_mg: float, start: date, record: PatientRecord
+    ) -> CourseEvent | None:
         """What Apply records: a start, a restart, a resume or a dose change of the product in
         force; a change of product is an R10 switch, its dose worked out by the conversion and
         confirmed with the old and new dose side by side (R10.1)."""
@@ -554,8 +564,6 @@ class PatientView(QWidget):
         from tacrocalc.present.patient import switch_confirmation
 
         assert self.patient_id is not None and self.calculator is not None
-        record = self._db.load(self.patient_id)
-        assert record is not None
         protocol = self._protocol_for(record.protocol_id)
         product = protocol.formulations[self.calculator.formulation]
         times = self.calculator.view.dose_times or protocol.times_for(product)  # as shown
@@ -566,13 +574,13 @@ class PatientView(QWidget):
             event = CourseEvent(
                 kind=DOSING_AFTER[status],
                 date=start,
-                time=self._now_if_today(start),
+                time=self._now_if_today(start, record),
                 formulation=product.id,
                 dose=q(dose_mg, "mg"),
                 times=times,
                 reason="from the regimen calculator",
             )
-            refused = self._refusals_of(event)
+            refused = self._refusals_of(event, record)
             if refused:
                 self.apply_error.setText("\n".join(refused))
                 return None
@@ -590,14 +598,14 @@ class PatientView(QWidget):
         event = CourseEvent(
             kind=EventKind.SWITCH,
             date=start,
-            time=self._now_if_today(start),
+            time=self._now_if_today(start, record),
             formulation=product.id,
             dose=result.dose,
             times=times,
             reason=f"switch {old.id} → {product.id} (ratio {result.ratio:g})",
             ratio=result.ratio,
         )
-        refused_now = self._refusals_of(event)
+        refused_now = self._refusals_of(event, record)
         if refused_now:  # said before asking, not after the user has confirmed
             self.apply_error.setText("\n".join(refused_now))
             return None
@@ -655,7 +663,6 @@ class PatientView(QWidget):
 
     def _on_apply_button_clicked(self) -> None:
         from tacrocalc.domain.record import WeightEntry
-        from tacrocalc.domain.units import magnitude
 
         if self.calculator is None or self.patient_id is None:
             return
@@ -665,13 +672,12 @@ class PatientView(QWidget):
             self.apply_error.setText("Enter a weight and a rate or dose that give a dose first.")
             return
         start = pydate(self.start_edit.date())
-        event = self._regimen_event(self.calculator.dose_mg(), start)
+        record = self.model.stored()  # as stored now: what the event is checked against
+        event = self._regimen_event(self.calculator.dose_mg(), start, record)
         if event is None:
             return
-        record = self._db.load(self.patient_id)
-        assert record is not None
         latest = record.weight_on(start)
-        if latest is None or abs(magnitude(latest.value, "kg") - magnitude(weight, "kg")) > 1e-6:
+        if latest is None or latest.value != weight:  # a weight typed, not the one shown
             written = self._db.add_weight(
                 self.patient_id,
                 WeightEntry(date=min(start, self._today()), value=weight),
@@ -681,9 +687,10 @@ class PatientView(QWidget):
                 self.apply_error.setText("\n".join(self._message(i) for i in written.issues))
                 return
         if self._record_event(event):
-            self.refresh()
             self._show_regimen_in_calculator()
             self.saved.emit(f"Saved the {event.kind.value} of {start.isoformat()}")
+        else:
+            self.model.reload()  # the weight was saved: show it
 
     def _on_adjust_button_clicked(self) -> None:
         """R9.5: the suggestion is worked out again from the stored record (never from what the
@@ -696,8 +703,10 @@ class PatientView(QWidget):
         shown = getattr(self, "_suggestion", None)
         if self.patient_id is None or shown is None or shown.dose_mg is None:
             return
-        self.refresh()  # the record as stored now
+        self.refresh()  # the record as stored now, never the one the panel showed
         assert self.assessment is not None
+        record = self.model.record
+        assert record is not None
         fresh = present.adjustment(self.assessment, self._words())
         if fresh.dose_mg != shown.dose_mg or fresh.trough != shown.trough:
             self.apply_error.setText(
@@ -714,20 +723,19 @@ class PatientView(QWidget):
         event = CourseEvent(
             kind=EventKind.CHANGE,
             date=self._today(),
-            time=self._now_if_today(self._today()),
+            time=self._now_if_today(self._today(), record),
             formulation=regimen.formulation,
             dose=q(fresh.dose_mg, "mg"),
             times=regimen.times,
             reason=reason,
         )
-        refused = self._refusals_of(event)
+        refused = self._refusals_of(event, record)
         if refused:  # said before asking, not after the user has confirmed
             self.apply_error.setText("\n".join(refused))
             return
         if not self._confirm("Apply the suggested dose", text):
             return
         if self._record_event(event):
-            self.refresh()
             self._show_regimen_in_calculator()
             self.saved.emit(
                 f"Saved the adjusted dose: {self._words().dose(q(fresh.dose_mg, 'mg'))}"
@@ -758,24 +766,30 @@ class PatientView(QWidget):
             parent=self,
         )
         if dialog.exec() and dialog.corrected is not None:
-            written = self._db.correct_observation(row.id, dialog.corrected, today=self._today())
+            corrected = dialog.corrected
+            written = self.model.write(
+                lambda db: db.correct_observation(row.id, corrected, today=self._today())
+            )
             if not written.ok:
                 self.entry_error.setText("\n".join(self._message(i) for i in written.issues))
                 self.entry_error.show()
                 return
-            self.refresh()
             self.saved.emit("Saved the correction (the old value is in the history)")
 
     def _on_delete_button_clicked(self) -> None:
         index = self._selected()
-        if index is not None and self._db.delete_observation(self.table_model.row(index).id).ok:
-            self.refresh()
+        if index is None:
+            return
+        obs_id = self.table_model.row(index).id
+        if self.model.write(lambda db: db.delete_observation(obs_id)).ok:
             self.saved.emit("Deleted (it stays in the history and can be restored)")
 
     def _on_restore_button_clicked(self) -> None:
         index = self._selected()
-        if index is not None and self._db.restore_observation(self.table_model.row(index).id).ok:
-            self.refresh()
+        if index is None:
+            return
+        obs_id = self.table_model.row(index).id
+        if self.model.write(lambda db: db.restore_observation(obs_id)).ok:
             self.saved.emit("Restored")
 
     def _on_history_button_clicked(self) -> None:

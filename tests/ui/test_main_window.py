@@ -93,7 +93,7 @@ def test_search_as_you_type_and_enter_opens(qtbot, window, store):
 
 def test_the_last_patient_opens_with_one_keystroke(qtbot, window, store):
     new_patient(window, store)
-    window.view.patient_id = None
+    window.view.model.patient_id = None  # as if no patient were open
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.view.patient_id == "H1"
 

@@ -1,0 +1,80 @@
+"""The open patient: its record and assessment, read from the store once per write.
+
+Every panel of the patient view listens to one signal, `changed`, instead of being refreshed by
+hand after each action. Writes go through `write`, which reads the record again only when the
+store accepted the write, so a refused entry leaves the screen (and what was typed) as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from tacrocalc.domain.assessment import Assessment
+    from tacrocalc.domain.protocol import Protocol
+    from tacrocalc.domain.record import Observation, PatientRecord
+    from tacrocalc.records.store import Store, Written
+
+
+class OpenPatient(QObject):
+    """One patient as the store holds it now, assessed on today's date."""
+
+    changed = Signal()  # the record was read again: every panel shows it anew
+
+    def __init__(
+        self,
+        store: Callable[[], Store],
+        protocol_for: Callable[[str], Protocol],
+        today: Callable[[], date],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._protocol_for = protocol_for
+        self._today = today
+        self.patient_id: str | None = None
+        self.record: PatientRecord | None = None
+        self.assessment: Assessment | None = None
+        self.include_deleted = False
+        self.observations: list[tuple[int, Observation, str | None]] = []
+
+    def open(self, patient_id: str) -> bool:
+        """Open a patient; False when the store has no such patient."""
+        if self._store().load(patient_id) is None:
+            return False
+        self.patient_id = patient_id
+        self.reload()
+        return True
+
+    def stored(self) -> PatientRecord:
+        """The record as stored at this moment, without showing it: what advice is checked
+        against just before it is acted on (another window may have written since)."""
+        assert self.patient_id is not None
+        record = self._store().load(self.patient_id)
+        assert record is not None
+        return record
+
+    def reload(self) -> None:
+        """Read the record once, assess it, and tell every panel."""
+        from tacrocalc.domain.assessment import assess
+
+        if self.patient_id is None:
+            return
+        record = self.stored()
+        self.record = record
+        self.assessment = assess(record, self._protocol_for(record.protocol_id), self._today())
+        self.observations = self._store().observations(
+            self.patient_id, include_deleted=self.include_deleted
+        )
+        self.changed.emit()
+
+    def write(self, action: Callable[[Store], Written]) -> Written:
+        """Run one write; when the store accepted it, read the record again (once)."""
+        written = action(self._store())
+        if written.ok:
+            self.reload()
+        return written

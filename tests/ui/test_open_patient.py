@@ -1,0 +1,77 @@
+"""The open patient is read once per write, and every panel follows the one `changed` signal."""
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tacrocalc.domain.record import Patient, Sex
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
+from tacrocalc.records.store import Store
+from tacrocalc.ui.main_window import MainWindow
+from tacrocalc.ui.settings import Settings
+
+TODAY = date(2026, 1, 20)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "data", protocol_for=load_protocol) as opened:
+        yield opened
+
+
+def test_a_result_added_reads_the_record_once_and_every_panel_shows_it(
+    qtbot, store, tmp_path, monkeypatch
+):
+    window = MainWindow(
+        store,
+        load_protocol,
+        available_protocols(),
+        Settings(tmp_path / "s.ini"),
+        today=lambda: TODAY,
+    )
+    qtbot.addWidget(window)
+    store.save_patient(
+        Patient(id="H1", name="Ann Lee", birth_date=date(1970, 3, 2), sex=Sex.FEMALE),
+        protocol_id="seed-1997",
+        today=TODAY,
+    )
+    window.patients.refresh()
+    assert window.open_patient("H1")
+    view = window.view
+    loads, changes = [], []
+    real_load = store.load
+    monkeypatch.setattr(store, "load", lambda pid: loads.append(pid) or real_load(pid))
+    view.model.changed.connect(lambda: changes.append(True))
+    qtbot.keyClicks(view.creatinine_edit, "90")
+    qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)
+    assert view.entry_error.isHidden()
+    assert (len(loads), len(changes)) == (1, 1)
+    assert view.table_model.row(0).value == "90 µmol/L"
+    assert "No creatinine" not in view.alerts_label.text()  # the alerts panel followed too
+
+
+def test_a_refused_write_reads_nothing_and_keeps_what_was_typed(qtbot, store, tmp_path):
+    window = MainWindow(
+        store,
+        load_protocol,
+        available_protocols(),
+        Settings(tmp_path / "s.ini"),
+        today=lambda: TODAY,
+    )
+    qtbot.addWidget(window)
+    store.save_patient(
+        Patient(id="H1", name="Ann Lee", birth_date=date(1970, 3, 2), sex=Sex.FEMALE),
+        protocol_id="seed-1997",
+        today=TODAY,
+    )
+    window.patients.refresh()
+    assert window.open_patient("H1")
+    view = window.view
+    changes = []
+    view.model.changed.connect(lambda: changes.append(True))
+    qtbot.keyClicks(view.creatinine_edit, "5000")  # above 2000 µmol/L (R12.3)
+    qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)
+    assert changes == []
+    assert view.creatinine_edit.text() == "5000"
+    assert "outside the accepted range 10 µmol/L to 2000 µmol/L" in view.entry_error.text()
