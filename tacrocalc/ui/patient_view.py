@@ -86,7 +86,20 @@ class PatientView(QWidget):
         self.model.changed.connect(self._on_model_changed)
         self.calculator: DoseCalculator | None = None
 
-        # header
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_header())
+        columns = QSplitter(Qt.Orientation.Horizontal)
+        columns.addWidget(self._build_left_column())
+        columns.addWidget(self._build_right_column())
+        columns.setStretchFactor(0, 2)
+        columns.setStretchFactor(1, 3)
+        columns.setSizes([490, 680])
+        layout.addWidget(columns, 1)
+        self._connect_slots()
+
+    def _build_header(self) -> QHBoxLayout:
+        """Name, id, details, the regimen in force (R15.4), and the plan buttons."""
         self.name_label = _named(QLabel(), "name_label")
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -114,7 +127,10 @@ class PatientView(QWidget):
         for button in (self.edit_button, self.export_button, self.print_button):
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
-        # left column: regimen, adjustment, alerts, schedule
+        return header
+
+    def _build_left_column(self) -> QScrollArea:
+        """The regimen calculator, the alerts, the adjustment and the schedule."""
         self.calculator_box = QGroupBox("Regimen calculator")
         self.calculator_layout = QVBoxLayout(self.calculator_box)
         self.start_edit = _named(QDateEdit(), "start_edit", "Start date of the new regimen")
@@ -175,10 +191,10 @@ class PatientView(QWidget):
         left_scroll.setWidget(left)
         left_scroll.setMinimumWidth(380)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return left_scroll
 
-        # right column: charts, quick entry, observations
-        self.charts = ChartsView()
-        self.charts.setObjectName("charts")
+    def _build_entry(self) -> QGridLayout:
+        """The quick-entry row: date, times, trough, creatinine, blood pressure."""
         self.date_edit = _named(QDateEdit(), "date_edit", "Date of the results")
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setCalendarPopup(True)
@@ -215,7 +231,13 @@ class PatientView(QWidget):
         self.entry_error.setWordWrap(True)
         self.entry_error.setStyleSheet(ERROR_STYLE)
         self.entry_error.hide()
+        return entry
 
+    def _build_right_column(self) -> QSplitter:
+        """The charts above; the quick entry, the results and their buttons below."""
+        self.charts = ChartsView()
+        self.charts.setObjectName("charts")
+        entry = self._build_entry()
         self.table_model = ObservationTableModel()
         self.table = _named(QTableView(), "observation_table", "Observations")
         self.table.setModel(self.table_model)
@@ -251,18 +273,9 @@ class PatientView(QWidget):
         right.setStretchFactor(0, 1)
         right.setStretchFactor(1, 1)
         right.setSizes([400, 320])
+        return right
 
-        columns = QSplitter(Qt.Orientation.Horizontal)
-        columns.addWidget(left_scroll)
-        columns.addWidget(right)
-        columns.setStretchFactor(0, 2)
-        columns.setStretchFactor(1, 3)
-        columns.setSizes([490, 680])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(header)
-        layout.addWidget(columns, 1)
-
+    def _connect_slots(self) -> None:
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
         self.adjust_button.clicked.connect(self._on_adjust_button_clicked)
         self.add_button.clicked.connect(self._on_add_button_clicked)
