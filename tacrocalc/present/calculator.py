@@ -95,9 +95,8 @@ def calculate(
         if product is not None and len(preferred_times) == product.administrations_per_day
         else None
     )
-    outcome: DoseOutcome
     if source is Source.RATE:
-        outcome = dose_from_rate(
+        outcome: DoseOutcome = dose_from_rate(
             weight=weight,
             rate=amount.quantity,
             formulation=formulation,
