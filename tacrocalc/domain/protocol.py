@@ -169,19 +169,6 @@ class Protocol:
     # the units the protocol writes its trough and creatinine values in: the default display
     written_units: Mapping[Kind, str] = field(default_factory=dict)
 
-    def quantity(self, name: str) -> Quantity:
-        value: Quantity = getattr(self.values, name)
-        return value
-
-    def number(self, name: str) -> float:
-        return float(getattr(self.values, name))
-
-    def count(self, name: str) -> int:
-        return int(getattr(self.values, name))
-
-    def days(self, name: str) -> timedelta:
-        return timedelta(days=self.count(name))
-
     @property
     def target(self) -> TargetRange:
         return TargetRange(

@@ -24,11 +24,11 @@ def test_shipped_protocols_load():
 
 def test_seed_values_and_sources(seed):
     """The seed's numbers (R4, R5, R6, R7) with their sources."""
-    assert magnitude(seed.quantity("start_rate"), "mg/kg/day") == 0.10
-    assert magnitude(seed.quantity("titration_ceiling"), "mg/kg/day") == 0.15
+    assert magnitude(seed.values.start_rate, "mg/kg/day") == 0.10
+    assert magnitude(seed.values.titration_ceiling, "mg/kg/day") == 0.15
     assert (magnitude(seed.target.low, "ug/L"), magnitude(seed.target.high, "ug/L")) == (4, 25)
     assert magnitude(seed.target.caution, "ug/L") == 20
-    assert seed.number("creatinine_significant_rise_pct") == 30
+    assert seed.values.creatinine_significant_rise_pct == 30
     assert "4-25" in seed.target.source
     assert all(s.source.strip() and s.rule.startswith("R") for s in seed.sources.values())
     assert seed.region is Region.EU
@@ -42,7 +42,7 @@ def test_prograf_protocol_extends_the_seed(prograf):
     )
     assert prograf.target.caution is None
     assert "Prograf" in prograf.target.source
-    assert magnitude(prograf.quantity("start_rate"), "mg/kg/day") == 0.10
+    assert magnitude(prograf.values.start_rate, "mg/kg/day") == 0.10
     assert prograf.region is Region.US
 
 
