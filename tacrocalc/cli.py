@@ -247,7 +247,7 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
         trough=trough,
         target=target,
         protocol=protocol,
-        steady_state=args.days_on_dose >= protocol.count("steady_state_days"),
+        steady_state=args.days_on_dose >= protocol.values.steady_state_days,
         below_assay_limit=below,
         above_range=klass is TroughClass.ABOVE,
         weight=weight,

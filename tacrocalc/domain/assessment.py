@@ -7,7 +7,7 @@ classification, a threshold, a date or a dose suggestion.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from tacrocalc.domain.course import CourseEvent, EventKind, Regimen, Status, anchor
@@ -179,7 +179,7 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
         alert(
             IssueCode.NOT_STEADY_STATE,
             Severity.NOTE,
-            days=protocol.count("steady_state_days"),
+            days=protocol.values.steady_state_days,
         )
     if result.true_trough is False:  # R5.1
         alert(
@@ -187,7 +187,7 @@ def _trough_alerts(result: TroughResult, target: TargetRange, protocol: Protocol
             Severity.NOTE,
             sample=trough.time,
             last_dose=trough.last_dose_time,
-            hours=protocol.count("trough_window_hours"),
+            hours=protocol.values.trough_window_hours,
         )
     return alerts
 
@@ -281,7 +281,7 @@ def advise(
     if latest.steady_state is False:
         return unavailable(
             IssueCode.ADJUST_NOT_STEADY_STATE,
-            days=protocol.count("steady_state_days"),
+            days=protocol.values.steady_state_days,
             **taken,
         )
     if latest.true_trough is False:
@@ -355,7 +355,7 @@ def _pressure_action(
         and before is not None
         and magnitude(current.regimen.dose, "mg") > magnitude(before.dose, "mg")
     )
-    window_end = current.start + protocol.days("first_check_by_days")
+    window_end = current.start + timedelta(days=protocol.values.first_check_by_days)
     raised = [p for p in pressures if p.hypertension and p.reading.date >= current.start]
     if increase and len(raised) == 1 and raised[0].reading.date <= window_end:
         return Action.RECHECK_BP_NEXT_VISIT
@@ -461,7 +461,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                     baseline=_umol(latest.baseline.value),
                     baseline_date=latest.baseline.date,
                     limit=_umol(rise_limit(latest.baseline, protocol)),
-                    pct=Percent(protocol.number("creatinine_significant_rise_pct"), 0),
+                    pct=Percent(protocol.values.creatinine_significant_rise_pct, 0),
                     urgent=True,
                 ),
                 action=(
@@ -493,6 +493,12 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
     if pressures and pressures[-1].hypertension:  # R7, R14.1
         reading = pressures[-1].reading
         urgent = pressures[-1].urgent
+        values = protocol.values
+        limit = (
+            Pressure(values.urgent_systolic, values.urgent_diastolic)
+            if urgent
+            else Pressure(values.systolic_limit, values.diastolic_limit)
+        )
         alerts.append(
             Alert(
                 date=reading.date,
@@ -500,10 +506,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                     IssueCode.URGENT_HYPERTENSION if urgent else IssueCode.HYPERTENSION,
                     field="blood pressure",
                     value=Pressure(reading.systolic, reading.diastolic),
-                    limit=Pressure(
-                        protocol.quantity("urgent_systolic" if urgent else "systolic_limit"),
-                        protocol.quantity("urgent_diastolic" if urgent else "diastolic_limit"),
-                    ),
+                    limit=limit,
                     urgent=urgent,
                 ),
                 action=_pressure_action(
@@ -560,7 +563,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
             if worked_from is not None and worked_from.date != weight.date:
                 was = magnitude(worked_from.value, "kg")
                 drift = (magnitude(weight.value, "kg") - was) / was * 100
-                if abs(round(drift, 9)) >= protocol.number("weight_drift_pct"):
+                if abs(round(drift, 9)) >= protocol.values.weight_drift_pct:
                     alerts.append(
                         Alert(
                             date=weight.date,
@@ -571,7 +574,7 @@ def assess(record: PatientRecord, protocol: Protocol, today: date) -> Assessment
                                 was=Measure(Kind.WEIGHT, worked_from.value),
                                 was_date=worked_from.date,
                                 change=Percent(drift, signed=True),
-                                pct=Percent(protocol.number("weight_drift_pct"), 0),
+                                pct=Percent(protocol.values.weight_drift_pct, 0),
                             ),
                         )
                     )

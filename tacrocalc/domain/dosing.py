@@ -143,7 +143,7 @@ def check_weight(
 ) -> tuple[Issue, ...]:
     """R12.1: refuse outside the bounds; warn below the adult weight."""
     kg = magnitude(weight, "kg")
-    low, high = protocol.quantity("weight_min"), protocol.quantity("weight_max")
+    low, high = protocol.values.weight_min, protocol.values.weight_max
     value = Measure(Kind.WEIGHT, weight)
     if not magnitude(low, "kg") <= kg <= magnitude(high, "kg"):
         return (
@@ -156,7 +156,7 @@ def check_weight(
                 rule="R12.1",
             ),
         )
-    adult = protocol.quantity("adult_weight")
+    adult = protocol.values.adult_weight
     if kg < magnitude(adult, "kg"):  # a note (R14.1)
         return (
             Issue.note(
@@ -181,7 +181,7 @@ def check_rate(
     start up to the low-efficacy rate is the seed's own start: a note (R4.3)."""
     value = magnitude(rate, "mg/kg/day")
     text = _rate(rate)
-    maximum = protocol.quantity("maximum_rate")
+    maximum = protocol.values.maximum_rate
     if value <= 0:
         return (Issue.refusal(IssueCode.RATE_NOT_POSITIVE, field=field, value=text),)
     if value > magnitude(maximum, "mg/kg/day"):
@@ -190,17 +190,17 @@ def check_rate(
                 IssueCode.RATE_ABOVE_MAXIMUM, field=field, value=text, limit=_rate(maximum)
             ),
         )
-    ceiling = protocol.quantity("titration_ceiling")
+    ceiling = protocol.values.titration_ceiling
     if value > magnitude(ceiling, "mg/kg/day"):
         return (
             Issue.warning(
                 IssueCode.RATE_ABOVE_CEILING, field=field, value=text, limit=_rate(ceiling)
             ),
         )
-    floor = protocol.quantity("low_efficacy_rate")
+    floor = protocol.values.low_efficacy_rate
     if value < magnitude(floor, "mg/kg/day"):
         cautious = magnitude(
-            protocol.quantity("start_rate_prior_ciclosporin_nephrotoxicity"), "mg/kg/day"
+            protocol.values.start_rate_prior_ciclosporin_nephrotoxicity, "mg/kg/day"
         )
         make = (
             Issue.note
@@ -214,8 +214,8 @@ def check_rate(
 def start_rate(protocol: Protocol, *, prior_ciclosporin_nephrotoxicity: bool) -> Quantity:
     """R4.1 / R4.4: the protocol's suggested start."""
     if prior_ciclosporin_nephrotoxicity:
-        return protocol.quantity("start_rate_prior_ciclosporin_nephrotoxicity")
-    return protocol.quantity("start_rate")
+        return protocol.values.start_rate_prior_ciclosporin_nephrotoxicity
+    return protocol.values.start_rate
 
 
 # -- R2 / R3: the dose ---------------------------------------------------------------------
@@ -310,7 +310,7 @@ def _dose_for_daily(
     change = (dose - exact) / exact * HUNDRED if exact else Decimal(0)
     issues: list[Issue] = []
     achieved_rate = q(float(achieved), "mg/kg/day")
-    maximum = protocol.quantity("maximum_rate")
+    maximum = protocol.values.maximum_rate
     if achieved_rate > maximum:  # rounding up must not take the dose past the hard limit
         return DoseOutcome(
             dose=None,
@@ -323,7 +323,7 @@ def _dose_for_daily(
                 ),
             ),
         )
-    if abs(change) > Decimal(repr(protocol.number("rounding_warning_pct"))):  # R3.5
+    if abs(change) > Decimal(repr(protocol.values.rounding_warning_pct)):  # R3.5
         issues.append(
             Issue.warning(
                 IssueCode.ROUNDING_OVER_LIMIT,
@@ -331,7 +331,7 @@ def _dose_for_daily(
                 value=_dose(exact),
                 rounded=_dose(dose),
                 change=Percent(float(change), signed=True),
-                limit=Percent(protocol.number("rounding_warning_pct"), 0),
+                limit=Percent(protocol.values.rounding_warning_pct, 0),
             )
         )
     # a limit the rate asked for already crossed is warned about once, by the caller
@@ -491,7 +491,7 @@ def adjust(
                 IssueCode.ADJUST_NOT_STEADY_STATE,
                 field="trough",
                 value=shown,
-                days=protocol.count("steady_state_days"),
+                days=protocol.values.steady_state_days,
             )
         )
     if _check_amount(dose, protocol):
@@ -506,11 +506,11 @@ def adjust(
     current_daily = old_dose * per_day
     proportional = current_daily * _dec(target, "ug/L") / _dec(trough, "ug/L")  # R9.1
     new_daily, capped = proportional, None
-    cap_factor = Decimal(repr(protocol.number("adjust_increase_cap_factor")))
+    cap_factor = Decimal(repr(protocol.values.adjust_increase_cap_factor))
     if new_daily > current_daily * cap_factor:  # R9.5: at most double
         new_daily, capped = current_daily * cap_factor, IssueCode.ADJUST_CAPPED_DOUBLE
     if weight is not None and new_daily > current_daily:
-        ceiling = protocol.quantity("titration_ceiling")
+        ceiling = protocol.values.titration_ceiling
         limit = max(_dec(ceiling, "mg/kg/day") * _dec(weight, "kg"), current_daily)
         if new_daily > limit:  # R9.5: at most the titration ceiling
             new_daily, capped = limit, IssueCode.ADJUST_CAPPED_CEILING
@@ -529,11 +529,11 @@ def adjust(
                 proportional=_dose(proportional / per_day),
                 current=_dose(old_dose),
                 factor=float(cap_factor),
-                limit=_rate(protocol.quantity("titration_ceiling")),
+                limit=_rate(protocol.values.titration_ceiling),
             )
         )
     action = None
-    factor = Decimal(repr(protocol.number("adjust_warn_factor")))
+    factor = Decimal(repr(protocol.values.adjust_warn_factor))
     if new_dose * factor < old_dose:  # R9.5: not capped, but warned
         issues.append(
             Issue.warning(
@@ -603,20 +603,24 @@ def switch_ratio(
     ir, granules = FormulationId.IR_CAPSULE, FormulationId.GRANULES
     advagraf, envarsus = FormulationId.ADVAGRAF, FormulationId.ENVARSUS
 
-    def value(name: str) -> Decimal:
-        return Decimal(repr(protocol.number(name)))
+    values = protocol.values
 
-    envarsus_name = (
-        "envarsus_conversion_eu" if protocol.region is Region.EU else "envarsus_conversion_us"
+    def value(number: float) -> Decimal:
+        return Decimal(repr(number))
+
+    envarsus_value = (
+        values.envarsus_conversion_eu
+        if protocol.region is Region.EU
+        else values.envarsus_conversion_us
     )
     ratios = {
-        (ir, advagraf): lambda: value("advagraf_conversion"),  # R10.2
-        (ir, envarsus): lambda: value(envarsus_name),  # R10.3
-        (advagraf, envarsus): lambda: value(envarsus_name),  # R10.3
-        (advagraf, ir): lambda: 1 / value("advagraf_conversion"),  # R10.4
-        (envarsus, ir): lambda: 1 / value(envarsus_name),  # R10.4
-        (ir, granules): lambda: value("granules_conversion"),  # R10.5
-        (granules, ir): lambda: 1 / value("granules_conversion"),  # R10.5
+        (ir, advagraf): lambda: value(values.advagraf_conversion),  # R10.2
+        (ir, envarsus): lambda: value(envarsus_value),  # R10.3
+        (advagraf, envarsus): lambda: value(envarsus_value),  # R10.3
+        (advagraf, ir): lambda: 1 / value(values.advagraf_conversion),  # R10.4
+        (envarsus, ir): lambda: 1 / value(envarsus_value),  # R10.4
+        (ir, granules): lambda: value(values.granules_conversion),  # R10.5
+        (granules, ir): lambda: 1 / value(values.granules_conversion),  # R10.5
     }
     ratio = ratios.get((source, target))
     return ratio() if ratio is not None else None
@@ -667,8 +671,8 @@ def switch(
                 IssueCode.SWITCH_TROUGH_DUE_SOON,
                 field="to",
                 value=new.name,
-                low=protocol.count("steady_state_days"),
-                high=protocol.count("switch_trough_days"),
+                low=protocol.values.steady_state_days,
+                high=protocol.values.switch_trough_days,
             )
         )
     else:  # R10.6
@@ -677,7 +681,7 @@ def switch(
                 IssueCode.SWITCH_TROUGH_DUE,
                 field="to",
                 value=new.name,
-                days=protocol.count("switch_trough_days"),
+                days=protocol.values.switch_trough_days,
             )
         )
     if old.administrations_per_day == 2 and new.administrations_per_day == 1:  # R10.7

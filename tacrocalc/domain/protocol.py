@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -54,64 +54,74 @@ class Sourced:
     source: str
 
 
-# name -> what it is: a Kind (a quantity with a unit), or "int", "float", "pct".
-_VALUES: Final[dict[str, Kind | str]] = {
-    "rounding_warning_pct": "pct",
-    "start_rate": Kind.DOSE_RATE,
-    "start_rate_prior_ciclosporin_nephrotoxicity": Kind.DOSE_RATE,
-    "titration_ceiling": Kind.DOSE_RATE,
-    "low_efficacy_rate": Kind.DOSE_RATE,
-    "maximum_rate": Kind.DOSE_RATE,
-    "trough_low": Kind.TROUGH,
-    "trough_high": Kind.TROUGH,
-    "trough_caution": Kind.TROUGH,
-    "trough_window_hours": "int",
-    "steady_state_days": "int",
-    "creatinine_significant_rise_pct": "pct",
-    "systolic_limit": Kind.PRESSURE,
-    "diastolic_limit": Kind.PRESSURE,
-    "first_check_from_days": "int",
-    "first_check_by_days": "int",
-    "early_interval_days": "int",
-    "early_checks": "int",
-    "monthly_interval_months": "int",
-    "long_term_after_months": "int",
-    "long_term_stable_months": "int",
-    "long_term_trough_months": "int",
-    "adjust_warn_factor": "float",
-    "adjust_increase_cap_factor": "float",
-    "trough_target": Kind.TROUGH,
-    "dose_interval_tolerance_hours": "int",
-    "first_check_earliest_days": "int",
-    "two_weekly_check_early_days": "int",
-    "monthly_check_early_days": "int",
-    "long_term_after_anchor_months": "int",
-    "long_term_min_checks": "int",
-    "renal_recheck_days": "int",
-    "urgent_systolic": Kind.PRESSURE,
-    "urgent_diastolic": Kind.PRESSURE,
-    "weight_drift_pct": "pct",
-    "advagraf_conversion": "float",
-    "granules_conversion": "float",
-    "envarsus_conversion_eu": "float",
-    "envarsus_conversion_us": "float",
-    "switch_trough_days": "int",
-    "co_medication_trough_days": "int",
-    "dose_min": Kind.DOSE,
-    "dose_max": Kind.DOSE,
-    "weight_min": Kind.WEIGHT,
-    "weight_max": Kind.WEIGHT,
-    "adult_weight": Kind.WEIGHT,
-    "trough_min": Kind.TROUGH,
-    "trough_max": Kind.TROUGH,
-    "creatinine_min": Kind.CREATININE,
-    "creatinine_max": Kind.CREATININE,
-    "systolic_min": Kind.PRESSURE,
-    "systolic_max": Kind.PRESSURE,
-    "diastolic_min": Kind.PRESSURE,
-    "diastolic_max": Kind.PRESSURE,
-}
-_OPTIONAL: Final = frozenset({"trough_caution"})
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProtocolValues:
+    """Every clinical number of a protocol, one typed field each, so that a misspelt name is an
+    error mypy reports. The metadata says what the protocol file must write: `kind` is a Kind (a
+    quantity with a unit), or "int", "float" or "pct" (a float from 0 to 100); an `optional`
+    value may be written "none". The fields are checked in this order, so a document with
+    several bad values is refused for the first of them.
+    """
+
+    rounding_warning_pct: float = field(metadata={"kind": "pct"})
+    start_rate: Quantity = field(metadata={"kind": Kind.DOSE_RATE})
+    start_rate_prior_ciclosporin_nephrotoxicity: Quantity = field(metadata={"kind": Kind.DOSE_RATE})
+    titration_ceiling: Quantity = field(metadata={"kind": Kind.DOSE_RATE})
+    low_efficacy_rate: Quantity = field(metadata={"kind": Kind.DOSE_RATE})
+    maximum_rate: Quantity = field(metadata={"kind": Kind.DOSE_RATE})
+    trough_low: Quantity = field(metadata={"kind": Kind.TROUGH})
+    trough_high: Quantity = field(metadata={"kind": Kind.TROUGH})
+    trough_caution: Quantity | None = field(metadata={"kind": Kind.TROUGH, "optional": True})
+    trough_window_hours: int = field(metadata={"kind": "int"})
+    steady_state_days: int = field(metadata={"kind": "int"})
+    creatinine_significant_rise_pct: float = field(metadata={"kind": "pct"})
+    systolic_limit: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    diastolic_limit: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    first_check_from_days: int = field(metadata={"kind": "int"})
+    first_check_by_days: int = field(metadata={"kind": "int"})
+    early_interval_days: int = field(metadata={"kind": "int"})
+    early_checks: int = field(metadata={"kind": "int"})
+    monthly_interval_months: int = field(metadata={"kind": "int"})
+    long_term_after_months: int = field(metadata={"kind": "int"})
+    long_term_stable_months: int = field(metadata={"kind": "int"})
+    long_term_trough_months: int = field(metadata={"kind": "int"})
+    adjust_warn_factor: float = field(metadata={"kind": "float"})
+    adjust_increase_cap_factor: float = field(metadata={"kind": "float"})
+    trough_target: Quantity = field(metadata={"kind": Kind.TROUGH})
+    dose_interval_tolerance_hours: int = field(metadata={"kind": "int"})
+    first_check_earliest_days: int = field(metadata={"kind": "int"})
+    two_weekly_check_early_days: int = field(metadata={"kind": "int"})
+    monthly_check_early_days: int = field(metadata={"kind": "int"})
+    long_term_after_anchor_months: int = field(metadata={"kind": "int"})
+    long_term_min_checks: int = field(metadata={"kind": "int"})
+    renal_recheck_days: int = field(metadata={"kind": "int"})
+    urgent_systolic: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    urgent_diastolic: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    weight_drift_pct: float = field(metadata={"kind": "pct"})
+    advagraf_conversion: float = field(metadata={"kind": "float"})
+    granules_conversion: float = field(metadata={"kind": "float"})
+    envarsus_conversion_eu: float = field(metadata={"kind": "float"})
+    envarsus_conversion_us: float = field(metadata={"kind": "float"})
+    switch_trough_days: int = field(metadata={"kind": "int"})
+    co_medication_trough_days: int = field(metadata={"kind": "int"})
+    dose_min: Quantity = field(metadata={"kind": Kind.DOSE})
+    dose_max: Quantity = field(metadata={"kind": Kind.DOSE})
+    weight_min: Quantity = field(metadata={"kind": Kind.WEIGHT})
+    weight_max: Quantity = field(metadata={"kind": Kind.WEIGHT})
+    adult_weight: Quantity = field(metadata={"kind": Kind.WEIGHT})
+    trough_min: Quantity = field(metadata={"kind": Kind.TROUGH})
+    trough_max: Quantity = field(metadata={"kind": Kind.TROUGH})
+    creatinine_min: Quantity = field(metadata={"kind": Kind.CREATININE})
+    creatinine_max: Quantity = field(metadata={"kind": Kind.CREATININE})
+    systolic_min: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    systolic_max: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    diastolic_min: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    diastolic_max: Quantity = field(metadata={"kind": Kind.PRESSURE})
+
+
+# name -> what it is, and the values that may be "none": read from the fields above.
+_VALUES: Final[dict[str, Kind | str]] = {f.name: f.metadata["kind"] for f in fields(ProtocolValues)}
+_OPTIONAL: Final = frozenset(f.name for f in fields(ProtocolValues) if f.metadata.get("optional"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,32 +164,19 @@ class Protocol:
     twice_daily_times: tuple[time, ...]
     once_daily_times: tuple[time, ...]
     formulations: Mapping[FormulationId, Formulation]
-    values: Mapping[str, Any]
-    sources: Mapping[str, Sourced]
+    values: ProtocolValues
+    sources: Mapping[str, Sourced]  # by value name, for the printed plan
     # the units the protocol writes its trough and creatinine values in: the default display
     written_units: Mapping[Kind, str] = field(default_factory=dict)
-
-    def quantity(self, name: str) -> Quantity:
-        value: Quantity = self.values[name]
-        return value
-
-    def number(self, name: str) -> float:
-        return float(self.values[name])
-
-    def count(self, name: str) -> int:
-        return int(self.values[name])
-
-    def days(self, name: str) -> timedelta:
-        return timedelta(days=self.count(name))
 
     @property
     def target(self) -> TargetRange:
         return TargetRange(
-            low=self.quantity("trough_low"),
-            high=self.quantity("trough_high"),
-            caution=self.values.get("trough_caution"),
+            low=self.values.trough_low,
+            high=self.values.trough_high,
+            caution=self.values.trough_caution,
             source=self.sources["trough_low"].source,
-            target=self.quantity("trough_target"),
+            target=self.values.trough_target,
             target_source=self.sources["trough_target"].source,
         )
 
@@ -327,6 +324,15 @@ def _check_order(values: Mapping[str, Any]) -> None:
             raise _bad(f"values.{name}", values[name], "must be above 1")
 
 
+def _typed(values: Mapping[str, Any]) -> ProtocolValues:
+    """The checked values as fields; a "float" or "pct" written as a whole number is a float."""
+    typed: dict[str, Any] = {
+        name: float(value) if _VALUES[name] in ("float", "pct") else value
+        for name, value in values.items()
+    }
+    return ProtocolValues(**typed)
+
+
 def protocol_from_document(doc: Mapping[str, Any]) -> Protocol:
     """Validate a merged protocol document. Raises ProtocolError naming the first bad key."""
     if doc.get("format") != "tacrocalc.protocol" or doc.get("format_version") != 1:
@@ -374,7 +380,7 @@ def protocol_from_document(doc: Mapping[str, Any]) -> Protocol:
         twice_daily_times=twice,
         once_daily_times=once,
         formulations=formulations,
-        values=values,
+        values=_typed(values),
         sources=sources,
         written_units={
             kind: unit

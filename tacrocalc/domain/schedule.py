@@ -159,10 +159,10 @@ def _regular_checks(
     """The checks of one anchor period: those done, then (`planned` > 0) the next ones."""
     anchor_day = period.start
     begun = course_start(record.course()) or anchor_day
-    long_term_from = add_months(begun, protocol.count("long_term_after_months"))
-    anchored_from = add_months(anchor_day, protocol.count("long_term_after_anchor_months"))
-    fortnight = protocol.days("early_interval_days")
-    early_checks = protocol.count("early_checks")
+    long_term_from = add_months(begun, protocol.values.long_term_after_months)
+    anchored_from = add_months(anchor_day, protocol.values.long_term_after_anchor_months)
+    fortnight = timedelta(days=protocol.values.early_interval_days)
+    early_checks = protocol.values.early_checks
     history: list[_Planned] = []
     checks: list[ScheduledCheck] = []
     base = anchor_day  # the date the next check counts from
@@ -178,33 +178,33 @@ def _regular_checks(
         takes: tuple[ObservationKind, ...] = ALL
         if number == 1:  # R8.3, R8.7
             phase = Phase.FIRST
-            due = anchor_day + protocol.days("first_check_from_days")
-            latest = anchor_day + protocol.days("first_check_by_days")
-            earliest = anchor_day + protocol.days("first_check_earliest_days")
+            due = anchor_day + timedelta(days=protocol.values.first_check_from_days)
+            latest = anchor_day + timedelta(days=protocol.values.first_check_by_days)
+            earliest = anchor_day + timedelta(days=protocol.values.first_check_earliest_days)
         elif number <= early_checks or not previous_stable:  # R8.4, R8.5 not stable
             phase = Phase.TWO_WEEKLY
             due = base + fortnight
-            earliest = due - protocol.days("two_weekly_check_early_days")
+            earliest = due - timedelta(days=protocol.values.two_weekly_check_early_days)
         else:  # R8.5 monthly, R8.8 long-term
             if month_day is None or base != previous_due:
                 month_day = base.day
-            due = add_months(base, protocol.count("monthly_interval_months"), month_day)
-            earliest = due - protocol.days("monthly_check_early_days")
+            due = add_months(base, protocol.values.monthly_interval_months, month_day)
+            earliest = due - timedelta(days=protocol.values.monthly_check_early_days)
             phase = Phase.MONTHLY
             # "The last 3 months" reach back to the earliest date of a monthly check due then
             # (R8.7), so that checks a day or two off their due dates are not lost at the edge.
-            window = add_months(due, -protocol.count("long_term_stable_months")) - protocol.days(
-                "monthly_check_early_days"
+            window = add_months(due, -protocol.values.long_term_stable_months) - timedelta(
+                days=protocol.values.monthly_check_early_days
             )
             recent = [c for c in history if window <= c.day < due]
             if (
                 due >= long_term_from
                 and due >= anchored_from
-                and len(recent) >= protocol.count("long_term_min_checks")
+                and len(recent) >= protocol.values.long_term_min_checks
                 and all(c.stable for c in recent)
             ):
                 phase = Phase.LONG_TERM
-                trough_due = add_months(last_trough, protocol.count("long_term_trough_months"))
+                trough_due = add_months(last_trough, protocol.values.long_term_trough_months)
                 takes = ALL if due >= trough_due else RENAL_AND_BP
         earliest = max(earliest, base + timedelta(days=1))
         done_on = None if assuming else facts.first_complete(earliest, takes, until)
@@ -279,7 +279,7 @@ def _extra_checks(
 ) -> list[ScheduledCheck]:
     """R10.6: a trough within 7 days of a switch; R11: a trough 7 days after a co-medication
     change; R8.11: a creatinine 7 days after a hold or stop for a renal reason."""
-    settle = protocol.days("steady_state_days")
+    settle = timedelta(days=protocol.values.steady_state_days)
     extras = []
     event = current.event
     if current.status is not Status.ON:
@@ -289,7 +289,7 @@ def _extra_checks(
                     facts,
                     today,
                     phase=Phase.CREATININE_RECHECK,
-                    due=event.date + protocol.days("renal_recheck_days"),
+                    due=event.date + timedelta(days=protocol.values.renal_recheck_days),
                     earliest=event.date + timedelta(days=1),
                     latest=None,
                     takes=CREATININE_ONLY,
@@ -305,7 +305,7 @@ def _extra_checks(
                 phase=Phase.AFTER_SWITCH,
                 due=event.date + settle,
                 earliest=event.date + settle,
-                latest=event.date + protocol.days("switch_trough_days"),
+                latest=event.date + timedelta(days=protocol.values.switch_trough_days),
                 takes=TROUGH_ONLY,
                 reason=f"{current.previous.formulation} → {event.formulation}",
             )
@@ -317,7 +317,7 @@ def _extra_checks(
                     facts,
                     today,
                     phase=Phase.CO_MEDICATION,
-                    due=change.date + protocol.days("co_medication_trough_days"),
+                    due=change.date + timedelta(days=protocol.values.co_medication_trough_days),
                     earliest=change.date + settle,
                     latest=None,
                     takes=TROUGH_ONLY,

@@ -59,7 +59,7 @@ def at_steady_state(trough: Trough, record: PatientRecord, protocol: Protocol) -
     regimen = record.regimen_of(trough)
     if regimen is None:
         return None
-    return (trough.date - regimen.start).days >= protocol.count("steady_state_days")
+    return (trough.date - regimen.start).days >= protocol.values.steady_state_days
 
 
 def sampling_gap(trough: Trough) -> timedelta | None:
@@ -81,7 +81,7 @@ def is_true_trough(trough: Trough, record: PatientRecord, protocol: Protocol) ->
     if gap is None or regimen is None:
         return None
     interval = protocol.formulations[regimen.formulation].interval
-    return abs(gap - interval) <= timedelta(hours=protocol.count("trough_window_hours"))
+    return abs(gap - interval) <= timedelta(hours=protocol.values.trough_window_hours)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,30 +129,24 @@ def creatinine_change_pct(value: Creatinine, baseline: Baseline) -> float:
 
 def significant_rise(change_pct: float, protocol: Protocol) -> bool:
     """R6.3: a rise of the protocol's percentage (30 %) or more."""
-    return round(change_pct, 9) >= protocol.number("creatinine_significant_rise_pct")
+    return round(change_pct, 9) >= protocol.values.creatinine_significant_rise_pct
 
 
 def rise_limit(baseline: Baseline, protocol: Protocol) -> Quantity:
     """The level drawn on the chart: baseline × (1 + 30 %)."""
-    limit: Quantity = baseline.value * (
-        1 + protocol.number("creatinine_significant_rise_pct") / 100
-    )
+    limit: Quantity = baseline.value * (1 + protocol.values.creatinine_significant_rise_pct / 100)
     return limit
 
 
 def is_urgent_pressure(reading: BloodPressure, protocol: Protocol) -> bool:
     """R14.1: at or above 180/110 mmHg (protocol defaults) is urgent."""
     return magnitude(reading.systolic, "mmHg") >= magnitude(
-        protocol.quantity("urgent_systolic"), "mmHg"
-    ) or magnitude(reading.diastolic, "mmHg") >= magnitude(
-        protocol.quantity("urgent_diastolic"), "mmHg"
-    )
+        protocol.values.urgent_systolic, "mmHg"
+    ) or magnitude(reading.diastolic, "mmHg") >= magnitude(protocol.values.urgent_diastolic, "mmHg")
 
 
 def is_hypertensive(reading: BloodPressure, protocol: Protocol) -> bool:
     """R7.1: systolic >= 140 or diastolic >= 90 mmHg (protocol defaults)."""
     return magnitude(reading.systolic, "mmHg") >= magnitude(
-        protocol.quantity("systolic_limit"), "mmHg"
-    ) or magnitude(reading.diastolic, "mmHg") >= magnitude(
-        protocol.quantity("diastolic_limit"), "mmHg"
-    )
+        protocol.values.systolic_limit, "mmHg"
+    ) or magnitude(reading.diastolic, "mmHg") >= magnitude(protocol.values.diastolic_limit, "mmHg")

@@ -12,9 +12,8 @@ from tacrocalc.domain.units import Kind, Quantity, magnitude, stored_unit
 
 def _bounds(
     value: Quantity,
-    protocol: Protocol,
-    low: str,
-    high: str,
+    low: Quantity,
+    high: Quantity,
     kind: Kind,
     *,
     field: str,
@@ -23,7 +22,7 @@ def _bounds(
 ) -> tuple[Issue, ...]:
     unit = stored_unit(kind)
     number = magnitude(value, unit)
-    lo, hi = magnitude(protocol.quantity(low), unit), magnitude(protocol.quantity(high), unit)
+    lo, hi = magnitude(low, unit), magnitude(high, unit)
     above_low = number >= lo if low_inclusive else number > lo
     if above_low and number <= hi:
         return ()
@@ -32,8 +31,8 @@ def _bounds(
             IssueCode.OUT_OF_BOUNDS,
             field=field,
             value=Measure(kind, value),
-            low=Measure(kind, protocol.quantity(low)),
-            high=Measure(kind, protocol.quantity(high)),
+            low=Measure(kind, low),
+            high=Measure(kind, high),
             rule=rule,
         ),
     )
@@ -44,7 +43,12 @@ def check_trough(
 ) -> tuple[Issue, ...]:
     """R12.2: 0-200 µg/L."""
     return _bounds(
-        value, protocol, "trough_min", "trough_max", Kind.TROUGH, field=field, rule="R12.2"
+        value,
+        protocol.values.trough_min,
+        protocol.values.trough_max,
+        Kind.TROUGH,
+        field=field,
+        rule="R12.2",
     )
 
 
@@ -53,9 +57,8 @@ def check_dose(value: Quantity, protocol: Protocol, *, field: str = "dose") -> t
     R4 can reach); a larger number is a typing error, refused before any arithmetic."""
     return _bounds(
         value,
-        protocol,
-        "dose_min",
-        "dose_max",
+        protocol.values.dose_min,
+        protocol.values.dose_max,
         Kind.DOSE,
         field=field,
         rule="R12.7",
@@ -69,9 +72,8 @@ def check_creatinine(
     """R12.3: 10-2000 µmol/L."""
     return _bounds(
         value,
-        protocol,
-        "creatinine_min",
-        "creatinine_max",
+        protocol.values.creatinine_min,
+        protocol.values.creatinine_max,
         Kind.CREATININE,
         field=field,
         rule="R12.3",
@@ -84,18 +86,16 @@ def check_blood_pressure(
     """R12.3: systolic 50-300, diastolic 20-200 mmHg, systolic above diastolic."""
     issues = _bounds(
         systolic,
-        protocol,
-        "systolic_min",
-        "systolic_max",
+        protocol.values.systolic_min,
+        protocol.values.systolic_max,
         Kind.PRESSURE,
         field=f"{field} (systolic)",
         rule="R12.3",
     )
     issues += _bounds(
         diastolic,
-        protocol,
-        "diastolic_min",
-        "diastolic_max",
+        protocol.values.diastolic_min,
+        protocol.values.diastolic_max,
         Kind.PRESSURE,
         field=f"{field} (diastolic)",
         rule="R12.3",
@@ -155,7 +155,7 @@ def check_dose_times(
         first, second = (t.hour * 60 + t.minute for t in times)
         gap = (second - first) % (24 * 60)
         interval = formulation.interval.total_seconds() / 60
-        tolerance = protocol.count("dose_interval_tolerance_hours") * 60
+        tolerance = protocol.values.dose_interval_tolerance_hours * 60
         if abs(gap - interval) > tolerance:
             return (
                 Issue.refusal(

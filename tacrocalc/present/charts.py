@@ -162,7 +162,7 @@ def build_charts(assessment: Assessment, units: DisplayUnits) -> Charts:
     )
     creatinine_lines: list[Line] = []
     if assessment.baseline is not None and assessment.rise_limit is not None:
-        pct = words.render(Percent(protocol.number("creatinine_significant_rise_pct"), 0))
+        pct = words.render(Percent(protocol.values.creatinine_significant_rise_pct, 0))
         creatinine_lines = [
             Line(
                 value=creat(assessment.baseline.value),
@@ -183,8 +183,8 @@ def build_charts(assessment: Assessment, units: DisplayUnits) -> Charts:
         y_max=_range([p.value for p in creatinine] + [ln.value for ln in creatinine_lines])[1],
     )
 
-    systolic_limit = protocol.quantity("systolic_limit")
-    diastolic_limit = protocol.quantity("diastolic_limit")
+    systolic_limit = protocol.values.systolic_limit
+    diastolic_limit = protocol.values.diastolic_limit
 
     def pressure_points(which: str, limit: Quantity) -> tuple[Point, ...]:
         """Systolic or diastolic readings; each point's label is the whole reading."""

@@ -136,11 +136,11 @@ def build_plan(
             "R5.2, R5.6",
         ),
         ("Trough caution", caution, "R5.3"),
-        ("Steady state", f"{protocol.count('steady_state_days')} days after a dose change", "R5.5"),
+        ("Steady state", f"{protocol.values.steady_state_days} days after a dose change", "R5.5"),
     ]
     if assessment.baseline is not None and assessment.rise_limit is not None:
         after = " (taken after the start)" if assessment.baseline.after_start else ""
-        pct = words.render(Percent(protocol.number("creatinine_significant_rise_pct"), 0))
+        pct = words.render(Percent(protocol.values.creatinine_significant_rise_pct, 0))
         thresholds += [
             (
                 "Creatinine baseline",
@@ -156,8 +156,8 @@ def build_plan(
         ]
     else:
         thresholds.append(("Creatinine baseline", "none recorded: take one", "R6.1"))
-    systolic = words.quantity(protocol.quantity("systolic_limit"), Kind.PRESSURE)
-    diastolic = words.quantity(protocol.quantity("diastolic_limit"), Kind.PRESSURE)
+    systolic = words.quantity(protocol.values.systolic_limit, Kind.PRESSURE)
+    diastolic = words.quantity(protocol.values.diastolic_limit, Kind.PRESSURE)
     thresholds.append(("Hypertension", f"systolic ≥ {systolic} or diastolic ≥ {diastolic}", "R7.1"))
 
     alerts = tuple(
@@ -209,13 +209,13 @@ def build_plan(
         "(24 hours after the dose for once-daily products); write the time of the sample and of "
         "the last dose (R5.1).",
         "A level taken less than "
-        f"{protocol.count('steady_state_days')} days after a dose change is not at steady state "
+        f"{protocol.values.steady_state_days} days after a dose change is not at steady state "
         "(R5.5).",
         "Azole antifungals, clarithromycin or erythromycin, diltiazem or verapamil, protease "
         "inhibitors and grapefruit raise tacrolimus levels; rifampicin, enzyme-inducing "
         "antiepileptics and St John's wort lower them; steroid dose changes move them. After any "
         "such change, take a trough "
-        f"{protocol.count('co_medication_trough_days')} days later (R11).",
+        f"{protocol.values.co_medication_trough_days} days later (R11).",
     )
     stamp = generated_at.strftime("%Y-%m-%d %H:%M")
     return Plan(
