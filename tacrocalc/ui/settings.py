@@ -5,32 +5,46 @@ Read where used (`settings.units()`, `settings.dose_times()`), so that a change 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from tacrocalc.domain.units import Kind
-from tacrocalc.present.units import CHOICES, LABELS, DisplayUnits
+if TYPE_CHECKING:
+    from tacrocalc.present.units import DisplayUnits
 
 
-def _labels(kind: Kind) -> tuple[str, ...]:
-    return tuple(LABELS[unit] for unit in CHOICES[kind])
+def _labels(kind: str) -> Callable[[], tuple[str, ...]]:
+    """The unit choices of `present.units`, read when first asked for (the window is painted
+    before the clinical core is imported)."""
+
+    def labels() -> tuple[str, ...]:
+        from tacrocalc.domain.units import Kind
+        from tacrocalc.present.units import CHOICES, LABELS
+
+        return tuple(LABELS[unit] for unit in CHOICES[Kind(kind)])
+
+    return labels
 
 
 @dataclass(frozen=True, slots=True)
 class Preference:
     default: Any
-    choices: tuple[Any, ...] = ()
+    options: tuple[Any, ...] | Callable[[], tuple[Any, ...]] = ()
     help: str = ""
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        return self.options() if callable(self.options) else self.options
 
 
 PREFERENCES: Final[dict[str, Preference]] = {
-    "units/trough": Preference("µg/L", _labels(Kind.TROUGH), "unit of trough levels"),
-    "units/creatinine": Preference("µmol/L", _labels(Kind.CREATININE), "unit of creatinine"),
-    "units/weight": Preference("kg", _labels(Kind.WEIGHT), "unit of body weight"),
+    "units/trough": Preference("µg/L", _labels("trough"), "unit of trough levels"),
+    "units/creatinine": Preference("µmol/L", _labels("creatinine"), "unit of creatinine"),
+    "units/weight": Preference("kg", _labels("weight"), "unit of body weight"),
     "report/paper": Preference("a4", ("a4", "letter"), "paper of the printed plan"),
     "dosing/times": Preference("", (), "dose times HH:MM,HH:MM (empty: the protocol's)"),
     "protocol/default": Preference("seed-1997", (), "protocol of new patients"),
@@ -63,6 +77,8 @@ class Settings:
 
     def units(self) -> DisplayUnits:
         """The display units chosen now (R1.4)."""
+        from tacrocalc.present.units import DisplayUnits
+
         return DisplayUnits.from_text(
             trough=self.get("units/trough"),
             creatinine=self.get("units/creatinine"),
