@@ -10,7 +10,7 @@ from datetime import date, time
 from tacrocalc.domain.assessment import Advice, Assessment
 from tacrocalc.domain.course import Regimen
 from tacrocalc.domain.dosing import SwitchOutcome
-from tacrocalc.domain.issues import Issue, Measure, Percent, Pressure, Severity
+from tacrocalc.domain.issues import Issue, Percent, Pressure, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
 from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.thresholds import (
@@ -22,7 +22,7 @@ from tacrocalc.domain.thresholds import (
     is_hypertensive,
     significant_rise,
 )
-from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, parse_blood_pressure
+from tacrocalc.domain.units import Kind, magnitude, parse, parse_blood_pressure, q
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import (
     CLASS_TEXT,
@@ -224,6 +224,7 @@ def read_quick_entry(
     by the user win; a bare number takes the display unit (R1.2, R12.5)."""
     errors: dict[str, str] = {}
     observations: list[Observation] = []
+    words = Words(units)
 
     def clock(text: str, name: str) -> time | None:
         text = text.strip()
@@ -247,7 +248,7 @@ def read_quick_entry(
             allow_below_limit=True,
         )
         if parsed.issue is not None:
-            errors["trough"] = Words(units).message(parsed.issue)
+            errors["trough"] = words.message(parsed.issue)
         else:
             assert parsed.quantity is not None
             observations.append(
@@ -268,14 +269,14 @@ def read_quick_entry(
             decimal_comma=decimal_comma,
         )
         if parsed.issue is not None:
-            errors["creatinine"] = Words(units).message(parsed.issue)
+            errors["creatinine"] = words.message(parsed.issue)
         else:
             assert parsed.quantity is not None
             observations.append(Creatinine(date=day, time=at, value=parsed.quantity))
     if blood_pressure.strip():
         pair = parse_blood_pressure(blood_pressure, field="blood pressure", default_unit="mmHg")
         if isinstance(pair, Issue):
-            errors["blood pressure"] = Words(units).message(pair)
+            errors["blood pressure"] = words.message(pair)
         else:
             observations.append(
                 BloodPressure(date=day, time=at, systolic=pair[0], diastolic=pair[1])
@@ -305,7 +306,7 @@ def adjust_confirmation(
     trough = suggestion.trough
     level = words.quantity(trough.value, Kind.TROUGH)
     patient = assessment.record.patient
-    new = words.render(Measure(Kind.DOSE, _mg(suggestion.dose_mg)))
+    new = words.dose(q(suggestion.dose_mg, "mg"))
     text = (
         f"Change the dose of {patient.name} ({patient.id}) from today, {today.isoformat()}:\n\n"
         f"  now: {words.dose(regimen.dose)} {how}\n"
@@ -346,9 +347,3 @@ def switch_confirmation(
         " rounded to what the product makes up) (R10), not the dose typed in the calculator.\n"
         + "\n".join(words.message(i) for i in outcome.issues)
     )
-
-
-def _mg(value: float) -> Quantity:
-    from tacrocalc.domain.units import q
-
-    return q(value, "mg")

@@ -35,7 +35,7 @@ from tacrocalc.ui.qtdates import pydate, qdate
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
     from tacrocalc.domain.course import CourseEvent
-    from tacrocalc.domain.issues import Severity
+    from tacrocalc.domain.issues import Issue, Severity
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.domain.record import PatientRecord
     from tacrocalc.present.words import Words
@@ -334,10 +334,7 @@ class PatientView(QWidget):
             self.calculator.recalculate_from_dose()
         self.refresh()
 
-    def _message(self, issue: object) -> str:
-        from tacrocalc.domain.issues import Issue
-
-        assert isinstance(issue, Issue)
+    def _message(self, issue: Issue) -> str:
         return self._words().message(issue)
 
     def entry_fields(self) -> tuple[QLineEdit, ...]:

@@ -19,8 +19,8 @@ from tacrocalc.present.plan import build_plan
 from tacrocalc.present.units import CHOICES, LABELS, DisplayUnits
 from tacrocalc.present.words import Words
 from tacrocalc.records.protocol_files import load_protocol
-from tests.present.test_words import _held, _issues, _with_weight
-from tests.seed_cases import case_1, case_2, case_3
+from tests.present.test_words import _issues, alert_patients
+from tests.seed_cases import case_2, case_3
 
 ALL_UNITS = [
     DisplayUnits(trough=t, creatinine=c, weight=w)
@@ -64,18 +64,8 @@ def _own_words(record):
 
 
 def _assessments(seed):
-    """Patients with every kind of alert: the seed cases at their turning points, a low and a
-    high weight, no weight, a hold with a trough taken off treatment."""
-    for record, today in [
-        (case_1(), date(1997, 4, 10)),
-        (case_2(), date(1996, 11, 7)),
-        (case_3(), date(1997, 1, 13)),
-        (case_3(), date(1997, 1, 18)),
-        (_with_weight(case_2(), 30), date(1996, 11, 7)),
-        (_with_weight(case_2(), 70), date(1996, 11, 7)),
-        (_with_weight(case_2(), None), date(1996, 11, 7)),
-        (_held(case_2()), date(1996, 11, 21)),
-    ]:
+    """The patients with every kind of alert of the sentence tests, assessed."""
+    for record, today in alert_patients():
         yield assess(_own_words(record), seed, today)
 
 

@@ -69,15 +69,7 @@ def _issues(seed):
     ]:
         out += switch(dose=q(3, "mg"), source=source, target=target, protocol=seed).issues
     out += _course_issues(seed)
-    for record, today in [
-        (case_1(), date(1997, 4, 10)),
-        (case_2(), date(1996, 11, 7)),
-        (case_3(), date(1997, 1, 13)),
-        (case_3(), date(1997, 1, 18)),
-        (_with_weight(case_2(), 30), date(1996, 11, 7)),
-        (_with_weight(case_2(), 70), date(1996, 11, 7)),
-        (_with_weight(case_2(), None), date(1996, 11, 7)),
-    ]:
+    for record, today in alert_patients()[:-1]:  # the hold follows, on two days
         assessment = assess(record, seed, today)
         out += [a.issue for a in assessment.alerts]
         out.append(assessment.adjustment.reason)
@@ -86,6 +78,22 @@ def _issues(seed):
         assessment = assess(held, seed, today)
         out += [a.issue for a in assessment.alerts] + [assessment.adjustment.reason]
     return [i for i in out if i is not None]
+
+
+def alert_patients():
+    """(record, day) of patients with every kind of alert: the seed cases at their turning
+    points, a low and a high weight, no weight, and last a hold with a trough taken off
+    treatment."""
+    return [
+        (case_1(), date(1997, 4, 10)),
+        (case_2(), date(1996, 11, 7)),
+        (case_3(), date(1997, 1, 13)),
+        (case_3(), date(1997, 1, 18)),
+        (_with_weight(case_2(), 30), date(1996, 11, 7)),
+        (_with_weight(case_2(), 70), date(1996, 11, 7)),
+        (_with_weight(case_2(), None), date(1996, 11, 7)),
+        (_held(case_2()), date(1996, 11, 21)),
+    ]
 
 
 def _with_weight(record, kg):

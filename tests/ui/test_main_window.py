@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from tacrocalc.domain.record import Patient, Sex
 from tacrocalc.records.patient_file import dumps
 from tacrocalc.records.protocol_files import available_protocols, load_protocol
-from tacrocalc.records.store import Store
 from tacrocalc.ui.dialogs import qdate
 from tacrocalc.ui.main_window import MainWindow
 from tacrocalc.ui.models import PatientListModel
@@ -24,26 +23,6 @@ from tacrocalc.ui.settings import Settings
 from tests.seed_cases import case_1, case_3
 
 TODAY = date(2026, 1, 20)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "data", protocol_for=load_protocol) as opened:
-        yield opened
-
-
-@pytest.fixture
-def window(qtbot, store, tmp_path):
-    win = MainWindow(
-        store,
-        load_protocol,
-        available_protocols(),
-        Settings(tmp_path / "s.ini"),
-        today=lambda: TODAY,
-    )
-    qtbot.addWidget(win)
-    win.show()
-    return win
 
 
 def new_patient(window, store, pid="H1", name="Zoë Ångström"):

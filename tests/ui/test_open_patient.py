@@ -6,31 +6,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tacrocalc.domain.record import Patient, Sex
-from tacrocalc.records.protocol_files import available_protocols, load_protocol
-from tacrocalc.records.store import Store
-from tacrocalc.ui.main_window import MainWindow
-from tacrocalc.ui.settings import Settings
-
-TODAY = date(2026, 1, 20)
+from tests.ui.conftest import TODAY
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "data", protocol_for=load_protocol) as opened:
-        yield opened
-
-
-def test_a_result_added_reads_the_record_once_and_every_panel_shows_it(
-    qtbot, store, tmp_path, monkeypatch
-):
-    window = MainWindow(
-        store,
-        load_protocol,
-        available_protocols(),
-        Settings(tmp_path / "s.ini"),
-        today=lambda: TODAY,
-    )
-    qtbot.addWidget(window)
+def view(window, store):
     store.save_patient(
         Patient(id="H1", name="Ann Lee", birth_date=date(1970, 3, 2), sex=Sex.FEMALE),
         protocol_id="seed-1997",
@@ -38,7 +18,12 @@ def test_a_result_added_reads_the_record_once_and_every_panel_shows_it(
     )
     window.patients.refresh()
     assert window.open_patient("H1")
-    view = window.view
+    return window.view
+
+
+def test_a_result_added_reads_the_record_once_and_every_panel_shows_it(
+    qtbot, view, store, monkeypatch
+):
     loads, changes = [], []
     real_load = store.load
     monkeypatch.setattr(store, "load", lambda pid: loads.append(pid) or real_load(pid))
@@ -51,23 +36,7 @@ def test_a_result_added_reads_the_record_once_and_every_panel_shows_it(
     assert "No creatinine" not in view.alerts_label.text()  # the alerts panel followed too
 
 
-def test_a_refused_write_reads_nothing_and_keeps_what_was_typed(qtbot, store, tmp_path):
-    window = MainWindow(
-        store,
-        load_protocol,
-        available_protocols(),
-        Settings(tmp_path / "s.ini"),
-        today=lambda: TODAY,
-    )
-    qtbot.addWidget(window)
-    store.save_patient(
-        Patient(id="H1", name="Ann Lee", birth_date=date(1970, 3, 2), sex=Sex.FEMALE),
-        protocol_id="seed-1997",
-        today=TODAY,
-    )
-    window.patients.refresh()
-    assert window.open_patient("H1")
-    view = window.view
+def test_a_refused_write_reads_nothing_and_keeps_what_was_typed(qtbot, view):
     changes = []
     view.model.changed.connect(lambda: changes.append(True))
     qtbot.keyClicks(view.creatinine_edit, "5000")  # above 2000 µmol/L (R12.3)
