@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from tacrocalc.domain.assessment import Advice, Assessment
-from tacrocalc.domain.course import Regimen
+from tacrocalc.domain.course import Regimen, Status
 from tacrocalc.domain.dosing import SwitchOutcome
 from tacrocalc.domain.issues import Issue, Percent, Pressure, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
@@ -119,6 +119,119 @@ def observation_row(
         flagged=flagged,
         deleted=deleted,
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResultCell:
+    """One value of a day's row: the observation it shows, in words."""
+
+    id: int
+    text: str
+    flagged: bool
+    deleted: bool
+
+
+# The columns of the results table, and which kind of result each value column shows.
+DAY_COLUMNS = ("Date", "Time", "Trough", "Creatinine", "BP", "Dose at the time", "Check")
+VALUE_COLUMNS = {2: "trough", 3: "creatinine", 4: "blood pressure"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayRow:
+    """One day of results (R15.2: with the dose at the time; R8.7: check or extra result);
+    a day with two results of one kind has a second row."""
+
+    date: str
+    time: str
+    cells: dict[str, ResultCell]  # by kind: "trough", "creatinine", "blood pressure"
+    dose: str
+    marker: str  # "check", "extra", and the course events of the day ("switch", "hold", …)
+
+    def texts(self) -> tuple[str, ...]:
+        def cell(kind: str) -> str:
+            found = self.cells.get(kind)
+            if found is None:
+                return ""
+            return f"{found.text} (deleted)" if found.deleted else found.text
+
+        values = tuple(cell(kind) for kind in VALUE_COLUMNS.values())
+        return (self.date, self.time, *values, self.dose, self.marker)
+
+
+def _cell_text(row: ObservationRow) -> str:
+    """The value with what it means: "13 µg/L, in range", "104 µmol/L, +30.0 % …"."""
+    if row.kind == "blood pressure":
+        return row.value + (", hypertension" if row.flagged else "")
+    return f"{row.value}, {row.assessment}"
+
+
+def _dose_at(obs: Observation, assessment: Assessment, words: Words) -> str:
+    record = assessment.record
+    regimen = record.regimen_of(obs)
+    if regimen is not None:
+        per_day = 2
+        if regimen.formulation in assessment.protocol.formulations:
+            per_day = assessment.protocol.formulations[regimen.formulation].administrations_per_day
+        return f"{words.dose(regimen.dose)} {how_often(per_day)}"
+    return {Status.HELD: "on hold", Status.STOPPED: "stopped"}.get(
+        record.status_on(obs.date), "not started"
+    )
+
+
+def day_rows(
+    observations: list[tuple[int, Observation, str | None]], assessment: Assessment, words: Words
+) -> list[DayRow]:
+    """The results table: one row per day, newest last, with the course events of the day
+    marked (R15) and whether the day counted as a check (R8.7)."""
+    from collections import defaultdict
+
+    extra_days = {r.trough.date for r in assessment.troughs if r.extra}
+    extra_days |= {r.creatinine.date for r in assessment.creatinine if r.extra}
+    extra_days |= {r.reading.date for r in assessment.blood_pressure if r.extra}
+    first = assessment.record.first_start
+    by_day: dict[date, dict[str, list[tuple[int, Observation, bool]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for obs_id, obs, deleted_at in observations:
+        kind = observation_row(obs_id, obs, False, assessment, words).kind
+        by_day[obs.date][kind].append((obs_id, obs, deleted_at is not None))
+    events: dict[date, list[str]] = defaultdict(list)
+    for event in assessment.record.events:
+        events[event.date].append(event.kind.value)
+    rows = []
+    for day in sorted(set(by_day) | set(events)):
+        kinds = by_day.get(day, {})
+        height = max((len(v) for v in kinds.values()), default=1)
+        for n in range(height):
+            cells: dict[str, ResultCell] = {}
+            times: list[time] = []
+            dose = ""
+            for kind, found in kinds.items():
+                if n >= len(found):
+                    continue
+                obs_id, obs, gone = sorted(found, key=lambda f: f[1].time or time())[n]
+                row = observation_row(obs_id, obs, gone, assessment, words)
+                cells[kind] = ResultCell(
+                    id=obs_id, text=_cell_text(row), flagged=row.flagged, deleted=gone
+                )
+                if obs.time is not None:
+                    times.append(obs.time)
+                dose = dose or _dose_at(obs, assessment, words)
+            marks = []
+            if any(not c.deleted for c in cells.values()) and first is not None and day >= first:
+                marks.append("extra" if day in extra_days else "check")
+            if n == 0:
+                marks += events.get(day, [])
+            rows.append(
+                DayRow(
+                    date=day.isoformat(),
+                    time=clock(min(times)) if times else "",
+                    cells=cells,
+                    dose=dose,
+                    marker=", ".join(marks),
+                )
+            )
+    return rows
 
 
 def alert_lines(assessment: Assessment, words: Words) -> list[tuple[Severity, str]]:

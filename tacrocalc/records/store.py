@@ -406,14 +406,15 @@ class Store:
             )
         return Written(id=obs_id, issues=issues)
 
-    def delete_observation(self, obs_id: int) -> Written:
-        """Hide an observation from the record; it stays in the history and can be restored."""
-        return self._set_deleted(obs_id, deleted=True)
+    def delete_observation(self, obs_id: int, *, reason: str | None = None) -> Written:
+        """Hide an observation from the record; it stays in the history, with the reason
+        given, and can be restored."""
+        return self._set_deleted(obs_id, deleted=True, reason=reason)
 
     def restore_observation(self, obs_id: int) -> Written:
         return self._set_deleted(obs_id, deleted=False)
 
-    def _set_deleted(self, obs_id: int, *, deleted: bool) -> Written:
+    def _set_deleted(self, obs_id: int, *, deleted: bool, reason: str | None = None) -> Written:
         current = tables.read_observation(self._db, obs_id)
         if current is None or (current[2] is not None) == deleted:
             return Written(issues=(_unknown_observation(obs_id),))
@@ -429,6 +430,7 @@ class Store:
                 patient_id,
                 item if deleted else None,
                 None if deleted else item,
+                reason,
             )
         return Written(id=obs_id)
 

@@ -61,7 +61,7 @@ class PatientList(QWidget):
         self.new_button.setObjectName("new_button")
         self.import_button = QPushButton("&Import…")
         self.import_button.setObjectName("import_button")
-        self.export_button = QPushButton("Export &file…")
+        self.export_button = QPushButton("Export fi&le…")
         self.export_button.setObjectName("export_file_button")
         buttons = QHBoxLayout()
         for button in (self.new_button, self.import_button, self.export_button):

@@ -8,6 +8,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from tacrocalc.domain.issues import Issue, Severity
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.domain.record import PatientRecord
+    from tacrocalc.present.patient import ResultCell
     from tacrocalc.present.words import Words
     from tacrocalc.records.store import Store
     from tacrocalc.ui.calculator import DoseCalculator
@@ -89,13 +92,14 @@ class PatientView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._build_header())
-        columns = QSplitter(Qt.Orientation.Horizontal)
-        columns.addWidget(self._build_left_column())
-        columns.addWidget(self._build_right_column())
-        columns.setStretchFactor(0, 2)
-        columns.setStretchFactor(1, 3)
-        columns.setSizes([490, 680])
-        layout.addWidget(columns, 1)
+        self.columns = _named(QSplitter(Qt.Orientation.Horizontal), "columns")
+        self.columns.addWidget(self._build_left_column())
+        self.columns.addWidget(self._build_right_column())
+        self.columns.setChildrenCollapsible(False)
+        self.columns.setStretchFactor(0, 2)
+        self.columns.setStretchFactor(1, 3)
+        self.columns.setSizes([460, 700])
+        layout.addWidget(self.columns, 1)
         self._connect_slots()
 
     def _build_header(self) -> QHBoxLayout:
@@ -112,9 +116,9 @@ class PatientView(QWidget):
         self.regimen_label.setStyleSheet("font-weight: bold;")
         self.flag_label = _named(QLabel(), "flag_label")
         self.flag_label.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        self.edit_button = _named(QPushButton("Edit &patient…"), "edit_button")
+        self.edit_button = _named(QPushButton("&Edit patient…"), "edit_button")
         self.export_button = _named(QPushButton("E&xport plan…"), "export_button")
-        self.print_button = _named(QPushButton("P&rint…"), "print_button")
+        self.print_button = _named(QPushButton("Prin&t…"), "print_button")
         self.export_button.clicked.connect(lambda: self.plan_requested.emit("export"))
         self.print_button.clicked.connect(lambda: self.plan_requested.emit("print"))
         header = QHBoxLayout()
@@ -129,10 +133,12 @@ class PatientView(QWidget):
 
         return header
 
-    def _build_left_column(self) -> QScrollArea:
-        """The regimen calculator, the alerts, the adjustment and the schedule."""
-        self.calculator_box = QGroupBox("Regimen calculator")
+    def _build_left_column(self) -> QWidget:
+        """What needs attention with the advice under it (R14), then the dose calculator, the
+        course and the schedule as tabs: nothing here scrolls inside anything else."""
+        self.calculator_box = QWidget()
         self.calculator_layout = QVBoxLayout(self.calculator_box)
+        self.calculator_layout.setContentsMargins(4, 4, 4, 4)
         self.start_edit = _named(QDateEdit(), "start_edit", "Start date of the new regimen")
         self.start_edit.setDisplayFormat("yyyy-MM-dd")
         self.start_edit.setCalendarPopup(True)
@@ -148,28 +154,38 @@ class PatientView(QWidget):
         self.apply_error.setWordWrap(True)
         self.apply_error.setStyleSheet(ERROR_STYLE)
         apply_row = QHBoxLayout()
-        apply_row.addWidget(QLabel("from"))
+        start_label = QLabel("fro&m")
+        start_label.setBuddy(self.start_edit)
+        apply_row.addWidget(start_label)
         apply_row.addWidget(self.start_edit)
         apply_row.addWidget(self.apply_button, 1)
+        self.calculator_layout.addStretch(1)
         self.calculator_layout.addLayout(apply_row)
         self.calculator_layout.addWidget(self.switch_label)
         self.calculator_layout.addWidget(self.apply_error)
 
-        adjust_box = QGroupBox("Adjustment from the latest trough (R9)")
         self.adjust_label = _named(QLabel(), "adjust_label")
         self.adjust_label.setWordWrap(True)
         self.adjust_button = _named(QPushButton("Apply the suggested dose"), "adjust_button")
-        adjust_layout = QVBoxLayout(adjust_box)
-        adjust_layout.addWidget(self.adjust_label)
-        adjust_layout.addWidget(self.adjust_button)
-
-        alerts_box = QGroupBox("Needs attention")
-        self.alerts_label = _named(QLabel(), "alerts_label")
+        self.alerts_label = _named(QLabel(), "alerts_label", "Needs attention")
         self.alerts_label.setWordWrap(True)
         self.alerts_label.setTextFormat(Qt.TextFormat.RichText)
-        QVBoxLayout(alerts_box).addWidget(self.alerts_label)
+        self.alerts_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        alerts_scroll = QScrollArea()  # a long list scrolls; the rest of the column stays put
+        alerts_scroll.setWidgetResizable(True)
+        alerts_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        alerts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        alerts_scroll.setWidget(self.alerts_label)
+        alerts_scroll.setMinimumHeight(48)
+        alerts_box = QGroupBox("Needs attention")
+        alerts_layout = QVBoxLayout(alerts_box)
+        alerts_layout.setContentsMargins(6, 4, 6, 4)
+        alerts_layout.addWidget(alerts_scroll, 1)
+        adjust_title = QLabel("<b>Adjustment from the latest trough</b> <small>(R9)</small>")
+        alerts_layout.addWidget(adjust_title)
+        alerts_layout.addWidget(self.adjust_label)
+        alerts_layout.addWidget(self.adjust_button)
 
-        schedule_box = QGroupBox("Monitoring schedule (R8)")
         self.schedule_table = _named(QTableWidget(0, 4), "schedule_table", "Monitoring schedule")
         self.schedule_table.setHorizontalHeaderLabels(["Check", "When", "Status", "Take"])
         self.schedule_table.verticalHeader().hide()
@@ -177,21 +193,23 @@ class PatientView(QWidget):
         self.schedule_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.schedule_table.setMinimumHeight(150)
-        QVBoxLayout(schedule_box).addWidget(self.schedule_table)
+        self.schedule_table.horizontalHeader().setStretchLastSection(True)
+
+        self.course_tab = QWidget()  # the dosage history (R15)
+        self.course_layout = QVBoxLayout(self.course_tab)
+        self.course_layout.setContentsMargins(4, 4, 4, 4)
+        self.left_tabs = _named(QTabWidget(), "left_tabs")
+        self.left_tabs.addTab(self.calculator_box, "Dose")
+        self.left_tabs.addTab(self.course_tab, "Course")
+        self.left_tabs.addTab(self.schedule_table, "Schedule (R8)")
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 4, 0)
-        for box in (self.calculator_box, alerts_box, adjust_box, schedule_box):
-            left_layout.addWidget(box)
-        left_layout.addStretch(1)
-        left_scroll = QScrollArea()
-        left_scroll.setWidgetResizable(True)
-        left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(380)
-        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        return left_scroll
+        left_layout.addWidget(alerts_box, 2)
+        left_layout.addWidget(self.left_tabs, 3)
+        left.setMinimumWidth(360)
+        return left
 
     def _build_entry(self) -> QGridLayout:
         """The quick-entry row: date, times, trough, creatinine, blood pressure."""
@@ -208,16 +226,26 @@ class PatientView(QWidget):
         self.bp_edit.setPlaceholderText("120/80")
         self.add_button = _named(QPushButton("Add"), "add_button")
         self._set_entry_placeholders()
+        metrics = self.fontMetrics()  # wide enough for what is typed in each, never "26-11-2"
+        for edit, sample in (
+            (self.time_edit, "00:00"),
+            (self.last_dose_edit, "00:00"),
+            (self.trough_edit, "<2.0 nmol/L"),
+            (self.creatinine_edit, "000.0 µmol/L"),
+            (self.bp_edit, "120/80"),
+        ):
+            edit.setMinimumWidth(metrics.horizontalAdvance(sample) + 16)
+        self.date_edit.setMinimumWidth(metrics.horizontalAdvance("0000-00-00") + 44)
         for edit in (self.time_edit, self.last_dose_edit):
-            edit.setMaximumWidth(70)
+            edit.setMaximumWidth(metrics.horizontalAdvance("00:00") + 40)
         entry = QGridLayout()
         fields = (
-            ("Da&te", self.date_edit),
+            ("&Date", self.date_edit),
             ("Time", self.time_edit),
             ("Last dose", self.last_dose_edit),
             ("Tro&ugh", self.trough_edit),
-            ("Creati&nine", self.creatinine_edit),
-            ("B&P", self.bp_edit),
+            ("&Creatinine", self.creatinine_edit),
+            ("&BP", self.bp_edit),
         )
         for index, (text, widget) in enumerate(fields):
             label = QLabel(text)
@@ -226,6 +254,8 @@ class PatientView(QWidget):
             entry.addWidget(label, row, 2 * column)
             entry.addWidget(widget, row, 2 * column + 1)
         entry.addWidget(self.add_button, 1, 6)
+        entry.setColumnStretch(1, 1)
+        entry.setColumnStretch(3, 1)
         entry.setColumnStretch(5, 1)
         self.entry_error = _named(QLabel(), "entry_error")
         self.entry_error.setWordWrap(True)
@@ -233,23 +263,28 @@ class PatientView(QWidget):
         self.entry_error.hide()
         return entry
 
-    def _build_right_column(self) -> QSplitter:
-        """The charts above; the quick entry, the results and their buttons below."""
+    def _build_right_column(self) -> QTabWidget:
+        """The results (quick entry, one table, its buttons) and the charts, as two tabs: each
+        has the whole height, so the table shows a ward round's rows at 1366×768."""
         self.charts = ChartsView()
         self.charts.setObjectName("charts")
         entry = self._build_entry()
         self.table_model = ObservationTableModel()
-        self.table = _named(QTableView(), "observation_table", "Observations")
+        self.table = _named(QTableView(), "observation_table", "Results")
         self.table.setModel(self.table_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self._on_delete_button_clicked)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
-        self.correct_button = _named(QPushButton("&Correct…"), "correct_button")
-        self.delete_button = _named(QPushButton("&Delete"), "delete_button")
-        self.restore_button = _named(QPushButton("Res&tore"), "restore_button")
+        self.table.setWordWrap(False)
+        self.correct_button = _named(QPushButton("Correct…"), "correct_button")
+        self.delete_button = _named(QPushButton("Delete…"), "delete_button")
+        self.restore_button = _named(QPushButton("Restore"), "restore_button")
         self.show_deleted_check = _named(QCheckBox("Show deleted"), "show_deleted_check")
-        self.history_button = _named(QPushButton("&History…"), "history_button")
+        self.history_button = _named(QPushButton("Histor&y…"), "history_button")
         table_buttons = QHBoxLayout()
         for item in (
             self.correct_button,
@@ -260,20 +295,17 @@ class PatientView(QWidget):
         ):
             table_buttons.addWidget(item)
         table_buttons.addStretch(1)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addLayout(entry)
-        bottom_layout.addWidget(self.entry_error)
-        bottom_layout.addWidget(self.table, 1)
-        bottom_layout.addLayout(table_buttons)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.charts)
-        right.addWidget(bottom)
-        right.setStretchFactor(0, 1)
-        right.setStretchFactor(1, 1)
-        right.setSizes([400, 320])
-        return right
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(4, 4, 4, 4)
+        results_layout.addLayout(entry)
+        results_layout.addWidget(self.entry_error)
+        results_layout.addWidget(self.table, 1)
+        results_layout.addLayout(table_buttons)
+        self.right_tabs = _named(QTabWidget(), "right_tabs")
+        self.right_tabs.addTab(results, "Results")
+        self.right_tabs.addTab(self.charts, "Charts")
+        return self.right_tabs
 
     def _connect_slots(self) -> None:
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
@@ -461,9 +493,7 @@ class PatientView(QWidget):
         )
         self._suggestion = suggestion
         shown = self.model.observations
-        self.table_model.set_rows(
-            [present.observation_row(i, o, d is not None, assessment, words) for i, o, d in shown]
-        )
+        self.table_model.set_rows(present.day_rows(shown, assessment, words))
         self.table.resizeColumnsToContents()
         self.charts.show_charts(build_charts(assessment, words.units))
 
@@ -751,25 +781,41 @@ class PatientView(QWidget):
                 f"Saved the adjusted dose: {self._words().dose(q(fresh.dose_mg, 'mg'))}"
             )
 
-    def _selected(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].row() if rows else None
+    def _selected(self) -> ResultCell | None:
+        """The result the user picked: the value in the selected cell, or the only value of
+        the selected day; else None, having said what to select."""
+        indexes = self.table.selectionModel().selectedIndexes()
+        if indexes:
+            index = indexes[0]
+            cell = self.table_model.cell(index.row(), index.column())
+            cells = list(self.table_model.row(index.row()).cells.values())
+            if cell is None and len(cells) == 1:
+                cell = cells[0]
+            if cell is not None:
+                return cell
+        self._show_table_message(
+            "Select a result first: click its trough, creatinine or blood pressure value."
+        )
+        return None
+
+    def _show_table_message(self, text: str) -> None:
+        self.entry_error.setText(text)
+        self.entry_error.setVisible(bool(text))
 
     def _on_correct_button_clicked(self) -> None:
         from tacrocalc.ui.dialogs import CorrectionDialog
 
-        index = self._selected()
-        if index is None or self.patient_id is None:
+        cell = self._selected()
+        if cell is None or self.patient_id is None:
             return
-        row = self.table_model.row(index)
         current = next(
-            (o for i, o, _ in self._db.observations(self.patient_id) if i == row.id), None
+            (o for i, o, _ in self._db.observations(self.patient_id) if i == cell.id), None
         )
         if current is None:
             return
         dialog = CorrectionDialog(
             current,
-            row.value,
+            cell.text,
             self._settings.units(),
             today=self._today(),
             decimal_comma=self._decimal_comma,
@@ -778,28 +824,49 @@ class PatientView(QWidget):
         if dialog.exec() and dialog.corrected is not None:
             corrected = dialog.corrected
             written = self.model.write(
-                lambda db: db.correct_observation(row.id, corrected, today=self._today())
+                lambda db: db.correct_observation(cell.id, corrected, today=self._today())
             )
             if not written.ok:
-                self.entry_error.setText("\n".join(self._message(i) for i in written.issues))
-                self.entry_error.show()
+                self._show_table_message("\n".join(self._message(i) for i in written.issues))
                 return
+            self._show_table_message("")
             self.saved.emit("Saved the correction (the old value is in the history)")
 
+    def _ask_reason(self, title: str, question: str) -> str | None:
+        """A reason for the audit trail; None when the user cancels (a seam for tests)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getText(self, title, question)
+        return text.strip() if ok and text.strip() else None
+
     def _on_delete_button_clicked(self) -> None:
-        index = self._selected()
-        if index is None:
+        cell = self._selected()
+        if cell is None:
             return
-        obs_id = self.table_model.row(index).id
-        if self.model.write(lambda db: db.delete_observation(obs_id)).ok:
+        if cell.deleted:
+            self._show_table_message("This result is already deleted; Restore brings it back.")
+            return
+        reason = self._ask_reason(
+            "Delete a result", f"Delete {cell.text}? It stays in the history.\n\nReason:"
+        )
+        if reason is None:
+            return
+        if self.model.write(lambda db: db.delete_observation(cell.id, reason=reason)).ok:
+            self._show_table_message("")
             self.saved.emit("Deleted (it stays in the history and can be restored)")
 
     def _on_restore_button_clicked(self) -> None:
-        index = self._selected()
-        if index is None:
+        if not self.show_deleted_check.isChecked():
+            self._show_table_message("Tick Show deleted, then select the result to restore.")
             return
-        obs_id = self.table_model.row(index).id
-        if self.model.write(lambda db: db.restore_observation(obs_id)).ok:
+        cell = self._selected()
+        if cell is None:
+            return
+        if not cell.deleted:
+            self._show_table_message("This result is not deleted: there is nothing to restore.")
+            return
+        if self.model.write(lambda db: db.restore_observation(cell.id)).ok:
+            self._show_table_message("")
             self.saved.emit("Restored")
 
     def _on_history_button_clicked(self) -> None:

@@ -21,6 +21,7 @@ from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.printing import PdfPages, printer_for
 from tacrocalc.ui.settings import Settings
 from tests.seed_cases import case_1, case_3
+from tests.ui import click_result, day_row
 
 TODAY = date(2026, 1, 20)
 
@@ -81,9 +82,14 @@ def test_a_quick_entry_trough_appears_in_the_table_and_on_the_chart(qtbot, windo
     view = new_patient(window, store)
     start_regimen(qtbot, view)
     enter(qtbot, view, days_ago=6, trough="8.1", creatinine="85", bp="118/76")
-    rows = [view.table_model.row(i) for i in range(view.table_model.rowCount())]
-    trough = next(r for r in rows if r.kind == "trough")
-    assert (trough.date, trough.value, trough.assessment) == ("2026-01-14", "8.1 µg/L", "in range")
+    row = day_row(view, "2026-01-14")  # one row for the day: its three results, dose, check
+    assert row.texts()[2:] == (
+        "8.1 µg/L, in range",
+        "85 µmol/L, +0.0 % vs baseline",
+        "118/76 mmHg",
+        "3 mg every 12 hours",
+        "check",
+    )
     assert view.charts.trough_chart.point_count() == 1
     assert window.statusBar().currentMessage().startswith("Saved 3 result(s)")
     assert view.trough_edit.text() == ""  # cleared for the next entry
@@ -99,8 +105,8 @@ def test_a_creatinine_30_percent_over_baseline_raises_the_alert(qtbot, window, s
     assert (
         "Creatinine 104 µmol/L is 30 % above the baseline of 80 µmol/L" in view.alerts_label.text()
     )
-    row = view.table_model.row(view.table_model.rowCount() - 1)
-    assert row.flagged and "(significant)" in row.assessment
+    cell = day_row(view, "2026-01-18").cells["creatinine"]
+    assert cell.flagged and cell.text == "104 µmol/L, +30.0 % vs baseline (significant)"
 
 
 def test_an_invalid_entry_is_refused_next_to_the_entry_and_keeps_what_was_typed(
@@ -136,7 +142,11 @@ def test_applying_a_new_regimen_restarts_the_schedule(qtbot, window, store):
 def test_correction_and_deletion_go_through_the_audit_trail(qtbot, window, store, monkeypatch):
     view = new_patient(window, store)
     enter(qtbot, view, days_ago=1, trough="8")
-    view.table.selectRow(0)
+    qtbot.mouseClick(view.restore_button, Qt.MouseButton.LeftButton)  # nothing selected
+    assert view.entry_error.text() == "Tick Show deleted, then select the result to restore."
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    assert view.entry_error.text().startswith("Select a result first")
+    click_result(qtbot, view, 0, "trough")
     from tacrocalc.ui import dialogs
 
     class Corrected(dialogs.CorrectionDialog):
@@ -147,14 +157,23 @@ def test_correction_and_deletion_go_through_the_audit_trail(qtbot, window, store
 
     monkeypatch.setattr(dialogs, "CorrectionDialog", Corrected)
     qtbot.mouseClick(view.correct_button, Qt.MouseButton.LeftButton)
-    assert view.table_model.row(0).value == "9.5 µg/L"
-    view.table.selectRow(0)
+    assert view.table_model.row(0).cells["trough"].text == "9.5 µg/L, off treatment"
+    asked = []
+    monkeypatch.setattr(view, "_ask_reason", lambda *a: asked.append(a) and None)
+    click_result(qtbot, view, 0, "trough")
+    qtbot.keyClick(view.table, Qt.Key.Key_Delete)  # asks a reason; cancelled: nothing deleted
+    assert "Delete 9.5 µg/L, off treatment?" in asked[0][1]
+    assert view.table_model.rowCount() == 1
+    monkeypatch.setattr(view, "_ask_reason", lambda *a: "wrong patient's sample")
+    click_result(qtbot, view, 0, "trough")
     qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
     assert view.table_model.rowCount() == 0
     view.show_deleted_check.setChecked(True)
-    assert view.table_model.row(0).deleted
-    view.table.selectRow(0)
+    assert view.table_model.row(0).cells["trough"].deleted
+    click_result(qtbot, view, 0, "trough")
     qtbot.mouseClick(view.restore_button, Qt.MouseButton.LeftButton)
+    assert not view.table_model.row(0).cells["trough"].deleted
+    assert store.history("H1")[-2].reason == "wrong patient's sample"
     assert [e.action for e in store.history("H1")] == [
         "insert",
         "insert",
@@ -319,7 +338,7 @@ def test_display_units_follow_the_settings(qtbot, window, store):
     window.settings.set("units/creatinine", "mg/dL")
     view.settings_changed()
     enter(qtbot, view, days_ago=1, creatinine="1.1")  # a bare number in the display unit
-    assert view.table_model.row(0).value == "1.1 mg/dL"
+    assert view.table_model.row(0).cells["creatinine"].text == "1.1 mg/dL, +0.0 % vs baseline"
     record = store.load("H1")
     assert record.creatinines()[0].value.magnitude == pytest.approx(97.24, abs=0.01)  # µmol/L
 
