@@ -7,9 +7,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -137,6 +138,9 @@ class MainWindow(QMainWindow):
         self.patients.import_button.clicked.connect(self.import_files)
         self.patients.export_button.clicked.connect(self.export_file)
         self._make_menus()
+        application = QApplication.instance()
+        assert application is not None
+        application.installEventFilter(self)  # the window's keys work in any field
         # Big enough for the patient view whatever was saved (1366×768 is the smallest screen
         # it is made for); the saved size and place when there is one.
         self.setMinimumSize(960, 600)
@@ -193,10 +197,12 @@ class MainWindow(QMainWindow):
             item = QAction(text, self)
             if shortcut is not None:
                 item.setShortcut(QKeySequence(shortcut))
+                self._window_keys.add(item.shortcut().toString())
             item.triggered.connect(slot)
             menus[menu_name].addAction(item)
             return item
 
+        self._window_keys: set[str] = set()  # the window's shortcuts, above any field's own
         menus = {name: self.menuBar().addMenu(name) for name in ("&File", "&Patient", "&Help")}
         action("&File", "&Open last patient", self.open_last_patient, "Ctrl+L")
         action("&File", "&Import patient files…", self.import_files, "Ctrl+I")
@@ -476,6 +482,21 @@ class MainWindow(QMainWindow):
             f"TacroCalc {tacrocalc.__version__}\nTacrolimus dosing and monitoring."
             "\n\nCheck every dose against the prescription chart.",
         )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+E, Ctrl+F, Ctrl+N, Ctrl+P, Ctrl+L and the other window shortcuts win over a
+        text field's own use of the key (a line edit takes Ctrl+E as "end of line"), so they
+        work from any widget of this window."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and QKeySequence(event.keyCombination()).toString() in self._window_keys
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+        ):
+            event.ignore()  # not the field's: the window's shortcut fires
+            return True
+        return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.set("window/geometry", bytes(self.saveGeometry().data()))

@@ -419,6 +419,8 @@ class PatientView(QWidget):
         self.calculator.setObjectName("calculator")
         self.calculator.weight_unit.setCurrentText(self._settings.units().weight)
         self.calculator_layout.insertWidget(0, self.calculator)
+        QWidget.setTabOrder(self.calculator.dose_edit, self.start_edit)  # reading order
+        QWidget.setTabOrder(self.start_edit, self.apply_button)
         today = self._today()
         weight = record.weight_on(today)
         self.calculator.show_weight(weight.value if weight is not None else None)
@@ -876,4 +878,5 @@ class PatientView(QWidget):
             HistoryDialog(self._db.history(self.patient_id), self).exec()
 
     def focus_quick_entry(self) -> None:
+        self.right_tabs.setCurrentIndex(0)  # the results, where the entry row is
         self.trough_edit.setFocus()
