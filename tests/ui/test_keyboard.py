@@ -139,7 +139,7 @@ def test_no_two_widgets_of_a_dialog_share_a_mnemonic(qtbot, open_window):
     from tacrocalc.domain.record import Trough
     from tacrocalc.domain.units import q
     from tacrocalc.present.units import DisplayUnits
-    from tacrocalc.records.protocol_files import available_protocols, load_protocol
+    from tacrocalc.records.protocol_files import available_protocols
     from tacrocalc.ui.dialogs import CorrectionDialog, HistoryDialog, PatientDialog
     from tacrocalc.ui.settings_dialog import SettingsDialog
 
