@@ -114,7 +114,7 @@ def build_gui(
     folder = user_data_dir(data_dir)
     install_error_handler(folder)
     window = MainWindow(None, load_protocol, available_protocols(), settings or Settings())
-    window.show()
+    window.show_as_preferred()
     # Typing and other widget updates cost references to None too (none_guard): top the
     # reserve up every 30 s as well as before each chart redraw.
     guard = QTimer(window)

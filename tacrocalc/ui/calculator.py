@@ -106,6 +106,7 @@ class DoseCalculator(QWidget):
         dose_row.addWidget(QLabel("mg per dose"))
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above
         form.addRow(self._buddy("&Weight:", self.weight_edit), weight_row)
         form.addRow("", self.weight_error)
         form.addRow(self._buddy("Pr&oduct:", self.formulation_combo), self.formulation_combo)
@@ -114,12 +115,14 @@ class DoseCalculator(QWidget):
         form.addRow(self._buddy("Do&se:", self.dose_edit), dose_row)
         form.addRow("", self.dose_error)
         results = QFormLayout()
+        results.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         results.addRow("Daily dose at this rate:", self.daily_label)
         results.addRow("Give:", self.dose_label)
         results.addRow("Units:", self.units_label)
         results.addRow("At:", self.times_label)
         results.addRow("Rate achieved:", self.achieved_label)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # it sits in a tab or a window with margins
         layout.addLayout(form)
         layout.addLayout(results)
         layout.addWidget(self.warnings_label)
@@ -147,6 +150,7 @@ class DoseCalculator(QWidget):
     def _value_label(self, name: str) -> QLabel:
         label = QLabel("—")
         _named(label, name)
+        label.setWordWrap(True)  # "1 × 5 mg capsule + 1 × 0.5 mg capsule" wraps when narrow
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 

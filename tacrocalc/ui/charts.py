@@ -100,7 +100,7 @@ class ChartPanel(QChartView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(150)
+        self.setMinimumHeight(110)  # three fit the Charts tab at 1024×640
         self.labels: dict[tuple[float, float], str] = {}
         self.panel: Panel | None = None
         self._dark: bool | None = None  # the theme last applied

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 # The clinical core and the patient store are imported when first needed: `tacrocalc` paints
 # this window first, then opens the store (MainWindow.attach_store).
+
+PREFERRED_SIZE = QSize(1560, 900)  # the patient view with room to read; smaller screens: maximised
 
 # A patient file is JSON; ".tacrocalc" is the name the installers associate with TacroCalc.
 PATIENT_FILES = "TacroCalc patient files (*.tacrocalc *.json)"
@@ -64,9 +66,10 @@ class PatientList(QWidget):
         self.import_button.setObjectName("import_button")
         self.export_button = QPushButton("Export fi&le…")
         self.export_button.setObjectName("export_file_button")
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.import_button, self.export_button):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two rows: the list stays narrow on a 1024-pixel screen
+        buttons.addWidget(self.new_button, 0, 0, 1, 2)
+        buttons.addWidget(self.import_button, 1, 0)
+        buttons.addWidget(self.export_button, 1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_edit)
@@ -124,12 +127,15 @@ class MainWindow(QMainWindow):
         self.welcome_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.right = QStackedWidget()
         self.right.addWidget(self.welcome_label)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.patients)
-        splitter.addWidget(self.right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([190, 1170])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("splitter")
+        self.splitter.addWidget(self.patients)
+        self.splitter.addWidget(self.right)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 1170])
+        self.splitter.restoreState(QByteArray(settings.get("window/splitters")))
+        self.setCentralWidget(self.splitter)
         self.statusBar().showMessage("Ready")
 
         self.patients.list_view.activated.connect(self._on_patient_list_activated)
@@ -141,12 +147,24 @@ class MainWindow(QMainWindow):
         application = QApplication.instance()
         assert application is not None
         application.installEventFilter(self)  # the window's keys work in any field
-        # Big enough for the patient view whatever was saved (1366×768 is the smallest screen
-        # it is made for); the saved size and place when there is one.
-        self.setMinimumSize(960, 600)
+        # Big enough for the patient view whatever was saved (it fits 1024×640); the saved
+        # size and place when there is one; else the preferred size, or the whole screen when
+        # the screen is smaller than that (`show_as_preferred`).
+        self.setMinimumSize(960, 540)
         geometry = settings.get("window/geometry")
-        if not geometry or not self.restoreGeometry(QByteArray(geometry)):
-            self.resize(1340, 720)
+        self.first_start = not geometry or not self.restoreGeometry(QByteArray(geometry))
+        if self.first_start:
+            self.resize(PREFERRED_SIZE)
+
+    def show_as_preferred(self) -> None:
+        """Show the window: as it was left, or on a first start at its preferred size, or
+        maximised when the screen is smaller than that."""
+        screen = self.screen().availableGeometry().size()
+        small = screen.width() < PREFERRED_SIZE.width() or screen.height() < PREFERRED_SIZE.height()
+        if self.first_start and small:
+            self.showMaximized()
+        else:
+            self.show()
 
     @property
     def view(self) -> PatientView:
@@ -164,6 +182,7 @@ class MainWindow(QMainWindow):
             view.saved.connect(self._on_view_saved)
             view.edit_button.clicked.connect(self.edit_patient)
             view.plan_requested.connect(self._on_view_plan_requested)
+            view.columns.restoreState(QByteArray(self.settings.get("window/columns")))
             self.right.addWidget(view)
             self._view = view
         return self._view
@@ -500,4 +519,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.set("window/geometry", bytes(self.saveGeometry().data()))
+        self.settings.set("window/splitters", bytes(self.splitter.saveState().data()))
+        if self._view is not None:
+            self.settings.set("window/columns", bytes(self._view.columns.saveState().data()))
         super().closeEvent(event)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +61,29 @@ def _named(widget: W, name: str, accessible: str = "") -> W:
     if accessible:
         widget.setAccessibleName(accessible)
     return widget
+
+
+class _Message(QLabel):
+    """A message that takes no room while it has nothing to say."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
+def _text_button(text: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    return button
 
 
 class PatientView(QWidget):
@@ -148,10 +172,8 @@ class PatientView(QWidget):
             "restarts (R8.2) and the previous regimen stays in the "
             "history."
         )
-        self.switch_label = _named(QLabel(), "switch_label")  # R10: what a product change does
-        self.switch_label.setWordWrap(True)
-        self.apply_error = _named(QLabel(), "apply_error")
-        self.apply_error.setWordWrap(True)
+        self.switch_label = _named(_Message(), "switch_label")  # R10: what a switch does
+        self.apply_error = _named(_Message(), "apply_error")
         self.apply_error.setStyleSheet(ERROR_STYLE)
         apply_row = QHBoxLayout()
         start_label = QLabel("fro&m")
@@ -175,15 +197,21 @@ class PatientView(QWidget):
         alerts_scroll.setWidgetResizable(True)
         alerts_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         alerts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        alerts_scroll.setWidget(self.alerts_label)
-        alerts_scroll.setMinimumHeight(48)
+        advice = QWidget()  # the alerts, then the dose advice under them (R14.2, R9)
+        advice_layout = QVBoxLayout(advice)
+        advice_layout.setContentsMargins(0, 0, 0, 0)
+        advice_layout.addWidget(self.alerts_label)
+        advice_layout.addWidget(
+            QLabel("<b>Adjustment from the latest trough</b> <small>(R9)</small>")
+        )
+        advice_layout.addWidget(self.adjust_label)
+        advice_layout.addStretch(1)
+        alerts_scroll.setWidget(advice)
+        alerts_scroll.setMinimumHeight(40)
         alerts_box = QGroupBox("Needs attention")
         alerts_layout = QVBoxLayout(alerts_box)
         alerts_layout.setContentsMargins(6, 4, 6, 4)
         alerts_layout.addWidget(alerts_scroll, 1)
-        adjust_title = QLabel("<b>Adjustment from the latest trough</b> <small>(R9)</small>")
-        alerts_layout.addWidget(adjust_title)
-        alerts_layout.addWidget(self.adjust_label)
         alerts_layout.addWidget(self.adjust_button)
 
         self.schedule_table = _named(QTableWidget(0, 4), "schedule_table", "Monitoring schedule")
@@ -206,9 +234,8 @@ class PatientView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 4, 0)
-        left_layout.addWidget(alerts_box, 2)
-        left_layout.addWidget(self.left_tabs, 3)
-        left.setMinimumWidth(360)
+        left_layout.addWidget(alerts_box, 1)  # what is left after the tabs: it scrolls
+        left_layout.addWidget(self.left_tabs)
         return left
 
     def _build_entry(self) -> QGridLayout:
@@ -224,7 +251,8 @@ class PatientView(QWidget):
         self.creatinine_edit = _named(QLineEdit(), "creatinine_edit", "Creatinine")
         self.bp_edit = _named(QLineEdit(), "bp_edit", "Blood pressure, systolic/diastolic")
         self.bp_edit.setPlaceholderText("120/80")
-        self.add_button = _named(QPushButton("Add"), "add_button")
+        self.add_button = _named(_text_button("Add"), "add_button")
+        self.add_button.setToolTip("Add the results typed (Enter in any field does the same)")
         self._set_entry_placeholders()
         metrics = self.fontMetrics()  # wide enough for what is typed in each, never "26-11-2"
         for edit, sample in (
@@ -280,11 +308,12 @@ class PatientView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.correct_button = _named(QPushButton("Correct…"), "correct_button")
-        self.delete_button = _named(QPushButton("Delete…"), "delete_button")
-        self.restore_button = _named(QPushButton("Restore"), "restore_button")
+        # Tool buttons: as wide as their words, so the row fits a 1024-pixel screen.
+        self.correct_button = _named(_text_button("Correct…"), "correct_button")
+        self.delete_button = _named(_text_button("Delete…"), "delete_button")
+        self.restore_button = _named(_text_button("Restore"), "restore_button")
         self.show_deleted_check = _named(QCheckBox("Show deleted"), "show_deleted_check")
-        self.history_button = _named(QPushButton("Histor&y…"), "history_button")
+        self.history_button = _named(_text_button("Histor&y…"), "history_button")
         table_buttons = QHBoxLayout()
         for item in (
             self.correct_button,

@@ -51,6 +51,8 @@ PREFERENCES: Final[dict[str, Preference]] = {
     "session/last_patient": Preference("", (), "the patient opened last"),
     "files/last_folder": Preference("", (), "folder of the last export or import"),
     "window/geometry": Preference(b"", (), "window size and place"),
+    "window/splitters": Preference(b"", (), "the width of the patient list"),
+    "window/columns": Preference(b"", (), "the widths of the patient view's two columns"),
 }
 
 
