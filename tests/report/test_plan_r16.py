@@ -246,12 +246,12 @@ def test_a_hold_says_when_it_is_planned_to_resume(seed, tmp_path):
 
 def _rule_words_outside_the_column(pdf: bytes, tmp_path) -> list[str]:
     """Words of `pdftotext -bbox` that hold a rule number and start left of the rule column."""
-    page = re.search(r'<page width="([\d.]+)"', pdftotext(pdf, tmp_path, "-bbox"))
+    boxes = pdftotext(pdf, tmp_path, "-bbox")
+    page = re.search(r'<page width="([\d.]+)"', boxes)
     assert page is not None
     column = float(page.group(1)) - MARGIN - RULE_WIDTH
     words = re.findall(
-        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>',
-        pdftotext(pdf, tmp_path, "-bbox"),
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', boxes
     )
     return [w for x, w in words if RULE_CODE.search(w) and float(x) < column - 0.5]
 
