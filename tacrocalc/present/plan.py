@@ -2,15 +2,22 @@
 
 `build_plan(assessment, generated_at=...)` gathers every sentence and number from the one
 assessment (nothing is re-derived here); `tacrocalc.report.pdf.render` lays it out.
+
+R16: the plan opens with the instruction (what to give now, or that tacrolimus is held or
+stopped), then says when to call the prescriber, with this patient's own levels in the chosen
+units; the previous doses come under a heading of their own; and no rule number stands inside a
+sentence a nurse reads: each sentence is a `Line` whose rules are printed in a column apart.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Final
 
 from tacrocalc.domain.assessment import Assessment
-from tacrocalc.domain.course import period_at
+from tacrocalc.domain.course import EventKind, Period, Status, period_at
 from tacrocalc.domain.issues import Percent, Pressure, Severity
 from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.units import Kind
@@ -18,6 +25,7 @@ from tacrocalc.present.charts import Charts, build_charts
 from tacrocalc.present.words import (
     CLASS_TEXT,
     PHASE_TEXT,
+    SEVERITY_COLOURS,
     SEVERITY_WORDS,
     TAKE_TEXT,
     Words,
@@ -28,28 +36,73 @@ from tacrocalc.present.words import (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Line:
+    """A sentence a nurse reads, and the rules it follows, printed apart from it (R16.2)."""
+
+    text: str
+    rules: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Alert:
     urgent: bool
-    text: str
+    text: str  # without rule numbers (R16.2)
     severity: str = "Warning"  # the word printed before it (R14.1)
+    colour: str = ""  # and its colour ("" for the ink of the text)
+    rules: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     title: str
     header: str  # on every page: name, id, date of birth
-    patient: tuple[tuple[str, str], ...]
-    regimen: tuple[str, ...]  # the current regimen, in words a nurse can follow
-    history: tuple[tuple[str, str, str], ...]  # previous regimens: from, product, dose
+    instruction: tuple[str, ...]  # R16.1: what to give, the units and times (or held, stopped)
+    since: str  # since when, after what, at what mg/kg/day
+    call_today: tuple[Line, ...]  # R16.3: call the prescriber the same day if ... (R14 urgent)
+    call_visit: tuple[Line, ...]  # tell the prescriber at this visit if ... (R14 warning)
+    patient: tuple[tuple[str, str, str], ...]  # what, value, rule
+    history: tuple[tuple[str, str, str, str], ...]  # previous doses: from, to, given, event
     thresholds: tuple[tuple[str, str, str], ...]  # what, value, rule
     alerts: tuple[Alert, ...]
     charts: Charts
     results: tuple[tuple[str, str, str, str, str], ...]  # date, trough, creatinine, BP, dose
     schedule: tuple[tuple[str, str, str, str], ...]  # check, due, what to take, why
-    schedule_note: str
-    notes: tuple[str, ...]
+    schedule_note: Line
+    notes: tuple[Line, ...]
     footer: str
     generated: str
+
+
+# How the plan names an event of the course (R15.1), in "Previous doses" and "since".
+EVENT_TEXT: Final[dict[EventKind, str]] = {
+    EventKind.START: "started",
+    EventKind.CHANGE: "dose changed",
+    EventKind.SWITCH: "switched to this product",
+    EventKind.HOLD: "on hold",
+    EventKind.RESUME: "resumed",
+    EventKind.RESTART: "restarted",
+    EventKind.STOP: "stopped",
+}
+# What a day of the results table was given when no dose was (R15.2).
+NO_DOSE_TEXT: Final[dict[Status, str]] = {
+    Status.HELD: "on hold",
+    Status.STOPPED: "stopped",
+}
+
+# "(R5.4)", "(R5.1, R9.3)", "(R10.2-R10.5)", "(R8)": the rule references of a sentence.
+_RULES = re.compile(r"\s*\((R\d+(?:\.\d+)?(?:\s*(?:,|-|–|and)\s*R\d+(?:\.\d+)?)*)\)")
+
+
+def split_rules(text: str) -> Line:
+    """R16.2: a sentence without its rule references, and the references, for a column."""
+    rules = [m.group(1) for m in _RULES.finditer(text)]
+    return Line(text=_RULES.sub("", text), rules=", ".join(rules))
+
+
+def _sentence(text: str) -> str:
+    """A sentence that begins with a capital, as a sentence that begins with a field name
+    ("current regimen: ...") does not."""
+    return text[:1].upper() + text[1:]
 
 
 def build_plan(
@@ -67,61 +120,36 @@ def build_plan(
     )
 
     rows = [
-        ("Name", patient.name),
-        ("Patient id", patient.id),
-        ("Date of birth", born(patient.birth_date, today)),
-        ("Sex", patient.sex.value if patient.sex else "not recorded"),
+        ("Name", patient.name, ""),
+        ("Patient id", patient.id, ""),
+        ("Date of birth", born(patient.birth_date, today), ""),
+        ("Sex", patient.sex.value if patient.sex else "not recorded", ""),
         (
             "Weight used",
             f"{words.quantity(weight.value, Kind.WEIGHT)} ({weight.date.isoformat()})"
             if weight
             else "not recorded",
+            "",
         ),
-        ("Protocol", f"{protocol.title} (version {protocol.version}). {protocol.source}"),
-        (
-            "Target trough",
-            f"{span}; source: {target.source}",
-        ),
+        ("Protocol", f"{protocol.title} (version {protocol.version}). {protocol.source}", ""),
+        ("Target trough", f"{span}; source: {target.source}", "R5.6"),
     ]
     if patient.prior_ciclosporin_nephrotoxicity:
         rows.append(
             (
                 "Prior ciclosporin nephrotoxicity",
-                "YES: low start dose, close monitoring, every renal alert is urgent (R4.4)",
+                "YES: low start dose, close monitoring, every renal alert is urgent",
+                "R4.4",
             )
         )
 
-    regimen_lines: list[str] = []
-    current = assessment.current_regimen
-    if current is None and assessment.now.since is not None:  # held or stopped (R15.4)
-        regimen_lines += [
-            f"Tacrolimus {words.regimen_line(assessment)}.",
-            "Do not give tacrolimus until the prescriber restarts it.",
-        ]
-    elif current is None:
-        regimen_lines.append("No tacrolimus regimen is recorded.")
-    else:
-        product = protocol.formulations[current.formulation]
-        dose, units = dose_words(current, protocol, words)
-        regimen_lines += [
-            f"{product.name}: {dose}",
-            f"Give {units}.",
-            f"Started {current.start.isoformat()}"
-            + (
-                f"; {words.quantity(assessment.current_rate, Kind.DOSE_RATE)}"
-                f" at {words.quantity(weight.value, Kind.WEIGHT)}"
-                if assessment.current_rate is not None and weight
-                else ""
-            ),
-        ]
+    course = record.course()
+    now = assessment.now
+    instruction, since = _instruction(assessment, course, words)
     history = tuple(
-        (
-            r.start.isoformat(),
-            protocol.formulations[r.formulation].name.split(" (")[0],
-            dose_words(r, protocol, words)[0],
-        )
-        for r in reversed(record.regimens)
-        if r != current  # previous regimens only (R16.1)
+        _previous(period, following, words)
+        for period, following in reversed(list(zip(course, (*course[1:], None), strict=True)))
+        if period.event is not now.event  # the instruction is not a previous dose (R16.1)
     )
 
     caution = (
@@ -130,17 +158,13 @@ def build_plan(
         else "no upper-end level in this range"
     )
     thresholds = [
-        (
-            "Trough target range",
-            span,
-            "R5.2, R5.6",
-        ),
+        ("Trough target range", span, "R5.2, R5.6"),
         ("Trough caution", caution, "R5.3"),
         ("Steady state", f"{protocol.values.steady_state_days} days after a dose change", "R5.5"),
     ]
+    pct = words.render(Percent(protocol.values.creatinine_significant_rise_pct, 0))
     if assessment.baseline is not None and assessment.rise_limit is not None:
         after = " (taken after the start)" if assessment.baseline.after_start else ""
-        pct = words.render(Percent(protocol.values.creatinine_significant_rise_pct, 0))
         thresholds += [
             (
                 "Creatinine baseline",
@@ -160,14 +184,19 @@ def build_plan(
     diastolic = words.quantity(protocol.values.diastolic_limit, Kind.PRESSURE)
     thresholds.append(("Hypertension", f"systolic ≥ {systolic} or diastolic ≥ {diastolic}", "R7.1"))
 
-    alerts = tuple(
-        Alert(
-            urgent=a.issue.severity is Severity.URGENT,
-            severity=SEVERITY_WORDS.get(a.issue.severity, "Warning"),
-            text=words.message(a.issue) + (f" {action_text(a.action)}" if a.action else ""),
+    alerts = []
+    for a in assessment.alerts:
+        said = split_rules(words.message(a.issue))
+        action = split_rules(action_text(a.action) or "")
+        alerts.append(
+            Alert(
+                urgent=a.issue.severity is Severity.URGENT,
+                severity=SEVERITY_WORDS.get(a.issue.severity, "Warning"),
+                colour=SEVERITY_COLOURS.get(a.issue.severity, ""),
+                text=_sentence(f"{said.text} {action.text}".strip()),
+                rules=", ".join(r for r in (said.rules, action.rules) if r),
+            )
         )
-        for a in assessment.alerts
-    )
 
     by_day: dict[date, list[str]] = {}
     for t in assessment.troughs:
@@ -188,9 +217,13 @@ def build_plan(
     results: list[tuple[str, str, str, str, str]] = []
     for day in sorted(by_day):
         cells = by_day[day]
-        period = period_at(record.course(), day, sample=True)  # the dose at the time (R15.2)
-        regimen = period.regimen if period is not None else None
-        cells[3] = dose_words(regimen, protocol, words)[0] if regimen else "none"
+        period = period_at(course, day, sample=True)  # the dose at the time (R15.2)
+        if period is None:
+            cells[3] = "none"
+        elif period.regimen is None:
+            cells[3] = NO_DOSE_TEXT[period.status]
+        else:
+            cells[3] = dose_words(period.regimen, protocol, words)[0]
         results.append((day.isoformat(), cells[0], cells[1], cells[2], cells[3]))
 
     schedule = []
@@ -205,35 +238,48 @@ def build_plan(
         schedule.append((name, due, ", ".join(TAKE_TEXT[k] for k in check.takes), why))
 
     notes = (
-        "A true trough is taken just before the morning dose, 12 hours after the evening dose "
-        "(24 hours after the dose for once-daily products); write the time of the sample and of "
-        "the last dose (R5.1).",
-        "A level taken less than "
-        f"{protocol.values.steady_state_days} days after a dose change is not at steady state "
-        "(R5.5).",
-        "Azole antifungals, clarithromycin or erythromycin, diltiazem or verapamil, protease "
-        "inhibitors and grapefruit raise tacrolimus levels; rifampicin, enzyme-inducing "
-        "antiepileptics and St John's wort lower them; steroid dose changes move them. After any "
-        "such change, take a trough "
-        f"{protocol.values.co_medication_trough_days} days later (R11).",
+        Line(
+            text="A true trough is taken just before the morning dose, 12 hours after the "
+            "evening dose (24 hours after the dose for once-daily products); write the time of "
+            "the sample and of the last dose.",
+            rules="R5.1",
+        ),
+        Line(
+            text=f"A level taken less than {protocol.values.steady_state_days} days after a dose "
+            "change is not at steady state.",
+            rules="R5.5",
+        ),
+        Line(
+            text="Azole antifungals, clarithromycin or erythromycin, diltiazem or verapamil, "
+            "protease inhibitors and grapefruit raise tacrolimus levels; rifampicin, "
+            "enzyme-inducing antiepileptics and St John's wort lower them; steroid dose changes "
+            "move them. After any such change, take a trough "
+            f"{protocol.values.co_medication_trough_days} days later.",
+            rules="R11",
+        ),
     )
     stamp = generated_at.strftime("%Y-%m-%d %H:%M")
+    today_lines, visit_lines = _when_to_call(assessment, words, pct)
     return Plan(
         title="Tacrolimus monitoring plan",
         header=f"{patient.name} · id {patient.id} · born "
         f"{patient.birth_date.isoformat() if patient.birth_date else 'not recorded'}",
+        instruction=instruction,
+        since=since,
+        call_today=today_lines,
+        call_visit=visit_lines,
         patient=tuple(rows),
-        regimen=tuple(regimen_lines),
         history=history,
         thresholds=tuple(thresholds),
-        alerts=alerts,
+        alerts=tuple(alerts),
         charts=build_charts(assessment, words.units),
         results=tuple(results),
         schedule=tuple(schedule),
-        schedule_note=(
-            "Checks after the third are planned on the assumption that each check is "
-            "stable; if one is not (creatinine rise, hypertension, trough out of "
-            "range or at its upper end), checks stay every 2 weeks until one is (R8.5, R8.10)."
+        schedule_note=Line(
+            text="Checks after the third are planned on the assumption that each check is "
+            "stable; if one is not (creatinine rise, hypertension, trough out of range or at "
+            "its upper end), checks stay every 2 weeks until one is.",
+            rules="R8.5, R8.10",
         ),
         notes=notes,
         footer=(
@@ -242,3 +288,137 @@ def build_plan(
         ),
         generated=stamp,
     )
+
+
+def _instruction(
+    assessment: Assessment, course: tuple[Period, ...], words: Words
+) -> tuple[tuple[str, ...], str]:
+    """R16.1, R15.4: the lines to act on, and since when (with what came before)."""
+    now = assessment.now
+    protocol = assessment.protocol
+    current = assessment.current_regimen
+    if now.since is None or now.event is None:
+        return ("No tacrolimus regimen is recorded.",), ""
+    index = next(i for i, p in enumerate(course) if p.event is now.event)
+    before = course[index - 1] if index > 0 else None
+    if current is None:  # held or stopped
+        held = now.status is Status.HELD
+        lines = (
+            f"Tacrolimus {words.regimen_line(assessment)}.",
+            "Do not give tacrolimus until the prescriber "
+            + ("resumes it." if held else "restarts it."),
+        )
+        parts = []
+        if held and now.event.resume_on is not None:
+            parts.append(f"Planned resume: {now.event.resume_on.isoformat()}.")
+        if now.previous is not None:
+            parts.append(
+                f"Last dose given before it: {dose_words(now.previous, protocol, words)[0]}"
+                " (under Previous doses)."
+            )
+        return lines, " ".join(parts)
+    product = protocol.formulations[current.formulation]
+    dose, units = dose_words(current, protocol, words)
+    since = f"{EVENT_TEXT[now.event.kind].capitalize()} on {current.start.isoformat()}"
+    if now.event.reason:
+        since += f" ({now.event.reason})"
+    if before is not None and before.regimen is None:  # after a hold or a stop
+        since += f", after the {before.event.kind.value} of {before.start.isoformat()}"
+        if before.event.reason:
+            since += f" ({before.event.reason})"
+    weight = assessment.record.weight_on(assessment.today)
+    if assessment.current_rate is not None and weight:
+        since += (
+            f"; {words.quantity(assessment.current_rate, Kind.DOSE_RATE)}"
+            f" at {words.quantity(weight.value, Kind.WEIGHT)}"
+        )
+    return (f"{product.name}: {dose}", f"Give {units}."), since + "."
+
+
+def _previous(period: Period, following: Period | None, words: Words) -> tuple[str, str, str, str]:
+    """One row of "Previous doses": from, to, what was given (or held, stopped), and why."""
+    protocol = words.protocol
+    assert protocol is not None
+    if period.regimen is not None:
+        product = protocol.formulations[period.regimen.formulation].name.split(" (")[0]
+        given = f"{dose_words(period.regimen, protocol, words)[0]}, {product}"
+    else:
+        given = "no tacrolimus"
+    event = EVENT_TEXT[period.event.kind]
+    if period.event.reason:
+        event += f" ({period.event.reason})"
+    until = following.start.isoformat() if following is not None else ""
+    return (period.start.isoformat(), until, given, event)
+
+
+def _when_to_call(
+    assessment: Assessment, words: Words, pct: str
+) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+    """R16.3: the results that make the prescriber's call the same day (urgent, R14.1) and
+    those to tell at this visit (warning), with this patient's own levels in `words.units`."""
+    protocol = assessment.protocol
+    values = protocol.values
+    target = assessment.target
+    on = assessment.now.status is Status.ON  # a trough off treatment is not judged (R5.7)
+    urgent_pressure = words.render(Pressure(values.urgent_systolic, values.urgent_diastolic))
+    pressure = words.render(Pressure(values.systolic_limit, values.diastolic_limit))
+    today: list[Line] = []
+    visit: list[Line] = []
+    if on:
+        today.append(
+            Line(
+                text=f"a trough is above {words.quantity(target.high, Kind.TROUGH)}",
+                rules="R5.4, R14.1",
+            )
+        )
+    baseline = assessment.baseline
+    if baseline is not None and assessment.rise_limit is not None:
+        today.append(
+            Line(
+                text=f"a creatinine is {words.quantity(assessment.rise_limit, Kind.CREATININE)}"
+                f" or more ({pct} above the baseline of "
+                f"{words.quantity(baseline.value, Kind.CREATININE)})",
+                rules="R6.3, R14.1",
+            )
+        )
+    today.append(
+        Line(
+            text=f"a blood pressure is {urgent_pressure} or more (either number)",
+            rules="R14.1",
+        )
+    )
+    if assessment.record.patient.prior_ciclosporin_nephrotoxicity:
+        today.append(
+            Line(
+                text="a creatinine recheck is due or missed, or a creatinine has no baseline "
+                "to compare with: this patient had ciclosporin nephrotoxicity",
+                rules="R4.4, R14.1",
+            )
+        )
+    elif baseline is None:
+        visit.append(
+            Line(
+                text="a creatinine is taken: there is no baseline yet to judge a rise against",
+                rules="R6.1",
+            )
+        )
+    if on:
+        visit.append(
+            Line(
+                text=f"a trough is below {words.quantity(target.low, Kind.TROUGH)}",
+                rules="R5.4, R14.1",
+            )
+        )
+        if target.caution is not None:
+            visit.append(
+                Line(
+                    text=f"a trough is {words.quantity(target.caution, Kind.TROUGH)} or more"
+                    " (the upper end of the range)",
+                    rules="R5.3, R14.1",
+                )
+            )
+    visit.append(
+        Line(text=f"a blood pressure is {pressure} or more (either number)", rules="R7.1, R14.1")
+    )
+    visit.append(Line(text="a check of the schedule below is missed", rules="R8.9, R14.1"))
+    return tuple(today), tuple(visit)

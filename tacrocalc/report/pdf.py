@@ -3,6 +3,10 @@
 A4 or US Letter, 18 mm margins, the patient's name, id and date of birth at the head of every
 page and "page N of M" at its foot, DejaVu Sans embedded (µ, ≥, ×), vector charts, table
 headers repeated on every page, and the same bytes for the same plan (`invariant`).
+
+R16: the instruction comes first, in a box; "Call the prescriber the same day if" follows it;
+rule numbers are printed only in one narrow column at the right (`RULE_WIDTH`); a heading is
+never left at the foot of a page without the first lines of its section (`_section`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from reportlab.platypus import (
 
 from tacrocalc.paths import resources_dir
 from tacrocalc.present.charts import Charts, Panel
+from tacrocalc.present.plan import Line as PlanLine
 from tacrocalc.present.plan import Plan
 
 PAPER = {"a4": A4, "letter": LETTER}
@@ -50,6 +55,10 @@ SERIES = (colors.HexColor("#1f4e9c"), colors.HexColor("#0f7a6b"))
 DOSE = colors.HexColor("#7a3e9d")
 BAND = colors.HexColor("#dff0d8")
 CAUTION = colors.HexColor("#c77700")
+RULE_INK = colors.HexColor("#555555")  # rule numbers, for doctors and auditors (R16.2)
+URGENT_BACK = colors.HexColor("#fbe9ec")
+RULE_WIDTH = 24 * mm  # the one column rule numbers are printed in (R16.2)
+SHORT_TABLE = 60 * mm  # a table this high or less is not split from its heading's page
 
 
 @cache
@@ -85,7 +94,11 @@ def _styles() -> dict[str, ParagraphStyle]:
             spaceAfter=1.5 * mm,
         ),
         "dose": ParagraphStyle("dose", parent=body, fontName=BOLD, fontSize=11, leading=14),
-        "alert": ParagraphStyle("alert", parent=body, textColor=ALERT),
+        "callhead": ParagraphStyle("callhead", parent=body, fontSize=10, leading=13),
+        "item": ParagraphStyle(
+            "item", parent=body, leftIndent=3 * mm, bulletIndent=0, bulletFontName=FONT
+        ),
+        "rule": ParagraphStyle("rule", parent=body, fontSize=7, leading=9, textColor=RULE_INK),
     }
 
 
@@ -303,16 +316,21 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
 # -- the document ---------------------------------------------------------------------------
 
 
-def _table(rows: list[list[Any]], widths: list[float], *, header: bool = True) -> Table:
+def _table(
+    rows: list[list[Any]], widths: list[float], *, header: bool = True, grid: bool = True
+) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
-    style = [
+    style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
+    if grid:
+        style.append(("GRID", (0, 0), (-1, -1), 0.4, GRID))
+    else:  # text in line with the headings
+        style.append(("LEFTPADDING", (0, 0), (0, -1), 0))
     if header:
         style += [
             ("FONTNAME", (0, 0), (-1, 0), BOLD),
@@ -322,88 +340,163 @@ def _table(rows: list[list[Any]], widths: list[float], *, header: bool = True) -
     return table
 
 
+def _lead_height(flowable: Any, width: float, rows: int) -> float:
+    """The height of the first lines of `flowable`: a table's first `rows` rows (header
+    included; a short table whole), a paragraph's first `rows` lines, anything else whole."""
+    _, height = flowable.wrap(width, 10_000)
+    if isinstance(flowable, Table) and height > SHORT_TABLE:
+        return float(sum(flowable._rowHeights[:rows]))  # set by wrap
+    if isinstance(flowable, Paragraph):
+        return float(min(height, rows * flowable.style.leading))
+    return float(height) + float(flowable.getSpaceBefore()) + float(flowable.getSpaceAfter())
+
+
+def _section(heading: Paragraph, body: list[Any], width: float, *, whole: int = 0) -> list[Any]:
+    """R16.4: a heading stays on the page with the first lines of its section: the first
+    `whole` flowables of `body` and the first rows or lines of the one after them. A heading
+    that would end a page moves to the next."""
+    _, head = heading.wrap(width, 10_000)
+    need = head + heading.getSpaceBefore() + heading.getSpaceAfter()
+    for flowable in body[:whole]:
+        need += _lead_height(flowable, width, 10_000)
+    if len(body) > whole:
+        need += _lead_height(body[whole], width, 3)
+    return [CondPageBreak(need), heading, *body]
+
+
 def _story(plan: Plan, width: float) -> list[Any]:
     s = _styles()
+    rule_w = RULE_WIDTH
+    text_w = width - rule_w
 
-    def cell(text: str) -> Paragraph:
-        return Paragraph(_escape(text), s["cell"])
+    def cell(text: str, style: str = "cell") -> Paragraph:
+        return Paragraph(_escape(text), s[style])
+
+    def rule(text: str) -> Paragraph:  # R16.2: rule numbers in a column of their own
+        return Paragraph(_escape(text), s["rule"])
+
+    def heading(text: str) -> Paragraph:
+        return Paragraph(_escape(text), s["h2"])
 
     story: list[Any] = [
         Paragraph(plan.title, s["title"]),
         Paragraph(f"Generated {plan.generated}", s["small"]),
     ]
 
-    story.append(Paragraph("Patient", s["h2"]))
+    # R16.1: the instruction first, in a box of its own
+    lines: list[Any] = [Paragraph(_escape(line), s["dose"]) for line in plan.instruction]
+    if plan.since:
+        lines.append(Paragraph(_escape(plan.since), s["body"]))
+    box = Table([[lines]], colWidths=[width], hAlign="LEFT")
+    box.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("BOX", (0, 0), (-1, -1), 1.2, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+            ]
+        )
+    )
+    story += _section(heading("Tacrolimus now"), [box], width, whole=1)
+
+    # R16.3: when to call the prescriber, with this patient's levels
+    story.append(Spacer(1, 3 * mm))
     story.append(
-        _table(
-            [[cell(k), cell(v)] for k, v in plan.patient], [45 * mm, width - 45 * mm], header=False
+        KeepTogether(
+            [
+                _call_box(
+                    "Call the prescriber the same day if", plan.call_today, s, width, urgent=True
+                ),
+                Spacer(1, 1.5 * mm),
+                _call_box("Tell the prescriber at this visit if", plan.call_visit, s, width),
+            ]
         )
     )
 
-    story.append(Paragraph("Current regimen", s["h2"]))
-    for index, line in enumerate(plan.regimen):
-        story.append(Paragraph(_escape(line), s["dose"] if index < 2 else s["body"]))
-    if plan.history:  # under a heading of its own, never read as the instruction (R16.1)
-        story.append(Paragraph("Previous regimens (no longer given)", s["h2"]))
-        story.append(
-            _table(
-                [["From", "Product", "Dose"], *[[cell(c) for c in r] for r in plan.history]],
-                [30 * mm, 80 * mm, width - 110 * mm],
-            )
-        )
-
-    story.append(Paragraph("Thresholds in force", s["h2"]))
-    story.append(
-        _table(
-            [["", "Level", "Rule"], *[[cell(a), cell(b), cell(c)] for a, b, c in plan.thresholds]],
-            [40 * mm, width - 62 * mm, 22 * mm],
-        )
-    )
-
-    story.append(Paragraph("Alerts", s["h2"]))
     if plan.alerts:
-        for alert in plan.alerts:
-            prefix = f"<b>{alert.severity}</b> "  # R14.1: by word, not by colour alone
-            story.append(Paragraph(prefix + _escape(alert.text), s["alert"]))
+        rows: list[list[Any]] = [["Level", "Alert", "Rule"]]
+        for alert in plan.alerts:  # R14.1: by word and colour, most severe first
+            colour = alert.colour or INK.hexval().replace("0x", "#")
+            level = f'<font color="{colour}"><b>{_escape(alert.severity)}</b></font>'
+            rows.append([Paragraph(level, s["cell"]), cell(alert.text), rule(alert.rules)])
+        alerts: Any = _table(rows, [18 * mm, text_w - 18 * mm, rule_w])
     else:
-        story.append(Paragraph("No alerts.", s["body"]))
+        alerts = Paragraph("No alerts.", s["body"])
+    story += _section(heading("Alerts"), [alerts], width)
 
-    story.append(CondPageBreak(70 * mm))
-    story.append(Paragraph("Charts", s["h2"]))
-    story.append(
+    if plan.history:  # under a heading of its own, never read as the instruction (R16.1)
+        story += _section(
+            heading("Previous doses (no longer given)"),
+            [
+                _table(
+                    [
+                        ["From", "To", "Given", "Event"],
+                        *[[cell(c) for c in row] for row in plan.history],
+                    ],
+                    [22 * mm, 22 * mm, 70 * mm, width - 114 * mm],
+                )
+            ],
+            width,
+        )
+
+    story += _section(
+        heading("Thresholds in force"),
+        [
+            _table(
+                [
+                    ["", "Level", "Rule"],
+                    *[[cell(a), cell(b), rule(c)] for a, b, c in plan.thresholds],
+                ],
+                [40 * mm, text_w - 40 * mm, rule_w],
+            )
+        ],
+        width,
+    )
+
+    story += _section(
+        heading("Patient"),
+        [
+            _table(
+                [[cell(k), cell(v), rule(r)] for k, v, r in plan.patient],
+                [45 * mm, text_w - 45 * mm, rule_w],
+                header=False,
+            )
+        ],
+        width,
+    )
+
+    charts: list[Any] = [
         Paragraph(
             "Points in red are beyond a threshold. Shaded: the target trough range; dashed: "
             "limits; purple steps: the daily dose (right axis).",
             s["small"],
-        )
-    )
-    for panel in plan.charts.panels:
-        story.append(_panel_drawing(panel, plan.charts, width, 50 * mm))
+        ),
+        *(_panel_drawing(panel, plan.charts, width, 50 * mm) for panel in plan.charts.panels),
+    ]
+    # the heading, its key and the first panel together
+    story += _section(heading("Charts"), charts, width, whole=2)
 
-    story.append(Paragraph("Results so far", s["h2"]))
     if plan.results:
-        story.append(
-            _table(
+        results: Any = _table(
+            [
                 [
-                    [
-                        "Date",
-                        "Trough",
-                        "Creatinine (vs baseline)",
-                        "Blood pressure",
-                        "Dose at the time",
-                    ],
-                    *[[cell(c) for c in row] for row in plan.results],
+                    "Date",
+                    "Trough",
+                    "Creatinine (vs baseline)",
+                    "Blood pressure",
+                    "Dose at the time",
                 ],
-                [22 * mm, 38 * mm, 42 * mm, 32 * mm, width - 134 * mm],
-            )
+                *[[cell(c) for c in row] for row in plan.results],
+            ],
+            [22 * mm, 38 * mm, 42 * mm, 32 * mm, width - 134 * mm],
         )
     else:
-        story.append(Paragraph("No results recorded yet.", s["body"]))
+        results = Paragraph("No results recorded yet.", s["body"])
+    story += _section(heading("Results so far"), [results], width)
 
-    story.append(CondPageBreak(50 * mm))
-    story.append(Paragraph("Monitoring schedule", s["h2"]))
-    story.append(Paragraph(_escape(plan.schedule_note), s["small"]))
-    story.append(Spacer(1, 1.5 * mm))
     if plan.schedule:
         widths = [13 * mm, 26 * mm, 35 * mm, 28 * mm, 20 * mm, 20 * mm, 18 * mm]
         widths.append(width - sum(widths))
@@ -411,30 +504,85 @@ def _story(plan: Plan, width: float) -> list[Any]:
         rows += [
             [cell(a), cell(b), cell(c), cell(d), "", "", "", ""] for a, b, c, d in plan.schedule
         ]
-        table = _table(rows, widths)
+        schedule: Any = _table(rows, widths)
         # room to write a result by hand in the empty cells
-        table.setStyle(TableStyle([("BOTTOMPADDING", (0, 1), (-1, -1), 12)]))
-        story.append(table)
+        schedule.setStyle(TableStyle([("BOTTOMPADDING", (0, 1), (-1, -1), 12)]))
     else:
-        story.append(Paragraph("No checks are planned: no regimen is recorded.", s["body"]))
+        schedule = Paragraph("No checks are planned: no regimen is recorded.", s["body"])
+    note = _table(
+        [[cell(plan.schedule_note.text, "small"), rule(plan.schedule_note.rules)]],
+        [text_w, rule_w],
+        header=False,
+        grid=False,
+    )
+    story += _section(
+        heading("Monitoring schedule"), [note, Spacer(1, 1.5 * mm), schedule], width, whole=2
+    )
 
-    story.append(Paragraph("Notes", s["h2"]))
-    story += [Paragraph("• " + _escape(note), s["body"]) for note in plan.notes]
-    story.append(Spacer(1, 8 * mm))
-    story.append(
-        KeepTogether(
+    notes = _table(
+        [
+            [Paragraph(_escape(n.text), s["item"], bulletText="•"), rule(n.rules)]
+            for n in plan.notes
+        ],
+        [text_w, rule_w],
+        header=False,
+        grid=False,
+    )
+    signature = [
+        Spacer(1, 8 * mm),
+        Paragraph(
+            "Prescriber: ______________________________ Signature: "
+            "______________________ Date: ____________",
+            s["body"],
+        ),
+        Spacer(1, 2 * mm),
+        Paragraph("Check every dose against the prescription chart.", s["small"]),
+    ]
+    # the notes and the signature stay together, on the page of their heading
+    story += _section(heading("Notes"), [notes, *signature], width, whole=1 + len(signature))
+    return story
+
+
+def _call_box(
+    title: str,
+    lines: tuple[PlanLine, ...],
+    s: dict[str, ParagraphStyle],
+    width: float,
+    *,
+    urgent: bool = False,
+) -> Table:
+    """R16.3: a boxed list under a title ("Call the prescriber the same day if"), each level
+    with its rules in the rule column; an urgent one framed in red."""
+    colour = ALERT if urgent else INK
+    rows: list[list[Any]] = [[Paragraph(f"<b>{_escape(title)}</b>", s["callhead"]), ""]]
+    rows += [
+        [
+            Paragraph(_escape(line.text), s["item"], bulletText="•"),
+            Paragraph(_escape(line.rules), s["rule"]),
+        ]
+        for line in lines
+    ]
+    table = Table(rows, colWidths=[width - RULE_WIDTH, RULE_WIDTH], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
             [
-                Paragraph(
-                    "Prescriber: ______________________________ Signature: "
-                    "______________________ Date: ____________",
-                    s["body"],
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("SPAN", (0, 0), (-1, 0)),
+                ("BOX", (0, 0), (-1, -1), 1.5 if urgent else 0.6, colour),
+                (
+                    "BACKGROUND",
+                    (0, 0),
+                    (-1, 0),
+                    URGENT_BACK if urgent else colors.HexColor("#eeeeee"),
                 ),
-                Spacer(1, 2 * mm),
-                Paragraph("Check every dose against the prescription chart.", s["small"]),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("LEFTPADDING", (0, 0), (0, -1), 3 * mm),
             ]
         )
     )
-    return story
+    return table
 
 
 def render(plan: Plan, *, paper: str = "a4") -> bytes:

@@ -92,7 +92,9 @@ def _rendered(assessment, units):
         words=words,
     )
     parts += [v for row in plan.patient for v in row]
-    parts += list(plan.regimen)
+    parts += [*plan.instruction, plan.since]
+    parts += [line.text for line in (*plan.call_today, *plan.call_visit)]
+    parts += [v for row in plan.history for v in row]
     parts += [v for row in plan.thresholds for v in row]
     parts += [a.text for a in plan.alerts]
     parts += [v for row in plan.results for v in row]

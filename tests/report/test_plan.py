@@ -55,7 +55,7 @@ def test_regimen_in_words_a_nurse_can_follow(case3_pdf):
     assert "Give 1 × 5 mg capsule at 08:00 and at 20:00." in text
     assert "0.167 mg/kg/day at 60 kg" in text  # 10 mg/day / 60 kg
     assert "4 mg every 12 hours" in text  # the previous regimens, under their own heading
-    assert text.index("Previous regimens (no longer given)") < text.index("4 mg every 12 hours")
+    assert text.index("Previous doses (no longer given)") < text.index("4 mg every 12 hours")
 
 
 def test_thresholds_with_units_and_rules(case3_pdf):
