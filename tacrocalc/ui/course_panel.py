@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -54,7 +55,9 @@ WARNING_STYLE = "color: #a15c00; font-weight: bold;"
 COURSE_COLUMNS = ("Date", "Event", "Dose or change", "Product", "Reason or check", "Recorded by")
 WEIGHT_COLUMNS = ("Date", "Weight", "Against the dose's weight (R15.5)")
 WRAPPED = {"Product": 220, "Reason or check": 260}  # px: longer text wraps within these
-COURSE_TAB, DRUGS_TAB, WEIGHT_TAB = "Course &events", "Interactin&g drugs", "Weight histor&y"
+# The panel's own Alt+letters are ones the ward window leaves free (k, v); the other fields
+# are reached by Tab, and Delete on the list deletes the selected event.
+COURSE_TAB, DRUGS_TAB, WEIGHT_TAB = "Course events", "Interacting drugs", "Weight history"
 
 W = TypeVar("W", bound=QWidget)
 
@@ -148,9 +151,10 @@ class CoursePanel(QWidget):
         self.correct_button.setToolTip(
             "Correct the selected event; the values before stay in the history with your reason"
         )
-        self.delete_button = _named(QPushButton("De&lete event…"), "delete_button")
+        self.delete_button = _named(QPushButton("Delete event…"), "delete_button")
         self.delete_button.setToolTip(
-            "Take the selected event out of the course; it stays in the history with your reason"
+            "Take the selected event out of the course (the Delete key too); it stays in the"
+            " history with your reason"
         )
         table_buttons = QHBoxLayout()
         table_buttons.addWidget(self.correct_button)
@@ -172,7 +176,7 @@ class CoursePanel(QWidget):
         self.record_button = _named(QPushButton("Record the event"), "record_button")
         kind_label = QLabel("Event &kind:")
         kind_label.setBuddy(self.kind_combo)
-        reason_label = QLabel("Rea&son:")
+        reason_label = QLabel("Reason:")
         reason_label.setBuddy(self.reason_edit)
         form = QGridLayout()
         form.addWidget(kind_label, 0, 0)
@@ -229,7 +233,7 @@ class CoursePanel(QWidget):
         self.drug_date = _date_edit("drug_date", "Date of the change")
         self.drug_button = _named(QPushButton("Record the change"), "drug_button")
         form = QFormLayout()
-        drug_label = QLabel("D&rug:")
+        drug_label = QLabel("Drug:")
         drug_label.setBuddy(self.drug_edit)
         form.addRow(drug_label, self.drug_edit)
         row = QHBoxLayout()
@@ -299,6 +303,9 @@ class CoursePanel(QWidget):
         self.resume_check.toggled.connect(self.resume_date.setEnabled)
         self.correct_button.clicked.connect(self._on_correct_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        delete_key = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.course_table)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self._on_delete_button_clicked)
         self.course_table.itemSelectionChanged.connect(self._on_course_table_selection)
         self.course_table.itemDoubleClicked.connect(lambda _i: self._on_correct_button_clicked())
         self.drug_button.clicked.connect(self._on_drug_button_clicked)
