@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
+    from tacrocalc.domain.course import CourseEvent
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.domain.record import Observation, PatientRecord
     from tacrocalc.records.store import Store, Written
@@ -41,6 +42,7 @@ class OpenPatient(QObject):
         self.assessment: Assessment | None = None
         self.include_deleted = False
         self.observations: list[tuple[int, Observation, str | None]] = []
+        self.events: list[tuple[int, CourseEvent]] = []  # (id, event): what a correction names
 
     def open(self, patient_id: str) -> bool:
         """Open a patient; False when the store has no such patient."""
@@ -70,6 +72,7 @@ class OpenPatient(QObject):
         self.observations = self._store().observations(
             self.patient_id, include_deleted=self.include_deleted
         )
+        self.events = self._store().events(self.patient_id)
         self.changed.emit()
 
     def write(self, action: Callable[[Store], Written]) -> Written:

@@ -226,6 +226,12 @@ class PatientView(QWidget):
         self.course_tab = QWidget()  # the dosage history (R15)
         self.course_layout = QVBoxLayout(self.course_tab)
         self.course_layout.setContentsMargins(4, 4, 4, 4)
+        from tacrocalc.ui.course_panel import CoursePanel
+
+        self.course_panel = CoursePanel(self.model, self._today, lambda: self._words())
+        self.course_panel.setObjectName("course_panel")
+        self.course_panel.written.connect(self.saved.emit)
+        self.course_layout.addWidget(self.course_panel)
         self.left_tabs = _named(QTabWidget(), "left_tabs")
         self.left_tabs.addTab(self.calculator_box, "Dose")
         self.left_tabs.addTab(self.course_tab, "Course")

@@ -1,0 +1,769 @@
+"""The treatment course on screen (R15): the dosage history, the events a doctor records by
+hand (hold, resume, stop, restart), corrections and deletions with their reason (R15.3), the
+interacting drugs started or stopped (R11) and the weight history (R15.5).
+
+The panel is built from the open patient (`OpenPatient`), redraws on its one `changed` signal,
+and writes only through `OpenPatient.write`. Dose changes and switches are not recorded here:
+they come from the calculator's "Apply as new regimen". The rows and sentences are worked out
+in `present.course`, which a test can call without Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tacrocalc.ui.qtdates import pydate, qdate
+
+if TYPE_CHECKING:
+    from tacrocalc.domain.course import CourseEvent, EventKind
+    from tacrocalc.domain.protocol import Protocol
+    from tacrocalc.present.course import CourseRow
+    from tacrocalc.present.words import Words
+    from tacrocalc.records.store import Written
+    from tacrocalc.ui.open_patient import OpenPatient
+
+# The clinical core is imported inside the methods that use it, when a patient is first shown:
+# the window is painted before it.
+
+ERROR_STYLE = "color: #b00020;"
+WARNING_STYLE = "color: #a15c00; font-weight: bold;"
+COURSE_COLUMNS = ("Date", "Event", "Dose or change", "Product", "Reason or check", "Recorded by")
+WEIGHT_COLUMNS = ("Date", "Weight", "Against the dose's weight (R15.5)")
+WRAPPED = {"Product": 220, "Reason or check": 260}  # px: longer text wraps within these
+# The panel's own Alt+letters are ones the ward window leaves free (k, v); the other fields
+# are reached by Tab, and Delete on the list deletes the selected event.
+COURSE_TAB, DRUGS_TAB, WEIGHT_TAB = "Course events", "Interacting drugs", "Weight history"
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str, accessible: str = "") -> W:
+    widget.setObjectName(name)
+    if accessible:
+        widget.setAccessibleName(accessible)
+    return widget
+
+
+def _error_label(name: str) -> QLabel:
+    label = _named(QLabel(), name)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _date_edit(name: str, accessible: str) -> QDateEdit:
+    edit = _named(QDateEdit(), name, accessible)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    return edit
+
+
+def _table(name: str, accessible: str, columns: tuple[str, ...]) -> QTableWidget:
+    table = _named(QTableWidget(0, len(columns)), name, accessible)
+    table.setHorizontalHeaderLabels(list(columns))
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+class CoursePanel(QWidget):
+    """The dosage history of the open patient, and the actions on it."""
+
+    written = Signal(str)  # what was recorded, in words, for the status bar
+
+    def __init__(
+        self,
+        model: OpenPatient,
+        today: Callable[[], date],
+        words: Callable[[], Words],
+        parent: QWidget | None = None,
+        *,
+        now: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._today = today
+        self._words = words
+        self._now = now  # the local wall clock: the time an event of today is recorded at
+        self._decimal_comma = QLocale().decimalPoint() == ","
+        self._shown_patient: str | None = None
+        self._rows: list[CourseRow] = []
+        self.dialog: QDialog | None = None  # the correction or deletion being asked
+
+        self.tabs = _named(QTabWidget(), "tabs", "Treatment course, interacting drugs, weight")
+        self.tabs.addTab(self._build_course_page(), COURSE_TAB)
+        self.tabs.addTab(self._build_drugs_page(), DRUGS_TAB)
+        self.tabs.addTab(self._build_weight_page(), WEIGHT_TAB)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self._connect_slots()
+        self.setEnabled(False)  # until a patient is open
+        model.changed.connect(self._on_model_changed)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build_course_page(self) -> QWidget:
+        self.order_label = _named(
+            QLabel("Newest first; the event the course stands on now is marked “in force”."),
+            "order_label",
+        )
+        self.order_label.setWordWrap(True)
+        self.course_table = _table("course_table", "Treatment course", COURSE_COLUMNS)
+        self.course_table.setMinimumHeight(120)
+        self.course_table.setWordWrap(True)
+        self.course_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Interactive
+        )
+        self.correct_button = _named(QPushButton("Correct e&vent…"), "correct_button")
+        self.correct_button.setToolTip(
+            "Correct the selected event; the values before stay in the history with your reason"
+        )
+        self.delete_button = _named(QPushButton("Delete event…"), "delete_button")
+        self.delete_button.setToolTip(
+            "Take the selected event out of the course (the Delete key too); it stays in the"
+            " history with your reason"
+        )
+        table_buttons = QHBoxLayout()
+        table_buttons.addWidget(self.correct_button)
+        table_buttons.addWidget(self.delete_button)
+        table_buttons.addStretch(1)
+
+        self.kind_combo = _named(QComboBox(), "kind_combo", "Kind of event to record")
+        self.event_date = _date_edit("event_date", "Date of the event")
+        self.event_time = _named(QLineEdit(), "event_time", "Time of the event, HH:MM, optional")
+        self.event_time.setPlaceholderText("HH:MM")
+        self.event_time.setMaximumWidth(70)
+        self.reason_edit = _named(QLineEdit(), "reason_edit", "Reason for the event")
+        self.reason_edit.setPlaceholderText("e.g. creatinine rise, infection, inefficacy")
+        self.resume_check = _named(
+            QCheckBox("Resume planned on"), "resume_check", "A resume date is planned"
+        )
+        self.resume_date = _date_edit("resume_date", "Planned resume date")
+        self.resume_date.setEnabled(False)
+        self.record_button = _named(QPushButton("Record the event"), "record_button")
+        kind_label = QLabel("Event &kind:")
+        kind_label.setBuddy(self.kind_combo)
+        reason_label = QLabel("Reason:")
+        reason_label.setBuddy(self.reason_edit)
+        form = QGridLayout()
+        form.addWidget(kind_label, 0, 0)
+        row0 = QHBoxLayout()
+        row0.addWidget(self.kind_combo)
+        row0.addWidget(QLabel("on"))
+        row0.addWidget(self.event_date)
+        row0.addWidget(QLabel("at"))
+        row0.addWidget(self.event_time)
+        row0.addStretch(1)
+        form.addLayout(row0, 0, 1)
+        form.addWidget(reason_label, 1, 0)
+        form.addWidget(self.reason_edit, 1, 1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.resume_check)
+        row2.addWidget(self.resume_date)
+        row2.addStretch(1)
+        row2.addWidget(self.record_button)
+        form.addLayout(row2, 2, 1)
+        form.setColumnStretch(1, 1)
+        self.hint_label = _named(QLabel(), "hint_label")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setStyleSheet("color: palette(placeholder-text);")
+        self.event_error = _error_label("event_error")
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.order_label)
+        layout.addWidget(self.course_table, 1)
+        layout.addLayout(table_buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.event_error)
+        layout.addWidget(self.hint_label)
+        for first, second in (
+            (self.course_table, self.correct_button),
+            (self.correct_button, self.delete_button),
+            (self.delete_button, self.kind_combo),
+            (self.kind_combo, self.event_date),
+            (self.event_date, self.event_time),
+            (self.event_time, self.reason_edit),
+            (self.reason_edit, self.resume_check),
+            (self.resume_check, self.resume_date),
+            (self.resume_date, self.record_button),
+        ):
+            QWidget.setTabOrder(first, second)
+        return page
+
+    def _build_drugs_page(self) -> QWidget:
+        self.drugs_hint = _named(QLabel(), "drugs_hint")
+        self.drugs_hint.setWordWrap(True)
+        self.drug_edit = _named(QLineEdit(), "drug_edit", "Interacting drug or steroid")
+        self.drug_edit.setPlaceholderText("e.g. fluconazole, prednisolone")
+        self.change_combo = _named(QComboBox(), "change_combo", "What changed")
+        self.drug_date = _date_edit("drug_date", "Date of the change")
+        self.drug_button = _named(QPushButton("Record the change"), "drug_button")
+        form = QFormLayout()
+        drug_label = QLabel("Drug:")
+        drug_label.setBuddy(self.drug_edit)
+        form.addRow(drug_label, self.drug_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.change_combo)
+        row.addWidget(QLabel("on"))
+        row.addWidget(self.drug_date)
+        row.addStretch(1)
+        row.addWidget(self.drug_button)
+        form.addRow("Change:", row)
+        self.drug_error = _error_label("drug_error")
+        self.notes_label = _named(QLabel(), "notes_label")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.drugs_hint)
+        layout.addLayout(form)
+        layout.addWidget(self.drug_error)
+        layout.addWidget(self.notes_label)
+        layout.addStretch(1)
+        for first, second in (
+            (self.drug_edit, self.change_combo),
+            (self.change_combo, self.drug_date),
+            (self.drug_date, self.drug_button),
+        ):
+            QWidget.setTabOrder(first, second)
+        return page
+
+    def _build_weight_page(self) -> QWidget:
+        self.weight_warning = _named(QLabel(), "weight_warning")
+        self.weight_warning.setWordWrap(True)
+        self.weight_warning.setStyleSheet(WARNING_STYLE)
+        self.weight_warning.hide()
+        self.weight_table = _table("weight_table", "Weight history", WEIGHT_COLUMNS)
+        self.weight_edit = _named(QLineEdit(), "weight_edit", "New body weight")
+        self.weight_date = _date_edit("weight_date", "Date of the weight")
+        self.weight_button = _named(QPushButton("Record the weight"), "weight_button")
+        self.weight_error = _error_label("weight_error")
+        weight_label = QLabel("Weight:")
+        weight_label.setBuddy(self.weight_edit)
+        row = QHBoxLayout()
+        row.addWidget(weight_label)
+        row.addWidget(self.weight_edit)
+        row.addWidget(QLabel("on"))
+        row.addWidget(self.weight_date)
+        row.addStretch(1)
+        row.addWidget(self.weight_button)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.weight_warning)
+        layout.addWidget(self.weight_table, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.weight_error)
+        for first, second in (
+            (self.weight_table, self.weight_edit),
+            (self.weight_edit, self.weight_date),
+            (self.weight_date, self.weight_button),
+        ):
+            QWidget.setTabOrder(first, second)
+        return page
+
+    def _connect_slots(self) -> None:
+        self.record_button.clicked.connect(self._on_record_button_clicked)
+        for edit in (self.reason_edit, self.event_time):
+            edit.returnPressed.connect(self._on_record_button_clicked)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
+        self.resume_check.toggled.connect(self.resume_date.setEnabled)
+        self.correct_button.clicked.connect(self._on_correct_button_clicked)
+        self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        delete_key = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.course_table)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self._on_delete_button_clicked)
+        self.course_table.itemSelectionChanged.connect(self._on_course_table_selection)
+        self.course_table.itemDoubleClicked.connect(lambda _i: self._on_correct_button_clicked())
+        self.drug_button.clicked.connect(self._on_drug_button_clicked)
+        self.drug_edit.returnPressed.connect(self._on_drug_button_clicked)
+        self.weight_button.clicked.connect(self._on_weight_button_clicked)
+        self.weight_edit.returnPressed.connect(self._on_weight_button_clicked)
+
+    # -- what is typed -----------------------------------------------------------------------
+
+    def typed_entry(self) -> str:
+        """What is typed in the panel and not yet recorded, in words ("" when nothing)."""
+        typed = (
+            ("reason", self.reason_edit.text()),
+            ("event time", self.event_time.text()),
+            ("interacting drug", self.drug_edit.text()),
+            ("weight", self.weight_edit.text()),
+        )
+        return ", ".join(f"{name} {text.strip()}" for name, text in typed if text.strip())
+
+    def clear_entry(self) -> None:
+        """Forget what is typed and what was said about it (another patient is shown)."""
+        for edit in (self.reason_edit, self.event_time, self.drug_edit, self.weight_edit):
+            edit.clear()
+        self.resume_check.setChecked(False)
+        for label in (self.event_error, self.drug_error, self.weight_error):
+            label.clear()
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
+
+    # -- showing -----------------------------------------------------------------------------
+
+    def _on_model_changed(self) -> None:
+        from tacrocalc.domain.units import Kind
+        from tacrocalc.present import course as present
+
+        assessment = self._model.assessment
+        if assessment is None or self._model.patient_id is None:
+            self.setEnabled(False)
+            return
+        self.setEnabled(True)
+        words = self._words()
+        new_patient = self._model.patient_id != self._shown_patient
+        if new_patient:
+            self._shown_patient = self._model.patient_id
+            self._first_show()
+            self.clear_entry()
+            today = qdate(self._today())
+            for edit in (self.event_date, self.drug_date, self.weight_date):
+                edit.setMaximumDate(today)  # no entry in the future (R12.4, R12.8)
+                edit.setDate(today)
+            self.resume_date.setDate(today.addDays(7))
+            self._choose_kind(present.next_kind(assessment))
+            self.weight_edit.setPlaceholderText(words.units.label(Kind.WEIGHT))
+        self._rows = present.course_rows(self._model.events, assessment, words)
+        self._fill_course(self._rows)
+        notes = [row for row in self._rows if row.event_id is None]
+        self.notes_label.setText(
+            "\n".join(f"{r.date}  {r.dose} — {r.reason}" for r in notes)
+            or "No interacting drug recorded."
+        )
+        rows = present.weight_rows(assessment, words)
+        self.weight_table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate((row.date, row.weight, row.note)):
+                self.weight_table.setItem(r, c, QTableWidgetItem(text))
+        warning = present.weight_warning(assessment, words)
+        self.weight_warning.setText(warning)
+        self.weight_warning.setVisible(bool(warning))
+        self.tabs.setTabText(2, WEIGHT_TAB + (" – review the dose" if warning else ""))
+        self.tabs.setTabToolTip(2, warning)
+
+    def _first_show(self) -> None:
+        """What needs the clinical core: the kinds of event, the changes of a drug, the hints."""
+        from tacrocalc.present import course as present
+
+        if self.kind_combo.count():
+            return
+        for kind in present.PANEL_KINDS:
+            self.kind_combo.addItem(present.KIND_WORDS[kind], kind.value)
+        self.change_combo.addItems(list(present.CO_MEDICATION_CHANGES))
+        self.hint_label.setText(present.DOSE_HINT)
+        self.drugs_hint.setText(present.CO_MEDICATION_HINT)
+
+    def _choose_kind(self, kind: EventKind) -> None:
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.value))
+
+    def _fill_course(self, rows: list[CourseRow]) -> None:
+        table = self.course_table
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            what = row.what + (" (in force)" if row.in_force else "")
+            texts = (row.date, what, row.dose, row.product, row.reason, row.recorded_by)
+            tip = f"{row.dose} at {row.times}" if row.times else ""
+            for c, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip if c == 2 and tip else text)
+                if row.in_force:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                if row.event_id is None:
+                    font = item.font()
+                    font.setItalic(True)
+                    item.setFont(font)
+                table.setItem(r, c, item)
+        table.resizeColumnsToContents()
+        for name, width in WRAPPED.items():  # a long product name or reason takes two lines
+            column = COURSE_COLUMNS.index(name)
+            table.setColumnWidth(column, min(table.columnWidth(column), width))
+        table.resizeRowsToContents()
+        self._on_course_table_selection()
+
+    def _on_kind_combo_changed(self, _index: int) -> None:
+        from tacrocalc.domain.course import EventKind
+
+        is_hold = self.kind_combo.currentData() == EventKind.HOLD.value
+        self.resume_check.setVisible(is_hold)
+        self.resume_date.setVisible(is_hold)
+
+    def _selected_row(self) -> CourseRow | None:
+        rows = self.course_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._rows):
+            return None
+        return self._rows[rows[0].row()]
+
+    def _on_course_table_selection(self) -> None:
+        row = self._selected_row()
+        is_event = row is not None and row.event_id is not None
+        self.correct_button.setEnabled(is_event)
+        self.delete_button.setEnabled(is_event)
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _write(self, action: Callable[[], Written]) -> list[str]:
+        """Run one write; the refusals in words, [] when it was recorded."""
+        from tacrocalc.present.course import refusal_lines
+
+        written = action()
+        return [] if written.ok else refusal_lines(written.issues, self._words())
+
+    def _on_record_button_clicked(self) -> None:
+        from tacrocalc.domain.course import EventKind
+        from tacrocalc.present.course import KIND_WORDS, next_kind, read_event
+
+        pid = self._model.patient_id
+        if pid is None:
+            return
+        kind = EventKind(self.kind_combo.currentData())
+        day = pydate(self.event_date.date())
+        read = read_event(
+            kind=kind,
+            day=day,
+            typed_time=self.event_time.text(),
+            reason=self.reason_edit.text(),
+            resume_on=pydate(self.resume_date.date()) if self.resume_check.isChecked() else None,
+            events=self._model.stored().events,  # as stored now: what the time is put after
+            today=self._today(),
+            now=self._now(),
+        )
+        errors = list(read.errors)
+        if read.value is not None:
+            event = read.value
+            errors = self._write(
+                lambda: self._model.write(lambda db: db.add_event(pid, event, today=self._today()))
+            )
+        if errors:  # nothing was recorded; everything typed stays where it is
+            self.event_error.setText("\n".join(errors))
+            return
+        self.event_error.clear()
+        self.reason_edit.clear()
+        self.event_time.clear()
+        self.resume_check.setChecked(False)
+        self._choose_kind(next_kind(self._model.assessment))
+        self.written.emit(f"Recorded the {KIND_WORDS[kind].lower()} of {day.isoformat()}")
+
+    def _selected_event(self) -> tuple[int, CourseEvent] | None:
+        row = self._selected_row()
+        if row is None or row.event_id is None:
+            return None
+        return next(((i, e) for i, e in self._model.events if i == row.event_id), None)
+
+    def _on_correct_button_clicked(self) -> None:
+        from tacrocalc.present.course import event_summary
+
+        chosen = self._selected_event()
+        assessment = self._model.assessment
+        if chosen is None or assessment is None:
+            return
+        event_id, event = chosen
+        words = self._words()
+
+        def submit(corrected: CourseEvent, why: str) -> list[str]:
+            return self._write(
+                lambda: self._model.write(
+                    lambda db: db.correct_event(
+                        event_id, corrected, today=self._today(), reason=why
+                    )
+                )
+            )
+
+        self.dialog = CorrectEventDialog(
+            event,
+            event_summary(event, assessment, words),
+            assessment.protocol,
+            words,
+            today=self._today(),
+            submit=submit,
+            decimal_comma=self._decimal_comma,
+            parent=self,
+        )
+        self.dialog.accepted.connect(lambda: self.written.emit("Recorded the correction"))
+        self.dialog.open()
+
+    def _on_delete_button_clicked(self) -> None:
+        from tacrocalc.present.course import event_summary
+
+        chosen = self._selected_event()
+        assessment = self._model.assessment
+        if chosen is None or assessment is None:
+            return
+        event_id, event = chosen
+
+        def submit(why: str) -> list[str]:
+            return self._write(
+                lambda: self._model.write(
+                    lambda db: db.delete_event(event_id, today=self._today(), reason=why)
+                )
+            )
+
+        self.dialog = DeleteEventDialog(
+            event_summary(event, assessment, self._words()), submit=submit, parent=self
+        )
+        self.dialog.accepted.connect(
+            lambda: self.written.emit("Deleted the event (it stays in the history)")
+        )
+        self.dialog.open()
+
+    def _on_drug_button_clicked(self) -> None:
+        from tacrocalc.present.course import read_co_medication
+
+        pid = self._model.patient_id
+        if pid is None:
+            return
+        read = read_co_medication(
+            self.drug_edit.text(), self.change_combo.currentText(), pydate(self.drug_date.date())
+        )
+        errors = list(read.errors)
+        if read.value is not None:
+            change = read.value
+            errors = self._write(
+                lambda: self._model.write(
+                    lambda db: db.add_co_medication(pid, change, today=self._today())
+                )
+            )
+        if errors:
+            self.drug_error.setText("\n".join(errors))
+            return
+        self.drug_error.clear()
+        self.drug_edit.clear()
+        self.written.emit("Recorded the interacting drug; a trough check is added (R11)")
+
+    def _on_weight_button_clicked(self) -> None:
+        from tacrocalc.present.course import read_weight
+
+        pid = self._model.patient_id
+        if pid is None:
+            return
+        words = self._words()
+        read = read_weight(
+            self.weight_edit.text(),
+            pydate(self.weight_date.date()),
+            words,
+            decimal_comma=self._decimal_comma,
+        )
+        errors = list(read.errors)
+        if read.value is not None:
+            entry = read.value
+            errors = self._write(
+                lambda: self._model.write(lambda db: db.add_weight(pid, entry, today=self._today()))
+            )
+        if errors:
+            self.weight_error.setText("\n".join(errors))
+            return
+        self.weight_error.clear()
+        self.weight_edit.clear()
+        self.written.emit("Recorded the weight")
+
+
+class CorrectEventDialog(QDialog):
+    """Correct an event's date, time, reason, planned resume and, for an event that gives
+    doses, its product and dose. Why it is corrected is asked and kept in the history (R15.3).
+    A refusal is shown here and nothing typed is lost."""
+
+    def __init__(
+        self,
+        event: CourseEvent,
+        summary: str,
+        protocol: Protocol,
+        words: Words,
+        *,
+        today: date,
+        submit: Callable[[CourseEvent, str], list[str]],
+        decimal_comma: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        from tacrocalc.domain.course import DOSING, EventKind
+        from tacrocalc.domain.units import Kind
+        from tacrocalc.present.words import clock
+
+        super().__init__(parent)
+        self.setWindowTitle("Correct an event of the course")
+        self._event = event
+        self._words = words
+        self._submit = submit
+        self._decimal_comma = decimal_comma
+        dosing = event.kind in DOSING
+        self.summary_label = _named(QLabel(summary), "summary_label")
+        self.summary_label.setWordWrap(True)
+        self.date_edit = _date_edit("date_edit", "Date of the event")
+        self.date_edit.setMaximumDate(qdate(today))
+        self.date_edit.setDate(qdate(event.date))
+        self.time_edit = _named(QLineEdit(), "time_edit", "Time of the event, HH:MM, optional")
+        self.time_edit.setPlaceholderText("HH:MM")
+        if event.time is not None:
+            self.time_edit.setText(clock(event.time))
+        self.product_combo = _named(QComboBox(), "product_combo", "Product")
+        for product in protocol.formulations.values():
+            self.product_combo.addItem(product.name, product.id.value)
+        if event.formulation is not None:
+            self.product_combo.setCurrentIndex(self.product_combo.findData(event.formulation.value))
+        self.dose_edit = _named(QLineEdit(), "dose_edit", "Dose per administration in milligrams")
+        if event.dose is not None:
+            self.dose_edit.setText(words.units.number(event.dose, Kind.DOSE))
+        self.reason_edit = _named(QLineEdit(event.reason), "reason_edit", "Reason for the event")
+        self.resume_check = _named(
+            QCheckBox("Resume planned on"), "resume_check", "A resume date is planned"
+        )
+        self.resume_date = _date_edit("resume_date", "Planned resume date")
+        self.resume_date.setDate(qdate(event.resume_on or event.date))
+        self.resume_check.setChecked(event.resume_on is not None)
+        self.resume_date.setEnabled(event.resume_on is not None)
+        self.resume_check.toggled.connect(self.resume_date.setEnabled)
+        self.why_edit = _named(QLineEdit(), "why_edit", "Why it is corrected")
+        self.why_edit.setPlaceholderText("kept in the patient's history")
+        self.error_label = _error_label("error_label")
+
+        form = QFormLayout()
+        form.addRow("&Date:", self.date_edit)
+        form.addRow("&Time:", self.time_edit)
+        if dosing:
+            form.addRow("&Product:", self.product_combo)
+            dose_row = QHBoxLayout()
+            dose_row.addWidget(self.dose_edit)
+            dose_row.addWidget(QLabel("mg per dose"))
+            dose_label = QLabel("D&ose:")
+            dose_label.setBuddy(self.dose_edit)
+            form.addRow(dose_label, dose_row)
+        else:
+            self.product_combo.hide()
+            self.dose_edit.hide()
+        form.addRow("&Reason:", self.reason_edit)
+        if event.kind is EventKind.HOLD:
+            form.addRow("", self._resume_row())
+        else:
+            self.resume_check.hide()
+            self.resume_date.hide()
+        form.addRow("&Why corrected:", self.why_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("save_button")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(QLabel("The values before the correction stay in the patient's history."))
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.why_edit.setFocus()
+
+    def _resume_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(self.resume_check)
+        row.addWidget(self.resume_date)
+        return row
+
+    def _on_buttons_accepted(self) -> None:
+        from tacrocalc.present.course import read_correction, read_why
+
+        day = pydate(self.date_edit.date())
+        read = read_correction(
+            self._event,
+            day=day,
+            typed_time=self.time_edit.text(),
+            product=self.product_combo.currentData(),
+            dose=self.dose_edit.text(),
+            reason=self.reason_edit.text(),
+            resume_on=pydate(self.resume_date.date()) if self.resume_check.isChecked() else None,
+            decimal_comma=self._decimal_comma,
+            words=self._words,
+        )
+        why = read_why(self.why_edit.text(), f"correction of the {self._event.kind.value}")
+        errors = [*read.errors, *why.errors]
+        if read.value is not None and why.value is not None:
+            errors = self._submit(read.value, why.value)
+        if errors:  # the dialog stays open with everything typed
+            self.error_label.setText("\n".join(errors))
+            return
+        self.accept()
+
+
+class DeleteEventDialog(QDialog):
+    """Take an event out of the course; why is asked and kept in the history (R15.3)."""
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        submit: Callable[[str], list[str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Delete an event of the course")
+        self._submit = submit
+        self.summary_label = _named(
+            QLabel(f"Delete this event from the course?\n{summary}"), "summary_label"
+        )
+        self.summary_label.setWordWrap(True)
+        self.why_edit = _named(QLineEdit(), "why_edit", "Why it is deleted")
+        self.why_edit.setPlaceholderText("kept in the patient's history")
+        self.error_label = _error_label("error_label")
+        form = QFormLayout()
+        form.addRow("&Why deleted:", self.why_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.delete_button = _named(
+            buttons.addButton("&Delete", QDialogButtonBox.ButtonRole.AcceptRole), "delete_button"
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(QLabel("The event leaves the course; it stays in the patient's history."))
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.why_edit.setFocus()
+
+    def _on_buttons_accepted(self) -> None:
+        from tacrocalc.present.course import read_why
+
+        why = read_why(self.why_edit.text(), "deletion")
+        errors = list(why.errors)
+        if why.value is not None:
+            errors = self._submit(why.value)
+        if errors:
+            self.error_label.setText("\n".join(errors))
+            return
+        self.accept()
