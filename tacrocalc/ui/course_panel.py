@@ -136,13 +136,11 @@ class CoursePanel(QWidget):
     # -- building ----------------------------------------------------------------------------
 
     def _build_course_page(self) -> QWidget:
-        self.order_label = _named(
-            QLabel("Newest first; the event the course stands on now is marked “in force”."),
-            "order_label",
-        )
-        self.order_label.setWordWrap(True)
         self.course_table = _table("course_table", "Treatment course", COURSE_COLUMNS)
-        self.course_table.setMinimumHeight(120)
+        self.course_table.setToolTip(
+            "Newest first; the event the course stands on now is marked “in force”."
+        )
+        self.course_table.setMinimumHeight(72)  # three events; it scrolls for more
         self.course_table.setWordWrap(True)
         self.course_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive
@@ -165,11 +163,11 @@ class CoursePanel(QWidget):
         self.event_date = _date_edit("event_date", "Date of the event")
         self.event_time = _named(QLineEdit(), "event_time", "Time of the event, HH:MM, optional")
         self.event_time.setPlaceholderText("HH:MM")
-        self.event_time.setMaximumWidth(70)
+        self.event_time.setMaximumWidth(56)
         self.reason_edit = _named(QLineEdit(), "reason_edit", "Reason for the event")
         self.reason_edit.setPlaceholderText("e.g. creatinine rise, infection, inefficacy")
         self.resume_check = _named(
-            QCheckBox("Resume planned on"), "resume_check", "A resume date is planned"
+            QCheckBox("Resume on"), "resume_check", "A resume date is planned"
         )
         self.resume_date = _date_edit("resume_date", "Planned resume date")
         self.resume_date.setEnabled(False)
@@ -180,22 +178,25 @@ class CoursePanel(QWidget):
         reason_label.setBuddy(self.reason_edit)
         form = QGridLayout()
         form.addWidget(kind_label, 0, 0)
-        row0 = QHBoxLayout()
-        row0.addWidget(self.kind_combo)
-        row0.addWidget(QLabel("on"))
-        row0.addWidget(self.event_date)
-        row0.addWidget(QLabel("at"))
-        row0.addWidget(self.event_time)
-        row0.addStretch(1)
-        form.addLayout(row0, 0, 1)
-        form.addWidget(reason_label, 1, 0)
-        form.addWidget(self.reason_edit, 1, 1)
-        row2 = QHBoxLayout()
-        row2.addWidget(self.resume_check)
-        row2.addWidget(self.resume_date)
-        row2.addStretch(1)
-        row2.addWidget(self.record_button)
-        form.addLayout(row2, 2, 1)
+        # One thing per line: the column is about 330 pixels wide on a 1024-pixel screen.
+        form.addWidget(self.kind_combo, 0, 1)
+        when_label = QLabel("On:")
+        when_label.setBuddy(self.event_date)
+        form.addWidget(when_label, 1, 0)
+        when = QHBoxLayout()
+        when.addWidget(self.event_date)
+        when.addWidget(QLabel("at"))
+        when.addWidget(self.event_time)
+        when.addStretch(1)
+        form.addLayout(when, 1, 1)
+        form.addWidget(reason_label, 2, 0)
+        form.addWidget(self.reason_edit, 2, 1)
+        resume = QHBoxLayout()
+        resume.addWidget(self.resume_check)
+        resume.addWidget(self.resume_date)
+        resume.addStretch(1)
+        form.addLayout(resume, 3, 1)
+        form.addWidget(self.record_button, 4, 1, Qt.AlignmentFlag.AlignRight)
         form.setColumnStretch(1, 1)
         self.hint_label = _named(QLabel(), "hint_label")
         self.hint_label.setWordWrap(True)
@@ -204,12 +205,12 @@ class CoursePanel(QWidget):
 
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(self.order_label)
         layout.addWidget(self.course_table, 1)
         layout.addLayout(table_buttons)
         layout.addLayout(form)
         layout.addWidget(self.event_error)
         layout.addWidget(self.hint_label)
+        self.hint_label.hide()  # a tooltip of the kind and Record: the column is short
         for first, second in (
             (self.course_table, self.correct_button),
             (self.correct_button, self.delete_button),
@@ -241,8 +242,8 @@ class CoursePanel(QWidget):
         row.addWidget(QLabel("on"))
         row.addWidget(self.drug_date)
         row.addStretch(1)
-        row.addWidget(self.drug_button)
         form.addRow("Change:", row)
+        form.addRow("", self.drug_button)
         self.drug_error = _error_label("drug_error")
         self.notes_label = _named(QLabel(), "notes_label")
         self.notes_label.setWordWrap(True)
@@ -280,12 +281,12 @@ class CoursePanel(QWidget):
         row.addWidget(QLabel("on"))
         row.addWidget(self.weight_date)
         row.addStretch(1)
-        row.addWidget(self.weight_button)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.weight_warning)
         layout.addWidget(self.weight_table, 1)
         layout.addLayout(row)
+        layout.addWidget(self.weight_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.weight_error)
         for first, second in (
             (self.weight_table, self.weight_edit),
@@ -388,6 +389,8 @@ class CoursePanel(QWidget):
             self.kind_combo.addItem(present.KIND_WORDS[kind], kind.value)
         self.change_combo.addItems(list(present.CO_MEDICATION_CHANGES))
         self.hint_label.setText(present.DOSE_HINT)
+        for widget in (self.kind_combo, self.record_button):
+            widget.setToolTip(present.DOSE_HINT)
         self.drugs_hint.setText(present.CO_MEDICATION_HINT)
 
     def _choose_kind(self, kind: EventKind) -> None:
@@ -642,7 +645,7 @@ class CorrectEventDialog(QDialog):
             self.dose_edit.setText(words.units.number(event.dose, Kind.DOSE))
         self.reason_edit = _named(QLineEdit(event.reason), "reason_edit", "Reason for the event")
         self.resume_check = _named(
-            QCheckBox("Resume planned on"), "resume_check", "A resume date is planned"
+            QCheckBox("Resume on"), "resume_check", "A resume date is planned"
         )
         self.resume_date = _date_edit("resume_date", "Planned resume date")
         self.resume_date.setDate(qdate(event.resume_on or event.date))
