@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QEvent, QLocale, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -70,13 +72,28 @@ def _error_label() -> QLabel:
     return label
 
 
+class _Growing(QDialog):
+    """A dialog that grows to the height its wrapped text needs at its width, so that a refusal
+    or what a date was read as never squeezes the fields: on an X screen the minimum size a
+    layout sets is applied to the window later than the layout squeezes its rows."""
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        layout = self.layout()
+        if event.type() == QEvent.Type.LayoutRequest and layout is not None:
+            needed = max(layout.totalHeightForWidth(self.width()), layout.minimumSize().height())
+            if needed > self.height():
+                self.resize(self.width(), needed)
+        return handled
+
+
 def _load_protocol(protocol_id: str) -> Protocol:
     from tacrocalc.records.protocol_files import load_protocol
 
     return load_protocol(protocol_id)
 
 
-class PatientDialog(QDialog):
+class PatientDialog(_Growing):
     """New patient, or a patient's details. The id cannot change once saved.
 
     A new patient has no date of birth or sex until they are typed; both are required. The
@@ -126,7 +143,6 @@ class PatientDialog(QDialog):
         self.protocol_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.protocol_combo.setMinimumContentsLength(40)
         for pid in protocols:
             try:
                 protocol = protocol_for(pid)
@@ -140,11 +156,15 @@ class PatientDialog(QDialog):
             self.protocol_combo.setItemData(
                 self.protocol_combo.count() - 1, protocol.source, Qt.ItemDataRole.ToolTipRole
             )
+        titles = [self.protocol_combo.itemText(i) for i in range(self.protocol_combo.count())]
+        # the longest title shown whole, up to a width that still fits a 1024-pixel screen
+        self.protocol_combo.setMinimumContentsLength(min(max(map(len, titles), default=40), 80))
         chosen = self.protocol_combo.findData(protocol_id or default_protocol)
         self.protocol_combo.setCurrentIndex(max(chosen, 0))
         self.protocol_label = QLabel()
         self.protocol_label.setObjectName("protocol_label")
-        self.protocol_label.setWordWrap(True)
+        # wrapped here: a word-wrapped label in a form row is given the height of a narrower one
+        self.protocol_label.setWordWrap(False)
         self.protocol_label.setTextFormat(Qt.TextFormat.PlainText)
         self.low_edit = QLineEdit()
         self.low_edit.setObjectName("low_edit")
@@ -197,6 +217,7 @@ class PatientDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
+        layout.addStretch(1)  # room to spare goes below the fields, not between them
         layout.addWidget(self.buttons)
         self.protocol_combo.currentIndexChanged.connect(self._on_protocol_combo_changed)
         self._on_protocol_combo_changed()
@@ -221,7 +242,8 @@ class PatientDialog(QDialog):
         if protocol is None:
             self.protocol_label.setText("")
             return
-        self.protocol_label.setText(protocol_summary(protocol, self._words))
+        summary = protocol_summary(protocol, self._words).splitlines()
+        self.protocol_label.setText("\n".join(textwrap.fill(line, 90) for line in summary))
         target = protocol.target
         self.low_edit.setPlaceholderText(self._words.units.number(target.low, Kind.TROUGH))
         self.high_edit.setPlaceholderText(self._words.units.number(target.high, Kind.TROUGH))
@@ -292,7 +314,7 @@ class PatientDialog(QDialog):
         self.error_label.setText("\n".join(message(i, DisplayUnits()) for i in issues if i.refuses))
 
 
-class CorrectionDialog(QDialog):
+class CorrectionDialog(_Growing):
     """Correct the value (and date) of an observation; the old one stays in the history."""
 
     def __init__(
@@ -375,7 +397,7 @@ class CorrectionDialog(QDialog):
         self.accept()
 
 
-class ReasonDialog(QDialog):
+class ReasonDialog(_Growing):
     """Asks why before a deletion (a result, a course event: R15.3). The button that deletes
     stays disabled while the reason is empty."""
 
@@ -492,7 +514,8 @@ class HistoryDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(5, 160)
-        self.table.resizeRowsToContents()
+        # each row as tall as its wrapped text at the widths the columns end up with
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.empty_label = QLabel("Nothing has been recorded for this patient yet.")
         self.empty_label.setObjectName("empty_label")
         self.empty_label.setVisible(not rows)
@@ -503,8 +526,11 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(1100, 480)
-        if rows:
-            self.table.scrollToBottom()  # the latest change, where the eye looks after an edit
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # the latest change, where the eye looks after an edit, once the rows have their heights
+        QTimer.singleShot(0, self.table.scrollToBottom)
 
 
 def decimal_comma() -> bool:

@@ -133,10 +133,9 @@ def test_protocols_are_listed_by_title_with_source_and_range(qtbot):
     titles = [dialog.protocol_combo.itemText(i) for i in range(dialog.protocol_combo.count())]
     assert "Tacrolimus in severe SLE (Duddridge & Powell 1997)" in titles
     assert not set(titles) & set(available_protocols())  # no bare ids
-    assert dialog.protocol_label.text() == (
-        "Trough range 4 to 25 ng/mL, upper end from 20 ng/mL.\n"
-        f"Source: {load_protocol('seed-1997').source}"
-    )
+    first, *rest = dialog.protocol_label.text().splitlines()
+    assert first == "Trough range 4 to 25 ng/mL, upper end from 20 ng/mL."
+    assert " ".join(rest) == f"Source: {load_protocol('seed-1997').source}"
     dialog.protocol_combo.setCurrentIndex(
         dialog.protocol_combo.findData("kdigo-2024-lupus-nephritis")
     )
@@ -391,3 +390,25 @@ def test_the_history_is_a_readable_table(qtbot, tmp_path):
     )
     assert str(written.id) not in [c for row in cells for c in row]  # no row ids
     assert not dialog.empty_label.isVisible()
+
+
+def test_refusals_and_the_date_read_never_squeeze_the_fields(qtbot):
+    dialog = patient_dialog(qtbot)
+    fill(qtbot, dialog, born="21/01/2026", sex="")
+    qtbot.keyClicks(dialog.high_edit, "250")
+    save(qtbot, dialog)
+    qtbot.wait(50)  # the layout request is handled in the event loop
+    assert len(dialog.error_label.text().splitlines()) == 3
+    for widget in (
+        dialog.birth_edit.line_edit,
+        dialog.birth_edit.understood_label,
+        dialog.sex_combo,
+        dialog.protocol_label,
+        dialog.low_edit,
+        dialog.error_label,
+    ):
+        assert widget.height() >= widget.minimumSizeHint().height(), widget.objectName()
+        if widget.hasHeightForWidth():  # wrapped text: every line of it shown
+            needed = widget.heightForWidth(widget.width())
+            assert widget.height() >= needed, widget.objectName()
+    assert dialog.protocol_label.height() >= dialog.protocol_label.sizeHint().height()
