@@ -806,7 +806,10 @@ class PatientView(QWidget):
         from tacrocalc.ui.dialogs import HistoryDialog
 
         if self.patient_id is not None:
-            HistoryDialog(self._db.history(self.patient_id), self).exec()
+            words = self._words()
+            HistoryDialog(
+                self._db.history(self.patient_id), self, units=words.units, protocol=words.protocol
+            ).exec()
 
     def focus_quick_entry(self) -> None:
         self.trough_edit.setFocus()

@@ -412,3 +412,32 @@ def test_refusals_and_the_date_read_never_squeeze_the_fields(qtbot):
             needed = widget.heightForWidth(widget.width())
             assert widget.height() >= needed, widget.objectName()
     assert dialog.protocol_label.height() >= dialog.protocol_label.sizeHint().height()
+
+
+def test_the_own_range_typed_in_the_window_is_stored_and_shown_again(
+    qtbot, window, store, monkeypatch
+):
+    """R5.6 end to end: typed in the new-patient dialog, kept by the store, shown on edit."""
+    from tacrocalc.ui import dialogs as module
+
+    shown = []
+
+    class Typed(module.PatientDialog):
+        def exec(self):
+            shown.append((self.low_edit.text(), self.high_edit.text(), self.source_edit.text()))
+            if len(shown) == 1:
+                fill(qtbot, self)
+                qtbot.keyClicks(self.low_edit, "5")
+                qtbot.keyClicks(self.high_edit, "10")
+                qtbot.keyClicks(self.source_edit, "renal team")
+            self._on_buttons_accepted()
+            return self.result() == self.DialogCode.Accepted
+
+    monkeypatch.setattr(module, "PatientDialog", Typed)
+    window.new_patient()
+    target = store.load("N1").target_trough
+    assert (target.low.to("ug/L").magnitude, target.high.to("ug/L").magnitude) == (5, 10)
+    assert target.source == "renal team"
+    window.edit_patient()
+    assert shown == [("", "", ""), ("5", "10", "renal team")]
+    assert store.load("N1").target_trough.source == "renal team"  # kept, not dropped on edit
