@@ -306,7 +306,11 @@ class MainWindow(QMainWindow):
             return
         assert self.store is not None
         dialog = PatientDialog(
-            self._protocols, self.settings.get("protocol/default"), today=self._today(), parent=self
+            self._protocols,
+            self.settings.get("protocol/default"),
+            today=self._today(),
+            units=self.settings.units(),
+            parent=self,
         )
         while dialog.exec():
             patient = dialog.patient()
@@ -314,7 +318,7 @@ class MainWindow(QMainWindow):
                 dialog.error_label.setText(f'Patient id: "{patient.id}" is already here.')
                 continue
             written = self.store.save_patient(
-                patient, protocol_id=dialog.protocol_id, today=self._today()
+                patient, protocol_id=dialog.protocol_id, target=dialog.target, today=self._today()
             )
             if written.ok:
                 self.patients.refresh()
@@ -339,11 +343,16 @@ class MainWindow(QMainWindow):
             patient=record.patient,
             protocol_id=record.protocol_id,
             today=self._today(),
+            target=target,
+            units=self.settings.units(),
             parent=self,
         )
         while dialog.exec():
             written = self.store.save_patient(
-                dialog.patient(), protocol_id=dialog.protocol_id, target=target, today=self._today()
+                dialog.patient(),
+                protocol_id=dialog.protocol_id,
+                target=dialog.target,
+                today=self._today(),
             )
             if written.ok:
                 self.patients.refresh()

@@ -910,7 +910,10 @@ class PatientView(QWidget):
         from tacrocalc.ui.dialogs import HistoryDialog
 
         if self.patient_id is not None:
-            HistoryDialog(self._db.history(self.patient_id), self).exec()
+            words = self._words()
+            HistoryDialog(
+                self._db.history(self.patient_id), self, units=words.units, protocol=words.protocol
+            ).exec()
 
     def focus_quick_entry(self) -> None:
         self.right_tabs.setCurrentIndex(0)  # the results, where the entry row is

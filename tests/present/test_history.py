@@ -1,0 +1,171 @@
+"""The history in words, Qt-free: local time, what changed, before and after in the display
+units (R1.4), and never a Python dict or a row id."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from typing import Any
+
+import pytest
+
+from tacrocalc.present.history import history_rows, local_time, what_changed
+from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.words import Words
+
+PLUS_TWO = timezone(timedelta(hours=2))
+
+
+@dataclass(frozen=True)
+class Entry:
+    action: str
+    entity: str
+    before: Any = None
+    after: Any = None
+    at: str = "2026-06-30T22:30:00+00:00"
+    user: str = "dr.ana"
+    reason: str = ""
+
+
+def row(entry, units=None, protocol=None, titles=None):
+    (only,) = history_rows(
+        [entry],
+        Words(units or DisplayUnits(), protocol),
+        to_local=lambda t: t.astimezone(PLUS_TWO),
+        protocol_titles=titles,
+    )
+    return only
+
+
+TROUGH = {"date": "2026-06-29", "time": "08:00", "kind": "trough", "value": "8.1 ug/L"}
+
+
+def test_the_time_is_local_and_crosses_midnight():
+    assert row(Entry("insert", "observation", after=TROUGH)).when == "2026-07-01 00:30"
+
+
+def test_a_time_stored_without_offset_is_utc():
+    assert local_time("2026-06-30T22:30:00", lambda t: t.astimezone(PLUS_TWO)) == (
+        "2026-07-01 00:30"
+    )
+    assert local_time("not a time", lambda t: t) == "not a time"
+
+
+@pytest.mark.parametrize(
+    ("action", "entity", "item", "words"),
+    [
+        ("insert", "observation", TROUGH, "trough added"),
+        ("correct", "observation", TROUGH, "trough corrected"),
+        ("delete", "observation", TROUGH, "trough deleted"),
+        ("restore", "observation", TROUGH, "trough restored"),
+        ("insert", "observation", {"kind": "blood_pressure"}, "blood pressure added"),
+        ("insert", "weight", {"date": "2026-06-01", "value": "70 kg"}, "weight added"),
+        ("insert", "event", {"kind": "change"}, "dose change added"),
+        ("correct", "event", {"kind": "hold"}, "hold corrected"),
+        ("delete", "event", {"kind": "switch"}, "product switch deleted"),
+        ("insert", "baseline", {}, "creatinine baseline set"),
+        ("insert", "co_medication", {}, "co-medication change added"),
+        ("insert", "patient", {}, "patient added"),
+        ("update", "patient", {}, "patient details changed"),
+        ("import", "patient", {}, "record imported from a patient file"),
+        ("replace", "patient", {}, "record replaced by an imported patient file"),
+        ("insert", "regimen", {}, "regimen added"),
+    ],
+)
+def test_what_changed_in_words(action, entity, item, words):
+    before = item if action == "delete" else None
+    after = None if action == "delete" else item
+    assert what_changed(Entry(action, entity, before=before, after=after)) == words
+
+
+def test_a_corrected_trough_before_and_after_in_the_display_unit():
+    corrected = {**TROUGH, "value": "<2 ug/L", "last_dose_time": "20:00"}
+    shown = row(
+        Entry("correct", "observation", before=TROUGH, after=corrected),
+        units=DisplayUnits(trough="ng/mL"),
+    )
+    assert (shown.before, shown.after) == (
+        "8.1 ng/mL on 2026-06-29 08:00",
+        "<2 ng/mL on 2026-06-29 08:00 (last dose 20:00)",
+    )
+
+
+def test_creatinine_weight_and_pressure_in_their_units():
+    creatinine = {"date": "2026-06-29", "kind": "creatinine", "value": "88.4 umol/L"}
+    units = DisplayUnits(creatinine="mg/dL", weight="lb")
+    assert row(Entry("insert", "observation", after=creatinine), units).after == (
+        "1 mg/dL on 2026-06-29"
+    )
+    weight = {"date": "2026-06-01", "value": "70 kg"}
+    assert row(Entry("insert", "weight", after=weight), units).after == "154.3 lb on 2026-06-01"
+    pressure = {"date": "2026-06-29", "kind": "blood_pressure", "value": "150/95 mmHg"}
+    assert row(Entry("insert", "observation", after=pressure)).after == (
+        "150/95 mmHg on 2026-06-29"
+    )
+
+
+def test_a_course_event_with_its_product_and_reason(seed):
+    hold = {
+        "date": "2026-06-10",
+        "kind": "hold",
+        "reason": "creatinine rise",
+        "resume_on": "2026-06-17",
+        "recorded_by": "dr.ana",
+    }
+    shown = row(Entry("delete", "event", before=hold, reason="wrong patient"), protocol=seed)
+    assert shown.before == "2026-06-10: resume planned on 2026-06-17 (creatinine rise)"
+    assert shown.reason == "wrong patient"
+    switch = {
+        "date": "2026-06-12",
+        "kind": "switch",
+        "formulation": "advagraf",
+        "dose": "3.5 mg",
+        "times": ["08:00"],
+        "ratio": 1.0,
+    }
+    advagraf = seed.formulations["advagraf"].name
+    assert row(Entry("insert", "event", after=switch), protocol=seed).after == (
+        f"2026-06-12: 3.5 mg {advagraf} once daily at 08:00; conversion ratio 1.0"
+    )
+
+
+def test_a_patient_change_shows_only_what_changed():
+    before = {
+        "id": "H1",
+        "name": "Ann",
+        "birth_date": "1980-01-01",
+        "sex": "F",
+        "prior_ciclosporin_nephrotoxicity": False,
+        "protocol": "seed-1997",
+    }
+    after = {
+        **before,
+        "birth_date": "1968-04-12",
+        "target_trough": {"low": "5 ug/L", "high": "10 ug/L", "source": "renal team"},
+    }
+    shown = row(Entry("update", "patient", before=before, after=after))
+    assert shown.before == "born: 1980-01-01; own trough range: none (the protocol's)"
+    assert shown.after == "born: 1968-04-12; own trough range: 5 µg/L to 10 µg/L (renal team)"
+
+
+def test_protocols_are_named_by_title():
+    doc = {"name": "Ann", "protocol": "seed-1997"}
+    shown = row(Entry("insert", "patient", after=doc), titles={"seed-1997": "Seed 1997"})
+    assert "protocol: Seed 1997" in shown.after
+
+
+def test_a_whole_record_is_summed_up_not_dumped():
+    doc = {"patient": {"id": "H1"}, "weights": [{}], "events": [{}, {}], "observations": []}
+    shown = row(Entry("replace", "patient", before=doc, after={"observations": [{}] * 3}))
+    assert (shown.before, shown.after) == ("1 weight, 2 course events", "3 results")
+
+
+def test_an_unknown_entry_is_labelled_text_not_a_dict():
+    shown = row(Entry("insert", "allergy", after={"drug_name": "penicillin", "codes": [1, 2]}))
+    assert shown.what == "allergy added"
+    assert shown.after == "drug name: penicillin; codes: 1, 2"
+    assert not re.search(r"[{}\[\]]", shown.after)
+
+
+def test_a_value_that_cannot_be_read_is_shown_as_stored():
+    odd = {**TROUGH, "value": "eight"}
+    assert row(Entry("insert", "observation", after=odd)).after == "eight on 2026-06-29 08:00"
