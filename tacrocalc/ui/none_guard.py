@@ -8,10 +8,14 @@ calls and the interpreter aborts with "Fatal Python error: none_dealloc": within
 hundred entries when the charts are redrawn after each, or at exit, when the references that
 are still held are let go.
 
-`keep_none_alive` finds out once whether the binding in use has the error; when it has, it
-keeps a reserve of references to `None` that is never freed, and adds to it whenever the count
-runs low. It is called at start-up and before each chart redraw (the charts make the most such
-calls).
+The same binding loses a reference to `True` on every signal emitted from Python
+(`OpenPatient.changed.emit()`, `saved.emit(...)`): a few hundred emits abort with
+"Fatal Python error: bool_dealloc". Python 3.12 makes `True` immortal too.
+
+`keep_none_alive` finds out once whether the binding in use has each error; when it has, it
+keeps a reserve of references to `None` (and to `True`) that is never freed, and adds to it
+whenever the count runs low. It is called at start-up, before each chart redraw (the charts
+make the most such calls), after each write of the open patient, and every 30 s.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ BLOCK = 1_000_000  # references to None that one block of the reserve holds (8 M
 LOW = 250_000  # below this reference count of None, a block is added
 
 _binding_leaks: bool | None = None  # None until measured
+_emit_leaks: bool | None = None
 
 
 def binding_leaks() -> bool:
@@ -40,10 +45,35 @@ def binding_leaks() -> bool:
     return _binding_leaks
 
 
+def emit_leaks() -> bool:
+    """Whether a signal emitted from Python costs a reference to True."""
+    global _emit_leaks
+    if _emit_leaks is None:
+        from PySide6.QtCore import QObject, Signal
+
+        class Probe(QObject):
+            ping = Signal()
+
+        probe = Probe()
+        calls = 64
+        before = sys.getrefcount(True)
+        for _ in range(calls):
+            probe.ping.emit()
+        _emit_leaks = sys.getrefcount(True) - before <= -calls // 2
+    return _emit_leaks
+
+
+def _reserve(value: object) -> None:
+    block = [value] * BLOCK
+    # One reference that nothing gives back: the block, and so its references, outlive the
+    # interpreter's clean-up at exit.
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(block))
+
+
 def keep_none_alive() -> None:
-    """Keep the reference count of None far from zero when the binding has the error."""
+    """Keep the reference counts of None and True far from zero when the binding loses
+    references to them."""
     if binding_leaks() and sys.getrefcount(None) < LOW:
-        block = [None] * BLOCK
-        # One reference that nothing gives back: the block, and so its references to None,
-        # outlive the interpreter's clean-up at exit.
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(block))
+        _reserve(None)
+    if emit_leaks() and sys.getrefcount(True) < LOW:
+        _reserve(True)

@@ -77,6 +77,9 @@ class OpenPatient(QObject):
 
     def write(self, action: Callable[[Store], Written]) -> Written:
         """Run one write; when the store accepted it, read the record again (once)."""
+        from tacrocalc.ui.none_guard import keep_none_alive
+
+        keep_none_alive()  # every write emits signals: each costs the binding a True
         written = action(self._store())
         if written.ok:
             self.reload()

@@ -444,6 +444,7 @@ class PatientView(QWidget):
         protocol = self._protocol_for(record.protocol_id)
         if self.calculator is not None:
             self.calculator_layout.removeWidget(self.calculator)
+            self.calculator.hide()  # not drawn under the next patient's until it is deleted
             self.calculator.deleteLater()
         self.calculator = DoseCalculator(
             protocol,

@@ -84,6 +84,23 @@ print("done", flush=True)
 """
 
 
+EMITS = """
+from PySide6.QtCore import QObject, Signal
+from tacrocalc.ui.none_guard import keep_none_alive
+keep_none_alive()
+
+
+class Model(QObject):
+    changed = Signal()
+
+
+model = Model()
+for _ in range(100_000):  # a long sitting's writes; more than there are references to True
+    model.changed.emit()
+print("done", flush=True)
+"""
+
+
 def run_python(code: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -110,6 +127,14 @@ def test_the_window_survives_hundreds_of_chart_redraws_in_its_own_process():
 
 def test_qt_calls_that_return_nothing_cannot_exhaust_the_references_to_none():
     done = run_python(VOID_CALLS)
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr}"
+    assert done.stdout.strip() == "done"
+
+
+def test_signals_emitted_from_python_cannot_exhaust_the_references_to_true():
+    """Each emit from Python costs the binding a reference to True (bool_dealloc after a few
+    hundred without the guard)."""
+    done = run_python(EMITS)
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr}"
     assert done.stdout.strip() == "done"
 
