@@ -603,6 +603,22 @@ class ChartPanel(QChartView):
         else:
             self._show_text_at(self.viewport().mapFromGlobal(QCursor.pos()))
 
+    def legend_entries(self) -> list[str]:
+        """The legend as it reads, left to right."""
+        return [m.label() for m in self._chart.legend().markers() if m.isVisible()]
+
+    def event_labels(self) -> list[str]:
+        """The labels of the course events written on the chart, in date order."""
+        return [label.text.text() for label in self._event_labels if label.box.isVisible()]
+
+    def event_label_rects(self) -> list[QRectF]:
+        """Where those labels are, in the chart's coordinates."""
+        return [
+            label.box.mapRectToParent(label.box.rect())
+            for label in self._event_labels
+            if label.box.isVisible()
+        ]
+
     def point_count(self) -> int:
         """Points drawn as markers (what a test can check was plotted)."""
         return sum(
