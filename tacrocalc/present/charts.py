@@ -39,7 +39,7 @@ class Point:
 class Series:
     name: str
     points: tuple[Point, ...]
-    legend: str = ""  # "tacrolimus trough (µg/L)"
+    legend: str = ""  # "trough (µg/L)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,7 +98,7 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.RESTART: "restart",
 }
 OFF_WORDS: dict[Status, str] = {Status.HELD: "held", Status.STOPPED: "stopped"}
-DOSE_LEGEND = "daily dose (mg/day, right)"
+DOSE_LEGEND = "daily dose (mg/day)"
 FLAGGED_LEGEND = "beyond a threshold"
 
 
@@ -269,9 +269,7 @@ def build_charts(assessment: Assessment, units: DisplayUnits) -> Charts:
     trough_panel = Panel(
         title="Tacrolimus 12-hour trough",
         unit=trough_unit,
-        series=(
-            Series(name="trough", points=troughs, legend=f"tacrolimus trough ({trough_unit})"),
-        ),
+        series=(Series(name="trough", points=troughs, legend=f"trough ({trough_unit})"),),
         lines=tuple(lines),
         band=Band(low=low, high=high, label="target range", legend=target_text),
         dose_steps=steps,
@@ -317,9 +315,7 @@ def build_charts(assessment: Assessment, units: DisplayUnits) -> Charts:
         title="Serum creatinine",
         unit=creatinine_unit,
         series=(
-            Series(
-                name="creatinine", points=creatinine, legend=f"serum creatinine ({creatinine_unit})"
-            ),
+            Series(name="creatinine", points=creatinine, legend=f"creatinine ({creatinine_unit})"),
         ),
         lines=tuple(creatinine_lines),
         y_min=0.0,

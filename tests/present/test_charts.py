@@ -81,12 +81,12 @@ def test_the_legends_name_series_and_thresholds_in_the_display_unit(seed):
     units = DisplayUnits(trough="nmol/L", creatinine="mg/dL")
     charts = build_charts(assess(switch_and_hold(), seed, TODAY), units)
     trough = charts.trough
-    assert trough.series[0].legend == "tacrolimus trough (nmol/L)"
+    assert trough.series[0].legend == "trough (nmol/L)"
     assert trough.band is not None and trough.band.legend == "target 5–31.1 nmol/L"
     assert [line.legend for line in trough.lines] == ["", "", "upper end 24.9 nmol/L"]
-    assert trough.dose_legend == "daily dose (mg/day, right)"
+    assert trough.dose_legend == "daily dose (mg/day)"
     creatinine = charts.creatinine
-    assert creatinine.series[0].legend == "serum creatinine (mg/dL)"
+    assert creatinine.series[0].legend == "creatinine (mg/dL)"
     # baseline 80 µmol/L = 0.905 mg/dL, shown 0.9; +30 % = 104 µmol/L = 1.18 mg/dL
     assert [line.legend for line in creatinine.lines] == [
         "baseline 0.9 mg/dL",

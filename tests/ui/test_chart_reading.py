@@ -46,14 +46,14 @@ def show(qtbot, record, seed, *, dark=False, units=None):
 def test_each_chart_has_a_legend_naming_series_and_thresholds_in_the_display_unit(qtbot, seed):
     view = show(qtbot, switch_and_hold(), seed, units=DisplayUnits(trough="ng/mL"))
     assert view.trough_chart.legend_entries() == [
-        "tacrolimus trough (ng/mL)",
+        "trough (ng/mL)",
         "target 4–25 ng/mL",
         "held",
         "upper end 20 ng/mL",
-        "daily dose (mg/day, right)",
+        "daily dose (mg/day)",
     ]
     assert view.creatinine_chart.legend_entries() == [
-        "serum creatinine (µmol/L)",
+        "creatinine (µmol/L)",
         "beyond a threshold",  # 109 µmol/L on the day of the hold (+36 %)
         "baseline 80 µmol/L",
         "baseline +30 % 104 µmol/L",
