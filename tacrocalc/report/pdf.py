@@ -40,7 +40,7 @@ from reportlab.platypus import (
 )
 
 from tacrocalc.paths import resources_dir
-from tacrocalc.present.charts import Charts, Panel
+from tacrocalc.present.charts import LIGHT, Charts, Fill, Panel, label_rows
 from tacrocalc.present.plan import Line as PlanLine
 from tacrocalc.present.plan import Plan
 
@@ -51,10 +51,6 @@ FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 INK = colors.HexColor("#1a1a1a")
 GRID = colors.HexColor("#9a9a9a")
 ALERT = colors.HexColor("#b00020")
-SERIES = (colors.HexColor("#1f4e9c"), colors.HexColor("#0f7a6b"))
-DOSE = colors.HexColor("#7a3e9d")
-BAND = colors.HexColor("#dff0d8")
-CAUTION = colors.HexColor("#c77700")
 RULE_INK = colors.HexColor("#555555")  # rule numbers, for doctors and auditors (R16.2)
 URGENT_BACK = colors.HexColor("#fbe9ec")
 RULE_WIDTH = 24 * mm  # the one column rule numbers are printed in (R16.2)
@@ -148,20 +144,35 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _date_ticks(start: date, end: date) -> list[tuple[date, str]]:
+    """Ticks on the date axis, each with its year in four digits: "3 Aug 2026" a few days
+    apart, "Aug 2026" a month or more apart; never more than eight."""
     span = (end - start).days
     if span <= 70:
-        step = 7 if span > 14 else 1
+        step = next(s for s in (1, 2, 7, 14) if span // s < 8)
         return [
-            (start + timedelta(days=d), (start + timedelta(days=d)).strftime("%d %b"))
-            for d in range(0, span + 1, step)
+            (day, f"{day.day} {day:%b %Y}")
+            for day in (start + timedelta(days=d) for d in range(0, span + 1, step))
         ]
     every = 1 if span <= 200 else 2 if span <= 420 else 3 if span <= 800 else 6
     ticks, day = [], date(start.year, start.month, 1)
     while day <= end:
         if day >= start and (day.month - 1) % every == 0:
-            ticks.append((day, day.strftime("%b %y")))
+            ticks.append((day, f"{day:%b %Y}"))
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return ticks
+
+
+def _colour(hex_rgb: str) -> Any:
+    return colors.HexColor(hex_rgb)
+
+
+def _shade(fill: Fill) -> Any:
+    """A fill of the chart palette over white paper, as one solid colour."""
+    hex_rgb, opacity = fill
+    colour = colors.HexColor(hex_rgb)
+    return colors.Color(
+        *(1 - opacity + opacity * c for c in (colour.red, colour.green, colour.blue))
+    )
 
 
 def _label(
@@ -185,7 +196,16 @@ def _label(
     )
 
 
+EVENT_LABEL_SIZE = 5.5
+
+
 def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) -> Drawing:
+    """One panel as on screen (`present.charts`, in the light palette): band, periods off
+    treatment, thresholds, the course events with their labels, the dose steps, the points."""
+    palette = LIGHT
+    series_colours = tuple(_colour(c) for c in palette.series)
+    alert, dose_colour = _colour(palette.alert), _colour(palette.dose)
+    event_colour = _colour(palette.event)
     drawing = Drawing(width, height)
     # The same margins on every panel, so that their date axes line up (one shared axis).
     left, right, bottom, top = 34.0, 40.0, 14.0, 16.0
@@ -207,7 +227,20 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
                 y(panel.band.low),
                 plot_w,
                 y(panel.band.high) - y(panel.band.low),
-                fillColor=BAND,
+                fillColor=_shade(palette.band),
+                strokeColor=None,
+            )
+        )
+    for period in charts.off:  # R15: while held or stopped, shaded over the band
+        shade = palette.held if period.status.value == "held" else palette.stopped
+        x1 = x(period.end) if period.end is not None else left + plot_w
+        drawing.add(
+            Rect(
+                x(period.start),
+                bottom,
+                max(0.5, x1 - x(period.start)),
+                plot_h,
+                fillColor=colors.Color(*_colour(shade[0]).rgb(), alpha=shade[1]),
                 strokeColor=None,
             )
         )
@@ -221,7 +254,13 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
         drawing.add(Line(x(day), bottom, x(day), bottom - 2, strokeColor=GRID, strokeWidth=0.5))
         drawing.add(_label(text, x(day), bottom - 9, anchor="middle"))
     for line in panel.lines:
-        color = CAUTION if line.kind == "caution" else GRID if line.kind == "baseline" else ALERT
+        color = _colour(
+            palette.caution
+            if line.kind == "caution"
+            else palette.baseline
+            if line.kind == "baseline"
+            else palette.limit
+        )
         dash = None if line.kind == "baseline" else [3, 2]
         drawing.add(
             Line(
@@ -255,6 +294,39 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
                 color=color,
             )
         )
+    # the course events: a dotted line each, its label at the top, a row lower where it
+    # would run into the one before
+    lefts = [x(event.day) + 1.5 for event in charts.events]
+    widths = [pdfmetrics.stringWidth(e.label, FONT, EVENT_LABEL_SIZE) for e in charts.events]
+    rows = label_rows([(a, a + w) for a, w in zip(lefts, widths, strict=True)], gap=2.0)
+    for event, label_x, label_w, row in zip(charts.events, lefts, widths, rows, strict=True):
+        drawing.add(
+            Line(
+                x(event.day),
+                bottom,
+                x(event.day),
+                bottom + plot_h,
+                strokeColor=event_colour,
+                strokeWidth=0.5,
+                strokeDashArray=[1, 1.5],
+            )
+        )
+        label_x = min(label_x, left + plot_w - label_w - 1)
+        label_y = bottom + plot_h - 6.5 * (row + 1)
+        drawing.add(
+            Rect(
+                label_x - 0.5,
+                label_y - 1.2,
+                label_w + 1,
+                6.2,
+                fillColor=colors.white,
+                fillOpacity=0.8,
+                strokeColor=None,
+            )
+        )
+        drawing.add(
+            _label(event.label, label_x, label_y, size=EVENT_LABEL_SIZE, color=event_colour)
+        )
     if panel.dose_steps:
         top_dose = max(s.value for s in panel.dose_steps) * 1.25
 
@@ -267,10 +339,10 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
                 panel.dose_steps[index + 1].day if index + 1 < len(panel.dose_steps) else charts.end
             )
             points += [x(step.day), dose_y(step.value), x(following), dose_y(step.value)]
-        drawing.add(PolyLine(points, strokeColor=DOSE, strokeWidth=1))
+        drawing.add(PolyLine(points, strokeColor=dose_colour, strokeWidth=1))
         for tick in _ticks(0, top_dose, 4):
-            drawing.add(_label(f"{tick:g}", left + plot_w + 3, dose_y(tick) - 2, color=DOSE))
-        drawing.add(_label("mg/day", left + plot_w + 3, height - 10, color=DOSE))
+            drawing.add(_label(f"{tick:g}", left + plot_w + 3, dose_y(tick) - 2, color=dose_colour))
+        drawing.add(_label("mg/day", left + plot_w + 3, height - 10, color=dose_colour))
     if panel.empty:
         drawing.add(
             _label(
@@ -283,7 +355,7 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
             )
         )
     for index, series in enumerate(panel.series):
-        color = SERIES[index % len(SERIES)]
+        color = series_colours[index % len(series_colours)]
         coords = [c for p in series.points for c in (x(p.day), y(p.value))]
         if len(series.points) > 1:
             drawing.add(PolyLine(coords, strokeColor=color, strokeWidth=0.8))
@@ -294,8 +366,8 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
                     x(point.day),
                     y(point.value),
                     2.2 if flagged else 1.6,
-                    fillColor=ALERT if flagged else color,
-                    strokeColor=ALERT if flagged else color,
+                    fillColor=alert if flagged else color,
+                    strokeColor=alert if flagged else color,
                     strokeWidth=0.5,
                 )
             )
