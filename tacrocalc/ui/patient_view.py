@@ -12,7 +12,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from tacrocalc.ui.charts import ChartsView
+from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.observation_model import ObservationTableModel
-from tacrocalc.ui.qtdates import pydate, qdate
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
@@ -163,9 +162,10 @@ class PatientView(QWidget):
         self.calculator_box = QWidget()
         self.calculator_layout = QVBoxLayout(self.calculator_box)
         self.calculator_layout.setContentsMargins(4, 4, 4, 4)
-        self.start_edit = _named(QDateEdit(), "start_edit", "Start date of the new regimen")
-        self.start_edit.setDisplayFormat("yyyy-MM-dd")
-        self.start_edit.setCalendarPopup(True)
+        self.start_edit = _named(
+            DateEdit("Start date of the new regimen", today=self._today(), beside=True),
+            "start_edit",
+        )
         self.apply_button = _named(QPushButton("&Apply as new regimen"), "apply_button")
         self.apply_button.setToolTip(
             "Record this dose from the start date; the schedule "
@@ -246,9 +246,8 @@ class PatientView(QWidget):
 
     def _build_entry(self) -> QGridLayout:
         """The quick-entry row: date, times, trough, creatinine, blood pressure."""
-        self.date_edit = _named(QDateEdit(), "date_edit", "Date of the results")
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setCalendarPopup(True)
+        # ISO or the locale's short date, with what was understood under it.
+        self.date_edit = _named(DateEdit("Date of the results", today=self._today()), "date_edit")
         self.time_edit = _named(QLineEdit(), "time_edit", "Sample time")
         self.time_edit.setPlaceholderText("08:00")
         self.last_dose_edit = _named(QLineEdit(), "last_dose_edit", "Time of the last dose")
@@ -269,7 +268,7 @@ class PatientView(QWidget):
             (self.bp_edit, "120/80"),
         ):
             edit.setMinimumWidth(metrics.horizontalAdvance(sample) + 16)
-        self.date_edit.setMinimumWidth(metrics.horizontalAdvance("0000-00-00") + 44)
+        self.date_edit.line_edit.setMinimumWidth(metrics.horizontalAdvance("00/00/0000") + 16)
         for edit in (self.time_edit, self.last_dose_edit):
             edit.setMaximumWidth(metrics.horizontalAdvance("00:00") + 40)
         entry = QGridLayout()
@@ -422,16 +421,28 @@ class PatientView(QWidget):
             self.time_edit: "time",
             self.last_dose_edit: "last dose",
         }
-        return ", ".join(
+        typed = [
             f"{names[edit]} {edit.text().strip()}"
             for edit in self.entry_fields()
             if edit.text().strip()
-        )
+        ]
+        in_course = self.course_panel.typed_entry()
+        if in_course:
+            typed.append(f"in the Course tab: {in_course}")
+        return ", ".join(typed)
 
     def add_typed_entry(self) -> bool:
-        """Add what is typed to the open patient; False when it was refused (and kept)."""
-        self._on_add_button_clicked()
-        return self.entry_error.isHidden()
+        """Add what is typed to the open patient; False when it was refused (and kept), or
+        when the Course tab holds something typed, which only its own buttons record."""
+        if any(edit.text().strip() for edit in self.entry_fields()):
+            self._on_add_button_clicked()
+            if not self.entry_error.isHidden():
+                return False
+        if self.course_panel.typed_entry():
+            self.left_tabs.setCurrentWidget(self.course_tab)
+            self.course_panel.setFocus()
+            return False
+        return True
 
     def open_patient(self, patient_id: str) -> bool:
         from tacrocalc.domain.units import magnitude
@@ -455,8 +466,8 @@ class PatientView(QWidget):
         self.calculator.setObjectName("calculator")
         self.calculator.weight_unit.setCurrentText(self._settings.units().weight)
         self.calculator_layout.insertWidget(0, self.calculator)
-        QWidget.setTabOrder(self.calculator.dose_edit, self.start_edit)  # reading order
-        QWidget.setTabOrder(self.start_edit, self.apply_button)
+        QWidget.setTabOrder(self.calculator.dose_edit, self.start_edit.line_edit)  # reading order
+        QWidget.setTabOrder(self.start_edit.line_edit, self.apply_button)
         today = self._today()
         weight = record.weight_on(today)
         self.calculator.show_weight(weight.value if weight is not None else None)
@@ -473,10 +484,10 @@ class PatientView(QWidget):
             combo.setCurrentIndex(combo.findData(current.formulation.value))
             self.calculator.dose_edit.setText(f"{magnitude(current.dose, 'mg'):g}")
             self.calculator.recalculate_from_dose()
-        self.start_edit.setDate(qdate(today))
-        self.start_edit.setMaximumDate(qdate(today))  # no event in the future (R12.8)
-        self.date_edit.setDate(qdate(today))
-        self.date_edit.setMaximumDate(qdate(today))
+        birth = record.patient.birth_date
+        for field in (self.start_edit, self.date_edit):  # nothing in the future (R12.8)
+            field.set_bounds(earliest=birth, latest=today)
+            field.set_date(today)
         return True
 
     def refresh(self) -> None:
@@ -542,8 +553,14 @@ class PatientView(QWidget):
 
         if self.patient_id is None:
             return
+        day = self.date_edit.date()
+        if day is None:  # refused or empty: said next to the field, everything typed kept
+            self.entry_error.setText(self.date_edit.error() or "Date of the results: enter a date.")
+            self.entry_error.show()
+            self.date_edit.setFocus()
+            return
         entry = present.read_quick_entry(
-            day=pydate(self.date_edit.date()),
+            day=day,
             sample_time=self.time_edit.text(),
             last_dose_time=self.last_dose_edit.text(),
             trough=self.trough_edit.text(),
@@ -569,10 +586,7 @@ class PatientView(QWidget):
         for edit in (self.trough_edit, self.creatinine_edit, self.bp_edit):
             edit.clear()
         self.trough_edit.setFocus()
-        self.saved.emit(
-            f"Saved {len(entry.observations)} result(s) of "
-            f"{pydate(self.date_edit.date()).isoformat()}"
-        )
+        self.saved.emit(f"Saved {len(entry.observations)} result(s) of {day.isoformat()}")
 
     def _confirm(self, title: str, text: str) -> bool:
         from PySide6.QtWidgets import QMessageBox
@@ -749,7 +763,10 @@ class PatientView(QWidget):
         if not view.has_dose or weight is None:
             self.apply_error.setText("Enter a weight and a rate or dose that give a dose first.")
             return
-        start = pydate(self.start_edit.date())
+        start = self.start_edit.date()
+        if start is None:
+            self.apply_error.setText(self.start_edit.error() or "From: enter the start date.")
+            return
         record = self.model.stored()  # as stored now: what the event is checked against
         event = self._regimen_event(self.calculator.dose_mg(), start, record)
         if event is None:
@@ -872,10 +889,9 @@ class PatientView(QWidget):
 
     def _ask_reason(self, title: str, question: str) -> str | None:
         """A reason for the audit trail; None when the user cancels (a seam for tests)."""
-        from PySide6.QtWidgets import QInputDialog
+        from tacrocalc.ui.dialogs import ask_reason
 
-        text, ok = QInputDialog.getText(self, title, question)
-        return text.strip() if ok and text.strip() else None
+        return ask_reason(self, question, title=title)
 
     def _on_delete_button_clicked(self) -> None:
         cell = self._selected()
@@ -885,7 +901,7 @@ class PatientView(QWidget):
             self._show_table_message("This result is already deleted; Restore brings it back.")
             return
         reason = self._ask_reason(
-            "Delete a result", f"Delete {cell.text}? It stays in the history.\n\nReason:"
+            "Delete a result", f"Delete {cell.text}? It stays in the history."
         )
         if reason is None:
             return

@@ -57,7 +57,8 @@ def run_self_test() -> int:
         view = window.view
         calculator = view.calculator
         assert calculator is not None
-        view.start_edit.setDate(view.start_edit.date().addDays(-15))  # started 2026-01-05
+        view.start_edit.clear()
+        QTest.keyClicks(view.start_edit.line_edit, "2026-01-05")  # typed as a doctor types it
         QTest.keyClicks(calculator.weight_edit, "72")
         QTest.keyClicks(calculator.rate_edit, "0.1")
         check(
@@ -66,7 +67,8 @@ def run_self_test() -> int:
         )
         view.apply_button.click()
         check("the regimen is saved", len(store.load("SELFTEST").regimens) == 1)  # type: ignore[union-attr]
-        view.date_edit.setDate(view.date_edit.date().addDays(-6))  # 2026-01-14
+        view.date_edit.clear()
+        QTest.keyClicks(view.date_edit.line_edit, "2026-01-14")
         QTest.keyClicks(view.trough_edit, "8.1")
         QTest.keyClicks(view.creatinine_edit, "85")
         QTest.keyClicks(view.bp_edit, "150/95")

@@ -17,3 +17,9 @@ def click_result(qtbot, view, row, kind):
     view.table.scrollTo(index)
     rect = view.table.visualRect(index)
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def type_date(qtbot, field, day):
+    """Type a date into a date field (ISO), as a doctor does."""
+    field.clear()
+    qtbot.keyClicks(field.line_edit, day.isoformat())

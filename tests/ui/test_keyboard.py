@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tacrocalc.ui.date_edit import DateEdit
 from tests.seed_cases import case_1
 from tests.ui.conftest import TODAY
 
@@ -163,11 +164,25 @@ def _tab_walk(qtbot, start: QWidget, count: int) -> list[str]:
     order = []
     for _ in range(count):
         widget = QApplication.focusWidget()
-        if isinstance(widget.parent(), QAbstractSpinBox):
-            widget = widget.parent()
+        if isinstance(widget.parent(), QAbstractSpinBox | DateEdit):
+            widget = widget.parent()  # the date field, not its line edit
         order.append(widget.objectName())
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     return order
+
+
+def test_tab_follows_the_reading_order_of_the_entry_row(qtbot, open_window):
+    view = open_window.view
+    entry = [
+        view.date_edit,
+        view.time_edit,
+        view.last_dose_edit,
+        view.trough_edit,
+        view.creatinine_edit,
+        view.bp_edit,
+        view.add_button,
+    ]
+    assert _tab_walk(qtbot, view.date_edit, len(entry)) == [w.objectName() for w in entry]
 
 
 def test_tab_follows_the_reading_order_of_the_calculator(qtbot, open_window):
@@ -182,6 +197,7 @@ def test_tab_follows_the_reading_order_of_the_calculator(qtbot, open_window):
         calc.suggest_button,
         calc.dose_edit,
         view.start_edit,
+        view.apply_button,
     ]
     assert _tab_walk(qtbot, calc.weight_edit, len(calculator)) == [
         w.objectName() for w in calculator

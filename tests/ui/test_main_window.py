@@ -14,14 +14,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from tacrocalc.domain.record import Patient, Sex
 from tacrocalc.records.patient_file import dumps
 from tacrocalc.records.protocol_files import available_protocols, load_protocol
-from tacrocalc.ui.dialogs import qdate
 from tacrocalc.ui.main_window import MainWindow
 from tacrocalc.ui.models import PatientListModel
 from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.printing import PdfPages, printer_for
 from tacrocalc.ui.settings import Settings
 from tests.seed_cases import case_1, case_3
-from tests.ui import click_result, day_row
+from tests.ui import click_result, day_row, type_date
 
 TODAY = date(2026, 1, 20)
 
@@ -38,14 +37,14 @@ def new_patient(window, store, pid="H1", name="Zoë Ångström"):
 
 
 def start_regimen(qtbot, view, start_days_ago=15, weight="60", rate="0.1"):
-    view.start_edit.setDate(qdate(TODAY - timedelta(days=start_days_ago)))
+    type_date(qtbot, view.start_edit, TODAY - timedelta(days=start_days_ago))
     qtbot.keyClicks(view.calculator.weight_edit, weight)
     qtbot.keyClicks(view.calculator.rate_edit, rate)
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
 
 
 def enter(qtbot, view, *, days_ago=0, trough="", creatinine="", bp=""):
-    view.date_edit.setDate(qdate(TODAY - timedelta(days=days_ago)))
+    type_date(qtbot, view.date_edit, TODAY - timedelta(days=days_ago))
     for edit, text in (
         (view.trough_edit, trough),
         (view.creatinine_edit, creatinine),
@@ -133,7 +132,7 @@ def test_applying_a_new_regimen_restarts_the_schedule(qtbot, window, store):
     assert view.schedule_table.item(0, 1).text() == "2026-01-12 to 2026-01-19"
     view.calculator.rate_edit.clear()
     qtbot.keyClicks(view.calculator.rate_edit, "0.12")
-    view.start_edit.setDate(view.date_edit.date())
+    type_date(qtbot, view.start_edit, view.date_edit.date())
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
     assert view.schedule_table.item(0, 1).text() == "2026-01-27 to 2026-02-03"
     assert [r.start for r in store.load("H1").regimens] == [date(2026, 1, 5), date(2026, 1, 20)]
@@ -258,7 +257,7 @@ def test_a_product_change_in_the_calculator_is_an_r10_switch(qtbot, window, stor
     # the calculator shows the converted dose at once, not 3 mg carried over
     assert view.calculator.dose_edit.text() == "4.25"
     assert "6 mg/day × 70 % = 4.2 mg/day, rounded to 4.25 mg" in view.switch_label.text()
-    view.start_edit.setDate(qdate(TODAY))
+    type_date(qtbot, view.start_edit, TODAY)
 
     def question(parent, title, text, *args):
         asked.append(text)
@@ -515,7 +514,7 @@ def test_a_refused_event_is_said_before_asking_and_not_shown_on_the_next_patient
     )
     combo = view.calculator.formulation_combo
     combo.setCurrentIndex(combo.findData("envarsus"))
-    view.start_edit.setDate(qdate(TODAY))
+    type_date(qtbot, view.start_edit, TODAY)
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
     assert asked == []
     assert "need their times to be put in order" in view.apply_error.text()
@@ -585,9 +584,54 @@ def test_two_events_recorded_in_one_minute_are_kept_in_order(qtbot, window, stor
     qtbot.mouseClick(view.adjust_button, Qt.MouseButton.LeftButton)
     combo = view.calculator.formulation_combo
     combo.setCurrentIndex(combo.findData("envarsus"))
-    view.start_edit.setDate(qdate(TODAY))
+    type_date(qtbot, view.start_edit, TODAY)
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
     assert view.apply_error.text() == ""
     change, switch = store.load("H1").events[1:]
     assert (change.kind.value, switch.kind.value) == ("change", "switch")
     assert switch.time > change.time
+
+
+def test_a_date_is_typed_as_iso_and_a_future_one_is_refused_beside_the_entry(qtbot, window, store):
+    """R12.8: no result in the future; the refusal names the field and the date, keeps what
+    was typed and saves nothing."""
+    view = new_patient(window, store)
+    view.date_edit.clear()
+    qtbot.keyClicks(view.date_edit.line_edit, "2026-01-14")
+    assert view.date_edit.understood_label.text() == "14 January 2026"
+    view.date_edit.clear()
+    qtbot.keyClicks(view.date_edit.line_edit, "2026-02-03")
+    qtbot.keyClicks(view.trough_edit, "8.1")
+    qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)
+    assert view.entry_error.isVisible()
+    assert view.entry_error.text() == (
+        "Date of the results: 3 February 2026 is in the future (today is 20 January 2026)."
+    )
+    assert (view.date_edit.text(), view.trough_edit.text()) == ("2026-02-03", "8.1")
+    assert store.load("H1").observations == ()
+
+
+def test_a_reason_typed_in_the_course_tab_is_not_carried_to_the_next_patient(
+    qtbot, window, store, monkeypatch
+):
+    view = new_patient(window, store)
+    new_patient(window, store, pid="H2", name="Second")
+    window.open_patient("H1")
+    qtbot.keyClicks(view.course_panel.reason_edit, "infection")
+    asked = []
+
+    def answer(box):
+        asked.append(box.text())
+        return next(b for b in box.buttons() if b.text() == "Stay")
+
+    monkeypatch.setattr(window, "_ask", answer)
+    assert not window.open_patient("H2")  # asked; Stay keeps H1 and what was typed
+    assert "in the Course tab: reason infection" in asked[0]
+    assert view.patient_id == "H1" and view.course_panel.reason_edit.text() == "infection"
+
+    def discard(box):
+        return next(b for b in box.buttons() if b.text() == "Discard")
+
+    monkeypatch.setattr(window, "_ask", discard)
+    assert window.open_patient("H2")
+    assert view.patient_id == "H2" and view.course_panel.reason_edit.text() == ""

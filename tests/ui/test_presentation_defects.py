@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 
 from tacrocalc.domain.record import Patient, Sex, WeightEntry
 from tacrocalc.domain.units import q
-from tacrocalc.ui.dialogs import qdate
+from tests.ui import type_date
 from tests.ui.conftest import TODAY
 
 
@@ -37,7 +37,7 @@ def open_new_patient(window, store, *, weight_kg=None):
 
 
 def apply_rate(qtbot, view, rate="0.1", days_ago=10):
-    view.start_edit.setDate(qdate(TODAY - timedelta(days=days_ago)))
+    type_date(qtbot, view.start_edit, TODAY - timedelta(days=days_ago))
     view.calculator.rate_edit.clear()
     qtbot.keyClicks(view.calculator.rate_edit, rate)
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
@@ -132,7 +132,7 @@ def test_one_unit_per_quantity_on_screen(
 
 
 def enter_results(qtbot, view, *, days_ago, creatinine="", trough=""):
-    view.date_edit.setDate(qdate(TODAY - timedelta(days=days_ago)))
+    type_date(qtbot, view.date_edit, TODAY - timedelta(days=days_ago))
     for edit, typed in ((view.trough_edit, trough), (view.creatinine_edit, creatinine)):
         if typed:
             qtbot.keyClicks(edit, typed)
