@@ -34,6 +34,7 @@ from tacrocalc.present.words import (
     clock,
     how_often,
     units_to_give,
+    without_rules,
 )
 
 
@@ -234,14 +235,24 @@ def day_rows(
     return rows
 
 
-def alert_lines(assessment: Assessment, words: Words) -> list[tuple[Severity, str]]:
-    """(severity, sentence), most severe first (R14.1), with the suggestion of R14.2."""
+@dataclass(frozen=True, slots=True)
+class AlertLine:
+    """One item of Needs attention (R14): what was found, what to do, and the rules."""
+
+    severity: Severity
+    text: str  # the sentence, without its rule references
+    action: str  # the suggestion of R14.2 ("" when the seed gives none)
+    rules: str  # "R6.3, R14.2": shown small, at the end
+
+
+def alert_lines(assessment: Assessment, words: Words) -> list[AlertLine]:
+    """Most severe first (R14.1), each with its suggested action (R14.2); notes last."""
     lines = []
-    for a in assessment.alerts:
-        text = words.message(a.issue)
-        if a.action is not None:
-            text += " " + (action_text(a.action) or "")
-        lines.append((a.issue.severity, text))
+    for a in sorted(assessment.alerts, key=lambda a: a.issue.severity.rank):
+        text, rules = without_rules(words.message(a.issue))
+        action, action_rules = without_rules(action_text(a.action) or "")
+        rules = ", ".join(r for r in dict.fromkeys((rules, action_rules)) if r)
+        lines.append(AlertLine(a.issue.severity, text, action, rules))
     return lines
 
 

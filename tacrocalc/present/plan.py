@@ -11,7 +11,6 @@ sentence a nurse reads: each sentence is a `Line` whose rules are printed in a c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
@@ -32,6 +31,7 @@ from tacrocalc.present.words import (
     action_text,
     born,
     dose_words,
+    without_rules,
 )
 
 
@@ -89,14 +89,11 @@ NO_DOSE_TEXT: Final[dict[Status, str]] = {
     Status.STOPPED: "stopped",
 }
 
-# "(R5.4)", "(R5.1, R9.3)", "(R10.2-R10.5)", "(R8)": the rule references of a sentence.
-_RULES = re.compile(r"\s*\((R\d+(?:\.\d+)?(?:\s*(?:,|-|–|and)\s*R\d+(?:\.\d+)?)*)\)")
-
 
 def split_rules(text: str) -> Line:
     """R16.2: a sentence without its rule references, and the references, for a column."""
-    rules = [m.group(1) for m in _RULES.finditer(text)]
-    return Line(text=_RULES.sub("", text), rules=", ".join(rules))
+    sentence, rules = without_rules(text)
+    return Line(text=sentence, rules=rules)
 
 
 def _sentence(text: str) -> str:

@@ -7,6 +7,7 @@ window, the printed plan and the command line all take their sentences from here
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import Enum
@@ -65,8 +66,8 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.NO_BASELINE: "No creatinine is recorded: there is no baseline to judge a rise against (R6.1).",
     IssueCode.HYPERTENSION: "Blood pressure {value} is at or above {limit}: hypertension (R7.1).",
     IssueCode.URGENT_HYPERTENSION: "Blood pressure {value} is at or above {limit}: severe hypertension (R14.1).",
-    IssueCode.CHECK_OVERDUE: "Check {number} was due on {value} and is {days} day(s) overdue (R8.9).",
-    IssueCode.CHECK_DUE: "Check {number} is due now (from {value}) (R8).",
+    IssueCode.CHECK_OVERDUE: "{check} was due on {value} and is {days} day(s) overdue (R8.9).",
+    IssueCode.CHECK_DUE: "{check} is due now (from {value}) (R8).",
     IssueCode.NO_REGIMEN: "No tacrolimus regimen is recorded: there is no schedule yet (R8.2).",
     IssueCode.CREATININE_RECHECK_DUE: "A creatinine recheck after stopping or holding tacrolimus is due on {value} (R8.11).",
     IssueCode.OFF_TREATMENT_TROUGH: "Trough {value} was taken while tacrolimus was held or stopped: not compared with the target and not used to adjust the dose (R5.7).",
@@ -163,6 +164,17 @@ TAKE_TEXT: Final[dict[ObservationKind, str]] = {
     ObservationKind.CREATININE: "creatinine",
     ObservationKind.BLOOD_PRESSURE: "BP",
 }
+
+
+# "(R5.4)", "(R5.1, R9.3)", "(R10.2-R10.5)", "(R8)": the rule references of a sentence.
+_RULES = re.compile(r"\s*\((R\d+(?:\.\d+)?(?:\s*(?:,|-|–|and)\s*R\d+(?:\.\d+)?)*)\)")
+
+
+def without_rules(text: str) -> tuple[str, str]:
+    """A sentence without its rule references, and the references ("R5.4, R14.2"): a nurse
+    reads the sentence, the rules go small at the end or in a column (R16.2)."""
+    rules = [m.group(1) for m in _RULES.finditer(text)]
+    return _RULES.sub("", text), ", ".join(rules)
 
 
 SEVERITY_WORDS: Final[dict[Severity, str]] = {
@@ -287,7 +299,17 @@ class Words:
 
     def message(self, issue: Issue) -> str:
         """The sentence for an issue, with its field, value and numbers in the user's units."""
-        fields = {name: self.render(value) for name, value in issue.fields().items()}
+        values = issue.fields()
+        fields = {name: self.render(value) for name, value in values.items()}
+        if "number" in values:  # "Check 2", or an extra check by what it is (R8.11, R10.6, R11)
+            phase = values.get("phase")
+            fields["check"] = (
+                f"Check {fields['number']}"
+                if fields["number"]
+                else f"The check ({PHASE_TEXT[phase]})"
+                if isinstance(phase, Phase)
+                else "The check"
+            )
         return MESSAGES[issue.code].format_map(_Blank(fields))
 
     def regimen_line(self, assessment: Assessment) -> str:

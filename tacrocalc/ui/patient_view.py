@@ -37,10 +37,10 @@ from tacrocalc.ui.observation_model import ObservationTableModel
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
     from tacrocalc.domain.course import CourseEvent
-    from tacrocalc.domain.issues import Issue, Severity
+    from tacrocalc.domain.issues import Issue
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.domain.record import PatientRecord
-    from tacrocalc.present.patient import ResultCell
+    from tacrocalc.present.patient import AlertLine, ResultCell
     from tacrocalc.present.words import Words
     from tacrocalc.records.store import Store
     from tacrocalc.ui.calculator import DoseCalculator
@@ -76,6 +76,36 @@ class _Message(QLabel):
 
     def clear(self) -> None:
         self.setText("")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def alerts_html(alerts: list[AlertLine]) -> str:
+    """Needs attention (R14): most severe first, the level in colour and in a word, the
+    suggested action under it, the rule numbers small at the end; notes apart, after."""
+    from tacrocalc.domain.issues import Severity
+    from tacrocalc.present.words import SEVERITY_COLOURS, SEVERITY_WORDS
+
+    def item(alert: AlertLine) -> str:
+        colour = SEVERITY_COLOURS.get(alert.severity) or "palette(window-text)"
+        word = SEVERITY_WORDS.get(alert.severity, alert.severity.value)
+        html = f"<b style='color:{colour}'>{word}</b> {_escape(alert.text)}"
+        if alert.action:
+            html += f"<br>&nbsp;&nbsp;&nbsp;→ {_escape(alert.action)}"
+        if alert.rules:
+            html += f" <small style='color:gray'>({_escape(alert.rules)})</small>"
+        return f"<p style='margin:0 0 4px 0'>{html}</p>"
+
+    alerts = sorted(alerts, key=lambda a: a.severity.rank)
+    urgent = [a for a in alerts if a.severity is not Severity.NOTE]
+    notes = [a for a in alerts if a.severity is Severity.NOTE]
+    parts = [item(a) for a in urgent] or ["<p>Nothing needs attention now.</p>"]
+    if notes:
+        parts.append("<p style='margin:6px 0 2px 0'><i>Notes</i></p>")
+        parts += [item(a) for a in notes]
+    return "".join(parts)
 
 
 def _text_button(text: str) -> QToolButton:
@@ -500,7 +530,6 @@ class PatientView(QWidget):
         """Show the record as last read: header, alerts, schedule, advice, results, charts."""
         from tacrocalc.present import patient as present
         from tacrocalc.present.charts import build_charts
-        from tacrocalc.present.words import SEVERITY_COLOURS, SEVERITY_WORDS
 
         assessment = self.model.assessment
         if assessment is None:
@@ -515,18 +544,7 @@ class PatientView(QWidget):
         self.regimen_label.setText(f"Now: {head['regimen']}")
         self.flag_label.setText(head["nephrotoxicity"])
         self.flag_label.setVisible(bool(head["nephrotoxicity"]))
-        alerts = present.alert_lines(assessment, words)
-
-        def line(severity: Severity, text: str) -> str:  # R14.1: by word and by colour
-            colour = SEVERITY_COLOURS[severity]
-            word = SEVERITY_WORDS[severity]
-            style = f" style='color:{colour}'" if colour else ""
-            return f"<b{style}>{word}</b> " + text.replace("&", "&amp;").replace("<", "&lt;")
-
-        self.alerts_label.setText(
-            "<br>".join(line(severity, text) for severity, text in alerts)
-            or "Nothing needs attention now."
-        )
+        self.alerts_label.setText(alerts_html(present.alert_lines(assessment, words)))
         rows = present.schedule_lines(assessment)
         self.schedule_table.setRowCount(len(rows))
         for r, row in enumerate(rows):

@@ -77,7 +77,7 @@ def _rendered(assessment, units):
     for n, obs in enumerate(assessment.record.observations):
         row = present.observation_row(n, obs, False, assessment, words)
         parts += [row.value, row.assessment]
-    parts += [text for _, text in present.alert_lines(assessment, words)]
+    parts += [f"{a.text} {a.action}" for a in present.alert_lines(assessment, words)]
     parts += [" ".join(row) for row in present.schedule_lines(assessment)]
     parts.append(present.adjustment(assessment, words).text)
     charts = build_charts(assessment, units)

@@ -160,9 +160,30 @@ def test_real_issues_fill_every_placeholder(seed):
     assert len({i.code for i in issues}) >= 20
     for issue in issues:
         names = {f for _, f, _, _ in string.Formatter().parse(MESSAGES[issue.code]) if f}
-        assert names <= set(issue.fields()), (issue.code, names - set(issue.fields()))
+        derived = {"check"} if "number" in issue.fields() else set()  # Words.message
+        assert names <= set(issue.fields()) | derived, (issue.code, names - set(issue.fields()))
         text = message(issue, DisplayUnits())
-        assert text and "{" not in text
+        assert text and "{" not in text and "  " not in text
+
+
+def test_a_check_without_a_number_is_named_by_what_it_is():
+    """R10.6: the trough after a switch is not check 1, 2, ...; it is named, not blank."""
+    from datetime import date
+
+    from tacrocalc.domain.issues import Issue, IssueCode, Severity
+    from tacrocalc.domain.schedule import Phase
+
+    issue = Issue(
+        code=IssueCode.CHECK_OVERDUE,
+        severity=Severity.WARNING,
+        field="schedule",
+        value=date(2026, 1, 8),
+        params=(("number", ""), ("phase", Phase.AFTER_SWITCH), ("latest", None), ("days", 8)),
+    )
+    assert message(issue, DisplayUnits()) == (
+        "The check (trough after a product switch) was due on 2026-01-08 and is 8 day(s)"
+        " overdue (R8.9)."
+    )
 
 
 @pytest.mark.parametrize("code", list(IssueCode))

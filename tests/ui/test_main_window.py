@@ -635,3 +635,23 @@ def test_a_reason_typed_in_the_course_tab_is_not_carried_to_the_next_patient(
     monkeypatch.setattr(window, "_ask", discard)
     assert window.open_patient("H2")
     assert view.patient_id == "H2" and view.course_panel.reason_edit.text() == ""
+
+
+def test_needs_attention_puts_the_most_severe_first_and_the_notes_apart():
+    """R14.1-R14.2: urgent before warning, the action under its alert, rule numbers small at
+    the end, notes after their own heading whatever order they came in."""
+    from tacrocalc.domain.issues import Severity
+    from tacrocalc.present.patient import AlertLine
+    from tacrocalc.ui.patient_view import alerts_html
+
+    html = alerts_html(
+        [
+            AlertLine(Severity.NOTE, "Check 2 is due now.", "", "R8"),
+            AlertLine(Severity.WARNING, "BP 150/95 mmHg.", "Recheck at the next visit.", "R7.1"),
+            AlertLine(Severity.URGENT, "Trough 31 µg/L is above the range.", "Call.", "R5.4"),
+        ]
+    )
+    order = [html.index(t) for t in ("URGENT", "Warning", "<i>Notes</i>", "Check 2")]
+    assert order == sorted(order)
+    assert "Call. <small style='color:gray'>(R5.4)</small>" in html
+    assert "Trough 31 µg/L is above the range.<br>" in html  # the action on its own line
