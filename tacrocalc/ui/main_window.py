@@ -225,16 +225,24 @@ class MainWindow(QMainWindow):
         menus = {name: self.menuBar().addMenu(name) for name in ("&File", "&Patient", "&Help")}
         action("&File", "&Open last patient", self.open_last_patient, "Ctrl+L")
         action("&File", "&Import patient files…", self.import_files, "Ctrl+I")
-        action("&File", "&Export patient file…", self.export_file)
-        action(
-            "&File", "Export &plan…", lambda: self._on_view_plan_requested("export"), "Ctrl+Shift+E"
+        # Enabled while a patient is open (`open_patient`): there is nothing to export before.
+        self.patient_actions = (
+            action("&File", "&Export patient file…", self.export_file),
+            action(
+                "&File",
+                "Export &plan…",
+                lambda: self._on_view_plan_requested("export"),
+                "Ctrl+Shift+E",
+            ),
+            action(
+                "&File",
+                "&Print plan…",
+                lambda: self._on_view_plan_requested("print"),
+                QKeySequence.StandardKey.Print,
+            ),
         )
-        action(
-            "&File",
-            "&Print plan…",
-            lambda: self._on_view_plan_requested("print"),
-            QKeySequence.StandardKey.Print,
-        )
+        for item in self.patient_actions:
+            item.setEnabled(False)
         action("&File", "&Settings…", self.edit_settings, "Ctrl+,")
         action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         action("&Patient", "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
@@ -282,6 +290,8 @@ class MainWindow(QMainWindow):
         if not self.view.open_patient(patient_id):
             return False
         self.right.setCurrentWidget(self.view)
+        for item in self.patient_actions:
+            item.setEnabled(True)
         self.settings.set("session/last_patient", patient_id)
         self.statusBar().showMessage(f"Opened {patient_id}")
         return True

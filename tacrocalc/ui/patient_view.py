@@ -261,6 +261,7 @@ class PatientView(QWidget):
         self.course_panel = CoursePanel(self.model, self._today, lambda: self._words())
         self.course_panel.setObjectName("course_panel")
         self.course_panel.written.connect(self.saved.emit)
+        self.course_panel.written.connect(lambda _text: self._show_regimen_in_calculator())
         self.course_layout.addWidget(self.course_panel)
         self.left_tabs = _named(QTabWidget(), "left_tabs")
         self.left_tabs.addTab(self.calculator_box, "Dose")
@@ -475,7 +476,6 @@ class PatientView(QWidget):
         return True
 
     def open_patient(self, patient_id: str) -> bool:
-        from tacrocalc.domain.units import magnitude
         from tacrocalc.ui.calculator import DoseCalculator
 
         if not self.model.open(patient_id):  # read once; every panel shows it
@@ -508,12 +508,7 @@ class PatientView(QWidget):
         self.entry_error.clear()
         self.entry_error.hide()
         self.calculator.formulation_combo.currentIndexChanged.connect(self._on_product_changed)
-        current = record.regimen_on(today)  # none while held or stopped: nothing to give
-        if current is not None:
-            combo = self.calculator.formulation_combo
-            combo.setCurrentIndex(combo.findData(current.formulation.value))
-            self.calculator.dose_edit.setText(f"{magnitude(current.dose, 'mg'):g}")
-            self.calculator.recalculate_from_dose()
+        self._show_regimen_in_calculator()  # or, while held or stopped, that nothing is given
         birth = record.patient.birth_date
         for field in (self.start_edit, self.date_edit):  # nothing in the future (R12.8)
             field.set_bounds(earliest=birth, latest=today)
@@ -764,8 +759,14 @@ class PatientView(QWidget):
         if self.assessment is None or self.calculator is None:
             return
         regimen = self.assessment.current_regimen
-        if regimen is None:
+        if regimen is None:  # held or stopped: nothing to give now (R15.4)
+            words = self._words()
+            self.switch_label.setText(
+                f"Tacrolimus is {words.regimen_line(self.assessment)}: nothing is to be given"
+                " now. The calculator works out a dose for when it is resumed or restarted."
+            )
             return
+        self.switch_label.clear()
         combo = self.calculator.formulation_combo
         combo.setCurrentIndex(combo.findData(regimen.formulation.value))
         self.calculator.dose_edit.setText(f"{magnitude(regimen.dose, 'mg'):g}")

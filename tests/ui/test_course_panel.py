@@ -429,3 +429,24 @@ def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the
     assert "review the dose. <small style='color:gray'>(R15.5)</small>" in (
         view.alerts_label.text()
     )
+
+
+def test_in_the_window_a_hold_shows_nothing_to_give_and_a_resume_the_dose_again(
+    qtbot, window, course
+):
+    """R15.4: while held, the calculator says nothing is to be given; after the resume it
+    shows the regimen in force again. Print and Export were disabled until a patient opened."""
+    assert not any(a.isEnabled() for a in window.patient_actions)
+    assert window.open_patient("H1")
+    assert all(a.isEnabled() for a in window.patient_actions)
+    view = window.view
+    panel = view.course_panel
+    record(qtbot, panel, EventKind.HOLD, day=date(2026, 1, 16), reason="pneumonia")
+    assert view.switch_label.text().startswith(
+        "Tacrolimus is on hold since 2026-01-16 (pneumonia): nothing is to be given now."
+    )
+    view.calculator.dose_edit.clear()
+    record(qtbot, panel, EventKind.RESUME, day=date(2026, 1, 19), reason="pneumonia treated")
+    assert view.switch_label.text() == ""
+    assert view.calculator.dose_edit.text() == "3"
+    assert view.calculator.formulation == FormulationId.ENVARSUS
