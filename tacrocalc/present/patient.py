@@ -130,6 +130,7 @@ class ResultCell:
     text: str
     flagged: bool
     deleted: bool
+    detail: str = ""  # the whole classification, for a tooltip
 
 
 # The columns of the results table, and which kind of result each value column shows.
@@ -160,9 +161,13 @@ class DayRow:
 
 
 def _cell_text(row: ObservationRow) -> str:
-    """The value with what it means: "13 µg/L, in range", "104 µmol/L, +30.0 % …"."""
+    """The value with what it means, short enough for a column: "13 µg/L, in range",
+    "104 µmol/L (+30.0 %)", "150/96 mmHg, hypertension"."""
     if row.kind == "blood pressure":
         return row.value + (", hypertension" if row.flagged else "")
+    if row.kind == "creatinine":
+        change = row.assessment.removesuffix(" (significant)").removesuffix(" vs baseline")
+        return f"{row.value} ({change})"
     return f"{row.value}, {row.assessment}"
 
 
@@ -213,7 +218,11 @@ def day_rows(
                 obs_id, obs, gone = sorted(found, key=lambda f: f[1].time or time())[n]
                 row = observation_row(obs_id, obs, gone, assessment, words)
                 cells[kind] = ResultCell(
-                    id=obs_id, text=_cell_text(row), flagged=row.flagged, deleted=gone
+                    id=obs_id,
+                    text=_cell_text(row),
+                    flagged=row.flagged,
+                    deleted=gone,
+                    detail=f"{row.value}: {row.assessment}",
                 )
                 if obs.time is not None:
                     times.append(obs.time)

@@ -63,6 +63,8 @@ class ObservationTableModel(QAbstractTableModel):
         cell = self.cell(index.row(), index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return row.texts()[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell.detail if cell is not None else (row.texts()[index.column()] or None)
         if role == Qt.ItemDataRole.ForegroundRole and cell is not None and cell.flagged:
             return ALERT
         if role == Qt.ItemDataRole.FontRole and cell is not None and cell.deleted:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tacrocalc.present.patient import VALUE_COLUMNS
 from tacrocalc.ui.charts import ChartsView
 from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.observation_model import ObservationTableModel
@@ -341,9 +342,13 @@ class PatientView(QWidget):
         delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self._on_delete_button_clicked)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()  # every column in view; long values elide
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in VALUE_COLUMNS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole value on hover
         # Tool buttons: as wide as their words, so the row fits a 1024-pixel screen.
         self.correct_button = _named(_text_button("Correct…"), "correct_button")
         self.delete_button = _named(_text_button("Delete…"), "delete_button")
@@ -556,7 +561,6 @@ class PatientView(QWidget):
         self._suggestion = suggestion
         shown = self.model.observations
         self.table_model.set_rows(present.day_rows(shown, assessment, words))
-        self.table.resizeColumnsToContents()
         self.charts.show_charts(build_charts(assessment, words.units))
 
     # -- saving ------------------------------------------------------------------------------

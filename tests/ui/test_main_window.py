@@ -84,7 +84,7 @@ def test_a_quick_entry_trough_appears_in_the_table_and_on_the_chart(qtbot, windo
     row = day_row(view, "2026-01-14")  # one row for the day: its three results, dose, check
     assert row.texts()[2:] == (
         "8.1 µg/L, in range",
-        "85 µmol/L, +0.0 % vs baseline",
+        "85 µmol/L (+0.0 %)",
         "118/76 mmHg",
         "3 mg every 12 hours",
         "check",
@@ -105,7 +105,8 @@ def test_a_creatinine_30_percent_over_baseline_raises_the_alert(qtbot, window, s
         "Creatinine 104 µmol/L is 30 % above the baseline of 80 µmol/L" in view.alerts_label.text()
     )
     cell = day_row(view, "2026-01-18").cells["creatinine"]
-    assert cell.flagged and cell.text == "104 µmol/L, +30.0 % vs baseline (significant)"
+    assert cell.flagged and cell.text == "104 µmol/L (+30.0 %)"
+    assert cell.detail == "104 µmol/L: +30.0 % vs baseline (significant)"  # the tooltip
 
 
 def test_an_invalid_entry_is_refused_next_to_the_entry_and_keeps_what_was_typed(
@@ -337,7 +338,7 @@ def test_display_units_follow_the_settings(qtbot, window, store):
     window.settings.set("units/creatinine", "mg/dL")
     view.settings_changed()
     enter(qtbot, view, days_ago=1, creatinine="1.1")  # a bare number in the display unit
-    assert view.table_model.row(0).cells["creatinine"].text == "1.1 mg/dL, +0.0 % vs baseline"
+    assert view.table_model.row(0).cells["creatinine"].text == "1.1 mg/dL (+0.0 %)"
     record = store.load("H1")
     assert record.creatinines()[0].value.magnitude == pytest.approx(97.24, abs=0.01)  # µmol/L
 

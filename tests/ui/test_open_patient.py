@@ -32,7 +32,7 @@ def test_a_result_added_reads_the_record_once_and_every_panel_shows_it(
     qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)
     assert view.entry_error.isHidden()
     assert (len(loads), len(changes)) == (1, 1)
-    assert view.table_model.row(0).cells["creatinine"].text == "90 µmol/L, +0.0 % vs baseline"
+    assert view.table_model.row(0).cells["creatinine"].text == "90 µmol/L (+0.0 %)"
     assert "No creatinine" not in view.alerts_label.text()  # the alerts panel followed too
 
 
