@@ -1,9 +1,10 @@
 """The patient store's file: one SQLite file in the user's data folder, never losing an entry.
 
 - WAL journal with `synchronous=FULL`: a write whose call has returned survives a crash or a
-  power cut. One connection per store, every write one transaction, checkpointed into the file
-  at once; `checkpoint` (TRUNCATE) folds the whole journal into the file and empties it (when
-  the window is idle, and on close), so the main file alone holds every entry.
+  power cut. One connection per store, every write one transaction, folded into the file at
+  once and the journal emptied (checkpoint TRUNCATE, not waiting for readers); `checkpoint`
+  does it again when the window is idle, and `close` on closing, so the main file alone holds
+  every entry.
 - A write is made only to the file that is really at the store's path: before each commit the
   file's identity (device, inode) and header are checked against those of the file opened, and
   a store replaced, deleted or overwritten since is refused (`StoreReplaced`), never reported
@@ -457,8 +458,17 @@ class Database:
         wal = Path(f"{self.path}-wal")
         if not wal.exists() or wal.stat().st_size == 0:
             return True  # nothing to fold in
+        return self._fold_in()
+
+    def _fold_in(self) -> bool:
+        """Checkpoint (TRUNCATE) without waiting for readers: True when the journal is empty."""
+        db = self.connection
         try:
-            busy = int(self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
+            db.execute("PRAGMA busy_timeout=0")
+            try:
+                busy = int(db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
+            finally:
+                db.execute("PRAGMA busy_timeout=5000")
         except sqlite3.OperationalError:
             return False
         return busy == 0
@@ -525,10 +535,11 @@ class Database:
             if isinstance(error, sqlite3.OperationalError):
                 raise environment_fault(error, self.path, "write to") from None
             raise
-        # Copy what was committed from the WAL into the database file at once, so that the
-        # file alone (copied to a stick, say) holds every entry reported saved.
-        with contextlib.suppress(sqlite3.OperationalError):
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        # Fold what was committed into the database file at once and empty the journal, so
+        # that the file alone (copied to a stick, say) holds every entry reported saved, and a
+        # file put in its place outside TacroCalc never meets this one's journal. A reader
+        # keeps it from finishing only until the next write or the idle checkpoint.
+        self._fold_in()
 
     @property
     def schema_version(self) -> int:

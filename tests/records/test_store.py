@@ -30,8 +30,8 @@ from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import (
     DB_NAME,
     SCHEMA_VERSION,
-    Store,
     NotABackup,
+    Store,
     StoreDamaged,
     StoreTooNew,
     fold,
