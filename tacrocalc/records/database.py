@@ -190,7 +190,8 @@ def _truncation(path: Path, header: bytes) -> str | None:
 
 
 def check_health(path: Path, *, thorough: bool = True) -> tuple[int, str | None]:
-    """(schema version, None) for a sound file, or (0, the reason it is damaged). Read-only.
+    """(schema version, None) for a sound file, or (0, the reason it is damaged). Never writes
+    to the file.
 
     `thorough` runs `PRAGMA integrity_check`; otherwise `quick_check`, which skips the
     cross-checks of indexes against tables and takes about 40 % of the time (0.24 s against
@@ -204,12 +205,30 @@ def check_health(path: Path, *, thorough: bool = True) -> tuple[int, str | None]
     if truncated is not None:
         return 0, truncated
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            check = "integrity_check" if thorough else "quick_check"
-            result = db.execute(f"PRAGMA {check}").fetchall()
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        return _run_check(f"file:{path}?mode=ro", thorough)
     except sqlite3.DatabaseError as error:
-        return 0, str(error)
+        journals = [s for s in ("-wal", "-journal") if Path(f"{path}{s}").exists()]
+        if "readonly" not in str(error) or not journals:
+            return 0, str(error)
+    # A journal left by a process killed while writing must be replayed or rolled back, which
+    # a read-only connection cannot do: the file and its journal are checked as a copy, so that
+    # the store itself is not written to before it is known to be sound.
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".check-") as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        for suffix in journals:
+            shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+        try:
+            return _run_check(str(copy), thorough)
+        except sqlite3.DatabaseError as error:
+            return 0, str(error)
+
+
+def _run_check(database: str, thorough: bool) -> tuple[int, str | None]:
+    with contextlib.closing(sqlite3.connect(database, uri=database.startswith("file:"))) as db:
+        check = "integrity_check" if thorough else "quick_check"
+        result = db.execute(f"PRAGMA {check}").fetchall()
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if result != [("ok",)]:
         return 0, "; ".join(str(r[0]) for r in result[:3])
     return version, None

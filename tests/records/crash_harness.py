@@ -224,7 +224,7 @@ def migration_trial(folder: Path, fixture: Path, rng: random.Random) -> Kill:
     shutil.copyfile(fixture, folder / "tacrocalc.sqlite3")
     with contextlib.closing(sqlite3.connect(fixture)) as old:
         before = {r[0] for r in old.execute("SELECT id FROM patients")}
-    done = _killed(MIGRATOR, [str(folder)], rng, 0.15)
+    done = _killed(MIGRATOR, [str(folder)], rng, 0.012)
     db, why = _open_after(folder)
     if db is None:
         return Kill("migration", len(done), 1, why)

@@ -424,3 +424,41 @@ def test_nothing_is_created_world_writable_under_umask_000(tmp_path):
     assert any(p.name.endswith("-wal") for p in found)
     for path, bits in found.items():
         assert bits == (0o700 if path.is_dir() else 0o600), (path, oct(bits))
+
+
+@posix
+@pytest.mark.parametrize("journal", ["-journal", "-wal"])
+def test_a_store_left_with_a_hot_journal_by_a_kill_opens_whole(tmp_path, journal):
+    """A process killed in the middle of a transaction leaves a journal to roll back or
+    replay, which the read-only health check could not: the store was called damaged
+    ("attempt to write a readonly database"). Found by the migration kills of the crash test."""
+    import signal
+
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o700)
+    path = folder / DB_NAME
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "data" / "store-v1.sqlite3", path)
+    mode_sql = "WAL" if journal == "-wal" else "DELETE"
+    code = (
+        "import sqlite3, sys, time\n"
+        "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        f"db.execute('PRAGMA journal_mode={mode_sql}')\n"
+        "db.execute('PRAGMA cache_size=1')\n"
+        "db.execute('BEGIN')\n"
+        "for _ in range(3000):\n"
+        '    db.execute("INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id)'
+        " VALUES ('t', 'u', 'a', 'e', 'i', 'p')\")\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True
+    ) as writer:
+        assert writer.stdout.readline().strip() == "ready"
+        assert Path(f"{path}{journal}").exists()
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert Path(f"{path}{journal}").exists()
+    with opened(folder, daily_backup=False) as store:
+        assert {p.id for p in store.list_patients()} == {"H123", "H200"}
+        assert store.history("p") == []  # the killed transaction was rolled back
