@@ -1,12 +1,15 @@
 """Headless commands: dose, adjust, switch, check.
 
 Every command prints a short answer for a person, or JSON with `--json`. A refusal exits with
-status 2 and one line on stderr naming the field, the value and the reason.
+status 2 and one line on stderr naming the field, the value and the reason; a fault of the
+computer (a full or read-only disk, a permission, the store busy or shared) exits with status 3
+and one line naming the file and what to do.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import locale
 import os
@@ -44,9 +47,21 @@ from tacrocalc.present.words import (
 from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, read_file
 from tacrocalc.records.protocol_files import DEFAULT_PROTOCOL, load_protocol
-from tacrocalc.records.store import Store, StoreError, restore
+from tacrocalc.records.store import (
+    Store,
+    StoreDamaged,
+    StoreError,
+    StoreTooNew,
+    StoreUnavailable,
+    restore,
+)
 
 EXIT_REFUSED = 2
+EXIT_ENVIRONMENT = 3
+# OSErrors that are faults of the computer, not of what was typed.
+_ENVIRONMENT_ERRORS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EBUSY}
+)
 
 
 class Refused(Exception):
@@ -371,7 +386,7 @@ def _store(args: argparse.Namespace) -> Store:
 
     try:
         return Store(user_data_dir(args.data_dir), protocol_for=load_protocol)
-    except StoreError as error:
+    except (StoreDamaged, StoreTooNew) as error:
         raise Refused(
             Issue.refusal(IssueCode.STORE_UNUSABLE, field="data", value="", reason=str(error))
         ) from None
@@ -884,24 +899,22 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    """A copy of the store; to a device or a pipe (/dev/stdout) it is written straight."""
     with _store(args) as store:
         path = store.backup(Path(args.out))
-    print(f"backed up {store.path} to {path}", file=out)
+    print(
+        f"backed up {store.path} to {path}", file=out if path != Path("/dev/stdout") else sys.stderr
+    )
     return 0
 
 
 def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    """Refused (2) when the file is not a TacroCalc store this version reads, or is the store
+    itself; a fault (3) while the store is open in a window or a command."""
     from tacrocalc.paths import user_data_dir
 
     folder = user_data_dir(args.data_dir)
-    try:
-        kept = restore(folder, Path(args.file))
-    except StoreError as error:
-        raise Refused(
-            Issue.refusal(
-                IssueCode.STORE_UNUSABLE, field="restore", value=args.file, reason=str(error)
-            )
-        ) from None
+    kept = restore(folder, Path(args.file))
     print(f"restored {args.file} into {folder}", file=out)
     if kept is not None:
         print(f"the file it replaced is kept as {kept}", file=out)
@@ -1079,11 +1092,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except Refused as refused:
         print(f"refused: {_words(args).message(refused.issue)}", file=err)
         return EXIT_REFUSED
+    except StoreUnavailable as error:  # the computer's fault: says what to do
+        print(f"error: {error}", file=err)
+        return EXIT_ENVIRONMENT
+    except StoreError as error:  # a file that cannot be a store (restore), the store itself
+        print(f"refused: {error}", file=err)
+        return EXIT_REFUSED
     except BrokenPipeError:  # the reader (| head) stopped reading: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
         return 0
     except OSError as error:  # a file or folder named on the command line cannot be used
         where = error.filename if error.filename is not None else ""
+        if error.errno in _ENVIRONMENT_ERRORS:
+            print(f"error: {where or 'file'}: {error.strerror or error}", file=err)
+            return EXIT_ENVIRONMENT
         print(f"refused: {where or 'file'}: {error.strerror or error}", file=err)
         return EXIT_REFUSED
     return code

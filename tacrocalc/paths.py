@@ -29,12 +29,15 @@ def protocols_dir() -> Path:
 
 
 def user_data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The per-user data folder (created readable by the user alone), or `--data-dir`."""
+    """The per-user data folder, or `--data-dir`; the folders created for it are readable by
+    the user alone (an existing folder is left as it is)."""
     if override is not None:
         path = Path(override)
     else:
         from platformdirs import user_data_path
 
         path = user_data_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):  # each one the user's alone, whatever the umask
+        folder.mkdir(exist_ok=True, mode=0o700)
     return path

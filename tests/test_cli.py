@@ -347,9 +347,9 @@ def test_pint_is_not_imported_until_a_quantity_is_made():
         (["plan", str(EXAMPLE), "--out", "{tmp}"], ["{tmp}", "a file name is needed"]),
         (
             ["--data-dir", "{tmp}/d", "restore", "{tmp}/missing.sqlite3"],
-            ["missing.sqlite3", "No such file"],
+            ["missing.sqlite3", "no such file"],
         ),
-        (["--data-dir", "{tmp}/d", "restore", "{tmp}"], ["{tmp}", "directory"]),
+        (["--data-dir", "{tmp}/d", "restore", "{tmp}"], ["{tmp}", "a folder, not a backup"]),
         (["--data-dir", "{tmp}/afile", "list"], ["afile"]),
     ],
 )

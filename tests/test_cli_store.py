@@ -135,3 +135,85 @@ def test_events_from_the_command_line_and_the_history(capsys, tmp_path):
     assert all({"time", "user", "action", "before", "after"} <= set(e) for e in entries)
     code, out, _ = run(capsys, "--data-dir", data, "history", "H123")
     assert "event" in out and "switch" in out
+
+
+def test_restore_exits_2_for_a_file_that_is_no_store_and_3_while_the_store_is_open(
+    capsys, tmp_path
+):
+    """Issue 12: `restore` accepted any SQLite file and ran under an open window. A file that
+    cannot be a store is refused input (2); the store being open is the computer's state (3).
+    Each is one line, and the store is left as it was."""
+    import sqlite3
+
+    from tacrocalc.records.protocol_files import load_protocol
+    from tacrocalc.records.store import Store
+
+    data = tmp_path / "data"
+    run(capsys, "--data-dir", str(data), "import", str(EXAMPLE))
+    run(capsys, "--data-dir", str(data), "backup", "--out", str(tmp_path / "b.sqlite3"))
+    foreign = tmp_path / "foreign.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE songs (title)")
+    db.close()
+    code, out, err = run(capsys, "--data-dir", str(data), "restore", str(foreign))
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert err == (
+        f"refused: {foreign} cannot be restored: it is another application's database, not a"
+        " TacroCalc store. Nothing was changed.\n"
+    )
+    window = Store(data, protocol_for=load_protocol)
+    try:
+        code, out, err = run(
+            capsys, "--data-dir", str(data), "restore", str(tmp_path / "b.sqlite3")
+        )
+    finally:
+        window.close()
+    assert (code, out, err.count("\n")) == (3, "", 1)
+    assert err.startswith(f"error: {data / 'tacrocalc.sqlite3'} is open in another TacroCalc")
+    assert "Close it, then restore again." in err
+    code, out, _ = run(capsys, "--data-dir", str(data), "list")
+    assert code == 0 and "H123" in out
+
+
+def test_a_shared_data_folder_is_explained_with_status_3_and_left_alone(capsys, tmp_path):
+    import os
+    import stat
+
+    ward = tmp_path / "ward"
+    ward.mkdir()
+    os.chmod(ward, 0o2770)
+    code, out, err = run(capsys, "--data-dir", str(ward), "list")
+    assert (code, out, err.count("\n")) == (3, "", 1)
+    assert err.startswith(f"error: {ward} is shared (other users can change it: mode 2770)")
+    assert stat.S_IMODE(ward.stat().st_mode) == 0o2770 and list(ward.iterdir()) == []
+
+
+def test_a_backup_to_a_device_is_written_straight_through(capsys, tmp_path):
+    """As root, `backup --out /dev/null` replaced the device node with a regular file. Here the
+    device is /dev/stdout's pipe: the bytes go through it, the node is left alone."""
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    run(capsys, "--data-dir", str(data), "import", str(EXAMPLE))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tacrocalc",
+            "--data-dir",
+            str(data),
+            "backup",
+            "--out",
+            "/dev/stdout",
+        ],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(b"SQLite format 3\x00")
+    assert done.stderr.decode().startswith("backed up ")
+    assert not os.path.isfile("/dev/stdout") or os.path.islink("/dev/stdout")

@@ -1,14 +1,28 @@
 """The patient store's file: one SQLite file in the user's data folder, never losing an entry.
 
 - WAL journal with `synchronous=FULL`: a write whose call has returned survives a crash or a
-  power cut. One connection per store, every write one transaction, checkpointed into the file
-  at once.
-- The folder and the files are readable by the user alone (0700, 0600).
-- The schema is versioned with `PRAGMA user_version`; each migration (`schema`) runs in one
-  transaction, and the file is copied before it runs. A file from a newer TacroCalc is refused
-  untouched; a damaged file is never written to.
-- A copy goes to backups/ the first time the store is opened each day (7 kept); `restore`
-  puts a backup back in place.
+  power cut. One connection per store, every write one transaction, folded into the file at
+  once and the journal emptied (checkpoint TRUNCATE, not waiting for readers); `checkpoint`
+  does it again when the window is idle, and `close` on closing, so the main file alone holds
+  every entry.
+- A write is made only to the file that is really at the store's path: before each commit the
+  file's identity (device, inode) and header are checked against those of the file opened, and
+  a store replaced, deleted or overwritten since is refused (`StoreReplaced`), never reported
+  saved.
+- What TacroCalc creates (folders, the store, its journal, backups) is readable by the user
+  alone (0700, 0600) under any umask. A folder or file that exists is left with the permissions
+  it has; a data folder that belongs to another user or that other users can change is refused
+  and explained (`StoreShared`): TacroCalc keeps one user's patients.
+- The schema is versioned with `PRAGMA user_version` and the file marked as TacroCalc's with
+  `PRAGMA application_id`; each migration (`schema`) runs in one transaction, and the file is
+  copied before it runs. A file from a newer TacroCalc is refused untouched; a damaged file is
+  never written to. A 0-byte, truncated or missing store beside backups is damaged, not new.
+- A copy goes to backups/ the first time the store is opened each local day (under a lock, so
+  two processes starting together make one); 7 are kept, and the rotation never deletes the
+  last backup that passes `PRAGMA integrity_check`.
+- `restore` checks that the file is a TacroCalc store, refuses while the store is open
+  elsewhere (a window, a command), copies it beside the store, syncs it and puts it in place
+  with one rename: a kill at any moment leaves the old store or the new one.
 
 What is in the tables is not known here: see `tables` and `store`.
 """
@@ -16,9 +30,14 @@ What is in the tables is not known here: see `tables` and `store`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import sqlite3
+import stat
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +45,62 @@ from typing import Final
 
 from tacrocalc.records.schema import MIGRATIONS, SCHEMA_VERSION
 
+if sys.platform != "win32":
+    import fcntl
+
 DB_NAME: Final = "tacrocalc.sqlite3"
 BACKUP_DIR: Final = "backups"
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
 DAILY_BACKUPS_KEPT: Final = 7
+# "TacR" in the header's application id (bytes 68-71): a TacroCalc store, not another
+# application's SQLite file. Stores written before it was set have 0 there.
+APPLICATION_ID: Final = 0x54616352
+# How long opening waits for a restore, and a restore for the commands using the store.
+LOCK_WAIT_S: Final = 5.0
+RESTORE_WAIT_S: Final = 2.0
 
 
 class StoreError(Exception):
     """The store cannot be used; the message says why in words a user can act on."""
+
+
+class StoreUnavailable(StoreError):
+    """A fault of the computer rather than of what the user typed: permissions, a full or
+    read-only disk, the store busy or shared. The message names the file and what to do."""
+
+
+class StoreShared(StoreUnavailable):
+    def __init__(self, folder: Path, why: str) -> None:
+        super().__init__(
+            f"{folder} is shared ({why}): TacroCalc keeps one user's patients in its data folder,"
+            " so it has not opened or changed it. For a ward, use the ward server; for your own"
+            " patients, use a folder only you can change."
+        )
+        self.folder = folder
+
+
+class StoreBusy(StoreUnavailable):
+    pass
+
+
+class StoreReplaced(StoreUnavailable):
+    """The file at the store's path is not the one this process opened: nothing was saved."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(
+            f"Not saved: {path} {what} since TacroCalc opened it (by a restore or outside"
+            " TacroCalc). What you typed is still on the screen: note it, close TacroCalc and"
+            " open it again, then enter it again."
+        )
+        self.path = path
+
+
+class NotABackup(StoreError):
+    """A file given to `restore` that cannot be a store: nothing was changed."""
+
+    def __init__(self, source: Path, reason: str) -> None:
+        super().__init__(f"{source} cannot be restored: {reason}. Nothing was changed.")
+        self.source, self.reason = source, reason
 
 
 class StoreTooNew(StoreError):
@@ -47,58 +114,267 @@ class StoreTooNew(StoreError):
 
 class StoreDamaged(StoreError):
     def __init__(self, path: Path, reason: str, backup: Path | None) -> None:
-        hint = (
-            f"The most recent backup is {backup}; `tacrocalc restore {backup}` restores it."
-            if backup
-            else "No backup was found."
+        super().__init__(
+            f"{path} is damaged ({reason}) and has not been written to. {_hint(backup)}"
         )
-        super().__init__(f"{path} is damaged ({reason}) and has not been written to. {hint}")
         self.path, self.reason, self.backup = path, reason, backup
+
+
+class StoreMissing(StoreDamaged):
+    """No store, but backups of one: lost, not new (a new store's daily backups would rotate
+    the good ones away)."""
+
+    def __init__(self, path: Path, backup: Path) -> None:
+        StoreError.__init__(
+            self,
+            f"{path} is missing, but {path.parent / BACKUP_DIR} holds backups of it. "
+            f"{_hint(backup)} To start an empty store instead, move that backups folder away.",
+        )
+        self.path, self.reason, self.backup = path, "missing", backup
+
+
+def _hint(backup: Path | None) -> str:
+    if backup is None:
+        return "No backup was found."
+    return f"The most recent backup is {backup}; `tacrocalc restore {backup}` restores it."
+
+
+def environment_fault(error: OSError | sqlite3.Error, path: Path, doing: str) -> StoreUnavailable:
+    """An OSError or SQLite error while `doing` something with `path`, in one sentence."""
+    text = str(error) if isinstance(error, sqlite3.Error) else (error.strerror or str(error))
+    code = getattr(error, "errno", None)
+    if code == errno.ENOSPC or "full" in text:
+        advice = "free some space on that disk, then try again"
+    elif code == errno.EROFS or "readonly" in text or "read-only" in text:
+        advice = "the disk or folder is read-only; use a folder you can write to"
+    elif code in (errno.EACCES, errno.EPERM) or "unable to open" in text:
+        advice = "check that this user may read and write that folder"
+    else:
+        advice = "check the disk, then try again"
+    return StoreUnavailable(f"Could not {doing} {path} ({text}): {advice}.")
 
 
 # -- health ---------------------------------------------------------------------------------
 
 
+def backups(folder: Path) -> list[Path]:
+    """The backups of the store in `folder`, oldest first; never a file set aside by a restore
+    (it may be the very file that was damaged)."""
+    found = [
+        p
+        for p in (folder / BACKUP_DIR).glob("tacrocalc-*.sqlite3")
+        if not p.stem.endswith("-replaced")
+    ]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
 def latest_backup(folder: Path) -> Path | None:
-    """The newest backup to restore; never a file set aside by a restore (it may be the very
-    file that was damaged)."""
-    backups = sorted(
-        (p for p in (folder / BACKUP_DIR).glob("*.sqlite3") if not p.stem.endswith("-replaced")),
-        key=lambda p: p.stat().st_mtime,
-    )
-    return backups[-1] if backups else None
+    """The newest backup to restore; never a file set aside by a restore."""
+    found = backups(folder)
+    return found[-1] if found else None
+
+
+def _truncation(path: Path, header: bytes) -> str | None:
+    """Why the file is shorter than its header says, or None. Only meaningful with no journal
+    left to replay (a checkpoint cut short is finished from the -wal)."""
+    wal = Path(f"{path}-wal")
+    if len(header) < 100 or (wal.exists() and wal.stat().st_size > 0):
+        return None
+    if header[24:28] != header[92:96]:  # the page count is valid only when these agree
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    expected = page_size * int.from_bytes(header[28:32], "big")
+    size = path.stat().st_size
+    return f"it is truncated: {size} of {expected} bytes" if size < expected else None
 
 
 def check_health(path: Path, *, thorough: bool = True) -> tuple[int, str | None]:
-    """(schema version, None) for a sound file, or (0, the reason it is damaged). Read-only.
+    """(schema version, None) for a sound file, or (0, the reason it is damaged). Never writes
+    to the file.
 
     `thorough` runs `PRAGMA integrity_check`; otherwise `quick_check`, which skips the
     cross-checks of indexes against tables and takes about 40 % of the time (0.24 s against
     0.58 s for 10,000 patients of 100 observations).
     """
     with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+        header = handle.read(100)
+    if header[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         return 0, "not an SQLite database"
+    truncated = _truncation(path, header)
+    if truncated is not None:
+        return 0, truncated
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            check = "integrity_check" if thorough else "quick_check"
-            result = db.execute(f"PRAGMA {check}").fetchall()
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        return _run_check(f"file:{path}?mode=ro", thorough)
     except sqlite3.DatabaseError as error:
-        return 0, str(error)
+        journals = [s for s in ("-wal", "-journal") if Path(f"{path}{s}").exists()]
+        if "readonly" not in str(error) or not journals:
+            return 0, str(error)
+    # A journal left by a process killed while writing must be replayed or rolled back, which
+    # a read-only connection cannot do: the file and its journal are checked as a copy, so that
+    # the store itself is not written to before it is known to be sound.
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".check-") as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        for suffix in journals:
+            shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+        try:
+            return _run_check(str(copy), thorough)
+        except sqlite3.DatabaseError as error:
+            return 0, str(error)
+
+
+def _run_check(database: str, thorough: bool) -> tuple[int, str | None]:
+    with contextlib.closing(sqlite3.connect(database, uri=database.startswith("file:"))) as db:
+        check = "integrity_check" if thorough else "quick_check"
+        result = db.execute(f"PRAGMA {check}").fetchall()
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if result != [("ok",)]:
         return 0, "; ".join(str(r[0]) for r in result[:3])
     return version, None
 
 
-def _private(path: Path) -> None:
-    """Readable and writable by the user alone (POSIX)."""
-    with contextlib.suppress(FileNotFoundError):
-        os.chmod(path, 0o600)
+def check_backup(source: Path) -> int:
+    """The schema version of `source` when it is a sound TacroCalc store that this TacroCalc
+    reads; otherwise `NotABackup` (or `StoreTooNew`) saying why."""
+    if not source.exists():
+        raise NotABackup(source, "there is no such file")
+    if source.is_dir():
+        raise NotABackup(source, "it is a folder, not a backup file")
+    if not source.is_file():
+        raise NotABackup(source, "it is not a regular file")
+    try:
+        version, damage = check_health(source)
+    except OSError as error:
+        raise NotABackup(source, error.strerror or str(error)) from None
+    if damage is not None:
+        raise NotABackup(source, f"it is damaged or not a database ({damage})")
+    if version > SCHEMA_VERSION:
+        raise StoreTooNew(source, version)
+    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as db:
+        application = int(db.execute("PRAGMA application_id").fetchone()[0])
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if application not in (0, APPLICATION_ID):
+        raise NotABackup(source, "it is another application's database")
+    if version == 0 or not {"patients", "audit"} <= names:
+        what = "an empty database" if not names else "another application's database"
+        raise NotABackup(source, f"it is {what}, not a TacroCalc store")
+    return version
+
+
+# -- folders, locks, files ------------------------------------------------------------------
+
+
+def _make_private_folders(folder: Path) -> None:
+    """`folder` and each missing folder above it, created 0700 whatever the umask."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=0o700)
+
+
+def prepare_folder(folder: Path) -> Path:
+    """The data folder, created private when missing; an existing one is checked, never
+    changed (`StoreShared` when another user owns it or other users can change it)."""
+    folder = Path(folder)
+    try:
+        info = folder.stat()
+    except FileNotFoundError:
+        try:
+            _make_private_folders(folder)
+        except OSError as error:
+            raise environment_fault(error, folder, "create the folder") from None
+        return folder
+    except OSError as error:
+        raise environment_fault(error, folder, "open the folder") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{folder} is a file, not a folder: name a folder for the patient data.")
+    if sys.platform != "win32":
+        mode = stat.S_IMODE(info.st_mode)
+        if info.st_uid != os.geteuid():
+            raise StoreShared(folder, f"it belongs to another user, uid {info.st_uid}")
+        if mode & 0o022:
+            raise StoreShared(folder, f"other users can change it: mode {mode:o}")
+    return folder
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path, *, exclusive: bool, wait: float) -> Iterator[None]:
+    """A lock on the folder itself (flock): the open stores hold it shared, a restore and the
+    daily backup exclusive. `StoreBusy` when not had within `wait` seconds. Where the system
+    has no such lock (Windows, some network disks), nothing is locked."""
+    if sys.platform == "win32":
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        kind = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, kind | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"{folder} is in use by another TacroCalc") from None
+                time.sleep(0.05)
+            except OSError:  # no flock here: go on unlocked
+                break
+        yield
+    finally:
+        os.close(fd)
+
+
+def _private_file(folder: Path, name: str) -> Path:
+    """A new empty file in `folder` readable by the user alone, named `.name.XXXX.partial`."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=folder)
+    os.close(handle)
+    return Path(temporary)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # a folder cannot be opened for that on Windows
+        _fsync(folder)
+
+
+def _copy_database(source: sqlite3.Connection, folder: Path, name: str) -> Path:
+    """A consistent copy of `source` through SQLite's backup API into a new private file in
+    `folder`, synced. Nothing is left behind when it fails."""
+    partial = _private_file(folder, name)
+    try:
+        with contextlib.closing(sqlite3.connect(partial)) as target:
+            source.backup(target)
+        _fsync(partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        Path(f"{partial}-journal").unlink(missing_ok=True)
+        raise
+    return partial
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
 
 
 # -- the open file --------------------------------------------------------------------------
+
+_ABANDONED: list[sqlite3.Connection] = []
 
 
 class Database:
@@ -108,106 +384,296 @@ class Database:
     def __init__(
         self, folder: Path, *, clock: Callable[[], datetime], daily_backup: bool = True
     ) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.folder, 0o700)
+        self.folder = prepare_folder(Path(folder))
         self.path = self.folder / DB_NAME
         self._clock = clock
-        version = self._check(daily_backup=daily_backup)
-        self.connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.connection.execute("PRAGMA journal_mode=WAL")
-        self.connection.execute("PRAGMA synchronous=FULL")
-        self.connection.execute("PRAGMA foreign_keys=ON")
-        self.connection.execute("PRAGMA busy_timeout=5000")
-        for suffix in ("", "-wal", "-shm"):
-            _private(Path(f"{self.path}{suffix}"))
-        if version and daily_backup and version == SCHEMA_VERSION:
-            self._daily_backup()
-        self._migrate(version)
+        self._lock = contextlib.ExitStack()
+        try:
+            self._lock.enter_context(_folder_lock(self.folder, exclusive=False, wait=LOCK_WAIT_S))
+            self._open(daily_backup)
+        except BaseException:
+            self._lock.close()
+            raise
+
+    def _open(self, daily_backup: bool) -> None:
+        try:
+            self._remove_partials(self.folder)
+            version = self._check(daily_backup=daily_backup)
+            if not self.path.exists():  # created here, so private whatever the umask (SQLite
+                # gives its -wal and -shm the permissions of the database file)
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            self.connection = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False
+            )
+            self.connection.execute("PRAGMA busy_timeout=5000")
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=FULL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+        except (OSError, sqlite3.OperationalError) as error:
+            raise environment_fault(error, self.path, "open") from None
+        self._opened = _identity(os.stat(self.path))
+        self._broken: StoreReplaced | None = None
+        try:
+            if version and daily_backup and version == SCHEMA_VERSION:
+                self._daily_backup()
+            self._migrate(version)
+        except (OSError, sqlite3.OperationalError) as error:
+            self.connection.close()
+            raise environment_fault(error, self.path, "prepare") from None
 
     def _check(self, *, daily_backup: bool) -> int:
         """The schema version of the file there (0 for none), or StoreDamaged, StoreTooNew."""
-        version = 0
-        if self.path.exists() and self.path.stat().st_size == 0:
+        if not self.path.exists():
+            backup = latest_backup(self.folder)
+            if backup is not None:
+                raise StoreMissing(self.path, backup)
+            return 0
+        if self.path.stat().st_size == 0:
             backup = latest_backup(self.folder)
             if backup is not None:  # an emptied store, not a new one: never rotate backups away
                 raise StoreDamaged(self.path, "the file is empty (0 bytes)", backup)
-        if self.path.exists() and self.path.stat().st_size > 0:
-            # The whole integrity check on the first open of the day (before its backup), the
-            # quick one on the others.
-            thorough = not daily_backup or not self._backed_up_today()
-            version, damage = check_health(self.path, thorough=thorough)
-            if damage is not None:
-                raise StoreDamaged(self.path, damage, latest_backup(self.folder))
-            if version > SCHEMA_VERSION:
-                raise StoreTooNew(self.path, version)
+            return 0
+        # The whole integrity check on the first open of the day (before its backup), the
+        # quick one on the others.
+        thorough = not daily_backup or not self._backed_up_today()
+        version, damage = check_health(self.path, thorough=thorough)
+        if damage is not None:
+            raise StoreDamaged(self.path, damage, latest_backup(self.folder))
+        if version > SCHEMA_VERSION:
+            raise StoreTooNew(self.path, version)
         return version
 
+    @staticmethod
+    def _remove_partials(folder: Path) -> None:
+        """Copies cut short by a kill: a restore's at once (no restore runs while a store is
+        open), the others' after an hour (another process may be writing one now)."""
+        now = time.time()
+        for place in (folder, folder / BACKUP_DIR):
+            for leftover in place.glob(".*.partial*"):
+                with contextlib.suppress(OSError):
+                    restoring = leftover.name.startswith(f".{DB_NAME}.")
+                    if restoring or now - leftover.stat().st_mtime > 3600:
+                        leftover.unlink()
+
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.connection.close()
+        moved = self._broken or self._still_here()
+        if moved is not None:
+            # Closing would make SQLite delete the -wal and -shm found at the store's path,
+            # which are now another store's: the connection is left open until the process
+            # ends.
+            _ABANDONED.append(self.connection)
+        else:
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.connection.close()
+        self._lock.close()
+
+    def checkpoint(self) -> bool:
+        """Fold the whole journal into the database file and empty it (TRUNCATE), so the file
+        alone holds every entry. False when a reader kept it from finishing (try later) or the
+        store is no longer the file opened."""
+        if self._broken is not None or self._still_here() is not None:
+            return False
+        wal = Path(f"{self.path}-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return True  # nothing to fold in
+        return self._fold_in()
+
+    def _fold_in(self) -> bool:
+        """Checkpoint (TRUNCATE) without waiting for readers: True when the journal is empty."""
+        db = self.connection
+        try:
+            db.execute("PRAGMA busy_timeout=0")
+            try:
+                busy = int(db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
+            finally:
+                db.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.OperationalError:
+            return False
+        return busy == 0
+
+    def _still_here(self) -> StoreReplaced | None:
+        """Why the file at the store's path is not the one opened (or its header not that of a
+        TacroCalc store), or None."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            if not self.folder.exists():
+                return StoreReplaced(self.path, "was deleted with its folder")
+            return StoreReplaced(self.path, "was deleted")
+        except OSError:
+            return StoreReplaced(self.path, "can no longer be read")
+        if _identity(info) != self._opened:
+            return StoreReplaced(self.path, "was replaced by another file")
+        try:
+            with self.path.open("rb") as handle:
+                header = handle.read(72)
+        except OSError:
+            return StoreReplaced(self.path, "can no longer be read")
+        # The id may still be 0 in the file while the page that marks it waits in the -wal.
+        if header[:16] != SQLITE_HEADER or int.from_bytes(header[68:72], "big") not in (
+            0,
+            APPLICATION_ID,
+        ):
+            return StoreReplaced(self.path, "was overwritten")
+        return None
+
+    def explain(self, error: BaseException) -> StoreError | None:
+        """What an error met while using this store means for the user, or None when it is
+        not the store's: the file replaced or gone, a full or read-only disk."""
+        if isinstance(error, StoreError):
+            return error
+        if isinstance(error, sqlite3.Error | OSError):
+            return self._broken or self._still_here() or environment_fault(error, self.path, "use")
+        return None
+
+    def _refuse_if_moved(self) -> None:
+        if self._broken is None:
+            self._broken = self._still_here()
+        if self._broken is not None:
+            raise self._broken
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: all of it is written, or none of it."""
+        """One transaction: all of it is written, or none of it; and only into the file that
+        is at the store's path (checked before the transaction's first statement and again just
+        before its commit: `StoreReplaced` otherwise)."""
         db = self.connection
-        db.execute("BEGIN IMMEDIATE")
+        self._refuse_if_moved()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise environment_fault(error, self.path, "write to") from None
         try:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK")
+            self._refuse_if_moved()
+            db.execute("COMMIT")
+        except BaseException as error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError):
+                raise environment_fault(error, self.path, "write to") from None
             raise
-        db.execute("COMMIT")
-        # Copy what was committed from the WAL into the database file at once, so that the
-        # file alone (copied to a stick, say) holds every entry reported saved.
-        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        # Fold what was committed into the database file at once and empty the journal, so
+        # that the file alone (copied to a stick, say) holds every entry reported saved, and a
+        # file put in its place outside TacroCalc never meets this one's journal. A reader
+        # keeps it from finishing only until the next write or the idle checkpoint.
+        self._fold_in()
 
     @property
     def schema_version(self) -> int:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self, version: int) -> None:
+        self._broken = None
         for target in range(version + 1, SCHEMA_VERSION + 1):
             if version:  # a copy of the file as it was, before each migration
                 self.backup(self._backup_path(f"before-v{target}"))
+            self._mark()
             with self.write() as db:
                 MIGRATIONS[target](db)
                 db.execute(f"PRAGMA user_version={target}")
+        self._mark()
+
+    def _mark(self) -> None:
+        """Mark the file as a TacroCalc store (application id)."""
+        db = self.connection
+        if int(db.execute("PRAGMA application_id").fetchone()[0]) != APPLICATION_ID:
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
 
     # -- backups -----------------------------------------------------------------------------
 
     def backup(self, destination: Path) -> Path:
-        """A consistent copy through SQLite's backup API, written atomically."""
+        """A consistent copy through SQLite's backup API, written atomically (a temporary file
+        beside it, synced, renamed). A device or a pipe (/dev/stdout, a FIFO) is written
+        straight through, never renamed over."""
         destination = Path(destination)
-        partial = destination.with_name(f".{destination.name}.partial")
-        with contextlib.closing(sqlite3.connect(partial)) as target:
-            self.connection.backup(target)
-        _private(partial)
-        with partial.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, destination)
+        if destination.exists() and any(
+            destination.resolve() == Path(f"{self.path}{s}").resolve() for s in ("", "-wal", "-shm")
+        ):
+            raise StoreError(
+                f"{destination} is the patient store itself: name another file for the backup."
+            )
+        if destination.is_dir():
+            raise IsADirectoryError(
+                errno.EISDIR, "a file name is needed, not a folder", str(destination)
+            )
+        if destination.exists() and not destination.is_file():
+            return self._backup_through(destination)
+        if not destination.parent.is_dir():
+            raise FileNotFoundError(
+                errno.ENOENT, "the folder does not exist", str(destination.parent)
+            )
+        try:
+            partial = _copy_database(self.connection, destination.parent, destination.name)
+        except sqlite3.Error as error:
+            raise environment_fault(error, destination, "write the backup") from None
+        try:
+            os.replace(partial, destination)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        _fsync_folder(destination.parent)
         return destination
+
+    def _backup_through(self, destination: Path) -> Path:
+        """The copy made in the store's folder, then its bytes written to `destination`."""
+        try:
+            partial = _copy_database(self.connection, self.folder, "backup")
+        except sqlite3.Error as error:
+            raise environment_fault(error, self.folder, "write a copy in") from None
+        try:
+            with partial.open("rb") as source, destination.open("wb") as out:
+                shutil.copyfileobj(source, out)
+        finally:
+            partial.unlink(missing_ok=True)
+        return destination
+
+    def _local_now(self) -> datetime:
+        return self._clock().astimezone()  # the user's local date and time
 
     def _backup_path(self, label: str) -> Path:
         folder = self.folder / BACKUP_DIR
         folder.mkdir(exist_ok=True, mode=0o700)
-        stamp = self._clock().strftime("%Y%m%dT%H%M%S")
+        stamp = self._local_now().strftime("%Y%m%dT%H%M%S")
         return folder / f"tacrocalc-{stamp}-{label}.sqlite3"
 
     def _backed_up_today(self) -> bool:
-        today = self._clock().strftime("%Y%m%d")
+        today = self._local_now().strftime("%Y%m%d")
         return any((self.folder / BACKUP_DIR).glob(f"tacrocalc-{today}T*-daily.sqlite3"))
 
     def _daily_backup(self) -> None:
-        """The first time the store is opened each day, a copy goes to backups/ (7 kept)."""
-        folder = self.folder / BACKUP_DIR
+        """The first time the store is opened each local day, a copy goes to backups/ (7
+        kept). Two processes opening together make one: the second finds it made."""
         if self._backed_up_today():
             return
-        self.backup(self._backup_path("daily"))
-        daily = sorted(folder.glob("tacrocalc-*-daily.sqlite3"))
-        for old in daily[:-DAILY_BACKUPS_KEPT]:
-            old.unlink()
+        folder = self.folder / BACKUP_DIR
+        folder.mkdir(exist_ok=True, mode=0o700)
+        try:
+            lock = _folder_lock(folder, exclusive=True, wait=LOCK_WAIT_S)
+            with lock:
+                if self._backed_up_today():
+                    return
+                made = self.backup(self._backup_path("daily"))
+                self._rotate(made)
+        except StoreBusy:
+            return  # another process is making it
+
+    def _rotate(self, made: Path) -> None:
+        """Keep the newest 7 daily backups; never delete the last backup that passes
+        `PRAGMA integrity_check`, whichever it is."""
+        daily = sorted((self.folder / BACKUP_DIR).glob("tacrocalc-*-daily.sqlite3"))
+        old = daily[:-DAILY_BACKUPS_KEPT]
+        if not old:
+            return
+        keep = None
+        for candidate in [made, *reversed(backups(self.folder))]:
+            if check_health(candidate)[1] is None:
+                keep = candidate
+                break
+        for path in old:
+            if path != keep:
+                path.unlink(missing_ok=True)
 
 
 # -- restore --------------------------------------------------------------------------------
@@ -216,46 +682,66 @@ class Database:
 def restore(
     folder: Path, source: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> Path | None:
-    """Replace the store in `folder` by the backup `source` (checked first). The file replaced,
-    sound or damaged, is moved aside into backups/ and its name returned."""
-    version, damage = check_health(source)
-    if damage is not None:
-        raise StoreDamaged(source, damage, None)
-    if version > SCHEMA_VERSION:
-        raise StoreTooNew(source, version)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Replace the store in `folder` by the backup `source` (checked first: a TacroCalc store
+    this TacroCalc reads, not the store itself). Refused with `StoreBusy` while a window or a
+    command has the store open. The file replaced, sound or damaged, is copied aside into
+    backups/ and its name returned.
+
+    The new store is made complete and synced beside the old one first; the old one is copied
+    aside; one rename then puts the new one in place. Killed at any moment, the folder holds a
+    whole store: the old one or the new one."""
+    folder, source = Path(folder), Path(source)
     target = folder / DB_NAME
-    if target.exists() and source.resolve() in {
-        Path(f"{target}{suffix}").resolve() for suffix in ("", "-wal", "-shm")
-    }:
+    if (
+        target.exists()
+        and source.exists()
+        and source.resolve()
+        in {Path(f"{target}{suffix}").resolve() for suffix in ("", "-wal", "-shm")}
+    ):
         raise StoreError(
             f"{source} is the patient store itself, not a backup; nothing was changed. Name a"
             f" file in {folder / BACKUP_DIR} or a copy made with `tacrocalc backup`."
         )
-    # The new store is made complete beside the old one first; the old one is copied aside;
-    # one rename then puts the new one in place. Killed at any moment, the folder holds a whole
-    # store: the old one or the new one.
-    partial = folder / f".{DB_NAME}.partial"
-    with (
-        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
-        contextlib.closing(sqlite3.connect(partial)) as dst,
-    ):
-        src.backup(dst)
-    _private(partial)
-    kept = _set_aside(target, clock) if target.exists() else None
-    os.replace(partial, target)
+    check_backup(source)
+    prepare_folder(folder)
+    try:
+        with _folder_lock(folder, exclusive=True, wait=RESTORE_WAIT_S):
+            try:
+                with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
+                    partial = _copy_database(src, folder, DB_NAME)
+            except sqlite3.Error as error:
+                raise environment_fault(error, folder, "copy the backup into") from None
+            try:
+                kept = _set_aside(target, clock) if target.exists() else None
+                for suffix in ("-wal", "-shm"):  # must not meet the new file
+                    Path(f"{target}{suffix}").unlink(missing_ok=True)
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
+            _fsync_folder(folder)
+    except StoreBusy:
+        raise StoreBusy(
+            f"{target} is open in another TacroCalc (a window or a command), so nothing was"
+            " restored. Close it, then restore again."
+        ) from None
     return kept
 
 
 def _set_aside(target: Path, clock: Callable[[], datetime]) -> Path:
     """A copy of the store `target` in backups/, named "...-replaced"; a damaged store is copied
     byte for byte. Its -wal and -shm files are then removed: they must not meet the new file."""
-    (target.parent / BACKUP_DIR).mkdir(exist_ok=True, mode=0o700)
-    kept = (
-        target.parent
-        / BACKUP_DIR
-        / f"tacrocalc-{clock().strftime('%Y%m%dT%H%M%S')}-replaced.sqlite3"
-    )
+    folder = target.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True, mode=0o700)
+    stamp = clock().astimezone().strftime("%Y%m%dT%H%M%S")
+    kept = folder / f"tacrocalc-{stamp}-replaced.sqlite3"
+    number = 1
+    while True:
+        try:
+            os.close(os.open(kept, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            break
+        except FileExistsError:
+            number += 1
+            kept = folder / f"tacrocalc-{stamp}-{number}-replaced.sqlite3"
     try:
         with (
             contextlib.closing(sqlite3.connect(target)) as old,
@@ -264,12 +750,19 @@ def _set_aside(target: Path, clock: Callable[[], datetime]) -> Path:
             old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             old.backup(aside)
     except sqlite3.DatabaseError:  # a damaged store is kept byte for byte
-        shutil.copy2(target, kept)
+        shutil.copyfile(target, kept)
         for suffix in ("-wal", "-shm"):
             side = Path(f"{target}{suffix}")
             if side.exists():
-                shutil.copy2(side, Path(f"{kept}{suffix}"))
-    _private(kept)
+                with (
+                    side.open("rb") as source,
+                    os.fdopen(
+                        os.open(f"{kept}{suffix}", os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600),
+                        "wb",
+                    ) as out,
+                ):
+                    shutil.copyfileobj(source, out)
+    _fsync(kept)
     for suffix in ("-wal", "-shm"):  # empty after the checkpoint; must not meet the new file
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     return kept

@@ -11,7 +11,8 @@
 - The treatment course is a list of dated events (R15); every write to it is checked as the
   whole course that would result (R15.1, R15.3, R12.8).
 - A file from a newer TacroCalc is refused untouched; a damaged file is never written to
-  (`StoreTooNew`, `StoreDamaged`).
+  (`StoreTooNew`, `StoreDamaged`). A write to a store replaced, deleted or overwritten since it
+  was opened raises `StoreReplaced`: nothing is saved, nor reported saved.
 """
 
 from __future__ import annotations
@@ -65,9 +66,16 @@ from tacrocalc.records.database import (
     BACKUP_DIR,
     DB_NAME,
     Database,
+    NotABackup,
+    StoreBusy,
     StoreDamaged,
     StoreError,
+    StoreMissing,
+    StoreReplaced,
+    StoreShared,
     StoreTooNew,
+    StoreUnavailable,
+    check_backup,
     check_health,
     latest_backup,
     restore,
@@ -80,12 +88,19 @@ __all__ = [
     "DB_NAME",
     "SCHEMA_VERSION",
     "AuditEntry",
+    "NotABackup",
     "PatientSummary",
     "Store",
+    "StoreBusy",
     "StoreDamaged",
     "StoreError",
+    "StoreMissing",
+    "StoreReplaced",
+    "StoreShared",
     "StoreTooNew",
+    "StoreUnavailable",
     "Written",
+    "check_backup",
     "check_health",
     "fold",
     "latest_backup",
@@ -191,8 +206,21 @@ class Store:
         )
 
     def backup(self, destination: Path) -> Path:
-        """A consistent copy through SQLite's backup API, written atomically."""
+        """A consistent copy through SQLite's backup API, written atomically (a device or a
+        pipe is written straight through)."""
         return self._database.backup(destination)
+
+    def explain(self, error: BaseException) -> StoreError | None:
+        """The sentence for an error met while using the store (a `StoreError`, or an SQLite or
+        file error told as the store replaced, deleted, on a full or read-only disk); None for
+        an error that is not the store's."""
+        return self._database.explain(error)
+
+    def checkpoint(self) -> bool:
+        """Fold the journal (-wal) into the database file and empty it, so that the file alone
+        holds every entry (when the window is idle; `close` does it too). False when it could
+        not finish now."""
+        return self._database.checkpoint()
 
     @property
     def schema_version(self) -> int:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -58,18 +59,29 @@ def error_log(path: Path) -> logging.Logger:
     return log
 
 
-def install_error_handler(folder: Path) -> Path:
+def install_error_handler(
+    folder: Path, explain: Callable[[BaseException], Exception | None] | None = None
+) -> Path:
     """Unexpected errors: logged to tacrocalc.log in the data folder (the traceback and the
-    kind of error, never its message, which could hold patient data) and shown in a dialog."""
+    kind of error, never its message, which could hold patient data) and shown in a dialog.
+    An error of the store (`explain`: replaced or deleted under the window, a full disk) is
+    shown as the store tells it: what happened, that nothing was saved, what to do."""
     path = folder / "tacrocalc.log"
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         import traceback
 
-        frames = "".join(traceback.format_tb(tb))
-        error_log(path).error("unexpected %s\n%s", kind.__name__, frames)
         from PySide6.QtWidgets import QApplication, QMessageBox
 
+        told = explain(error) if explain is not None else None
+        if told is not None:
+            with contextlib.suppress(OSError):
+                error_log(path).error("store %s: %s", kind.__name__, type(told).__name__)
+            if QApplication.instance() is not None:
+                QMessageBox.critical(None, "TacroCalc: not saved", str(told))
+            return
+        frames = "".join(traceback.format_tb(tb))
+        error_log(path).error("unexpected %s\n%s", kind.__name__, frames)
         if QApplication.instance() is not None:
             QMessageBox.critical(
                 None,
@@ -112,9 +124,17 @@ def build_gui(
     if family:
         app.setFont(QFont(family, app.font().pointSize()))
     folder = user_data_dir(data_dir)
-    install_error_handler(folder)
+    install_error_handler(
+        folder, lambda error: None if window.store is None else window.store.explain(error)
+    )
     window = MainWindow(None, load_protocol, available_protocols(), settings or Settings())
     window.show_as_preferred()
+    # Every minute, the journal is folded into the store's file (a no-op when nothing was
+    # written), so the file alone holds every entry even while the window stays open.
+    idle = QTimer(window)
+    idle.setInterval(60_000)
+    idle.timeout.connect(lambda: window.store and window.store.checkpoint())
+    idle.start()
     # Typing and other widget updates cost references to None too (none_guard): top the
     # reserve up every 30 s as well as before each chart redraw.
     guard = QTimer(window)

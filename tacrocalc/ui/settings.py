@@ -1,10 +1,15 @@
 """User preferences, in QSettings behind one typed table of defaults that refuses unknown keys.
 
 Read where used (`settings.units()`, `settings.dose_times()`), so that a change applies at once.
+The file is readable by the user alone (0600). It holds no patient id unless the user asked for
+the last patient to be reopened at start ("session/reopen_last"); otherwise the last patient is
+remembered for the session only (Open last patient, Ctrl+L).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
@@ -49,6 +54,7 @@ PREFERENCES: Final[dict[str, Preference]] = {
     "dosing/times": Preference("", (), "dose times HH:MM,HH:MM (empty: the protocol's)"),
     "protocol/default": Preference("seed-1997", (), "protocol of new patients"),
     "session/last_patient": Preference("", (), "the patient opened last"),
+    "session/reopen_last": Preference(False, (), "reopen the last patient at start"),
     "files/last_folder": Preference("", (), "folder of the last export or import"),
     "window/geometry": Preference(b"", (), "window size and place"),
     "window/splitters": Preference(b"", (), "the width of the patient list"),
@@ -64,10 +70,29 @@ class Settings:
             self._qt = QSettings("TacroCalc", "TacroCalc")
         else:
             self._qt = QSettings(str(path), QSettings.Format.IniFormat)
+        self._last_patient: str | None = None  # opened in this session
+        if not self.get("session/reopen_last") and self._qt.contains("session/last_patient"):
+            self._qt.remove("session/last_patient")  # kept by an earlier version
+            self._qt.sync()
+        self._private()
+
+    def _private(self) -> None:
+        """The settings file readable by the user alone (where it is a file)."""
+        name = self._qt.fileName()
+        if os.path.isfile(name):
+            with contextlib.suppress(OSError):
+                os.chmod(name, 0o600)
 
     def get(self, key: str) -> Any:
         preference = PREFERENCES[key]
+        if key == "session/last_patient":
+            if self._last_patient is not None:
+                return self._last_patient
+            if not self.get("session/reopen_last"):
+                return ""
         value = self._qt.value(key, preference.default)
+        if isinstance(preference.default, bool):
+            return value is True or str(value).lower() in ("true", "1")
         if isinstance(preference.default, bytes):
             if isinstance(value, QByteArray):
                 return bytes(value.data())
@@ -97,8 +122,19 @@ class Settings:
             raise ValueError(f"{key}: {value!r} is not one of {preference.choices}")
         if isinstance(value, bytes):  # a QByteArray is stored portably, Python bytes are not
             value = QByteArray(value)
+        if key == "session/last_patient":
+            self._last_patient = value
+            if not self.get("session/reopen_last"):
+                return  # remembered for this session only
+        if key == "session/reopen_last":
+            value = bool(value)
+            if not value:
+                self._qt.remove("session/last_patient")
+            elif self._last_patient:
+                self._qt.setValue("session/last_patient", self._last_patient)
         self._qt.setValue(key, value)
         self._qt.sync()
+        self._private()
 
 
 def parse_times(text: str) -> tuple[time, ...] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -47,6 +48,10 @@ class SettingsDialog(QDialog):
         self.times_edit.setObjectName("dosing_times")
         self.times_edit.setPlaceholderText("the protocol's (08:00,20:00)")
         form.addRow("Dose times of new regimens:", self.times_edit)
+        self.reopen_check = QCheckBox("Reopen the last patient at start (keeps its id on disk)")
+        self.reopen_check.setObjectName("reopen_check")
+        self.reopen_check.setChecked(settings.get("session/reopen_last"))
+        form.addRow("", self.reopen_check)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -67,4 +72,5 @@ class SettingsDialog(QDialog):
         for key, combo in self.combos.items():
             self._settings.set(key, combo.currentText())
         self._settings.set("dosing/times", text)
+        self._settings.set("session/reopen_last", self.reopen_check.isChecked())
         self.accept()

@@ -30,6 +30,7 @@ from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import (
     DB_NAME,
     SCHEMA_VERSION,
+    NotABackup,
     Store,
     StoreDamaged,
     StoreTooNew,
@@ -425,7 +426,7 @@ def test_backup_and_restore(tmp_path):
 def test_restore_refuses_a_damaged_backup(tmp_path):
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"garbage" * 1000)
-    with pytest.raises(StoreDamaged):
+    with pytest.raises(NotABackup, match="cannot be restored: it is damaged or not a database"):
         restore(tmp_path / "data", bad)
     assert not (tmp_path / "data" / DB_NAME).exists()
 
