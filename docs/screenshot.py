@@ -40,6 +40,8 @@ def dark_palette() -> QPalette:
         (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
     ):
         palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
     return palette
 
 
@@ -63,6 +65,21 @@ def main() -> None:
     example = Path(__file__).with_name("examples") / f"{args.example}.json"
     record = loads(example.read_text(), protocol_for=load_protocol, today=args.today)
     store.import_record(record)
+    if args.history:  # a few changes for the History dialog to show
+        from tacrocalc.domain.record import Trough
+        from tacrocalc.domain.units import q
+
+        pid = record.patient.id
+        added = store.add_observation(
+            pid, Trough(date=args.today, value=q(9.4, "ug/L")), today=args.today
+        )
+        assert added.id is not None
+        store.correct_observation(
+            added.id, Trough(date=args.today, value=q(9.1, "ug/L")), today=args.today
+        )
+        last = store.observations(pid)[-1]
+        store.delete_observation(last[0], reason="sample taken 3 h after the dose")
+        store.delete_observation(added.id, reason="entered twice")
     window = MainWindow(
         store,
         load_protocol,

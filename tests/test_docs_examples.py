@@ -17,3 +17,10 @@ def test_the_seed_case_files_hold_the_seed_cases(number, case):
     text = (DOCS / f"seed-case-{number}.json").read_text(encoding="utf-8")
     assert f'"format": "{FORMAT}"' in text and f'"version": {VERSION}' in text
     assert loads(text, protocol_for=load_protocol, today=date(2026, 1, 1)) == case()
+
+
+def test_the_switch_and_hold_file_holds_the_course_the_screenshots_show():
+    from tests.present.course_records import switch_and_hold
+
+    text = (DOCS / "switch-and-hold.json").read_text(encoding="utf-8")
+    assert loads(text, protocol_for=load_protocol, today=date(2026, 11, 26)) == switch_and_hold()

@@ -300,7 +300,8 @@ class PatientView(QWidget):
             (self.bp_edit, "120/80"),
         ):
             edit.setMinimumWidth(metrics.horizontalAdvance(sample) + 16)
-        self.date_edit.line_edit.setMinimumWidth(metrics.horizontalAdvance("00/00/0000") + 16)
+        for field in (self.date_edit, self.start_edit):  # a whole date, never "26-11-26"
+            field.line_edit.setMinimumWidth(metrics.horizontalAdvance("00/00/0000") + 16)
         for edit in (self.time_edit, self.last_dose_edit):
             edit.setMaximumWidth(metrics.horizontalAdvance("00:00") + 40)
         entry = QGridLayout()
