@@ -12,7 +12,7 @@ from tacrocalc.domain.course import Regimen, Status
 from tacrocalc.domain.dosing import SwitchOutcome
 from tacrocalc.domain.issues import Issue, Percent, Pressure, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
-from tacrocalc.domain.schedule import CheckStatus
+from tacrocalc.domain.schedule import CheckStatus, Phase
 from tacrocalc.domain.thresholds import (
     TroughClass,
     at_steady_state,
@@ -131,6 +131,7 @@ class ResultCell:
     flagged: bool
     deleted: bool
     detail: str = ""  # the whole classification, for a tooltip
+    value: str = ""  # the value alone, as a correction starts from it
 
 
 # The columns of the results table, and which kind of result each value column shows.
@@ -223,6 +224,7 @@ def day_rows(
                     flagged=row.flagged,
                     deleted=gone,
                     detail=f"{row.value}: {row.assessment}",
+                    value=row.value,
                 )
                 if obs.time is not None:
                     times.append(obs.time)
@@ -269,7 +271,13 @@ def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
     """(check, when, status, what to take) of the checks still to come and the recent ones."""
     rows = []
     for check in assessment.schedule:
-        name = f"Check {check.number}" if check.number else "Trough"
+        name = (
+            f"Check {check.number}"
+            if check.number
+            else "Creatinine recheck"
+            if check.phase is Phase.CREATININE_RECHECK  # R8.11: no trough while held
+            else "Trough check"
+        )
         when = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
         if check.status is CheckStatus.DONE and check.done_on:
             status = f"done {check.done_on.isoformat()}" + ("" if check.stable else " (not stable)")

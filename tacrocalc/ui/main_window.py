@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         screen = self.screen().availableGeometry().size()
         small = screen.width() < PREFERRED_SIZE.width() or screen.height() < PREFERRED_SIZE.height()
         if self.first_start and small:
+            self.setGeometry(self.screen().availableGeometry())  # without a window manager too
             self.showMaximized()
         else:
             self.show()

@@ -463,6 +463,8 @@ class PatientView(QWidget):
             for edit in self.entry_fields()
             if edit.text().strip()
         ]
+        if typed:  # the date they would be filed under, said with them
+            typed.insert(0, f"dated {self.date_edit.text().strip() or '(no date)'}")
         in_course = self.course_panel.typed_entry()
         if in_course:
             typed.append(f"in the Course tab: {in_course}")
@@ -763,8 +765,10 @@ class PatientView(QWidget):
 
         if self.assessment is None or self.calculator is None:
             return
+        from tacrocalc.domain.course import Status
+
         regimen = self.assessment.current_regimen
-        if regimen is None:  # held or stopped: nothing to give now (R15.4)
+        if self.assessment.now.status in (Status.HELD, Status.STOPPED):  # nothing to give (R15.4)
             words = self._words()
             self.switch_label.setText(
                 f"Tacrolimus is {words.regimen_line(self.assessment)}: nothing is to be given"
@@ -772,6 +776,10 @@ class PatientView(QWidget):
             )
             return
         self.switch_label.clear()
+        self.apply_error.clear()  # what was refused before the write no longer applies
+        self.start_edit.set_date(self._today())  # never a stale date for the next change
+        if regimen is None:  # no course yet: the calculator is for the first dose
+            return
         combo = self.calculator.formulation_combo
         combo.setCurrentIndex(combo.findData(regimen.formulation.value))
         self.calculator.dose_edit.setText(f"{magnitude(regimen.dose, 'mg'):g}")
@@ -894,7 +902,7 @@ class PatientView(QWidget):
             return
         dialog = CorrectionDialog(
             current,
-            cell.text,
+            cell.value,
             self._settings.units(),
             today=self._today(),
             decimal_comma=self._decimal_comma,

@@ -417,9 +417,12 @@ def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the
     panel.change_combo.setCurrentText("stopped")
     panel.drug_date.setDate(qdate(day))
     qtbot.mouseClick(panel.drug_button, Qt.MouseButton.LeftButton)
-    assert ("Trough", due.isoformat(), "planned", "12-h trough (before the morning dose)") in (
-        schedule()
-    )
+    assert (
+        "Trough check",
+        due.isoformat(),
+        "planned",
+        "12-h trough (before the morning dose)",
+    ) in (schedule())
     assert saved == ["Recorded the interacting drug; a trough check is added (R11)"]
     assert "review the dose" not in view.alerts_label.text()
     qtbot.keyClicks(panel.weight_edit, "54")  # 60 kg → 54 kg: −10 % (R15.5)

@@ -554,7 +554,10 @@ def test_values_typed_for_one_patient_never_go_to_the_next(qtbot, window, store,
 
     monkeypatch.setattr(window, "_ask", stay)
     assert not window.open_patient("H2")
-    assert "For H1, these are typed but not added: trough 14, creatinine 90" in asked[0]
+    assert (
+        "For H1, these are typed but not added: dated 2026-01-20, trough 14, creatinine 90"
+        in asked[0]
+    )
     assert (view.patient_id, view.trough_edit.text()) == ("H1", "14")
     monkeypatch.setattr(window, "_ask", _choose("Discard"))
     assert window.open_patient("H2")
@@ -656,3 +659,21 @@ def test_needs_attention_puts_the_most_severe_first_and_the_notes_apart():
     assert order == sorted(order)
     assert "Call. <small style='color:gray'>(R5.4)</small>" in html
     assert "Trough 31 µg/L is above the range.<br>" in html  # the action on its own line
+
+
+def test_a_patient_with_no_course_yet_has_a_plan_and_no_dose_to_give(qtbot, window, store):
+    """A new patient, before any start: the plan renders (it crashed in zip()), and the
+    calculator does not claim tacrolimus is held or stopped."""
+    view = new_patient(window, store)
+    pdf = window.plan_bytes()
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    assert view.switch_label.text() == ""
+
+
+def test_after_a_change_the_start_date_is_today_again_and_old_refusals_are_gone(
+    qtbot, window, store
+):
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    assert view.start_edit.date() == TODAY  # not the 2026-01-05 typed for the start
+    assert view.apply_error.text() == ""
