@@ -109,6 +109,7 @@ def _date_edit(name: str, field: str, today: date, *, latest: date | None = None
 
     def keep_room(_text: str) -> None:
         """A refusal on two or three lines is given its lines, never the field's."""
+        understood.setMinimumHeight(line)  # what the label asks for is at least its minimum
         width = understood.width()
         wrapped = understood.heightForWidth(width) if understood.isVisible() and width else 0
         understood.setMinimumHeight(max(line, wrapped))

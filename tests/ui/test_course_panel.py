@@ -261,10 +261,17 @@ def test_a_future_event_date_is_refused_next_to_the_panel_and_nothing_typed_is_l
     again when Record is pressed, nothing is recorded, and the message goes once it is fixed."""
     changes = []
     panel._model.changed.connect(lambda: changes.append(True))
+    panel.resize(320, 700)  # the column of a 1024-pixel screen: the refusal takes lines
+    understood = panel.event_date.understood_label
+    one_line = understood.fontMetrics().height()
     tomorrow = TODAY + timedelta(days=1)
     reason = "Date of the event: 21 January 2026 is in the future (today is 20 January 2026)."
     record(qtbot, panel, EventKind.STOP, day=tomorrow, reason="nephrotoxicity")
-    assert panel.event_date.understood_label.text() == reason  # next to the field
+    assert understood.text() == reason  # next to the field
+    qtbot.waitUntil(lambda: understood.height() >= 3 * one_line)  # all of it, not one line
+    assert (
+        panel.event_date.line_edit.height() >= panel.event_date.line_edit.minimumSizeHint().height()
+    )
     assert panel.event_error.text() == reason and panel.event_error.isVisible()
     assert panel.event_date.text() == tomorrow.isoformat()  # nothing typed is lost
     assert panel.reason_edit.text() == "nephrotoxicity"
@@ -272,7 +279,8 @@ def test_a_future_event_date_is_refused_next_to_the_panel_and_nothing_typed_is_l
     assert kinds(course) == ["start", "switch"] and changes == []
     type_date(qtbot, panel.event_date, TODAY)
     assert panel.event_error.text() == "" and panel.event_error.isHidden()
-    assert panel.event_date.understood_label.text() == "20 January 2026"
+    assert understood.text() == "20 January 2026"
+    qtbot.waitUntil(lambda: understood.height() == one_line)  # the form closes up again
     qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
     assert kinds(course) == ["start", "switch", "stop"]
 
