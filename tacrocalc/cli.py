@@ -46,7 +46,7 @@ from tacrocalc.present.words import (
 )
 from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, read_file
-from tacrocalc.records.protocol_files import DEFAULT_PROTOCOL, load_protocol
+from tacrocalc.records.protocol_files import DEFAULT_PROTOCOL, available_protocols, load_protocol
 from tacrocalc.records.store import (
     Store,
     StoreDamaged,
@@ -834,50 +834,55 @@ def _cmd_event(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    """The audit trail of one patient: who changed what, when, before and after."""
+    """The audit trail of one patient as the window's History shows it: local time, user, what
+    changed in words, before -> after in the display units (R1.4), reason. `--json` gives the
+    entries as stored, for a program."""
+    from tacrocalc.present.history import history_rows, text_table
+
     with _store(args) as store:
-        if not store.exists(args.patient_id):
+        record = store.load(args.patient_id)
+        if record is None:
             raise Refused(
                 Issue.refusal(IssueCode.UNKNOWN_PATIENT, field="patient", value=args.patient_id)
             )
         entries = store.history(args.patient_id)
-    rows = [
-        {
-            "time": e.at,
-            "user": e.user,
-            "action": e.action,
-            "what": e.entity,
-            "id": e.entity_id,
-            "before": e.before,
-            "after": e.after,
-        }
-        for e in entries
-    ]
     if args.json:
+        rows = [
+            {
+                "time": e.at,  # UTC, ISO 8601
+                "user": e.user,
+                "action": e.action,
+                "what": e.entity,
+                "id": e.entity_id,
+                "before": e.before,
+                "after": e.after,
+                "reason": e.reason,
+            }
+            for e in entries
+        ]
         json.dump(rows, out, ensure_ascii=False, indent=2)
         print(file=out)
         return 0
-    for row in rows:
-        change = _history_change(row["before"], row["after"])
-        print(
-            f"{row['time']}  {row['user']:<12} {row['action']:<8} {row['what']:<12} {change}",
-            file=out,
-        )
-    if not rows:
-        print("no history", file=out)
+    words = _words(args, _protocol(record.protocol_id))
+    shown = history_rows(entries, words, to_local=_local, protocol_titles=_protocol_titles())
+    print(text_table(shown), file=out)
     return 0
 
 
-def _history_change(before: Any, after: Any) -> str:
-    if isinstance(before, dict) and isinstance(after, dict):
-        changed = [
-            f"{key}: {before.get(key)!s} -> {after.get(key)!s}"
-            for key in sorted(set(before) | set(after))
-            if before.get(key) != after.get(key)
-        ]
-        return "; ".join(changed)
-    shown = after if after is not None else before
-    return json.dumps(shown, ensure_ascii=False) if shown is not None else ""
+def _local(moment: datetime) -> datetime:
+    """The workstation's local time, daylight saving included."""
+    return moment.astimezone()
+
+
+def _protocol_titles() -> dict[str, str]:
+    """Protocols by title, as the window names them."""
+    titles = {}
+    for pid in available_protocols():
+        try:
+            titles[pid] = load_protocol(pid).title
+        except ProtocolError:
+            continue  # a broken file is named by its id
+    return titles
 
 
 def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
@@ -1042,9 +1047,16 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--times", help="dose times HH:MM,HH:MM (12 hours apart)")
     p.set_defaults(run=_cmd_event)
 
-    p = sub.add_parser("history", help="the audit trail of a patient")
+    p = sub.add_parser(
+        "history", help="the audit trail of a patient: when, who, what changed, before -> after"
+    )
     p.add_argument("patient_id", metavar="PATIENT_ID")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="the entries for a program: time (UTC), user, action, what, id, before, after, reason",
+    )
+    display_units(p)
     p.set_defaults(run=_cmd_history)
 
     p = sub.add_parser("plan", help="write the monitoring plan as a PDF")

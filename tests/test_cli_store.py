@@ -134,7 +134,10 @@ def test_events_from_the_command_line_and_the_history(capsys, tmp_path):
     assert [e["after"]["kind"] for e in events] == ["change", "switch", "hold"]
     assert all({"time", "user", "action", "before", "after"} <= set(e) for e in entries)
     code, out, _ = run(capsys, "--data-dir", data, "history", "H123")
-    assert "event" in out and "switch" in out
+    assert code == 0
+    assert [w in out for w in ("dose change added", "product switch added", "hold added")] == [
+        True
+    ] * 3
 
 
 def test_restore_exits_2_for_a_file_that_is_no_store_and_3_while_the_store_is_open(

@@ -1,5 +1,6 @@
 """A patient's history as a reader sees it: when (local time), by whom, what changed in words
-("trough corrected"), and the values before and after in the user's display units (R1.4).
+("trough corrected"), and the values before and after in the user's display units (R1.4). The
+window shows the rows as a table; `history` on the command line prints them as `text_table`.
 
 The audit trail keeps each value as the patient file writes it ("8.1 ug/L"); here it is read
 back into a quantity and shown in the units chosen, like every other value of the window. Row
@@ -8,7 +9,9 @@ ids and JSON never reach the reader: a value that cannot be read is shown as the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
@@ -19,6 +22,12 @@ from tacrocalc.domain.units import Kind, parse, parse_blood_pressure
 from tacrocalc.present.words import Words, how_often
 
 HEADERS: Final = ("When (local time)", "By", "What changed", "Before", "After", "Reason")
+# On a terminal before and after share a column; the long columns wrap within these widths.
+TEXT_HEADERS: Final = ("When (local time)", "By", "What changed", "Before -> after", "Reason")
+TEXT_WIDTHS: Final = {"Before -> after": 60, "Reason": 40}  # characters
+ARROW: Final = " -> "
+_NUMBER_UNIT: Final = re.compile(r"(?<=\d) (?=[^\W\d_]|%)")  # "2 mg", "11.3 nmol/L", "10 %"
+_NO_BREAK: Final = "\u00a0"
 
 VERBS: Final[dict[str, str]] = {
     "insert": "added",
@@ -86,6 +95,11 @@ class HistoryRow:
 
     def cells(self) -> tuple[str, str, str, str, str, str]:
         return (self.when, self.user, self.what, self.before, self.after, self.reason)
+
+    def change(self) -> str:
+        """ "8.1 µg/L on 2026-06-29 -> 9.1 µg/L on 2026-06-29"; only the side there is for an
+        entry added or deleted (what changed says which)."""
+        return ARROW.join(side for side in (self.before, self.after) if side)
 
 
 def history_rows(
@@ -320,3 +334,37 @@ def _plain(item: Mapping[str, Any]) -> str:
             value = ", ".join(str(v) for v in value)
         parts.append(f"{str(key).replace('_', ' ')}: {value}")
     return "; ".join(parts)
+
+
+# -- as text ---------------------------------------------------------------------------------
+
+
+def text_table(rows: Sequence[HistoryRow]) -> str:
+    """The history as a table for a terminal, oldest first: the columns of the window's table,
+    before and after in one column, long values wrapped within their column."""
+    if not rows:
+        return "Nothing has been recorded for this patient yet."
+    table = [(row.when, row.user, row.what, row.change(), row.reason) for row in rows]
+    widths = []
+    for c, header in enumerate(TEXT_HEADERS):
+        widest = max(len(header), *(len(cells[c]) for cells in table))
+        widths.append(min(widest, TEXT_WIDTHS.get(header, widest)))
+    lines = [_text_line(TEXT_HEADERS, widths), _text_line(["-" * w for w in widths], widths)]
+    for cells in table:
+        wrapped = [_wrap(text, width) for text, width in zip(cells, widths, strict=True)]
+        for n in range(max(len(column) for column in wrapped)):
+            lines.append(
+                _text_line([column[n] if n < len(column) else "" for column in wrapped], widths)
+            )
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """The lines of a cell; a number is never parted from its unit ("11.3 nmol/L")."""
+    kept = _NUMBER_UNIT.sub(_NO_BREAK, text)
+    lines = textwrap.wrap(kept, width, break_on_hyphens=False)
+    return [line.replace(_NO_BREAK, " ") for line in lines] or [""]
+
+
+def _text_line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()

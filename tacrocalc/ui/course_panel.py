@@ -14,13 +14,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tacrocalc.ui.qtdates import pydate, qdate
+from tacrocalc.present.dates import missing
+from tacrocalc.ui.date_edit import DateEdit
 
 if TYPE_CHECKING:
     from tacrocalc.domain.course import CourseEvent, EventKind
@@ -69,19 +69,92 @@ def _named(widget: W, name: str, accessible: str = "") -> W:
     return widget
 
 
+class _Message(QLabel):
+    """A refusal that takes no room while there is none: the form keeps its lines on a short
+    screen (1024x640)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
 def _error_label(name: str) -> QLabel:
-    label = _named(QLabel(), name)
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+    return _named(_Message(), name)
 
 
-def _date_edit(name: str, accessible: str) -> QDateEdit:
-    edit = _named(QDateEdit(), name, accessible)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
+def _date_edit(name: str, field: str, today: date, *, latest: date | None = None) -> DateEdit:
+    """A date typed as ISO or in the locale's short format, with what it understood (or why it
+    refuses) under it; `field` names it in refusals and to a screen reader."""
+    edit = _named(DateEdit(field, today=today, latest=latest), name)
+    metrics = edit.line_edit.fontMetrics()  # "1968-04-12" or "12/04/1968" fits, never "26-11-2"
+    edit.line_edit.setMinimumWidth(metrics.horizontalAdvance("0000-00-00") + 16)
+    # The line under the field is kept while it is empty: the form does not move as a date is
+    # typed, and a tab not shown (a date is set when a patient opens) is measured as it will be.
+    understood = edit.understood_label
+    policy = understood.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    understood.setSizePolicy(policy)
+    line = understood.fontMetrics().height()
+    understood.setMinimumHeight(line)
+
+    def keep_room(_text: str) -> None:
+        """A refusal on two or three lines is given its lines, never the field's."""
+        understood.setMinimumHeight(line)  # what the label asks for is at least its minimum
+        width = understood.width()
+        wrapped = understood.heightForWidth(width) if understood.isVisible() and width else 0
+        understood.setMinimumHeight(max(line, wrapped))
+
+    edit.changed.connect(keep_room)
     return edit
+
+
+def planned_latest(today: date) -> date:
+    """The latest planned resume date allowed. A plan has no clinical limit (R15.1): the bound
+    only places a two-digit year in the century ahead, so that 4/12/27 is 2027."""
+    return date(today.year + 99, 12, 31)
+
+
+def typed_date(edit: DateEdit) -> tuple[date | None, str]:
+    """The date in a field, or None with why: refused (the field says why next to it) or
+    empty (R12.4, R12.6)."""
+    day = edit.date()
+    if day is not None:
+        return day, ""
+    return None, edit.error() or missing(edit.accessibleName())
+
+
+def _beside(*widgets: QWidget) -> QHBoxLayout:
+    """Widgets on one line with a date, their tops aligned. The date takes the width left, so
+    that what it understood, or why it refuses, wraps under it without pushing the others."""
+    line = next(w for w in widgets if isinstance(w, DateEdit)).line_edit.sizeHint().height()
+    row = QHBoxLayout()
+    for widget in widgets:
+        if isinstance(widget, DateEdit):
+            row.addWidget(widget, 1)
+            continue
+        if isinstance(widget, QLabel | QCheckBox):  # level with the date's line, not its foot
+            widget.setMinimumHeight(line)
+        row.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
+    return row
+
+
+def _forget_refusal(edit: DateEdit, label: QLabel) -> None:
+    """Take a date's refusal out of the panel's message once the date is typed again: the
+    field says at once what it understands now."""
+    field = edit.accessibleName() + ":"
+    kept = [line for line in label.text().split("\n") if not line.startswith(field)]
+    if len(kept) < len(label.text().split("\n")):
+        label.setText("\n".join(kept))
 
 
 def _table(name: str, accessible: str, columns: tuple[str, ...]) -> QTableWidget:
@@ -92,6 +165,7 @@ def _table(name: str, accessible: str, columns: tuple[str, ...]) -> QTableWidget
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # the arrows move in the table; Tab goes on to the form
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
@@ -160,7 +234,8 @@ class CoursePanel(QWidget):
         table_buttons.addStretch(1)
 
         self.kind_combo = _named(QComboBox(), "kind_combo", "Kind of event to record")
-        self.event_date = _date_edit("event_date", "Date of the event")
+        today = self._today()
+        self.event_date = _date_edit("event_date", "Date of the event", today)
         self.event_time = _named(QLineEdit(), "event_time", "Time of the event, HH:MM, optional")
         self.event_time.setPlaceholderText("HH:MM")
         self.event_time.setMaximumWidth(56)
@@ -169,7 +244,9 @@ class CoursePanel(QWidget):
         self.resume_check = _named(
             QCheckBox("Resume on"), "resume_check", "A resume date is planned"
         )
-        self.resume_date = _date_edit("resume_date", "Planned resume date")
+        self.resume_date = _date_edit(
+            "resume_date", "Planned resume date", today, latest=planned_latest(today)
+        )
         self.resume_date.setEnabled(False)
         self.record_button = _named(QPushButton("Record the event"), "record_button")
         kind_label = QLabel("Event &kind:")
@@ -182,20 +259,14 @@ class CoursePanel(QWidget):
         form.addWidget(self.kind_combo, 0, 1)
         when_label = QLabel("On:")
         when_label.setBuddy(self.event_date)
-        form.addWidget(when_label, 1, 0)
-        when = QHBoxLayout()
-        when.addWidget(self.event_date)
-        when.addWidget(QLabel("at"))
-        when.addWidget(self.event_time)
-        when.addStretch(1)
-        form.addLayout(when, 1, 1)
+        when_label.setMinimumHeight(self.event_date.line_edit.sizeHint().height())
+        form.addWidget(when_label, 1, 0, Qt.AlignmentFlag.AlignTop)
+        # The date takes the width left, so that what it understood (or why it refuses) wraps
+        # under it; the time stays on the line of the date.
+        form.addLayout(_beside(self.event_date, QLabel("at"), self.event_time), 1, 1)
         form.addWidget(reason_label, 2, 0)
         form.addWidget(self.reason_edit, 2, 1)
-        resume = QHBoxLayout()
-        resume.addWidget(self.resume_check)
-        resume.addWidget(self.resume_date)
-        resume.addStretch(1)
-        form.addLayout(resume, 3, 1)
+        form.addLayout(_beside(self.resume_check, self.resume_date), 3, 1)
         form.addWidget(self.record_button, 4, 1, Qt.AlignmentFlag.AlignRight)
         form.setColumnStretch(1, 1)
         self.hint_label = _named(QLabel(), "hint_label")
@@ -215,12 +286,12 @@ class CoursePanel(QWidget):
             (self.course_table, self.correct_button),
             (self.correct_button, self.delete_button),
             (self.delete_button, self.kind_combo),
-            (self.kind_combo, self.event_date),
-            (self.event_date, self.event_time),
+            (self.kind_combo, self.event_date.line_edit),
+            (self.event_date.line_edit, self.event_time),
             (self.event_time, self.reason_edit),
             (self.reason_edit, self.resume_check),
-            (self.resume_check, self.resume_date),
-            (self.resume_date, self.record_button),
+            (self.resume_check, self.resume_date.line_edit),
+            (self.resume_date.line_edit, self.record_button),
         ):
             QWidget.setTabOrder(first, second)
         return page
@@ -231,18 +302,18 @@ class CoursePanel(QWidget):
         self.drug_edit = _named(QLineEdit(), "drug_edit", "Interacting drug or steroid")
         self.drug_edit.setPlaceholderText("e.g. fluconazole, prednisolone")
         self.change_combo = _named(QComboBox(), "change_combo", "What changed")
-        self.drug_date = _date_edit("drug_date", "Date of the change")
+        self.drug_date = _date_edit("drug_date", "Date of the change", self._today())
         self.drug_button = _named(QPushButton("Record the change"), "drug_button")
         form = QFormLayout()
         drug_label = QLabel("Drug:")
         drug_label.setBuddy(self.drug_edit)
         form.addRow(drug_label, self.drug_edit)
-        row = QHBoxLayout()
-        row.addWidget(self.change_combo)
-        row.addWidget(QLabel("on"))
-        row.addWidget(self.drug_date)
-        row.addStretch(1)
-        form.addRow("Change:", row)
+        change_label = QLabel("Change:")
+        change_label.setBuddy(self.change_combo)
+        form.addRow(
+            change_label,
+            _beside(self.change_combo, QLabel("on"), self.drug_date),
+        )
         form.addRow("", self.drug_button)
         self.drug_error = _error_label("drug_error")
         self.notes_label = _named(QLabel(), "notes_label")
@@ -257,8 +328,8 @@ class CoursePanel(QWidget):
         layout.addStretch(1)
         for first, second in (
             (self.drug_edit, self.change_combo),
-            (self.change_combo, self.drug_date),
-            (self.drug_date, self.drug_button),
+            (self.change_combo, self.drug_date.line_edit),
+            (self.drug_date.line_edit, self.drug_button),
         ):
             QWidget.setTabOrder(first, second)
         return page
@@ -270,17 +341,12 @@ class CoursePanel(QWidget):
         self.weight_warning.hide()
         self.weight_table = _table("weight_table", "Weight history", WEIGHT_COLUMNS)
         self.weight_edit = _named(QLineEdit(), "weight_edit", "New body weight")
-        self.weight_date = _date_edit("weight_date", "Date of the weight")
+        self.weight_date = _date_edit("weight_date", "Date of the weight", self._today())
         self.weight_button = _named(QPushButton("Record the weight"), "weight_button")
         self.weight_error = _error_label("weight_error")
         weight_label = QLabel("Weight:")
         weight_label.setBuddy(self.weight_edit)
-        row = QHBoxLayout()
-        row.addWidget(weight_label)
-        row.addWidget(self.weight_edit)
-        row.addWidget(QLabel("on"))
-        row.addWidget(self.weight_date)
-        row.addStretch(1)
+        row = _beside(weight_label, self.weight_edit, QLabel("on"), self.weight_date)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.weight_warning)
@@ -290,8 +356,8 @@ class CoursePanel(QWidget):
         layout.addWidget(self.weight_error)
         for first, second in (
             (self.weight_table, self.weight_edit),
-            (self.weight_edit, self.weight_date),
-            (self.weight_date, self.weight_button),
+            (self.weight_edit, self.weight_date.line_edit),
+            (self.weight_date.line_edit, self.weight_button),
         ):
             QWidget.setTabOrder(first, second)
         return page
@@ -313,6 +379,13 @@ class CoursePanel(QWidget):
         self.drug_edit.returnPressed.connect(self._on_drug_button_clicked)
         self.weight_button.clicked.connect(self._on_weight_button_clicked)
         self.weight_edit.returnPressed.connect(self._on_weight_button_clicked)
+        for field, label in (
+            (self.event_date, self.event_error),
+            (self.resume_date, self.event_error),
+            (self.drug_date, self.drug_error),
+            (self.weight_date, self.weight_error),
+        ):
+            field.changed.connect(lambda _text, f=field, lb=label: _forget_refusal(f, lb))
 
     # -- what is typed -----------------------------------------------------------------------
 
@@ -331,6 +404,7 @@ class CoursePanel(QWidget):
         for edit in (self.reason_edit, self.event_time, self.drug_edit, self.weight_edit):
             edit.clear()
         self.resume_check.setChecked(False)
+        self.resume_date.clear()
         for label in (self.event_error, self.drug_error, self.weight_error):
             label.clear()
         if self.dialog is not None:
@@ -354,11 +428,13 @@ class CoursePanel(QWidget):
             self._shown_patient = self._model.patient_id
             self._first_show()
             self.clear_entry()
-            today = qdate(self._today())
+            today = self._today()
+            birth = assessment.record.patient.birth_date
             for edit in (self.event_date, self.drug_date, self.weight_date):
-                edit.setMaximumDate(today)  # no entry in the future (R12.4, R12.8)
-                edit.setDate(today)
-            self.resume_date.setDate(today.addDays(7))
+                # nothing in the future or before birth (R12.4, R12.8)
+                edit.set_bounds(earliest=birth, latest=today)
+                edit.set_date(today)
+            self.resume_date.set_bounds(earliest=birth, latest=planned_latest(today))
             self._choose_kind(present.next_kind(assessment))
             self.weight_edit.setPlaceholderText(words.units.label(Kind.WEIGHT))
         self._rows = present.course_rows(self._model.events, assessment, words)
@@ -458,13 +534,22 @@ class CoursePanel(QWidget):
         if pid is None:
             return
         kind = EventKind(self.kind_combo.currentData())
-        day = pydate(self.event_date.date())
+        day, refused = typed_date(self.event_date)
+        refusals = [refused] if refused else []
+        resume_on: date | None = None
+        if kind is EventKind.HOLD and self.resume_check.isChecked():
+            resume_on, refused = typed_date(self.resume_date)
+            refusals += [refused] if refused else []
+        if day is None or refusals:  # said next to the field too; everything typed stays
+            self.event_error.setText("\n".join(refusals))
+            (self.event_date if day is None else self.resume_date).setFocus()
+            return
         read = read_event(
             kind=kind,
             day=day,
             typed_time=self.event_time.text(),
             reason=self.reason_edit.text(),
-            resume_on=pydate(self.resume_date.date()) if self.resume_check.isChecked() else None,
+            resume_on=resume_on,
             events=self._model.stored().events,  # as stored now: what the time is put after
             today=self._today(),
             now=self._now(),
@@ -482,6 +567,7 @@ class CoursePanel(QWidget):
         self.reason_edit.clear()
         self.event_time.clear()
         self.resume_check.setChecked(False)
+        self.resume_date.clear()
         self._choose_kind(next_kind(self._model.assessment))
         self.written.emit(f"Recorded the {KIND_WORDS[kind].lower()} of {day.isoformat()}")
 
@@ -516,6 +602,7 @@ class CoursePanel(QWidget):
             assessment.protocol,
             words,
             today=self._today(),
+            birth=assessment.record.patient.birth_date,
             submit=submit,
             decimal_comma=self._decimal_comma,
             parent=self,
@@ -553,9 +640,12 @@ class CoursePanel(QWidget):
         pid = self._model.patient_id
         if pid is None:
             return
-        read = read_co_medication(
-            self.drug_edit.text(), self.change_combo.currentText(), pydate(self.drug_date.date())
-        )
+        day, refused = typed_date(self.drug_date)
+        if day is None:
+            self.drug_error.setText(refused)
+            self.drug_date.setFocus()
+            return
+        read = read_co_medication(self.drug_edit.text(), self.change_combo.currentText(), day)
         errors = list(read.errors)
         if read.value is not None:
             change = read.value
@@ -577,12 +667,13 @@ class CoursePanel(QWidget):
         pid = self._model.patient_id
         if pid is None:
             return
-        words = self._words()
+        day, refused = typed_date(self.weight_date)
+        if day is None:
+            self.weight_error.setText(refused)
+            self.weight_date.setFocus()
+            return
         read = read_weight(
-            self.weight_edit.text(),
-            pydate(self.weight_date.date()),
-            words,
-            decimal_comma=self._decimal_comma,
+            self.weight_edit.text(), day, self._words(), decimal_comma=self._decimal_comma
         )
         errors = list(read.errors)
         if read.value is not None:
@@ -611,6 +702,7 @@ class CorrectEventDialog(QDialog):
         words: Words,
         *,
         today: date,
+        birth: date | None,
         submit: Callable[[CourseEvent, str], list[str]],
         decimal_comma: bool,
         parent: QWidget | None = None,
@@ -628,9 +720,9 @@ class CorrectEventDialog(QDialog):
         dosing = event.kind in DOSING
         self.summary_label = _named(QLabel(summary), "summary_label")
         self.summary_label.setWordWrap(True)
-        self.date_edit = _date_edit("date_edit", "Date of the event")
-        self.date_edit.setMaximumDate(qdate(today))
-        self.date_edit.setDate(qdate(event.date))
+        self.date_edit = _date_edit("date_edit", "Date of the event", today)
+        self.date_edit.set_bounds(earliest=birth, latest=today)  # R12.4, R12.8
+        self.date_edit.set_date(event.date)
         self.time_edit = _named(QLineEdit(), "time_edit", "Time of the event, HH:MM, optional")
         self.time_edit.setPlaceholderText("HH:MM")
         if event.time is not None:
@@ -647,8 +739,9 @@ class CorrectEventDialog(QDialog):
         self.resume_check = _named(
             QCheckBox("Resume on"), "resume_check", "A resume date is planned"
         )
-        self.resume_date = _date_edit("resume_date", "Planned resume date")
-        self.resume_date.setDate(qdate(event.resume_on or event.date))
+        self.resume_date = _date_edit("resume_date", "Planned resume date", today)
+        self.resume_date.set_bounds(earliest=birth, latest=planned_latest(today))
+        self.resume_date.set_date(event.resume_on)
         self.resume_check.setChecked(event.resume_on is not None)
         self.resume_date.setEnabled(event.resume_on is not None)
         self.resume_check.toggled.connect(self.resume_date.setEnabled)
@@ -684,24 +777,43 @@ class CorrectEventDialog(QDialog):
         self.save_button.setObjectName("save_button")
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(QLabel("The values before the correction stay in the patient's history."))
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        for edit in (self.date_edit, self.resume_date):
+            edit.changed.connect(lambda _text, e=edit: _forget_refusal(e, self.error_label))
+            edit.changed.connect(lambda _text: QTimer.singleShot(0, self._fit_height))
         self.why_edit.setFocus()
 
+    def _fit_height(self) -> None:
+        """Grow to show a refusal on all its lines (a window does not grow for wrapped text)."""
+        layout = self._layout
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
     def _resume_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.addWidget(self.resume_check)
-        row.addWidget(self.resume_date)
-        return row
+        return _beside(self.resume_check, self.resume_date)
 
     def _on_buttons_accepted(self) -> None:
+        from tacrocalc.domain.course import EventKind
         from tacrocalc.present.course import read_correction, read_why
 
-        day = pydate(self.date_edit.date())
+        day, refused = typed_date(self.date_edit)
+        refusals = [refused] if refused else []
+        resume_on: date | None = None
+        if self._event.kind is EventKind.HOLD and self.resume_check.isChecked():
+            resume_on, refused = typed_date(self.resume_date)
+            refusals += [refused] if refused else []
+        if day is None or refusals:  # said next to the field too; the dialog keeps it all
+            self.error_label.setText("\n".join(refusals))
+            self._fit_height()
+            (self.date_edit if day is None else self.resume_date).setFocus()
+            return
         read = read_correction(
             self._event,
             day=day,
@@ -709,7 +821,7 @@ class CorrectEventDialog(QDialog):
             product=self.product_combo.currentData(),
             dose=self.dose_edit.text(),
             reason=self.reason_edit.text(),
-            resume_on=pydate(self.resume_date.date()) if self.resume_check.isChecked() else None,
+            resume_on=resume_on,
             decimal_comma=self._decimal_comma,
             words=self._words,
         )
@@ -719,6 +831,7 @@ class CorrectEventDialog(QDialog):
             errors = self._submit(read.value, why.value)
         if errors:  # the dialog stays open with everything typed
             self.error_label.setText("\n".join(errors))
+            self._fit_height()
             return
         self.accept()
 

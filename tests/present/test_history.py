@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from tacrocalc.present.history import history_rows, local_time, what_changed
+from tacrocalc.present.history import (
+    TEXT_WIDTHS,
+    HistoryRow,
+    history_rows,
+    local_time,
+    text_table,
+    what_changed,
+)
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import Words
 
@@ -169,3 +176,47 @@ def test_an_unknown_entry_is_labelled_text_not_a_dict():
 def test_a_value_that_cannot_be_read_is_shown_as_stored():
     odd = {**TROUGH, "value": "eight"}
     assert row(Entry("insert", "observation", after=odd)).after == "eight on 2026-06-29 08:00"
+
+
+def history_row(**values):
+    base = dict(when="2026-07-01 00:30", user="dr.ana", what="", before="", after="", reason="")
+    return HistoryRow(**(base | values))
+
+
+def test_on_a_terminal_before_and_after_share_a_column_with_an_arrow():
+    corrected = history_row(what="trough corrected", before="8.1 µg/L", after="9.1 µg/L")
+    assert corrected.change() == "8.1 µg/L -> 9.1 µg/L"
+    assert history_row(what="trough added", after="9.1 µg/L").change() == "9.1 µg/L"
+    assert history_row(what="trough deleted", before="8.1 µg/L").change() == "8.1 µg/L"
+
+
+def test_the_terminal_table_wraps_long_values_in_their_column_and_keeps_units_on_the_number():
+    long_change = "2 mg Immediate-release tacrolimus capsules (Prograf and generics) " * 2
+    reason = "the trough of 2026-01-14 was taken 2 hours after the evening dose, not before it"
+    table = text_table(
+        [
+            history_row(what="dose change added", after=long_change.strip(), reason=reason),
+            history_row(what="trough corrected", before="10.1 nmol/L", after="11.3 nmol/L"),
+        ]
+    )
+    lines = table.splitlines()
+    assert lines[0] == (
+        "When (local time)  By      What changed       "
+        + "Before -> after".ljust(TEXT_WIDTHS["Before -> after"])
+        + "  Reason"
+    )
+    change_at = lines[0].index("Before -> after")
+    reason_at = lines[0].index("Reason")
+    assert reason_at - change_at - 2 == TEXT_WIDTHS["Before -> after"]  # capped, then wraps
+    first = [line for line in lines[2:] if line.startswith("2026")]
+    assert len(first) == 2 and len(lines) > 4  # the first entry takes several lines
+    for line in lines[2:]:
+        cell = line[change_at:reason_at].strip()
+        assert not re.search(r"\d$", cell)  # "2" never ends a line with "mg" on the next
+        assert len(line[reason_at:]) <= TEXT_WIDTHS["Reason"]
+    assert lines[-1][change_at:].strip() == "10.1 nmol/L -> 11.3 nmol/L"
+    width = TEXT_WIDTHS["Before -> after"]
+    edge = text_table([history_row(after="x" * (width - 5) + " 11.3 nmol/L")]).splitlines()
+    at = edge[0].index("Before -> after")
+    assert [line[at:].strip() for line in edge[2:]] == ["x" * (width - 5), "11.3 nmol/L"]
+    assert text_table([]) == "Nothing has been recorded for this patient yet."

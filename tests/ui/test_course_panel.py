@@ -1,16 +1,19 @@
 """The course panel driven like a doctor: recording a hold, a resume, a stop and a restart,
-correcting and deleting an event with a reason, an interacting drug (R11) and a weight (R15.5);
-asserting on what the panel shows and on what the store then holds (R15)."""
+correcting and deleting an event with a reason, an interacting drug (R11) and a weight (R15.5),
+dates typed as ISO or in the locale's short format and refused next to the panel when in the
+future or before birth (R12.4, R12.8); asserting on what the panel shows and on what the store
+then holds (R15)."""
 
 import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
     QHeaderView,
@@ -27,17 +30,19 @@ from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import Words
 from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.ui.course_panel import CoursePanel
-from tacrocalc.ui.dialogs import qdate
+from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.open_patient import OpenPatient
+from tests.ui import type_date
 from tests.ui.conftest import TODAY
 
 NOW = datetime(2026, 1, 20, 9, 30)  # the wall clock when an event of today is recorded
 START, SWITCH = date(2025, 12, 1), date(2026, 1, 5)
+BIRTH = date(1970, 3, 2)
 
 
 def new_patient(store, pid="H1", name="Ann Lee"):
     store.save_patient(
-        Patient(id=pid, name=name, birth_date=date(1970, 3, 2), sex=Sex.FEMALE),
+        Patient(id=pid, name=name, birth_date=BIRTH, sex=Sex.FEMALE),
         protocol_id="seed-1997",
         today=TODAY,
     )
@@ -102,7 +107,7 @@ def select(panel, what):
 
 def record(qtbot, panel, kind, *, day=TODAY, reason=""):
     panel.kind_combo.setCurrentIndex(panel.kind_combo.findData(kind.value))
-    panel.event_date.setDate(qdate(day))
+    type_date(qtbot, panel.event_date, day)
     if reason:
         qtbot.keyClicks(panel.reason_edit, reason)
     qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
@@ -138,8 +143,9 @@ def test_the_course_is_listed_newest_first_with_dose_product_and_reason(panel):
 
 def test_a_hold_with_a_planned_resume_then_the_resume(qtbot, panel, course):
     assert panel.kind_combo.currentText() == "Hold"  # on treatment: a hold is offered
-    panel.resume_check.setChecked(True)
-    panel.resume_date.setDate(qdate(date(2026, 1, 27)))
+    qtbot.mouseClick(panel.resume_check, Qt.MouseButton.LeftButton)
+    type_date(qtbot, panel.resume_date, date(2026, 1, 27))  # a plan: after today is allowed
+    assert panel.resume_date.understood_label.text() == "27 January 2026"
     record(qtbot, panel, EventKind.HOLD, day=date(2026, 1, 16), reason="pneumonia")
     assert panel.event_error.text() == ""
     hold = course.load("H1").events[-1]
@@ -156,6 +162,7 @@ def test_a_hold_with_a_planned_resume_then_the_resume(qtbot, panel, course):
         "pneumonia; resume planned 2026-01-27",
     )
     assert panel.reason_edit.text() == "" and not panel.resume_check.isChecked()
+    assert panel.resume_date.text() == ""  # the plan was the hold's: not offered again
     assert panel.kind_combo.currentText() == "Resume"  # held: a resume is offered next
     record(qtbot, panel, EventKind.RESUME, day=date(2026, 1, 19), reason="pneumonia treated")
     resume = course.load("H1").events[-1]
@@ -210,6 +217,117 @@ def test_a_stop_needs_its_reason_and_a_restart_gives_the_dose_before(qtbot, pane
     assert rows(panel)[0][:2] == ("2026-01-20 09:30", "Restart (in force)")
 
 
+@pytest.fixture
+def en_gb():
+    """The locale of a ward in Britain for the widgets built in the test (12/04/1968 is the
+    12th of April); restored after."""
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_GB"))
+    yield
+    QLocale.setDefault(before)
+
+
+def test_a_date_typed_in_the_locales_short_format_is_understood(qtbot, en_gb, panel, course):
+    """16/01/2026 in en_GB is the 16th of January, said back in words before it is recorded;
+    the QDateEdit this replaces read typed dates by its sections."""
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData(EventKind.HOLD.value))
+    panel.event_date.clear()
+    qtbot.keyClicks(panel.event_date.line_edit, "16/01/2026")
+    assert panel.event_date.understood_label.text() == "16 January 2026"
+    qtbot.mouseClick(panel.resume_check, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(panel.resume_date.line_edit, "2/2/2026")  # one-digit day and month
+    assert panel.resume_date.understood_label.text() == "2 February 2026"
+    qtbot.keyClicks(panel.reason_edit, "pneumonia")
+    qtbot.keyClick(panel.reason_edit, Qt.Key.Key_Return)
+    assert panel.event_error.text() == ""
+    hold = course.load("H1").events[-1]
+    assert (hold.kind, hold.date, hold.resume_on) == (
+        EventKind.HOLD,
+        date(2026, 1, 16),
+        date(2026, 2, 2),
+    )
+    panel.tabs.setCurrentIndex(2)
+    qtbot.keyClicks(panel.weight_edit, "61")
+    panel.weight_date.clear()
+    qtbot.keyClicks(panel.weight_date.line_edit, "18/01/2026")
+    qtbot.mouseClick(panel.weight_button, Qt.MouseButton.LeftButton)
+    assert [w.date for w in course.load("H1").weights] == [START, date(2026, 1, 18)]
+
+
+def test_a_future_event_date_is_refused_next_to_the_panel_and_nothing_typed_is_lost(
+    qtbot, panel, course
+):
+    """R12.8: no event in the future. The field says why under it, the panel's message says it
+    again when Record is pressed, nothing is recorded, and the message goes once it is fixed."""
+    changes = []
+    panel._model.changed.connect(lambda: changes.append(True))
+    panel.resize(320, 700)  # the column of a 1024-pixel screen: the refusal takes lines
+    understood = panel.event_date.understood_label
+    one_line = understood.fontMetrics().height()
+    tomorrow = TODAY + timedelta(days=1)
+    reason = "Date of the event: 21 January 2026 is in the future (today is 20 January 2026)."
+    record(qtbot, panel, EventKind.STOP, day=tomorrow, reason="nephrotoxicity")
+    assert understood.text() == reason  # next to the field
+    qtbot.waitUntil(lambda: understood.height() >= 3 * one_line)  # all of it, not one line
+    assert (
+        panel.event_date.line_edit.height() >= panel.event_date.line_edit.minimumSizeHint().height()
+    )
+    assert panel.event_error.text() == reason and panel.event_error.isVisible()
+    assert panel.event_date.text() == tomorrow.isoformat()  # nothing typed is lost
+    assert panel.reason_edit.text() == "nephrotoxicity"
+    assert panel.event_date.line_edit.hasFocus()  # where to correct it
+    assert kinds(course) == ["start", "switch"] and changes == []
+    type_date(qtbot, panel.event_date, TODAY)
+    assert panel.event_error.text() == "" and panel.event_error.isHidden()
+    assert understood.text() == "20 January 2026"
+    qtbot.waitUntil(lambda: understood.height() == one_line)  # the form closes up again
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    assert kinds(course) == ["start", "switch", "stop"]
+
+
+def test_a_date_before_birth_or_none_refuses_the_weight_and_the_drug_with_the_reason(
+    qtbot, panel, course
+):
+    """R12.4: nothing is dated before the patient's birth (1970-03-02); an empty date is said
+    to be needed. What was typed stays."""
+    panel.tabs.setCurrentIndex(2)
+    qtbot.keyClicks(panel.weight_edit, "61")
+    type_date(qtbot, panel.weight_date, BIRTH - timedelta(days=1))
+    qtbot.mouseClick(panel.weight_button, Qt.MouseButton.LeftButton)
+    assert panel.weight_error.text() == (
+        "Date of the weight: 1 March 1970 is before the patient's birth (2 March 1970)."
+    )
+    assert panel.weight_edit.text() == "61" and panel.weight_date.text() == "1970-03-01"
+    panel.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(panel.drug_edit, "fluconazole")
+    panel.drug_date.clear()
+    qtbot.keyClick(panel.drug_edit, Qt.Key.Key_Return)
+    assert panel.drug_error.text() == "Date of the change: a date is needed."
+    assert panel.drug_edit.text() == "fluconazole"
+    stored = course.load("H1")
+    assert ([w.date for w in stored.weights], stored.co_medication) == ([START], ())
+
+
+def test_a_planned_resume_is_checked_when_planned_and_the_hold_waits_for_it(qtbot, panel, course):
+    """A planned resume may be after today, not before birth; planned with no date, the hold
+    is refused with why, and recorded once the date is typed."""
+    qtbot.mouseClick(panel.resume_check, Qt.MouseButton.LeftButton)
+    record(qtbot, panel, EventKind.HOLD, day=date(2026, 1, 16), reason="pneumonia")
+    assert panel.event_error.text() == "Planned resume date: a date is needed."
+    assert panel.resume_date.line_edit.hasFocus()
+    qtbot.keyClicks(panel.resume_date.line_edit, "1969-01-01")
+    assert panel.event_error.text() == ""  # the refusal is taken back as the date is typed
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    assert panel.event_error.text() == (
+        "Planned resume date: 1 January 1969 is before the patient's birth (2 March 1970)."
+    )
+    assert kinds(course) == ["start", "switch"]
+    type_date(qtbot, panel.resume_date, TODAY + timedelta(days=60))
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    assert panel.event_error.text() == ""
+    assert course.load("H1").events[-1].resume_on == TODAY + timedelta(days=60)
+
+
 def test_correcting_an_event_asks_why_and_the_history_keeps_it(qtbot, panel, course):
     select(panel, "Start")
     qtbot.mouseClick(panel.correct_button, Qt.MouseButton.LeftButton)
@@ -238,6 +356,49 @@ def test_correcting_an_event_asks_why_and_the_history_keeps_it(qtbot, panel, cou
         "2.5 mg was prescribed",
     )
     assert "3" in str(entry.before) and "2.5" in str(entry.after)
+
+
+def test_correcting_a_date_types_it_and_a_future_or_empty_date_keeps_the_dialog(
+    qtbot, panel, course
+):
+    """The correction's dates are typed like the panel's: refused with why next to the field
+    and under the form, everything typed kept (R12.4, R12.6, R12.8)."""
+    for event in (
+        CourseEvent(kind=EventKind.HOLD, date=date(2026, 1, 16), reason="pneumonia"),
+        CourseEvent(kind=EventKind.RESUME, date=date(2026, 1, 19)),
+    ):
+        assert course.add_event("H1", event, today=TODAY).ok
+    panel._model.reload()
+    select(panel, "Hold")
+    qtbot.mouseClick(panel.correct_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    assert dialog.date_edit.text() == "2026-01-16"
+    assert dialog.date_edit.understood_label.text() == "16 January 2026"
+    assert dialog.resume_date.text() == "" and not dialog.resume_check.isChecked()
+    type_date(qtbot, dialog.date_edit, TODAY + timedelta(days=2))
+    qtbot.keyClicks(dialog.why_edit, "typed on the wrong day")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    future = "Date of the event: 22 January 2026 is in the future (today is 20 January 2026)."
+    assert dialog.error_label.text() == future
+    assert dialog.date_edit.understood_label.text() == future
+    assert dialog.isVisible() and dialog.why_edit.text() == "typed on the wrong day"
+    dialog.date_edit.clear()
+    assert dialog.error_label.text() == ""  # fixed or not, the field now says what it has
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text() == "Date of the event: a date is needed."
+    qtbot.keyClicks(dialog.date_edit.line_edit, "2026-01-15")
+    qtbot.mouseClick(dialog.resume_check, Qt.MouseButton.LeftButton)
+    type_date(qtbot, dialog.resume_date, date(2026, 1, 19))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    hold = course.load("H1").events[-2]
+    assert (hold.kind, hold.date, hold.resume_on) == (
+        EventKind.HOLD,
+        date(2026, 1, 15),
+        date(2026, 1, 19),
+    )
+    entry = course.history("H1")[-1]
+    assert (entry.action, entry.reason) == ("correct", "typed on the wrong day")
 
 
 def test_deleting_an_event_asks_why_and_a_refusal_keeps_the_dialog(qtbot, panel, course):
@@ -287,7 +448,7 @@ def test_an_interacting_drug_is_a_course_note_that_adds_the_r11_trough_check(
     due = day + timedelta(days=seed.values.co_medication_trough_days)  # R11: 7 days later
     qtbot.keyClicks(panel.drug_edit, "fluconazole")
     panel.change_combo.setCurrentText("started")
-    panel.drug_date.setDate(qdate(day))
+    type_date(qtbot, panel.drug_date, day)
     qtbot.keyClick(panel.drug_edit, Qt.Key.Key_Return)
     assert panel.drug_error.text() == "" and panel.drug_edit.text() == ""
     assert [c.note for c in course.load("H1").co_medication] == ["fluconazole started"]
@@ -315,7 +476,7 @@ def test_the_weight_history_warns_when_the_weight_drifts_by_the_protocols_percen
     assert panel.weight_edit.text() == "500"
     panel.weight_edit.clear()
     qtbot.keyClicks(panel.weight_edit, "65")
-    panel.weight_date.setDate(qdate(date(2026, 1, 18)))
+    type_date(qtbot, panel.weight_date, date(2026, 1, 18))
     qtbot.mouseClick(panel.weight_button, Qt.MouseButton.LeftButton)
     table = panel.weight_table
     shown = [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
@@ -351,7 +512,7 @@ def _mnemonic(text):
     return found.group(1).lower() if found else None
 
 
-def test_mnemonics_are_unique_inputs_are_named_and_tab_follows_the_reading_order(panel):
+def test_mnemonics_are_unique_and_inputs_are_named(panel):
     texts = [panel.tabs.tabText(i) for i in range(panel.tabs.count())]
     texts += [w.text() for w in panel.findChildren(QAbstractButton)]
     texts += [w.text() for w in panel.findChildren(QLabel)]
@@ -367,20 +528,30 @@ def test_mnemonics_are_unique_inputs_are_named_and_tab_follows_the_reading_order
     ]
     assert len(inputs) >= 12
     assert [w.objectName() for w in inputs if not w.accessibleName()] == []
-    panel.course_table.selectRow(0)
-    panel.resume_check.setChecked(True)
+    assert panel.event_date.line_edit.accessibleName() == "Date of the event"
+
+
+def tab_walk(qtbot, start, count):
+    """Press Tab from `start` as a doctor does; the widgets that get the focus, by name (a date
+    field's line edit counts as the date field)."""
+    start.setFocus()
     order = []
-    widget = panel.course_table
-    while len(order) < 10:
-        if (
-            widget.isVisible()
-            and widget.isEnabled()
-            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-            and not widget.objectName().startswith("qt_")  # a date edit's own line edit
-        ):
-            order.append(widget.objectName())
-        widget = widget.nextInFocusChain()
-    assert order == [
+    for _ in range(count):
+        widget = QApplication.focusWidget()
+        if isinstance(widget.parent(), DateEdit):
+            widget = widget.parent()
+        order.append(widget.objectName())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    return order
+
+
+def test_tab_runs_through_the_form_in_reading_order_and_a_date_does_not_hold_it(qtbot, panel):
+    """QDateEdit kept Tab in its day, month and year; a date field is one stop."""
+    panel.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is panel)
+    panel.course_table.selectRow(0)  # Correct and Delete act on a selected event
+    qtbot.mouseClick(panel.resume_check, Qt.MouseButton.LeftButton)  # its date is typed next
+    expected = [
         "course_table",
         "correct_button",
         "delete_button",
@@ -392,6 +563,13 @@ def test_mnemonics_are_unique_inputs_are_named_and_tab_follows_the_reading_order
         "resume_date",
         "record_button",
     ]
+    assert tab_walk(qtbot, panel.course_table, len(expected)) == expected
+    panel.tabs.setCurrentIndex(1)
+    drugs = ["drug_edit", "change_combo", "drug_date", "drug_button"]
+    assert tab_walk(qtbot, panel.drug_edit, len(drugs)) == drugs
+    panel.tabs.setCurrentIndex(2)
+    weights = ["weight_table", "weight_edit", "weight_date", "weight_button"]
+    assert tab_walk(qtbot, panel.weight_table, len(weights)) == weights
 
 
 def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the_alerts(
@@ -415,7 +593,7 @@ def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the
     assert not any(row[1] == due.isoformat() for row in schedule())
     qtbot.keyClicks(panel.drug_edit, "rifampicin")
     panel.change_combo.setCurrentText("stopped")
-    panel.drug_date.setDate(qdate(day))
+    type_date(qtbot, panel.drug_date, day)
     qtbot.mouseClick(panel.drug_button, Qt.MouseButton.LeftButton)
     assert (
         "Trough check",
