@@ -179,7 +179,8 @@ def _dose_at(obs: Observation, assessment: Assessment, words: Words) -> str:
         per_day = 2
         if regimen.formulation in assessment.protocol.formulations:
             per_day = assessment.protocol.formulations[regimen.formulation].administrations_per_day
-        return f"{words.dose(regimen.dose)} {how_often(per_day)}"
+        # short for a column: "3 mg twice daily" (the header and the plan say every 12 hours)
+        return f"{words.dose(regimen.dose)} {'twice daily' if per_day == 2 else 'once daily'}"
     return {Status.HELD: "on hold", Status.STOPPED: "stopped"}.get(
         record.status_on(obs.date), "not started"
     )

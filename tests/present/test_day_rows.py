@@ -35,7 +35,7 @@ def test_a_day_with_a_trough_a_creatinine_and_a_pressure_is_one_row_with_the_dos
         "9 µg/L, in range",
         "80 µmol/L (-1.2 %)",
         "160/105 mmHg, hypertension",
-        "3.5 mg every 12 hours",  # 0.11 mg/kg/day × 60 kg from the week before (R2, R3)
+        "3.5 mg twice daily",  # 0.11 mg/kg/day × 60 kg from the week before (R2, R3)
         "check",
     )
     assert row.cells["blood pressure"].flagged and not row.cells["trough"].flagged

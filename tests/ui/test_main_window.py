@@ -86,7 +86,7 @@ def test_a_quick_entry_trough_appears_in_the_table_and_on_the_chart(qtbot, windo
         "8.1 µg/L, in range",
         "85 µmol/L (+0.0 %)",
         "118/76 mmHg",
-        "3 mg every 12 hours",
+        "3 mg twice daily",
         "check",
     )
     assert view.charts.trough_chart.point_count() == 1
