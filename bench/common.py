@@ -41,9 +41,14 @@ def installed_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def ms_to_painted(argv: list[str], env: dict[str, str] | None = None) -> float:
-    """From starting a process to the line "painted" it prints once its window is painted."""
+def ms_to_lines(
+    argv: list[str], lines: tuple[str, ...], env: dict[str, str] | None = None
+) -> dict[str, float]:
+    """From starting a process to each of `lines` it prints (the last one ends the timing):
+    "painted" once its window is painted, "ready" once the patient list and the last patient
+    are shown."""
     start = time.perf_counter()
+    seen: dict[str, float] = {}
     with subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,
@@ -53,10 +58,17 @@ def ms_to_painted(argv: list[str], env: dict[str, str] | None = None) -> float:
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
-            if line.strip() == "painted":
-                elapsed = (time.perf_counter() - start) * 1e3
-                break
-        else:
-            raise RuntimeError(f"{argv[0]} never painted its window")
+            if line.strip() in lines:
+                seen[line.strip()] = (time.perf_counter() - start) * 1e3
+                if line.strip() == lines[-1]:
+                    break
         process.stdout.read()
-    return elapsed
+    missing = [line for line in lines if line not in seen]
+    if missing:
+        raise RuntimeError(f"{argv[0]} never printed {', '.join(missing)}")
+    return seen
+
+
+def ms_to_painted(argv: list[str], env: dict[str, str] | None = None) -> float:
+    """From starting a process to the line "painted" it prints once its window is painted."""
+    return ms_to_lines(argv, ("painted",), env)["painted"]
