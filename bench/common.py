@@ -10,16 +10,27 @@ from collections.abc import Callable
 from typing import Any
 
 # The baseline window: QtWidgets and QtCharts imported, an empty QMainWindow shown; it prints
-# "painted" once the window is painted, as `tacrocalc --quit-after-start` does.
+# "painted" in the event-loop pass after its first paint, as `tacrocalc --quit-after-start` does.
 BARE_WINDOW = """
 import sys
 from PySide6.QtWidgets import QApplication, QMainWindow
 from PySide6 import QtCharts  # noqa: F401
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 app = QApplication(sys.argv[:1])
 window = QMainWindow()
+
+
+class PaintWatch(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            window.removeEventFilter(self)
+            QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
+        return False
+
+
+watch = PaintWatch(window)
+window.installEventFilter(watch)
 window.show()
-QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
 app.exec()
 """
 
