@@ -92,20 +92,23 @@ CORE_MODULES = (
 
 
 def load_core(folder: Path) -> tuple[Any, str]:
-    """The clinical core loaded (pint, the default protocol, the presenters) and the patient
-    store opened and checked: the store, or None and the reason it cannot be opened."""
+    """The patient store opened and checked and, when it holds patients (one of them may be
+    opened at once), the clinical core loaded: pint, the default protocol, the presenters.
+    Returns the store, or None and the reason it cannot be opened."""
     import importlib
 
-    for name in CORE_MODULES:
-        importlib.import_module(name)
     from tacrocalc.records.protocol_files import load_protocol
     from tacrocalc.records.store import Store, StoreError
 
-    load_protocol()
     try:
-        return Store(folder, protocol_for=load_protocol), ""
+        store = Store(folder, protocol_for=load_protocol)
     except StoreError as error:
         return None, str(error)
+    if store.list_patients(limit=1):
+        for name in CORE_MODULES:
+            importlib.import_module(name)
+        load_protocol()
+    return store, ""
 
 
 def build_gui(

@@ -105,3 +105,20 @@ print("exit", code, "collector on", gc.isenabled(), "frozen", gc.get_freeze_coun
         assert lines[0] == "painted"  # then "ready" (the same paint shows both)
         assert "ready" in lines[:2]
         assert done.stdout.rstrip().endswith("exit 0 collector on True frozen 0")
+
+
+def test_an_empty_store_opens_without_the_clinical_core(tmp_path):
+    """A first start has no patient to show: pint and the protocols wait until one is made."""
+    code = f"""
+import sys
+from tacrocalc.ui.app import build_gui, tear_down
+
+app, window = build_gui(["tacrocalc"], {str(tmp_path / "data")!r})
+print(window.ready, window.patients.model.rowCount(), "pint" in sys.modules)
+store = window.store
+tear_down(app, window)
+store.close()
+"""
+    done = run(code, tmp_path / "config")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "True 0 False"
