@@ -122,3 +122,32 @@ store.close()
     done = run(code, tmp_path / "config")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[0] == "True 0 False"
+
+
+def test_an_error_opening_the_last_patient_is_reported_over_the_list(qtbot, tmp_path, monkeypatch):
+    """The last patient is opened before the event loop runs: an unexpected error there is
+    logged and shown over the window, which still opens with its list."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tacrocalc.ui import app as ui_app
+    from tacrocalc.ui.main_window import MainWindow
+
+    data, config, _last = ward(tmp_path)
+
+    def fail(self):
+        raise RuntimeError("damaged record")
+
+    told = []
+    monkeypatch.setattr(MainWindow, "open_last_patient", fail)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        assert window.isVisible() and window.patients.model.rowCount() == 2
+        qtbot.waitUntil(lambda: bool(told), timeout=5000)
+        assert "Something went wrong inside TacroCalc" in told[0]
+        assert "unexpected RuntimeError" in (data / "tacrocalc.log").read_text(encoding="utf-8")
+    finally:
+        window.store.close()
