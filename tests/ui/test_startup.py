@@ -151,3 +151,35 @@ def test_an_error_opening_the_last_patient_is_reported_over_the_list(qtbot, tmp_
         assert "unexpected RuntimeError" in (data / "tacrocalc.log").read_text(encoding="utf-8")
     finally:
         window.store.close()
+
+
+def test_the_window_keys_work_from_a_text_field_once_the_window_is_painted(
+    qtbot, tmp_path, monkeypatch
+):
+    """The window's key filter waits for the first paint (build_gui), then Ctrl+E still wins
+    over a text field's own use of the key."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tacrocalc.ui import app as ui_app
+    from tests.ui.test_keyboard import CTRL, ClaimsControlKeys
+
+    data, config, _last = ward(tmp_path)
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        qtbot.wait(50)  # the passes after the first paint
+        search = window.patients.search_edit
+        claims = ClaimsControlKeys(search)
+        search.installEventFilter(claims)
+        window.view.right_tabs.setCurrentIndex(1)
+        search.setFocus()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_E, CTRL)
+        assert window.view.trough_edit.hasFocus()
+        assert window.view.right_tabs.currentIndex() == 0
+    finally:
+        window.store.close()
