@@ -79,14 +79,15 @@ sys.meta_path.insert(0, Watch)
 from tacrocalc.ui.app import build_gui, tear_down
 
 app, window = build_gui(["tacrocalc"], {str(data)!r})
-print(seen, window.patient_id)
+print(seen, window.patient_id, "PySide6.QtCharts" in sys.modules)
 store = window.store
 tear_down(app, window)
 store.close()
 """
     done = run(code, config)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[0] == f"['pint', 'PySide6'] {last}"
+    # QtCharts waits for the Charts tab (ChartsTab)
+    assert done.stdout.split("\n")[0] == f"['pint', 'PySide6'] {last} False"
 
 
 def test_quit_after_start_reports_the_start_and_the_collector_runs_after_it(tmp_path):
@@ -181,5 +182,34 @@ def test_the_window_keys_work_from_a_text_field_once_the_window_is_painted(
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_E, CTRL)
         assert window.view.trough_edit.hasFocus()
         assert window.view.right_tabs.currentIndex() == 0
+    finally:
+        window.store.close()
+
+
+def test_the_charts_are_made_when_their_tab_is_first_shown(qtbot, tmp_path, monkeypatch):
+    """The window opens on the Results tab; the charts of the patient open (the latest one,
+    not the first shown) are made and drawn when the Charts tab is shown."""
+    from tacrocalc.present.charts import build_charts
+    from tacrocalc.ui import app as ui_app
+    from tacrocalc.ui.charts import ChartsView
+
+    data, config, _last = ward(tmp_path)
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        view = window.view
+        assert not view.charts.made
+        assert window.open_patient(case_1().patient.id)  # another patient, still not shown
+        assert not view.charts.made
+        view.right_tabs.setCurrentIndex(1)
+        assert view.charts.made
+        expected = ChartsView()
+        qtbot.addWidget(expected)
+        expected.show_charts(build_charts(view.assessment, settings.units()))
+        drawn = view.charts.view.trough_chart.point_count()
+        assert drawn == expected.trough_chart.point_count() > 0
+        assert view.charts.view.isVisible()
     finally:
         window.store.close()
