@@ -10,16 +10,27 @@ from collections.abc import Callable
 from typing import Any
 
 # The baseline window: QtWidgets and QtCharts imported, an empty QMainWindow shown; it prints
-# "painted" once the window is painted, as `tacrocalc --quit-after-start` does.
+# "painted" in the event-loop pass after its first paint, as `tacrocalc --quit-after-start` does.
 BARE_WINDOW = """
 import sys
 from PySide6.QtWidgets import QApplication, QMainWindow
 from PySide6 import QtCharts  # noqa: F401
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 app = QApplication(sys.argv[:1])
 window = QMainWindow()
+
+
+class PaintWatch(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            window.removeEventFilter(self)
+            QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
+        return False
+
+
+watch = PaintWatch(window)
+window.installEventFilter(watch)
 window.show()
-QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))
 app.exec()
 """
 
@@ -41,9 +52,14 @@ def installed_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def ms_to_painted(argv: list[str], env: dict[str, str] | None = None) -> float:
-    """From starting a process to the line "painted" it prints once its window is painted."""
+def ms_to_lines(
+    argv: list[str], lines: tuple[str, ...], env: dict[str, str] | None = None
+) -> dict[str, float]:
+    """From starting a process to each of `lines` it prints (the last one ends the timing):
+    "painted" once its window is painted, "ready" once the patient list and the last patient
+    are shown."""
     start = time.perf_counter()
+    seen: dict[str, float] = {}
     with subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,
@@ -53,10 +69,17 @@ def ms_to_painted(argv: list[str], env: dict[str, str] | None = None) -> float:
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
-            if line.strip() == "painted":
-                elapsed = (time.perf_counter() - start) * 1e3
-                break
-        else:
-            raise RuntimeError(f"{argv[0]} never painted its window")
+            if line.strip() in lines:
+                seen[line.strip()] = (time.perf_counter() - start) * 1e3
+                if line.strip() == lines[-1]:
+                    break
         process.stdout.read()
-    return elapsed
+    missing = [line for line in lines if line not in seen]
+    if missing:
+        raise RuntimeError(f"{argv[0]} never printed {', '.join(missing)}")
+    return seen
+
+
+def ms_to_painted(argv: list[str], env: dict[str, str] | None = None) -> float:
+    """From starting a process to the line "painted" it prints once its window is painted."""
+    return ms_to_lines(argv, ("painted",), env)["painted"]

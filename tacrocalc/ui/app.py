@@ -1,8 +1,13 @@
-"""Starting the window: the Qt application, bundled fonts, the store, the error log."""
+"""Starting the window: the store and the clinical core, the Qt application, bundled fonts,
+the window with the list and the last patient, the error log.
+
+The start is measured by bench/bench_gui.py ("ready": the list and the last patient on screen,
+against a bare PySide6 window with QtCharts)."""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,26 +27,16 @@ def _prepare_environment() -> None:
     os.environ.setdefault("QT_QPA_FONTDIR", str(resources_dir() / "fonts"))
 
 
-def load_fonts(*, bold: bool = True) -> str:
-    """Register the bundled DejaVu Sans (µ, ≥, ±, →) and return its family name; with
-    `bold=False` only the regular face (the bold one can follow after the first paint)."""
+def load_fonts() -> str:
+    """Register the bundled DejaVu Sans (µ, ≥, ±, →) and return its family name."""
     from PySide6.QtGui import QFontDatabase
 
     family = ""
     for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
-        if not bold and "Bold" in path.name:
-            continue
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id >= 0 and not family:
             family = QFontDatabase.applicationFontFamilies(font_id)[0]
     return family
-
-
-def load_bold_font() -> None:
-    from PySide6.QtGui import QFontDatabase
-
-    for path in (resources_dir() / "fonts").glob("*Bold*.ttf"):
-        QFontDatabase.addApplicationFont(str(path))
 
 
 @cache
@@ -95,17 +90,54 @@ def install_error_handler(
     return path
 
 
+# What the window needs to show a patient, none of it Qt: imported before PySide6 is, since
+# from then on PySide6's import hook reads the source of every module imported (~30 ms for
+# these, a third of it pint's).
+CORE_MODULES = (
+    "tacrocalc.records.store",
+    "tacrocalc.domain.assessment",
+    "tacrocalc.present.calculator",
+    "tacrocalc.present.charts",
+    "tacrocalc.present.course",
+    "tacrocalc.present.patient",
+)
+
+
+def load_core(folder: Path) -> tuple[Any, str]:
+    """The patient store opened and checked and, when it holds patients (one of them may be
+    opened at once), the clinical core loaded: pint, the default protocol, the presenters.
+    Returns the store, or None and the reason it cannot be opened."""
+    import importlib
+
+    from tacrocalc.records.protocol_files import load_protocol
+    from tacrocalc.records.store import Store, StoreError
+
+    try:
+        store = Store(folder, protocol_for=load_protocol)
+    except StoreError as error:
+        return None, str(error)
+    if store.list_patients(limit=1):
+        for name in CORE_MODULES:
+            importlib.import_module(name)
+        load_protocol()
+    return store, ""
+
+
 def build_gui(
     argv: Sequence[str],
     data_dir: str | None = None,
     open_file: str | None = None,
     settings: Any = None,
 ) -> tuple[Any, Any]:
-    """The application and its main window, shown. The window is painted first; then the
-    patient store is opened, the clinical core (pint, the protocols) loaded, and the last patient
-    (or the file asked for) opened. When the store cannot be opened, the user is told why and
-    the regimen calculator opens alone."""
+    """The application and its main window, shown: the patient store is opened and the
+    clinical core loaded first, then the window is built with the list of patients and the
+    last patient open, so that its first paint shows them. A file to import (`open_file`) is
+    imported once the window is painted, since it may ask a question. When the store cannot
+    be opened, the user is told why (once the window is painted) and the regimen calculator
+    opens alone."""
     _prepare_environment()
+    folder = user_data_dir(data_dir)
+    store, refusal = load_core(folder)
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QFont, QIcon
     from PySide6.QtWidgets import QApplication
@@ -120,15 +152,18 @@ def build_gui(
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setApplicationName("TacroCalc")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tacrocalc.png")))
-    family = load_fonts(bold=False)
+    family = load_fonts()
     if family:
         app.setFont(QFont(family, app.font().pointSize()))
-    folder = user_data_dir(data_dir)
     install_error_handler(
         folder, lambda error: None if window.store is None else window.store.explain(error)
     )
-    window = MainWindow(None, load_protocol, available_protocols(), settings or Settings())
-    window.show_as_preferred()
+    window = MainWindow(store, load_protocol, available_protocols(), settings or Settings())
+    # The window's key filter (MainWindow.eventFilter) sees every event of the application;
+    # the thousands of events of building and painting the window would each go through
+    # Python (~60 ms). Nothing can be typed before the window is painted: the filter is put
+    # back once it is (`after_first_paint`).
+    app.removeEventFilter(window)
     # Every minute, the journal is folded into the store's file (a no-op when nothing was
     # written), so the file alone holds every entry even while the window stays open.
     idle = QTimer(window)
@@ -142,19 +177,30 @@ def build_gui(
     guard.timeout.connect(keep_none_alive)
     guard.start()
 
+    def set_ready() -> None:
+        window.ready = True
+        window.became_ready.emit()
+
+    if store is not None and not open_file:
+        try:
+            window.open_last_patient()  # shown in the first paint
+        except Exception:  # reported as any unexpected error, over the painted window
+            error = sys.exc_info()
+            QTimer.singleShot(0, window, lambda: sys.excepthook(*error))
+        set_ready()
+    window.show_as_preferred()
+
     def after_first_paint() -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        load_bold_font()
-        from tacrocalc.records.store import Store, StoreError
-
-        try:
-            store = Store(folder, protocol_for=load_protocol)
-        except StoreError as error:
+        # In a pass of its own: the first event it sees makes the binding set up the Python
+        # types of Qt's classes (~15 ms), which can wait until the paint is reported.
+        QTimer.singleShot(0, window, lambda: app.installEventFilter(window))
+        if store is None:
             QMessageBox.critical(
                 window,
                 "TacroCalc: patient data cannot be opened",
-                f"{error}\n\nThe regimen calculator still works; patients cannot be "
+                f"{refusal}\n\nThe regimen calculator still works; patients cannot be "
                 "opened until the file is restored.",
             )
             from tacrocalc.ui.calculator import CalculatorWindow
@@ -163,14 +209,9 @@ def build_gui(
             window.fallback.show()
             window.hide()
             return
-        window.attach_store(store)
-        load_protocol()
         if open_file:
             window.import_file(Path(open_file), ask=True)
-        else:
-            window.open_last_patient()
-        window.ready = True
-        window.became_ready.emit()
+            set_ready()
 
     # A zero timer set from a zero timer: it runs in the event-loop pass after the one that
     # paints the window. Both belong to the window: closing it first cancels them.
@@ -178,16 +219,50 @@ def build_gui(
     return app, window
 
 
+def report_start(app: Any, window: Any, until: str) -> None:
+    """`--quit-after-start` (start-up benchmarks): print "painted" once the window has been
+    painted, and "ready" once it has been painted with the list of patients and the last
+    patient (or the file imported), then quit after the line `until`. Each line is printed in
+    the event-loop pass after the paint, when the paint is over."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    waiting = ["painted"]
+
+    def say(lines: list[str]) -> None:
+        for line in lines:
+            print(line, flush=True)
+            if line == until:
+                app.quit()
+
+    class PaintWatch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and waiting:
+                lines = list(waiting)
+                waiting.clear()
+                QTimer.singleShot(0, lambda: say(lines))
+            return False
+
+    def became_ready() -> None:
+        waiting.append("ready")
+        window.update()  # the whole window painted again: what the user sees now
+
+    watch = PaintWatch(window)
+    window.installEventFilter(watch)
+    if window.ready:
+        waiting.append("ready")
+    else:
+        window.became_ready.connect(became_ready)
+
+
 def tear_down(app: Any, *widgets: Any) -> None:
     """Delete the windows while Qt is still running, rather than in the interpreter's
     clean-up at exit. (The "none_dealloc" abort once seen at exit was the binding's lost
     references to None: see tacrocalc.ui.none_guard.)"""
-    import gc
-
     for widget in widgets:
         widget.close()
         widget.deleteLater()
     app.processEvents()
+    gc.unfreeze()  # what the start set aside (run_gui) is collected too
     gc.collect()
 
 
@@ -198,17 +273,18 @@ def run_gui(
     *,
     quit_after_start: str = "",
 ) -> int:
-    app, window = build_gui(argv, data_dir, open_file)
-    if quit_after_start:  # start-up benchmarks: say "painted" once the window is painted, and
-        from PySide6.QtCore import QTimer  # "ready" once the last patient is open, then quit
-
-        def say(what: str) -> None:
-            print(what, flush=True)
-            if what == quit_after_start:
-                app.quit()
-
-        QTimer.singleShot(0, lambda: say("painted"))
-        window.became_ready.connect(lambda: say("ready"))
+    # The start allocates some hundred thousand objects that live as long as the program
+    # (modules, classes, the window): the collector would walk them a hundred times during the
+    # start (~40 ms). It is paused, and what the start made is set aside (gc.freeze), so that
+    # later collections do not walk it either.
+    gc.disable()
+    try:
+        app, window = build_gui(argv, data_dir, open_file)
+    finally:
+        gc.freeze()
+        gc.enable()
+    if quit_after_start:
+        report_start(app, window, quit_after_start)
     code = int(app.exec())
     store = window.store
     tear_down(app, window, *([window.fallback] if window.fallback is not None else []))

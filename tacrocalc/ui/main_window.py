@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from tacrocalc.records.store import Store
     from tacrocalc.ui.patient_view import PatientView
 
-# The clinical core and the patient store are imported when first needed: `tacrocalc` paints
-# this window first, then opens the store (MainWindow.attach_store).
+# The clinical core and the patient store are imported where first needed: `tacrocalc` opens
+# the store and loads the core before building this window (tacrocalc.ui.app.build_gui).
 
 PREFERRED_SIZE = QSize(1560, 900)  # the patient view with room to read; smaller screens: maximised
 

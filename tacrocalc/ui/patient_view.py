@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from tacrocalc.present.patient import VALUE_COLUMNS
-from tacrocalc.ui.charts import ChartsView
+from tacrocalc.ui.charts_tab import ChartsTab
 from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.observation_model import ObservationTableModel
 
@@ -332,7 +332,7 @@ class PatientView(QWidget):
     def _build_right_column(self) -> QTabWidget:
         """The results (quick entry, one table, its buttons) and the charts, as two tabs: each
         has the whole height, so the table shows a ward round's rows at 1366×768."""
-        self.charts = ChartsView()
+        self.charts = ChartsTab()  # QtCharts and the charts: when first shown
         self.charts.setObjectName("charts")
         entry = self._build_entry()
         self.table_model = ObservationTableModel()

@@ -1,0 +1,217 @@
+"""Start-up: the window's first paint shows the list of patients and the last patient; the
+clinical core is loaded before Qt; `--quit-after-start` reports the start and the collector
+runs again after it (bench/bench_gui.py times the start against a bare PySide6 window)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tacrocalc.records.protocol_files import load_protocol
+from tacrocalc.records.store import Store
+from tacrocalc.ui.settings import Settings
+from tests.seed_cases import case_1, case_3
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ward(tmp_path: Path) -> tuple[Path, Path, str]:
+    """A data folder with two patients and a settings folder (XDG_CONFIG_HOME) naming the
+    second as the last patient opened."""
+    data, config = tmp_path / "data", tmp_path / "config"
+    last = case_3()
+    with Store(data, protocol_for=load_protocol) as store:
+        assert store.import_record(case_1()).ok
+        assert store.import_record(last).ok
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    settings.set("session/reopen_last", True)  # the user asked for it (issue 12: off by default)
+    settings.set("session/last_patient", last.patient.id)
+    return data, config, last.patient.id
+
+
+def run(code: str, config: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(config),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def test_the_first_paint_shows_the_list_and_the_last_patient(qtbot, tmp_path, monkeypatch):
+    """Everything is in place when build_gui returns, before the event loop has run once: the
+    first paint shows it, with no empty window painted first."""
+    from tacrocalc.ui import app as ui_app
+
+    data, config, last = ward(tmp_path)
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        assert window.isVisible()
+        assert window.ready
+        assert window.patients.model.rowCount() == 2
+        assert window.patient_id == last
+        assert window.right.currentWidget() is window.view
+        assert window.view.name_label.text().endswith(last)
+        assert window.view.table_model.rowCount() > 0
+    finally:
+        window.store.close()
+
+
+def test_the_clinical_core_is_loaded_before_qt(tmp_path):
+    """PySide6's import hook reads the source of every module imported after it: the start
+    imports pint (and the store, the domain, the presenters) first."""
+    data, config, last = ward(tmp_path)
+    code = f"""
+import sys
+seen = []
+
+class Watch:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name in ("pint", "PySide6"):
+            seen.append(name)
+        return None
+
+sys.meta_path.insert(0, Watch)
+from tacrocalc.ui.app import build_gui, tear_down
+
+app, window = build_gui(["tacrocalc"], {str(data)!r})
+print(seen, window.patient_id, "PySide6.QtCharts" in sys.modules)
+store = window.store
+tear_down(app, window)
+store.close()
+"""
+    done = run(code, config)
+    assert done.returncode == 0, done.stderr
+    # QtCharts waits for the Charts tab (ChartsTab)
+    assert done.stdout.split("\n")[0] == f"['pint', 'PySide6'] {last} False"
+
+
+def test_quit_after_start_reports_the_start_and_the_collector_runs_after_it(tmp_path):
+    data, config, _last = ward(tmp_path)
+    for until in ("ready", "painted"):
+        code = f"""
+import gc
+from tacrocalc.app import main
+
+code = main(["--data-dir", {str(data)!r}, "--quit-after-start", {until!r}])
+print("exit", code, "collector on", gc.isenabled(), "frozen", gc.get_freeze_count())
+"""
+        done = run(code, config)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.split()
+        assert lines[0] == "painted"  # then "ready" (the same paint shows both)
+        assert "ready" in lines[:2]
+        assert done.stdout.rstrip().endswith("exit 0 collector on True frozen 0")
+
+
+def test_an_empty_store_opens_without_the_clinical_core(tmp_path):
+    """A first start has no patient to show: pint and the protocols wait until one is made."""
+    code = f"""
+import sys
+from tacrocalc.ui.app import build_gui, tear_down
+
+app, window = build_gui(["tacrocalc"], {str(tmp_path / "data")!r})
+print(window.ready, window.patients.model.rowCount(), "pint" in sys.modules)
+store = window.store
+tear_down(app, window)
+store.close()
+"""
+    done = run(code, tmp_path / "config")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "True 0 False"
+
+
+def test_an_error_opening_the_last_patient_is_reported_over_the_list(qtbot, tmp_path, monkeypatch):
+    """The last patient is opened before the event loop runs: an unexpected error there is
+    logged and shown over the window, which still opens with its list."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tacrocalc.ui import app as ui_app
+    from tacrocalc.ui.main_window import MainWindow
+
+    data, config, _last = ward(tmp_path)
+
+    def fail(self):
+        raise RuntimeError("damaged record")
+
+    told = []
+    monkeypatch.setattr(MainWindow, "open_last_patient", fail)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        assert window.isVisible() and window.patients.model.rowCount() == 2
+        qtbot.waitUntil(lambda: bool(told), timeout=5000)
+        assert "Something went wrong inside TacroCalc" in told[0]
+        assert "unexpected RuntimeError" in (data / "tacrocalc.log").read_text(encoding="utf-8")
+    finally:
+        window.store.close()
+
+
+def test_the_window_keys_work_from_a_text_field_once_the_window_is_painted(
+    qtbot, tmp_path, monkeypatch
+):
+    """The window's key filter waits for the first paint (build_gui), then Ctrl+E still wins
+    over a text field's own use of the key."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tacrocalc.ui import app as ui_app
+    from tests.ui.test_keyboard import CTRL, ClaimsControlKeys
+
+    data, config, _last = ward(tmp_path)
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        qtbot.wait(50)  # the passes after the first paint
+        search = window.patients.search_edit
+        claims = ClaimsControlKeys(search)
+        search.installEventFilter(claims)
+        window.view.right_tabs.setCurrentIndex(1)
+        search.setFocus()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_E, CTRL)
+        assert window.view.trough_edit.hasFocus()
+        assert window.view.right_tabs.currentIndex() == 0
+    finally:
+        window.store.close()
+
+
+def test_the_charts_are_made_when_their_tab_is_first_shown(qtbot, tmp_path, monkeypatch):
+    """The window opens on the Results tab; the charts of the patient open (the latest one,
+    not the first shown) are made and drawn when the Charts tab is shown."""
+    from tacrocalc.present.charts import build_charts
+    from tacrocalc.ui import app as ui_app
+    from tacrocalc.ui.charts import ChartsView
+
+    data, config, _last = ward(tmp_path)
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        view = window.view
+        assert not view.charts.made
+        assert window.open_patient(case_1().patient.id)  # another patient, still not shown
+        assert not view.charts.made
+        view.right_tabs.setCurrentIndex(1)
+        assert view.charts.made
+        expected = ChartsView()
+        qtbot.addWidget(expected)
+        expected.show_charts(build_charts(view.assessment, settings.units()))
+        drawn = view.charts.view.trough_chart.point_count()
+        assert drawn == expected.trough_chart.point_count() > 0
+        assert view.charts.view.isVisible()
+    finally:
+        window.store.close()
