@@ -112,3 +112,19 @@ def test_doses_no_patient_could_take_are_refused_before_rounding(capsys, argv, w
     code, out, err = run(capsys, *argv)
     assert (code, out, err.count("\n")) == (2, "", 1)
     assert words in err
+
+
+def test_a_unit_pint_cannot_tokenize_is_refused(capsys):
+    """Found by the fuzz corpus: pint's tokenizer asserts on some characters, and the
+    AssertionError ended `dose` in a traceback."""
+    code, out, err = run(capsys, "dose", "--weight", "60kg", "--dose", "9\U00060183")
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert "is not in a unit TacroCalc accepts for a dose" in err
+
+
+def test_a_unit_pint_divides_by_zero_in_is_refused(capsys):
+    """Found by the fuzz corpus: "0x10/0 mmHg" made pint divide by zero while TacroCalc asked
+    it what kind of unit had been typed."""
+    code, out, err = run(capsys, "dose", "--weight", "60kg", "--dose", "0x10/0 mmHg")
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert "dose" in err

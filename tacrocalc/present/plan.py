@@ -145,7 +145,7 @@ def build_plan(
     instruction, since = _instruction(assessment, course, words)
     history = tuple(
         _previous(period, following, words)
-        for period, following in reversed(list(zip(course, (*course[1:], None), strict=True)))
+        for period, following in reversed(list(zip(course, (*course[1:], None), strict=False)))
         if period.event is not now.event  # the instruction is not a previous dose (R16.1)
     )
 
