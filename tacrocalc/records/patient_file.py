@@ -12,6 +12,7 @@ the record its version 2 export reads into.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -311,10 +312,10 @@ _KINDS: Final = ", ".join(k.value for k in EventKind)
 def _ratio(value: Any, path: str, protocol: Protocol) -> float:
     """A switch's conversion ratio (R10.1): a number within the conversions of R10 the protocol
     gives (either region's Envarsus ratio, and each one's inverse)."""
-    try:
-        number = float(value) if not isinstance(value, bool) else math.nan
-    except (TypeError, ValueError, OverflowError):  # text, a number of thousands of digits
-        number = math.nan
+    number = math.nan  # text, true or false, a list: not a ratio
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):  # an integer of thousands of digits
+            number = float(value)
     values = protocol.values
     ratios = [
         values.advagraf_conversion,
@@ -325,7 +326,8 @@ def _ratio(value: Any, path: str, protocol: Protocol) -> float:
     ratios += [1 / r for r in ratios if r > 0]
     low, high = min(ratios), max(ratios)
     if not low <= number <= high:  # also NaN and infinity
-        shown = value if isinstance(value, int | float) and abs(value) < 1e15 else "that number"
+        huge = isinstance(value, int | float) and not abs(value) < 1e15  # NaN too
+        shown = "that number" if huge else value
         raise _bad(
             path, shown, f"a conversion ratio of R10, from {low:.2f} to {high:.2f}, such as 0.7"
         )

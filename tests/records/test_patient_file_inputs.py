@@ -79,6 +79,15 @@ def test_a_switch_ratio_outside_the_conversions_of_r10_is_refused(ratio):
     assert len(message) < 300  # the number is not printed back whole
 
 
+@pytest.mark.parametrize("ratio", ["0.7", True, [0.7], None])
+def test_a_switch_ratio_that_is_not_a_number_is_refused(ratio):
+    doc = with_switch(ratio)
+    if ratio is None:
+        doc["events"][-1]["ratio"] = {"value": 0.7}
+    message = refusal(doc)
+    assert "$.events[1].ratio" in message and "a conversion ratio of R10" in message
+
+
 def test_a_switch_ratio_of_the_protocol_is_read():
     record = read_patient(with_switch(0.7), protocol_for=load_protocol, today=TODAY)
     assert record.events[-1].ratio == 0.7
