@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
-from tests.fuzz_inputs import Call, broken, calls, patient_files  # noqa: E402
+from tests.fuzz_inputs import EXAMPLE_PATH, Call, broken, calls, patient_files  # noqa: E402
 
 LIMIT_BYTES = 2 * 2**30
 LIMIT_SECONDS = 20
@@ -104,6 +104,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         start = time.perf_counter()
+        stored = Call(argv=("--data-dir", "{tmp}/d", "import", "{tmp}/p.json"))
+        (folder / "p.json").write_bytes(EXAMPLE_PATH.read_bytes())
+        assert run_process(stored, folder)[0] == 0  # H123, for the commands on an id
 
         @seed(args.seed)
         @fuzz(args.files)

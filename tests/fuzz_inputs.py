@@ -14,6 +14,7 @@ import copy
 import gzip
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -266,9 +267,6 @@ class Call:
         return [a.replace("{tmp}", str(folder)) for a in self.argv]
 
 
-PRODUCTS = st.sampled_from(["ir-capsule", "granules", "advagraf", "envarsus", "prograf", ""])
-
-
 def _options(**choices: st.SearchStrategy[str] | None) -> st.SearchStrategy[list[str]]:
     """Some of the options given, each with a value drawn from its strategy (None: a flag)."""
     items = list(choices.items())
@@ -291,20 +289,36 @@ def _options(**choices: st.SearchStrategy[str] | None) -> st.SearchStrategy[list
     ).map(build)
 
 
-def _of(units: list[str]) -> st.SearchStrategy[str]:
-    """A quantity of one kind, mostly in its own units (so that the run gets past parsing),
-    sometimes anything at all."""
-    return st.one_of(
-        st.builds(lambda n, u: f"{n}{u}", NUMBERS, st.sampled_from(units)),
-        st.builds(lambda n, u: f"{n} {u}", NUMBERS, st.sampled_from(units)),
-        QUANTITIES,
+def _mostly(usual: st.SearchStrategy[str], other: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """`usual` three times in four, else `other` (st.one_of does not weigh its branches)."""
+    return st.sampled_from([True, True, True, False]).flatmap(lambda pick: usual if pick else other)
+
+
+def _of(units: list[str], plausible: list[str]) -> st.SearchStrategy[str]:
+    """A quantity of one kind: mostly one a ward would type (so that the run gets past parsing
+    to the rules), else a number in one of its units, or anything at all."""
+    return _mostly(
+        st.sampled_from(plausible),
+        st.one_of(
+            st.builds(lambda n, u: f"{n}{u}", NUMBERS, st.sampled_from(units)),
+            st.builds(lambda n, u: f"{n} {u}", NUMBERS, st.sampled_from(units)),
+            QUANTITIES,
+        ),
     )
 
 
-WEIGHTS = _of(["kg", "lb", "g"])
-DOSES = _of(["mg", "mcg"])
-RATES = _of(["mg/kg/day"])
-TROUGHS = st.one_of(_of(["ug/L", "ng/mL", "nmol/L"]), st.builds(lambda n: f"<{n}ug/L", NUMBERS))
+WEIGHTS = _of(["kg", "lb", "g"], ["60kg", "72 kg", "154lb", "10kg", "39kg", "300kg", "45000g"])
+DOSES = _of(["mg", "mcg"], ["3mg", "0.5mg", "2.5 mg", "4mg", "45mg", "99mg", "100mg", "500mcg"])
+RATES = _of(["mg/kg/day"], ["0.1mg/kg/day", "0.04mg/kg/day", "0.3mg/kg/day", "0.15 mg/kg/d"])
+TROUGHS = st.one_of(
+    _of(["ug/L", "ng/mL", "nmol/L"], ["8ug/L", "12 ng/mL", "15nmol/L", "0.5ug/L", "200ug/L"]),
+    st.builds(lambda n: f"<{n}ug/L", NUMBERS),
+    st.just("<2ug/L"),
+)
+_RECENT = st.dates(min_value=date(2025, 12, 1), max_value=date(2026, 12, 31))
+RECENT = _mostly(_RECENT.map(date.isoformat), DATES)
+_KNOWN = st.sampled_from(["ir-capsule", "granules", "advagraf", "envarsus"])
+PRODUCTS = _mostly(_KNOWN, st.sampled_from(["prograf", "", "IR-CAPSULE"]))
 
 
 @st.composite
@@ -326,7 +340,7 @@ def calls(draw: st.DrawFn) -> Call:
         argv += ["--rate", draw(RATES)] if draw(st.booleans()) else ["--dose", draw(DOSES)]
         argv += draw(_options(formulation=PRODUCTS, json=flag))
     elif command == "adjust":
-        days = st.one_of(st.integers(-5, 10**6).map(str), NUMBERS, TEXT)
+        days = st.one_of(st.sampled_from(["5", "14", "2"]), st.integers(-5, 10**6).map(str), TEXT)
         argv = ["adjust", "--dose", draw(DOSES), "--trough", draw(TROUGHS)]
         argv += ["--days-on-dose", draw(days)] if required else []
         argv += draw(_options(target=TROUGHS, weight=WEIGHTS, formulation=PRODUCTS, json=flag))
@@ -335,7 +349,8 @@ def calls(draw: st.DrawFn) -> Call:
         argv += draw(_options(**{"from": PRODUCTS}, json=flag))
     elif command == "check":
         argv = ["check", draw(st.sampled_from(["{tmp}/p.json", "H123", "{tmp}", "{tmp}/no.json"]))]
-        argv += draw(_options(today=DATES, json=flag, trough_unit=TEXT, creatinine_unit=TEXT))
+        units = st.one_of(st.sampled_from(["ug/L", "ng/mL", "nmol/L", "umol/L", "mg/dL"]), TEXT)
+        argv += draw(_options(today=RECENT, json=flag, trough_unit=units, creatinine_unit=units))
     elif command == "list":
         argv = ["list", *draw(st.lists(TEXT, max_size=1))]
         argv += draw(_options(limit=st.one_of(NUMBERS, st.integers().map(str)), json=flag))
@@ -345,7 +360,7 @@ def calls(draw: st.DrawFn) -> Call:
     elif command == "event":
         kinds = st.sampled_from(["start", "change", "switch", "hold", "resume", "stop", "restart"])
         argv = ["event", draw(st.sampled_from(["H123", "H123", "H1\x1b", ""])), draw(kinds)]
-        argv += ["--date", draw(DATES)]
+        argv += ["--date", draw(RECENT)]
         argv += draw(_options(time=TIMES, dose=DOSES, to=PRODUCTS, reason=TEXT, times=TIMES))
     elif command == "export":
         argv = ["export", draw(st.sampled_from(["H123", "H9", "\u202eH123"]))]
@@ -355,7 +370,7 @@ def calls(draw: st.DrawFn) -> Call:
     elif command == "plan":
         argv = ["plan", draw(st.sampled_from(["{tmp}/p.json", "H123", "{tmp}"]))]
         argv += ["--out", draw(st.sampled_from(["{tmp}/plan.pdf", "{tmp}", "{tmp}/no/p.pdf", ""]))]
-        argv += draw(_options(today=DATES, paper=st.sampled_from(["a4", "letter", "A5"])))
+        argv += draw(_options(today=RECENT, paper=st.sampled_from(["a4", "letter", "A5"])))
     elif command == "restore":
         argv = ["restore", draw(st.sampled_from(["{tmp}/p.json", "{tmp}", "{tmp}/nothing"]))]
     elif command == "backup":

@@ -111,8 +111,10 @@ def folder():
     with tempfile.TemporaryDirectory() as name:
         warm = Call(argv=("--data-dir", "{tmp}/d", "plan", "{tmp}/p.json", "--out", "{tmp}/w.pdf"))
         (Path(name) / "p.json").write_text(json.dumps(EXAMPLE), encoding="utf-8")
+        stored = Call(argv=("--data-dir", "{tmp}/d", "import", "{tmp}/p.json"))
         with redirect_stdout(io.StringIO()):
             assert main(warm.resolved(Path(name))) == 0
+            assert main(stored.resolved(Path(name))) == 0  # H123, for the commands on an id
         yield Path(name)
 
 
