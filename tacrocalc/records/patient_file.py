@@ -339,10 +339,11 @@ def _event(item: Mapping[str, Any], path: str, protocol: Protocol, today: date) 
     course checked, by `_course`."""
     day = _dated(item, "date", path, protocol, today, None)
     at = _time(item["time"], f"{path}.time") if item.get("time") is not None else None
+    named = _get(item, "kind", path, str)  # missing: refused as missing, not as unknown
     try:
-        kind = EventKind(_get(item, "kind", path, str))
+        kind = EventKind(named)
     except ValueError:
-        raise _bad(f"{path}.kind", item["kind"], _KINDS) from None
+        raise _bad(f"{path}.kind", named, _KINDS) from None
     if kind not in DOSING:
         for key in ("formulation", "dose", "times"):
             if item.get(key) is not None:

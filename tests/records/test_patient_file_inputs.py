@@ -219,3 +219,12 @@ def test_the_example_still_reads_whole():
     doc = copy.deepcopy(good())
     record = read_patient(doc, protocol_for=load_protocol, today=TODAY)
     assert (record.patient.id, len(record.observations)) == ("H123", 4)
+
+
+def test_an_event_without_its_kind_is_refused_as_missing():
+    """Found by the fuzz corpus: the refusal of a missing kind was taken for an unknown one,
+    whose message read the missing member again: a KeyError traceback."""
+    doc = good()
+    del doc["events"][0]["kind"]
+    message = refusal(doc)
+    assert "$.events[0].kind" in message and "missing" in message
