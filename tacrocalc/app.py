@@ -5,6 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+
+class _Parser(argparse.ArgumentParser):
+    """A mistake in the arguments is refused like any other input: one line on stderr, status 2
+    (argparse prints the whole usage first, over several lines)."""
+
+    def error(self, message: str) -> NoReturn:
+        from tacrocalc.cli import one_line
+
+        self.exit(2, one_line(f"refused: {self.prog}: {message} (see {self.prog} --help)") + "\n")
 
 
 class _VersionAction(argparse.Action):
@@ -22,7 +33,7 @@ class _VersionAction(argparse.Action):
 def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """The whole command line; without `commands`, only the options of the window (what
     `tacrocalc` alone needs, without importing the commands and the clinical core)."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="tacrocalc",
         description="Tacrolimus dosing and monitoring. With no command, opens the window.",
     )

@@ -3,7 +3,8 @@
 Every command prints a short answer for a person, or JSON with `--json`. A refusal exits with
 status 2 and one line on stderr naming the field, the value and the reason; a fault of the
 computer (a full or read-only disk, a permission, the store busy or shared) exits with status 3
-and one line naming the file and what to do.
+and one line naming the file and what to do. A fault of TacroCalc itself exits with status 70 and
+one line asking for a report: no command ends in a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import locale
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -35,6 +37,7 @@ from tacrocalc.domain.record import PatientRecord
 from tacrocalc.domain.schedule import CheckStatus, counted_days
 from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
+from tacrocalc.domain.validation import check_text
 from tacrocalc.present.units import DisplayUnits, unit_from_text
 from tacrocalc.present.words import (
     SEVERITY_WORDS,
@@ -58,10 +61,23 @@ from tacrocalc.records.store import (
 
 EXIT_REFUSED = 2
 EXIT_ENVIRONMENT = 3
+EXIT_FAULT = 70  # a fault of TacroCalc itself (EX_SOFTWARE): one line, please report it
+EXIT_INTERRUPTED = 130  # Ctrl+C, as a shell reports it
 # OSErrors that are faults of the computer, not of what was typed.
 _ENVIRONMENT_ERRORS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EBUSY}
 )
+
+
+def one_line(text: str) -> str:
+    """A message as one printable line: a control, format or bidirectional character that a
+    value brings (a newline, ESC, U+202E) is shown as its escape, never sent to the terminal."""
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        else c
+        for c in text
+    )
 
 
 class Refused(Exception):
@@ -751,6 +767,7 @@ def _cmd_event(args: argparse.Namespace, out: TextIO) -> int:
     """R15: record a course event; the store checks it against the whole course (R12.8)."""
     today = _today()
     kind = EventKind(args.kind)
+    _first_refusal(check_text(args.reason or "", field="--reason"))
     at = None
     if args.time:
         at = _times_arg(args.time)[0]
@@ -1097,18 +1114,38 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run a command: its status, and on failure one line on stderr (never a traceback)."""
     out = out or sys.stdout
     err = err or sys.stderr
     try:
+        return _run(args, out, err)
+    except KeyboardInterrupt:  # Ctrl+C: what was written is whole (each write is one commit)
+        print("interrupted", file=err)
+        return EXIT_INTERRUPTED
+    except (MemoryError, RecursionError) as error:  # an input no bound caught: still one line
+        print(one_line(f"error: {type(error).__name__}: the input is too large"), file=err)
+        return EXIT_FAULT
+    except Exception as error:  # a fault of TacroCalc itself: one line, never a traceback
+        print(
+            one_line(
+                f"error: TacroCalc failed ({type(error).__name__}: {error}); please report it"
+            ),
+            file=err,
+        )
+        return EXIT_FAULT
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
         code: int = args.run(args, out)
     except Refused as refused:
-        print(f"refused: {_words(args).message(refused.issue)}", file=err)
+        print(one_line(f"refused: {_words(args).message(refused.issue)}"), file=err)
         return EXIT_REFUSED
     except StoreUnavailable as error:  # the computer's fault: says what to do
-        print(f"error: {error}", file=err)
+        print(one_line(f"error: {error}"), file=err)
         return EXIT_ENVIRONMENT
     except StoreError as error:  # a file that cannot be a store (restore), the store itself
-        print(f"refused: {error}", file=err)
+        print(one_line(f"refused: {error}"), file=err)
         return EXIT_REFUSED
     except BrokenPipeError:  # the reader (| head) stopped reading: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
@@ -1116,8 +1153,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except OSError as error:  # a file or folder named on the command line cannot be used
         where = error.filename if error.filename is not None else ""
         if error.errno in _ENVIRONMENT_ERRORS:
-            print(f"error: {where or 'file'}: {error.strerror or error}", file=err)
+            print(one_line(f"error: {where or 'file'}: {error.strerror or error}"), file=err)
             return EXIT_ENVIRONMENT
-        print(f"refused: {where or 'file'}: {error.strerror or error}", file=err)
+        print(one_line(f"refused: {where or 'file'}: {error.strerror or error}"), file=err)
         return EXIT_REFUSED
     return code

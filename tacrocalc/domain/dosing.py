@@ -67,9 +67,11 @@ def _grid(strengths: tuple[Decimal, ...]) -> Decimal:
 
 
 @lru_cache(maxsize=64)
-def _fewest_units(steps: tuple[int, ...], limit: int) -> tuple[tuple[int, ...] | None, ...]:
-    """For every amount 0..limit (in grid steps), the unit counts that make it with the fewest
-    units, or None where no sum of strengths gives it (coin-change table)."""
+def _fewest_units(steps: tuple[int, ...]) -> tuple[tuple[int, ...] | None, ...]:
+    """For every amount from 0 to `_table_end(steps)` (in grid steps), the unit counts that make
+    it with the fewest units, or None where no sum of strengths gives it (coin-change table).
+    Its size depends on the strengths only, never on a dose: see `_fewest`."""
+    limit = _table_end(steps)
     best: list[tuple[int, ...] | None] = [None] * (limit + 1)
     best[0] = (0,) * len(steps)
     for amount in range(1, limit + 1):
@@ -85,22 +87,63 @@ def _fewest_units(steps: tuple[int, ...], limit: int) -> tuple[tuple[int, ...] |
     return tuple(best)
 
 
+def _table_end(steps: tuple[int, ...]) -> int:
+    """The amount above which the fewest units always include a unit of the largest strength.
+
+    With the largest strength L, a way with the fewest units holds fewer than L units of any
+    smaller strength s (L units of s are s units of L: fewer). So the smaller strengths make at
+    most sum((L - 1) × s); above that the largest strength is always among the units, and the
+    way for an amount is the way for the amount less L, plus one unit of L. The table ends one
+    L beyond that bound, so that every amount past it has its reduced amount in the table.
+    """
+    largest = max(steps)
+    return sum((largest - 1) * s for s in steps if s != largest) + largest
+
+
+def _fewest(steps: tuple[int, ...], amount: int) -> tuple[int, ...] | None:
+    """The unit counts that make `amount` (in grid steps) with the fewest units, or None: from
+    the table, taking off units of the largest strength first (R3.5), so that the cost is the
+    same for any dose."""
+    table = _fewest_units(steps)
+    if amount < 0:
+        return None
+    end = len(table) - 1
+    if amount <= end:
+        return table[amount]
+    largest = max(steps)
+    extra = -(-(amount - end) // largest)  # ceiling: units of the largest strength taken off
+    counts = table[amount - extra * largest]
+    if counts is None:
+        return None
+    index = steps.index(largest)
+    return (*counts[:index], counts[index] + extra, *counts[index + 1 :])
+
+
+def _nearest_made(steps: tuple[int, ...], start: int, step: int) -> int:
+    """The first amount from `start`, going by `step` (1 or -1), that the strengths make up.
+    Past the table the amounts made up repeat every largest strength, so the search ends
+    within that many steps; 0 is always made up (no units)."""
+    amount = start
+    while _fewest(steps, amount) is None:
+        amount += step
+    return amount
+
+
 def round_to_dispensable(
     exact: Quantity, formulation: Formulation, *, down: bool = False
 ) -> Rounded:
     """Round one administration to the nearest amount the product makes up; a tie rounds down
     (R3.2-R3.3). With `down`, the largest amount not above `exact` (a cap that rounding must not
-    cross, R9.5). The result may be 0 mg: the caller refuses that (R3.4)."""
+    cross, R9.5). The result may be 0 mg: the caller refuses that (R3.4). The cost does not
+    grow with the dose: the bounds of R12.7 and R4.5 refuse a dose too large to give, and this
+    stays quick for any dose it is handed."""
     grid = _grid(formulation.strengths)
     steps = tuple(int(s / grid) for s in formulation.strengths)
     wanted = _dec(exact, "mg") / grid
-    floor = int(wanted.to_integral_value(rounding=ROUND_FLOOR))
-    table = _fewest_units(steps, _bucket(floor + max(steps)))
-    below = next(n for n in range(floor, -1, -1) if table[n] is not None)
-    ceiling = int(wanted.to_integral_value(rounding=ROUND_CEILING))
-    above = next(n for n in range(ceiling, len(table)) if table[n] is not None)
+    below = _nearest_made(steps, max(int(wanted.to_integral_value(rounding=ROUND_FLOOR)), 0), -1)
+    above = _nearest_made(steps, max(int(wanted.to_integral_value(rounding=ROUND_CEILING)), 0), 1)
     chosen = above if not down and (above - wanted) < (wanted - below) else below
-    counts = table[chosen]
+    counts = _fewest(steps, chosen)
     assert counts is not None
     units = tuple(
         UnitCount(strength=_mg(strength), count=count)
@@ -108,11 +151,6 @@ def round_to_dispensable(
         if count
     )
     return Rounded(dose=_mg(chosen * grid), units=units)
-
-
-def _bucket(n: int) -> int:
-    """Round a table size up to a power of two so that the coin-change table is reused."""
-    return 1 << max(6, n.bit_length())
 
 
 def check_dispensable(
@@ -209,6 +247,29 @@ def check_rate(
         )
         return (make(IssueCode.RATE_BELOW_EFFICACY, field=field, value=text, limit=_rate(floor)),)
     return ()
+
+
+def check_daily_without_weight(
+    daily: Decimal, protocol: Protocol, *, field: str = "new daily dose"
+) -> tuple[Issue, ...]:
+    """R4.5 and R12.7: a daily dose worked out with no weight to check it against (an adjustment
+    without a weight, a switch) is refused above the maximum rate × the heaviest accepted weight
+    (0.30 mg/kg/day × 300 kg = 90 mg a day in the seed protocol): no patient TacroCalc accepts
+    could be given it. Checked before any rounding."""
+    rate, heaviest = protocol.values.maximum_rate, protocol.values.weight_max
+    limit = _dec(rate, "mg/kg/day") * _dec(heaviest, "kg")
+    if daily <= limit:
+        return ()
+    return (
+        Issue.refusal(
+            IssueCode.DAILY_DOSE_ABOVE_MAXIMUM,
+            field=field,
+            value=_dose(daily),
+            limit=_dose(limit),
+            rate=_rate(rate),
+            weight=Measure(Kind.WEIGHT, heaviest),
+        ),
+    )
 
 
 def start_rate(protocol: Protocol, *, prior_ciclosporin_nephrotoxicity: bool) -> Quantity:
@@ -516,6 +577,8 @@ def adjust(
             new_daily, capped = limit, IssueCode.ADJUST_CAPPED_CEILING
     elif weight is None and new_daily > current_daily:  # R12.8
         issues.append(Issue.note(IssueCode.NO_WEIGHT, field="weight", value=""))
+    if weight is None and check_daily_without_weight(new_daily, protocol):  # R4.5, R12.7
+        return _refused(*check_daily_without_weight(new_daily, protocol))
     rounded = round_to_dispensable(_mg(new_daily / per_day), product, down=capped is not None)
     new_dose = _dec(rounded.dose, "mg")
     if new_dose == 0:
@@ -659,6 +722,8 @@ def switch(
         return SwitchOutcome(switch=None, issues=_check_amount(dose, protocol))
     current_daily = _dec(dose, "mg") * old.administrations_per_day
     new_daily = current_daily * ratio
+    if check_daily_without_weight(new_daily, protocol):  # R4.5, R12.7: a switch has no weight
+        return SwitchOutcome(switch=None, issues=check_daily_without_weight(new_daily, protocol))
     rounded = round_to_dispensable(_mg(new_daily / new.administrations_per_day), new)
     if _dec(rounded.dose, "mg") == 0:
         return SwitchOutcome(switch=None, issues=(_below_smallest("new dose", new_daily, new),))

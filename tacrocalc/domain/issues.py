@@ -51,10 +51,12 @@ class IssueCode(StrEnum):
     WRONG_KIND_OF_UNIT = "wrong_kind_of_unit"
     BELOW_LIMIT_NOT_ALLOWED = "below_limit_not_allowed"
     OUT_OF_BOUNDS = "out_of_bounds"
+    TROUGH_NOT_MEASURABLE = "trough_not_measurable"
     SYSTOLIC_NOT_ABOVE_DIASTOLIC = "systolic_not_above_diastolic"
     BAD_BLOOD_PRESSURE = "bad_blood_pressure"
     DATE_IN_FUTURE = "date_in_future"
     DATE_BEFORE_BIRTH = "date_before_birth"
+    DATE_TOO_EARLY = "date_too_early"
     WEIGHT_BELOW_ADULT = "weight_below_adult"
     UNKNOWN_FORMULATION = "unknown_formulation"
     # R3 rounding
@@ -64,6 +66,7 @@ class IssueCode(StrEnum):
     # R4 dose-rate limits
     RATE_NOT_POSITIVE = "rate_not_positive"
     RATE_ABOVE_MAXIMUM = "rate_above_maximum"
+    DAILY_DOSE_ABOVE_MAXIMUM = "daily_dose_above_maximum"
     RATE_ABOVE_CEILING = "rate_above_ceiling"
     RATE_BELOW_EFFICACY = "rate_below_efficacy"
     # R5 troughs

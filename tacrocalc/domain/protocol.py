@@ -117,6 +117,7 @@ class ProtocolValues:
     systolic_max: Quantity = field(metadata={"kind": Kind.PRESSURE})
     diastolic_min: Quantity = field(metadata={"kind": Kind.PRESSURE})
     diastolic_max: Quantity = field(metadata={"kind": Kind.PRESSURE})
+    age_max_years: int = field(metadata={"kind": "int"})
 
 
 # name -> what it is, and the values that may be "none": read from the fields above.

@@ -41,7 +41,33 @@ def _bounds(
 def check_trough(
     value: Quantity, protocol: Protocol, *, field: str = "trough"
 ) -> tuple[Issue, ...]:
-    """R12.2: 0-200 µg/L."""
+    """R12.2: 0.5-200 µg/L in the seed protocol. A number below the lower bound, which no assay
+    measures, is refused with what to enter instead: a result below the assay's limit ("<2")."""
+    low = protocol.values.trough_min
+    if magnitude(value, stored_unit(Kind.TROUGH)) < magnitude(low, stored_unit(Kind.TROUGH)):
+        return (
+            Issue.refusal(
+                IssueCode.TROUGH_NOT_MEASURABLE,
+                field=field,
+                value=Measure(Kind.TROUGH, value),
+                limit=Measure(Kind.TROUGH, low),
+            ),
+        )
+    return _bounds(
+        value,
+        protocol.values.trough_min,
+        protocol.values.trough_max,
+        Kind.TROUGH,
+        field=field,
+        rule="R12.2",
+    )
+
+
+def check_target_trough(
+    value: Quantity, protocol: Protocol, *, field: str = "target trough"
+) -> tuple[Issue, ...]:
+    """R5.6 and R12.2: an end (or the upper-end caution) of a patient's own trough range lies
+    within the bounds of a trough, however the range arrives (typed, imported, stored)."""
     return _bounds(
         value,
         protocol.values.trough_min,
@@ -111,10 +137,45 @@ def check_blood_pressure(
     return issues
 
 
-def check_date(
-    day: date, *, today: date, birth_date: date | None, field: str = "date"
+def earliest_date(today: date, protocol: Protocol) -> date:
+    """R12.4: the earliest date TacroCalc accepts for a birth, and so for anything dated: the
+    protocol's oldest age before today."""
+    years = protocol.values.age_max_years
+    try:
+        return today.replace(year=max(today.year - years, 1))
+    except ValueError:  # 29 February, in a year that has none
+        return today.replace(year=max(today.year - years, 1), day=28)
+
+
+def check_birth_date(
+    day: date, *, today: date, protocol: Protocol, field: str = "birth date"
 ) -> tuple[Issue, ...]:
-    """R12.4: not in the future, not before the patient's birth."""
+    """R12.4: a birth date not in the future and at most the protocol's oldest age ago."""
+    return check_date(
+        day, today=today, birth_date=None, field=field, earliest=earliest_date(today, protocol)
+    )
+
+
+def check_date(
+    day: date,
+    *,
+    today: date,
+    birth_date: date | None,
+    field: str = "date",
+    earliest: date | None = None,
+) -> tuple[Issue, ...]:
+    """R12.4: not in the future, not before the patient's birth; with `earliest` (from
+    `earliest_date`), not before any living patient's birth either, birth date known or not."""
+    if earliest is not None and day < earliest:
+        return (
+            Issue.refusal(
+                IssueCode.DATE_TOO_EARLY,
+                field=field,
+                value=day,
+                earliest=earliest,
+                years=today.year - earliest.year,
+            ),
+        )
     if day > today:
         return (
             Issue.refusal(
@@ -170,9 +231,17 @@ def check_dose_times(
 
 
 # Lengths of what identifies a patient: an id fits a hospital number with room to spare, a name
-# any person's full name.
+# any person's full name; any other text (a reason, a note, who recorded an event, the source
+# of a range) a paragraph.
 ID_MAX_LENGTH = 40
 NAME_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 2000
+
+# Bidirectional controls: they reorder what follows them on screen (U+202E shows "ABC" as
+# "CBA"), so that a text reads as another.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def check_label(text: str, *, field: str, max_length: int) -> tuple[Issue, ...]:
@@ -190,13 +259,44 @@ def check_label(text: str, *, field: str, max_length: int) -> tuple[Issue, ...]:
                 reason=f"longer than {max_length} characters",
             ),
         )
-    hidden = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    hidden = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
     if hidden:
         return (
             Issue.refusal(
                 IssueCode.BAD_TEXT,
                 field=field,
                 value=text.encode("unicode_escape").decode("ascii"),
+                reason=f"it holds an invisible or control character (U+{ord(hidden[0]):04X})",
+            ),
+        )
+    return ()
+
+
+def check_text(text: str, *, field: str, max_length: int = TEXT_MAX_LENGTH) -> tuple[Issue, ...]:
+    """Free text (a reason, a note, who recorded an event, the source of a range): possibly
+    empty, not too long, and without control characters (NUL, newline, ESC: they print raw) or
+    bidirectional controls. Other format characters stay: the zero-width joiner and non-joiner
+    are part of how some scripts and emoji are written."""
+    if len(text) > max_length:
+        return (
+            Issue.refusal(
+                IssueCode.BAD_TEXT,
+                field=field,
+                value=text[:40] + "…",
+                reason=f"longer than {max_length} characters",
+            ),
+        )
+    hidden = [
+        c
+        for c in text
+        if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI_CONTROLS
+    ]
+    if hidden:
+        return (
+            Issue.refusal(
+                IssueCode.BAD_TEXT,
+                field=field,
+                value=text[:200].encode("unicode_escape").decode("ascii"),
                 reason=f"it holds an invisible or control character (U+{ord(hidden[0]):04X})",
             ),
         )

@@ -11,7 +11,7 @@ from typing import Final
 
 from tacrocalc.domain.protocol import Protocol, TargetRange
 from tacrocalc.domain.units import Kind, parse
-from tacrocalc.domain.validation import check_trough
+from tacrocalc.domain.validation import check_target_trough
 from tacrocalc.present.words import Words
 
 OWN_RANGE: Final = "Own trough range"
@@ -80,7 +80,9 @@ def own_range(
         if parsed.issue is not None or parsed.quantity is None:
             refusals += [words.message(parsed.issue)] if parsed.issue else []
             continue
-        bounds = [i for i in check_trough(parsed.quantity, protocol, field=field) if i.refuses]
+        bounds = [
+            i for i in check_target_trough(parsed.quantity, protocol, field=field) if i.refuses
+        ]
         refusals += [words.message(i) for i in bounds]
         ends.append(parsed.quantity)
     if refusals:

@@ -12,7 +12,9 @@ the record its version 2 export reads into.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time
@@ -50,12 +52,18 @@ from tacrocalc.domain.units import Kind, Quantity, magnitude, parse, parse_blood
 from tacrocalc.domain.validation import (
     ID_MAX_LENGTH,
     NAME_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    check_birth_date,
     check_blood_pressure,
     check_creatinine,
     check_date,
+    check_dose,
     check_dose_times,
     check_label,
+    check_target_trough,
+    check_text,
     check_trough,
+    earliest_date,
 )
 
 FORMAT: Final = "tacrocalc.patient"
@@ -170,11 +178,28 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
+def _dated(
+    item: Mapping[str, Any],
+    key: str,
+    path: str,
+    protocol: Protocol,
+    today: date,
+    birth: date | None,
+) -> date:
+    """The date member `key` of an item: a date, not in the future, not before the patient's
+    birth nor before any living patient's (R12.4)."""
+    day = _date(_get(item, key, path, str), f"{path}.{key}")
+    _from_issue(
+        f"{path}.{key}",
+        check_date(day, today=today, birth_date=birth, earliest=earliest_date(today, protocol)),
+    )
+    return day
+
+
 def _observation(
     item: Mapping[str, Any], path: str, protocol: Protocol, today: date, birth: date | None
 ) -> Observation:
-    day = _date(_get(item, "date", path, str), f"{path}.date")
-    _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
+    day = _dated(item, "date", path, protocol, today, birth)
     sample = _time(item["time"], f"{path}.time") if item.get("time") is not None else None
     kind = _get(item, "kind", path, str)
     value = _get(item, "value", path, str)
@@ -203,7 +228,7 @@ def _observation(
     raise _bad(f"{path}.kind", kind, "trough, creatinine or blood_pressure")
 
 
-def _target(doc: Any) -> TargetRange | None:
+def _target(doc: Any, protocol: Protocol) -> TargetRange | None:
     if doc is None:
         return None
     if not isinstance(doc, dict):
@@ -215,6 +240,9 @@ def _target(doc: Any) -> TargetRange | None:
     caution = None
     if doc.get("caution") is not None:
         caution, _ = _quantity(doc["caution"], Kind.TROUGH, "$.target_trough.caution")
+    for end, value in (("low", low), ("high", high), ("caution", caution)):  # R5.6, R12.2
+        if value is not None:
+            _from_issue(f"$.target_trough.{end}", check_target_trough(value, protocol))
     if not low < high:
         raise _bad("$.target_trough.high", doc["high"], "must be above the low end of the range")
     if caution is not None and not low < caution <= high:
@@ -222,6 +250,7 @@ def _target(doc: Any) -> TargetRange | None:
     source = doc.get("source", "set for this patient")
     if not isinstance(source, str) or not source.strip():
         raise _bad("$.target_trough.source", source, "text is needed")
+    _from_issue("$.target_trough.source", check_text(source, field="$.target_trough.source"))
     return TargetRange(low=low, high=high, caution=caution, source=source)
 
 
@@ -232,6 +261,7 @@ def _text(item: Mapping[str, Any], key: str, path: str) -> str:
         return ""
     if not isinstance(value, str):
         raise _bad(f"{path}.{key}", value, "must be text")
+    _from_issue(f"{path}.{key}", check_text(value, field=f"{path}.{key}"))
     return value
 
 
@@ -248,15 +278,17 @@ def _formulation(value: Any, path: str, protocol: Protocol) -> FormulationId:
     return formulation
 
 
-def _regimen(item: Mapping[str, Any], path: str, protocol: Protocol) -> Regimen:
-    """One regimen of a version 1 file; its dose times are checked as typed ones (R2.2)."""
-    start = _date(_get(item, "start", path, str), f"{path}.start")
+def _regimen(item: Mapping[str, Any], path: str, protocol: Protocol, today: date) -> Regimen:
+    """One regimen of a version 1 file; its dose within the bounds of R12.7 before it is
+    rounded (R3.1), its dose times checked as typed ones (R2.2)."""
+    start = _dated(item, "start", path, protocol, today, None)
     named = _get(item, "formulation", path, str)
     formulation = _formulation(named, f"{path}.formulation", protocol)
     product = protocol.formulations[formulation]
     dose, _ = _quantity(_get(item, "dose", path, str), Kind.DOSE, f"{path}.dose")
     if magnitude(dose, "mg") <= 0:
         raise _bad(f"{path}.dose", item["dose"], "a dose above 0 mg is needed")
+    _from_issue(f"{path}.dose", check_dose(dose, protocol))  # R12.7
     _from_issue(f"{path}.dose", check_dispensable(dose, product))
     default = protocol.times_for(product)
     times_doc = item.get("times")
@@ -277,15 +309,41 @@ def _regimen(item: Mapping[str, Any], path: str, protocol: Protocol) -> Regimen:
 _KINDS: Final = ", ".join(k.value for k in EventKind)
 
 
-def _event(item: Mapping[str, Any], path: str, protocol: Protocol) -> CourseEvent:
+def _ratio(value: Any, path: str, protocol: Protocol) -> float:
+    """A switch's conversion ratio (R10.1): a number within the conversions of R10 the protocol
+    gives (either region's Envarsus ratio, and each one's inverse)."""
+    number = math.nan  # text, true or false, a list: not a ratio
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):  # an integer of thousands of digits
+            number = float(value)
+    values = protocol.values
+    ratios = [
+        values.advagraf_conversion,
+        values.granules_conversion,
+        values.envarsus_conversion_eu,
+        values.envarsus_conversion_us,
+    ]
+    ratios += [1 / r for r in ratios if r > 0]
+    low, high = min(ratios), max(ratios)
+    if not low <= number <= high:  # also NaN and infinity
+        huge = isinstance(value, int | float) and not abs(value) < 1e15  # NaN too
+        shown = "that number" if huge else value
+        raise _bad(
+            path, shown, f"a conversion ratio of R10, from {low:.2f} to {high:.2f}, such as 0.7"
+        )
+    return number
+
+
+def _event(item: Mapping[str, Any], path: str, protocol: Protocol, today: date) -> CourseEvent:
     """One event of a version 2 file as written; what it leaves out is filled in, and the
     course checked, by `_course`."""
-    day = _date(_get(item, "date", path, str), f"{path}.date")
+    day = _dated(item, "date", path, protocol, today, None)
     at = _time(item["time"], f"{path}.time") if item.get("time") is not None else None
+    named = _get(item, "kind", path, str)  # missing: refused as missing, not as unknown
     try:
-        kind = EventKind(_get(item, "kind", path, str))
+        kind = EventKind(named)
     except ValueError:
-        raise _bad(f"{path}.kind", item["kind"], _KINDS) from None
+        raise _bad(f"{path}.kind", named, _KINDS) from None
     if kind not in DOSING:
         for key in ("formulation", "dose", "times"):
             if item.get(key) is not None:
@@ -314,9 +372,7 @@ def _event(item: Mapping[str, Any], path: str, protocol: Protocol) -> CourseEven
         value = item["ratio"]
         if kind is not EventKind.SWITCH:
             raise _bad(f"{path}.ratio", value, "only a switch has a conversion ratio (R10.1)")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise _bad(f"{path}.ratio", value, "a number above 0, such as 0.7")
-        ratio = float(value)
+        ratio = _ratio(value, f"{path}.ratio", protocol)
     return CourseEvent(
         kind=kind,
         date=day,
@@ -377,7 +433,7 @@ def _events(
         if "events" in data:
             raise _bad("$.events", data["events"], "a version 1 file has regimens instead")
         located = [
-            (f"$.regimens[{i}]", _regimen(item, f"$.regimens[{i}]", protocol))
+            (f"$.regimens[{i}]", _regimen(item, f"$.regimens[{i}]", protocol, today))
             for i, item in enumerate(_list(data, "regimens"))
         ]
         # A start, then a switch (another product) or a dose change for each later one.
@@ -394,7 +450,7 @@ def _events(
         raise _bad("$.regimens", data["regimens"], "a version 2 file has events instead")
     return _course(
         [
-            (f"$.events[{i}]", _event(item, f"$.events[{i}]", protocol))
+            (f"$.events[{i}]", _event(item, f"$.events[{i}]", protocol, today))
             for i, item in enumerate(_list(data, "events"))
         ],
         protocol,
@@ -410,13 +466,13 @@ def _baselines(
     baselines = []
     for index, item in enumerate(_list(data, "baselines")):
         path = f"$.baselines[{index}]"
-        day = _date(_get(item, "date", path, str), f"{path}.date")
-        _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
+        day = _dated(item, "date", path, protocol, today, birth)
         value, _ = _quantity(_get(item, "value", path, str), Kind.CREATININE, f"{path}.value")
         _from_issue(f"{path}.value", check_creatinine(value, protocol))
         reason = _get(item, "reason", path, str)
         if not reason.strip():
             raise _bad(f"{path}.reason", reason, "a new baseline needs its reason (R6.5)")
+        _from_issue(f"{path}.reason", check_text(reason, field=f"{path}.reason"))
         baselines.append(BaselineSetting(date=day, value=value, reason=reason))
     return tuple(baselines)
 
@@ -445,11 +501,12 @@ def read_patient(
     except ValueError as error:
         raise _bad("$.protocol", protocol_id, f"no such protocol here ({error})") from None
     birth = patient.birth_date
+    if birth is not None:  # R12.4: not before any living patient's birth
+        _from_issue("$.patient.birth_date", check_birth_date(birth, today=today, protocol=protocol))
     weights = []
     for index, item in enumerate(_list(data, "weights")):
         path = f"$.weights[{index}]"
-        day = _date(_get(item, "date", path, str), f"{path}.date")
-        _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
+        day = _dated(item, "date", path, protocol, today, birth)
         value, _ = _quantity(_get(item, "value", path, str), Kind.WEIGHT, f"{path}.value")
         _from_issue(f"{path}.value", check_weight(value, protocol))
         weights.append(WeightEntry(date=day, value=value))
@@ -461,9 +518,10 @@ def read_patient(
     changes = []
     for index, item in enumerate(_list(data, "co_medication")):
         path = f"$.co_medication[{index}]"
-        day = _date(_get(item, "date", path, str), f"{path}.date")
-        _from_issue(f"{path}.date", check_date(day, today=today, birth_date=birth))
-        changes.append(CoMedicationChange(date=day, note=_get(item, "note", path, str)))
+        day = _dated(item, "date", path, protocol, today, birth)
+        note = _get(item, "note", path, str)
+        _from_issue(f"{path}.note", check_text(note, field=f"{path}.note"))
+        changes.append(CoMedicationChange(date=day, note=note))
     return make_record(
         patient=patient,
         protocol_id=protocol_id,
@@ -471,13 +529,13 @@ def read_patient(
         events=events,
         observations=tuple(observations),
         co_medication=tuple(changes),
-        target_trough=_target(data.get("target_trough")),
+        target_trough=_target(data.get("target_trough"), protocol),
         baselines=_baselines(data, protocol, today, birth),
     )
 
 
 MAX_FILE_BYTES: Final = 20 * 1024 * 1024  # a patient of decades of results is under 1 MB
-MAX_TEXT: Final = 2000  # characters in any one text of a patient file
+MAX_TEXT: Final = TEXT_MAX_LENGTH  # characters in any one text of a patient file
 
 
 def read_file(path: Path, *, protocol_for: Callable[[str], Protocol], today: date) -> PatientRecord:

@@ -55,11 +55,13 @@ from tacrocalc.domain.record import (
 from tacrocalc.domain.validation import (
     ID_MAX_LENGTH,
     NAME_MAX_LENGTH,
+    check_birth_date,
     check_blood_pressure,
     check_creatinine,
     check_date,
     check_label,
     check_trough,
+    earliest_date,
 )
 from tacrocalc.records import patient_file, tables
 from tacrocalc.records.database import (
@@ -326,19 +328,11 @@ class Store:
     def _check_patient(self, patient: Patient, protocol_id: str, today: date) -> tuple[Issue, ...]:
         issues = check_label(patient.id, field="patient id", max_length=ID_MAX_LENGTH)
         issues += check_label(patient.name, field="name", max_length=NAME_MAX_LENGTH)
-        if patient.birth_date and patient.birth_date > today:
-            issues += (
-                Issue.refusal(
-                    IssueCode.DATE_IN_FUTURE,
-                    field="birth date",
-                    value=patient.birth_date.isoformat(),
-                    today=today.isoformat(),
-                ),
-            )
         try:
-            self._protocol_for(protocol_id)
+            protocol = self._protocol_for(protocol_id)
         except ValueError:
-            issues += (
+            return (
+                *issues,
                 Issue.refusal(
                     IssueCode.BAD_PROTOCOL,
                     field="protocol",
@@ -346,12 +340,15 @@ class Store:
                     reason="no such protocol",
                 ),
             )
+        if patient.birth_date:  # R12.4: not in the future, nor before any living patient's
+            issues += check_birth_date(patient.birth_date, today=today, protocol=protocol)
         return issues
 
     def _check_observation(
         self, obs: Observation, birth: date | None, protocol: Protocol, today: date
     ) -> tuple[Issue, ...]:
-        issues = check_date(obs.date, today=today, birth_date=birth)
+        earliest = earliest_date(today, protocol)  # R12.4
+        issues = check_date(obs.date, today=today, birth_date=birth, earliest=earliest)
         if isinstance(obs, Trough):
             issues += check_trough(obs.value, protocol)
         elif isinstance(obs, Creatinine):
@@ -466,7 +463,8 @@ class Store:
         known = self._patient_row(patient_id)
         if isinstance(known, Issue):
             return Written(issues=(known,))
-        issues = check_date(weight.date, today=today, birth_date=known[0])
+        earliest = earliest_date(today, known[1])  # R12.4
+        issues = check_date(weight.date, today=today, birth_date=known[0], earliest=earliest)
         issues += check_weight(weight.value, known[1])
         if any(i.refuses for i in issues):
             return Written(issues=issues)

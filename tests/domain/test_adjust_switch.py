@@ -110,7 +110,7 @@ def test_exactly_half_does_not_warn(seed):
         ({"steady_state": False}, 10.0, IssueCode.ADJUST_NOT_STEADY_STATE),  # R9.3 + R5.5
         ({"below_assay_limit": True}, 2.0, IssueCode.ADJUST_BELOW_ASSAY_LIMIT),  # R12.2
         ({}, 250.0, IssueCode.OUT_OF_BOUNDS),  # R12.7: 0-200 µg/L on every path
-        ({}, 0.0, IssueCode.OUT_OF_BOUNDS),  # R12.2: no assay measures below 0.5 µg/L
+        ({}, 0.0, IssueCode.TROUGH_NOT_MEASURABLE),  # R12.2: no assay measures below 0.5 µg/L
     ],
 )
 def test_refused_when_the_trough_cannot_be_used(seed, kwargs, trough, code):

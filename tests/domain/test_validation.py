@@ -23,10 +23,13 @@ def test_trough_bounds(seed, value, ok):
     """R12.2: up to 200 µg/L; below 0.5 µg/L no assay measures (enter "<2")."""
     issues = check_trough(q(value, "ug/L"), seed)
     assert (issues == ()) is ok
-    if not ok:
+    if not ok and value > 200:
         assert issues[0].code is IssueCode.OUT_OF_BOUNDS
         assert shown(issues[0].param("low")) == "0.5 µg/L"
         assert shown(issues[0].param("high")) == "200 µg/L"
+    elif not ok:  # the sentence says to enter a result below the assay's limit ("<2")
+        assert issues[0].code is IssueCode.TROUGH_NOT_MEASURABLE
+        assert shown(issues[0].param("limit")) == "0.5 µg/L"
 
 
 @pytest.mark.parametrize(("value", "ok"), [(9.9, False), (10, True), (2000, True), (2001, False)])
