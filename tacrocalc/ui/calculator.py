@@ -28,12 +28,7 @@ from tacrocalc.present.calculator import (
 )
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import Words
-
-
-def _named(widget: QWidget, name: str, accessible: str = "") -> None:
-    widget.setObjectName(name)
-    if accessible:
-        widget.setAccessibleName(accessible)
+from tacrocalc.ui.widgets import named
 
 
 class DoseCalculator(QWidget):
@@ -62,26 +57,26 @@ class DoseCalculator(QWidget):
         self.view = CalculatorView()
 
         self.weight_edit = QLineEdit()
-        _named(self.weight_edit, "weight_edit", "Body weight")
+        named(self.weight_edit, "weight_edit", "Body weight")
         self.weight_edit.setPlaceholderText("e.g. 72")
         self.weight_unit = QComboBox()
-        _named(self.weight_unit, "weight_unit", "Weight unit")
+        named(self.weight_unit, "weight_unit", "Weight unit")
         self.weight_unit.addItems(["kg", "lb"])
         self.formulation_combo = QComboBox()
         self.formulation_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.formulation_combo.setMinimumContentsLength(16)
-        _named(self.formulation_combo, "formulation_combo", "Product")
+        named(self.formulation_combo, "formulation_combo", "Product")
         for formulation in protocol.formulations.values():
             self.formulation_combo.addItem(formulation.name, formulation.id.value)
         self.rate_edit = QLineEdit()
-        _named(self.rate_edit, "rate_edit", "Dose rate in milligrams per kilogram per day")
+        named(self.rate_edit, "rate_edit", "Dose rate in milligrams per kilogram per day")
         self.rate_edit.setPlaceholderText("e.g. 0.10")
         self.dose_edit = QLineEdit()
-        _named(self.dose_edit, "dose_edit", "Dose per administration in milligrams")
+        named(self.dose_edit, "dose_edit", "Dose per administration in milligrams")
         self.suggest_button = QPushButton("Su&ggest start")
-        _named(self.suggest_button, "suggest_button")
+        named(self.suggest_button, "suggest_button")
         self.suggest_button.setToolTip("Fill in the protocol's starting rate (R4.1, R4.4)")
 
         self.weight_error = self._error_label("weight_error")
@@ -149,14 +144,14 @@ class DoseCalculator(QWidget):
 
     def _value_label(self, name: str) -> QLabel:
         label = QLabel("—")
-        _named(label, name)
+        named(label, name)
         label.setWordWrap(True)  # "1 × 5 mg capsule + 1 × 0.5 mg capsule" wraps when narrow
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 
     def _error_label(self, name: str) -> QLabel:
         label = QLabel()
-        _named(label, name)
+        named(label, name)
         label.setWordWrap(True)
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
         label.setStyleSheet(f"color: {'#ff8a80' if dark else '#b00020'};")  # readable on either

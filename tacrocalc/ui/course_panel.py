@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from tacrocalc.present.dates import missing
 from tacrocalc.ui.date_edit import DateEdit
+from tacrocalc.ui.widgets import Message, named
 
 if TYPE_CHECKING:
     from tacrocalc.domain.course import CourseEvent, EventKind
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 # The clinical core is imported inside the methods that use it, when a patient is first shown:
 # the window is painted before it.
 
-ERROR_STYLE = "color: #b00020;"
 WARNING_STYLE = "color: #a15c00; font-weight: bold;"
 COURSE_COLUMNS = ("Date", "Event", "Dose or change", "Product", "Reason or check", "Recorded by")
 WEIGHT_COLUMNS = ("Date", "Weight", "Against the dose's weight (R15.5)")
@@ -59,43 +59,15 @@ WRAPPED = {"Product": 220, "Reason or check": 260}  # px: longer text wraps with
 # are reached by Tab, and Delete on the list deletes the selected event.
 COURSE_TAB, DRUGS_TAB, WEIGHT_TAB = "Course events", "Interacting drugs", "Weight history"
 
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, name: str, accessible: str = "") -> W:
-    widget.setObjectName(name)
-    if accessible:
-        widget.setAccessibleName(accessible)
-    return widget
-
-
-class _Message(QLabel):
-    """A refusal that takes no room while there is none: the form keeps its lines on a short
-    screen (1024x640)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setStyleSheet(ERROR_STYLE)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setVisible(bool(text))
-
-    def clear(self) -> None:
-        self.setText("")
-
 
 def _error_label(name: str) -> QLabel:
-    return _named(_Message(), name)
+    return named(Message(error=True), name)
 
 
 def _date_edit(name: str, field: str, today: date, *, latest: date | None = None) -> DateEdit:
     """A date typed as ISO or in the locale's short format, with what it understood (or why it
     refuses) under it; `field` names it in refusals and to a screen reader."""
-    edit = _named(DateEdit(field, today=today, latest=latest), name)
+    edit = named(DateEdit(field, today=today, latest=latest), name)
     metrics = edit.line_edit.fontMetrics()  # "1968-04-12" or "12/04/1968" fits, never "26-11-2"
     edit.line_edit.setMinimumWidth(metrics.horizontalAdvance("0000-00-00") + 16)
     # The line under the field is kept while it is empty: the form does not move as a date is
@@ -158,7 +130,7 @@ def _forget_refusal(edit: DateEdit, label: QLabel) -> None:
 
 
 def _table(name: str, accessible: str, columns: tuple[str, ...]) -> QTableWidget:
-    table = _named(QTableWidget(0, len(columns)), name, accessible)
+    table = named(QTableWidget(0, len(columns)), name, accessible)
     table.setHorizontalHeaderLabels(list(columns))
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -196,7 +168,7 @@ class CoursePanel(QWidget):
         self._rows: list[CourseRow] = []
         self.dialog: QDialog | None = None  # the correction or deletion being asked
 
-        self.tabs = _named(QTabWidget(), "tabs", "Treatment course, interacting drugs, weight")
+        self.tabs = named(QTabWidget(), "tabs", "Treatment course, interacting drugs, weight")
         self.tabs.addTab(self._build_course_page(), COURSE_TAB)
         self.tabs.addTab(self._build_drugs_page(), DRUGS_TAB)
         self.tabs.addTab(self._build_weight_page(), WEIGHT_TAB)
@@ -219,11 +191,11 @@ class CoursePanel(QWidget):
         self.course_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive
         )
-        self.correct_button = _named(QPushButton("Correct e&vent…"), "correct_button")
+        self.correct_button = named(QPushButton("Correct e&vent…"), "correct_button")
         self.correct_button.setToolTip(
             "Correct the selected event; the values before stay in the history with your reason"
         )
-        self.delete_button = _named(QPushButton("Delete event…"), "delete_button")
+        self.delete_button = named(QPushButton("Delete event…"), "delete_button")
         self.delete_button.setToolTip(
             "Take the selected event out of the course (the Delete key too); it stays in the"
             " history with your reason"
@@ -233,22 +205,22 @@ class CoursePanel(QWidget):
         table_buttons.addWidget(self.delete_button)
         table_buttons.addStretch(1)
 
-        self.kind_combo = _named(QComboBox(), "kind_combo", "Kind of event to record")
+        self.kind_combo = named(QComboBox(), "kind_combo", "Kind of event to record")
         today = self._today()
         self.event_date = _date_edit("event_date", "Date of the event", today)
-        self.event_time = _named(QLineEdit(), "event_time", "Time of the event, HH:MM, optional")
+        self.event_time = named(QLineEdit(), "event_time", "Time of the event, HH:MM, optional")
         self.event_time.setPlaceholderText("HH:MM")
         self.event_time.setMaximumWidth(56)
-        self.reason_edit = _named(QLineEdit(), "reason_edit", "Reason for the event")
+        self.reason_edit = named(QLineEdit(), "reason_edit", "Reason for the event")
         self.reason_edit.setPlaceholderText("e.g. creatinine rise, infection, inefficacy")
-        self.resume_check = _named(
+        self.resume_check = named(
             QCheckBox("Resume on"), "resume_check", "A resume date is planned"
         )
         self.resume_date = _date_edit(
             "resume_date", "Planned resume date", today, latest=planned_latest(today)
         )
         self.resume_date.setEnabled(False)
-        self.record_button = _named(QPushButton("Record the event"), "record_button")
+        self.record_button = named(QPushButton("Record the event"), "record_button")
         kind_label = QLabel("Event &kind:")
         kind_label.setBuddy(self.kind_combo)
         reason_label = QLabel("Reason:")
@@ -269,7 +241,7 @@ class CoursePanel(QWidget):
         form.addLayout(_beside(self.resume_check, self.resume_date), 3, 1)
         form.addWidget(self.record_button, 4, 1, Qt.AlignmentFlag.AlignRight)
         form.setColumnStretch(1, 1)
-        self.hint_label = _named(QLabel(), "hint_label")
+        self.hint_label = named(QLabel(), "hint_label")
         self.hint_label.setWordWrap(True)
         self.hint_label.setStyleSheet("color: palette(placeholder-text);")
         self.event_error = _error_label("event_error")
@@ -297,13 +269,13 @@ class CoursePanel(QWidget):
         return page
 
     def _build_drugs_page(self) -> QWidget:
-        self.drugs_hint = _named(QLabel(), "drugs_hint")
+        self.drugs_hint = named(QLabel(), "drugs_hint")
         self.drugs_hint.setWordWrap(True)
-        self.drug_edit = _named(QLineEdit(), "drug_edit", "Interacting drug or steroid")
+        self.drug_edit = named(QLineEdit(), "drug_edit", "Interacting drug or steroid")
         self.drug_edit.setPlaceholderText("e.g. fluconazole, prednisolone")
-        self.change_combo = _named(QComboBox(), "change_combo", "What changed")
+        self.change_combo = named(QComboBox(), "change_combo", "What changed")
         self.drug_date = _date_edit("drug_date", "Date of the change", self._today())
-        self.drug_button = _named(QPushButton("Record the change"), "drug_button")
+        self.drug_button = named(QPushButton("Record the change"), "drug_button")
         form = QFormLayout()
         drug_label = QLabel("Drug:")
         drug_label.setBuddy(self.drug_edit)
@@ -316,7 +288,7 @@ class CoursePanel(QWidget):
         )
         form.addRow("", self.drug_button)
         self.drug_error = _error_label("drug_error")
-        self.notes_label = _named(QLabel(), "notes_label")
+        self.notes_label = named(QLabel(), "notes_label")
         self.notes_label.setWordWrap(True)
         self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         page = QWidget()
@@ -335,14 +307,14 @@ class CoursePanel(QWidget):
         return page
 
     def _build_weight_page(self) -> QWidget:
-        self.weight_warning = _named(QLabel(), "weight_warning")
+        self.weight_warning = named(QLabel(), "weight_warning")
         self.weight_warning.setWordWrap(True)
         self.weight_warning.setStyleSheet(WARNING_STYLE)
         self.weight_warning.hide()
         self.weight_table = _table("weight_table", "Weight history", WEIGHT_COLUMNS)
-        self.weight_edit = _named(QLineEdit(), "weight_edit", "New body weight")
+        self.weight_edit = named(QLineEdit(), "weight_edit", "New body weight")
         self.weight_date = _date_edit("weight_date", "Date of the weight", self._today())
-        self.weight_button = _named(QPushButton("Record the weight"), "weight_button")
+        self.weight_button = named(QPushButton("Record the weight"), "weight_button")
         self.weight_error = _error_label("weight_error")
         weight_label = QLabel("Weight:")
         weight_label.setBuddy(self.weight_edit)
@@ -718,25 +690,25 @@ class CorrectEventDialog(QDialog):
         self._submit = submit
         self._decimal_comma = decimal_comma
         dosing = event.kind in DOSING
-        self.summary_label = _named(QLabel(summary), "summary_label")
+        self.summary_label = named(QLabel(summary), "summary_label")
         self.summary_label.setWordWrap(True)
         self.date_edit = _date_edit("date_edit", "Date of the event", today)
         self.date_edit.set_bounds(earliest=birth, latest=today)  # R12.4, R12.8
         self.date_edit.set_date(event.date)
-        self.time_edit = _named(QLineEdit(), "time_edit", "Time of the event, HH:MM, optional")
+        self.time_edit = named(QLineEdit(), "time_edit", "Time of the event, HH:MM, optional")
         self.time_edit.setPlaceholderText("HH:MM")
         if event.time is not None:
             self.time_edit.setText(clock(event.time))
-        self.product_combo = _named(QComboBox(), "product_combo", "Product")
+        self.product_combo = named(QComboBox(), "product_combo", "Product")
         for product in protocol.formulations.values():
             self.product_combo.addItem(product.name, product.id.value)
         if event.formulation is not None:
             self.product_combo.setCurrentIndex(self.product_combo.findData(event.formulation.value))
-        self.dose_edit = _named(QLineEdit(), "dose_edit", "Dose per administration in milligrams")
+        self.dose_edit = named(QLineEdit(), "dose_edit", "Dose per administration in milligrams")
         if event.dose is not None:
             self.dose_edit.setText(words.units.number(event.dose, Kind.DOSE))
-        self.reason_edit = _named(QLineEdit(event.reason), "reason_edit", "Reason for the event")
-        self.resume_check = _named(
+        self.reason_edit = named(QLineEdit(event.reason), "reason_edit", "Reason for the event")
+        self.resume_check = named(
             QCheckBox("Resume on"), "resume_check", "A resume date is planned"
         )
         self.resume_date = _date_edit("resume_date", "Planned resume date", today)
@@ -745,7 +717,7 @@ class CorrectEventDialog(QDialog):
         self.resume_check.setChecked(event.resume_on is not None)
         self.resume_date.setEnabled(event.resume_on is not None)
         self.resume_check.toggled.connect(self.resume_date.setEnabled)
-        self.why_edit = _named(QLineEdit(), "why_edit", "Why it is corrected")
+        self.why_edit = named(QLineEdit(), "why_edit", "Why it is corrected")
         self.why_edit.setPlaceholderText("kept in the patient's history")
         self.error_label = _error_label("error_label")
 
@@ -849,17 +821,17 @@ class DeleteEventDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Delete an event of the course")
         self._submit = submit
-        self.summary_label = _named(
+        self.summary_label = named(
             QLabel(f"Delete this event from the course?\n{summary}"), "summary_label"
         )
         self.summary_label.setWordWrap(True)
-        self.why_edit = _named(QLineEdit(), "why_edit", "Why it is deleted")
+        self.why_edit = named(QLineEdit(), "why_edit", "Why it is deleted")
         self.why_edit.setPlaceholderText("kept in the patient's history")
         self.error_label = _error_label("error_label")
         form = QFormLayout()
         form.addRow("&Why deleted:", self.why_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.delete_button = _named(
+        self.delete_button = named(
             buttons.addButton("&Delete", QDialogButtonBox.ButtonRole.AcceptRole), "delete_button"
         )
         buttons.accepted.connect(self._on_buttons_accepted)

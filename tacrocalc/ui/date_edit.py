@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QLineEdit, QWidget
 
 from tacrocalc.present.dates import after_latest, before_earliest, long_date, not_a_date
 from tacrocalc.ui.qtdates import pydate
+from tacrocalc.ui.widgets import ERROR_STYLE
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-ERROR_STYLE = "color: #b00020;"
 
 
 class DateEdit(QWidget):

@@ -46,8 +46,9 @@ from tacrocalc.present.patient_details import (
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import Words, message
 from tacrocalc.records.store import AuditEntry
-from tacrocalc.ui.date_edit import ERROR_STYLE, DateEdit
+from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.qtdates import pydate, qdate
+from tacrocalc.ui.widgets import ERROR_STYLE
 
 __all__ = [
     "CorrectionDialog",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -34,6 +34,7 @@ from tacrocalc.present.patient import VALUE_COLUMNS
 from tacrocalc.ui.charts_tab import ChartsTab
 from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.observation_model import ObservationTableModel
+from tacrocalc.ui.widgets import ERROR_STYLE, Message, named
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
@@ -49,34 +50,6 @@ if TYPE_CHECKING:
 
 # The clinical core (tacrocalc.domain, the presenters, the calculator) is imported inside the
 # methods that use it, the first time a patient is opened: the window is painted before it.
-
-ERROR_STYLE = "color: #b00020;"
-
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, name: str, accessible: str = "") -> W:
-    widget.setObjectName(name)
-    if accessible:
-        widget.setAccessibleName(accessible)
-    return widget
-
-
-class _Message(QLabel):
-    """A message that takes no room while it has nothing to say."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.hide()
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setVisible(bool(text))
-
-    def clear(self) -> None:
-        self.setText("")
 
 
 def _escape(text: str) -> str:
@@ -146,7 +119,7 @@ class PatientView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._build_header())
-        self.columns = _named(QSplitter(Qt.Orientation.Horizontal), "columns")
+        self.columns = named(QSplitter(Qt.Orientation.Horizontal), "columns")
         self.columns.addWidget(self._build_left_column())
         self.columns.addWidget(self._build_right_column())
         self.columns.setChildrenCollapsible(False)
@@ -158,21 +131,21 @@ class PatientView(QWidget):
 
     def _build_header(self) -> QHBoxLayout:
         """Name, id, details, the regimen in force (R15.4), and the plan buttons."""
-        self.name_label = _named(QLabel(), "name_label")
+        self.name_label = named(QLabel(), "name_label")
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.name_label.setFont(font)
-        self.details_label = _named(QLabel(), "details_label")
+        self.details_label = named(QLabel(), "details_label")
         self.details_label.setWordWrap(True)
-        self.regimen_label = _named(QLabel(), "regimen_label")  # R15.4: the regimen in force
+        self.regimen_label = named(QLabel(), "regimen_label")  # R15.4: the regimen in force
         self.regimen_label.setWordWrap(True)
         self.regimen_label.setStyleSheet("font-weight: bold;")
-        self.flag_label = _named(QLabel(), "flag_label")
+        self.flag_label = named(QLabel(), "flag_label")
         self.flag_label.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        self.edit_button = _named(QPushButton("&Edit patient…"), "edit_button")
-        self.export_button = _named(QPushButton("E&xport plan…"), "export_button")
-        self.print_button = _named(QPushButton("Prin&t…"), "print_button")
+        self.edit_button = named(QPushButton("&Edit patient…"), "edit_button")
+        self.export_button = named(QPushButton("E&xport plan…"), "export_button")
+        self.print_button = named(QPushButton("Prin&t…"), "print_button")
         self.export_button.clicked.connect(lambda: self.plan_requested.emit("export"))
         self.print_button.clicked.connect(lambda: self.plan_requested.emit("print"))
         header = QHBoxLayout()
@@ -193,18 +166,18 @@ class PatientView(QWidget):
         self.calculator_box = QWidget()
         self.calculator_layout = QVBoxLayout(self.calculator_box)
         self.calculator_layout.setContentsMargins(4, 4, 4, 4)
-        self.start_edit = _named(
+        self.start_edit = named(
             DateEdit("Start date of the new regimen", today=self._today(), beside=True),
             "start_edit",
         )
-        self.apply_button = _named(QPushButton("&Apply as new regimen"), "apply_button")
+        self.apply_button = named(QPushButton("&Apply as new regimen"), "apply_button")
         self.apply_button.setToolTip(
             "Record this dose from the start date; the schedule "
             "restarts (R8.2) and the previous regimen stays in the "
             "history."
         )
-        self.switch_label = _named(_Message(), "switch_label")  # R10: what a switch does
-        self.apply_error = _named(_Message(), "apply_error")
+        self.switch_label = named(Message(), "switch_label")  # R10: what a switch does
+        self.apply_error = named(Message(), "apply_error")
         self.apply_error.setStyleSheet(ERROR_STYLE)
         apply_row = QHBoxLayout()
         start_label = QLabel("fro&m")
@@ -217,10 +190,10 @@ class PatientView(QWidget):
         self.calculator_layout.addWidget(self.switch_label)
         self.calculator_layout.addWidget(self.apply_error)
 
-        self.adjust_label = _named(QLabel(), "adjust_label")
+        self.adjust_label = named(QLabel(), "adjust_label")
         self.adjust_label.setWordWrap(True)
-        self.adjust_button = _named(QPushButton("Apply the suggested dose"), "adjust_button")
-        self.alerts_label = _named(QLabel(), "alerts_label", "Needs attention")
+        self.adjust_button = named(QPushButton("Apply the suggested dose"), "adjust_button")
+        self.alerts_label = named(QLabel(), "alerts_label", "Needs attention")
         self.alerts_label.setWordWrap(True)
         self.alerts_label.setTextFormat(Qt.TextFormat.RichText)
         self.alerts_label.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -245,7 +218,7 @@ class PatientView(QWidget):
         alerts_layout.addWidget(alerts_scroll, 1)
         alerts_layout.addWidget(self.adjust_button)
 
-        self.schedule_table = _named(QTableWidget(0, 4), "schedule_table", "Monitoring schedule")
+        self.schedule_table = named(QTableWidget(0, 4), "schedule_table", "Monitoring schedule")
         self.schedule_table.setHorizontalHeaderLabels(["Check", "When", "Status", "Take"])
         self.schedule_table.verticalHeader().hide()
         self.schedule_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -264,7 +237,7 @@ class PatientView(QWidget):
         self.course_panel.written.connect(self.saved.emit)
         self.course_panel.written.connect(lambda _text: self._show_regimen_in_calculator())
         self.course_layout.addWidget(self.course_panel)
-        self.left_tabs = _named(QTabWidget(), "left_tabs")
+        self.left_tabs = named(QTabWidget(), "left_tabs")
         self.left_tabs.addTab(self.calculator_box, "Dose")
         self.left_tabs.addTab(self.course_tab, "Course")
         self.left_tabs.addTab(self.schedule_table, "Schedule (R8)")
@@ -279,16 +252,16 @@ class PatientView(QWidget):
     def _build_entry(self) -> QGridLayout:
         """The quick-entry row: date, times, trough, creatinine, blood pressure."""
         # ISO or the locale's short date, with what was understood under it.
-        self.date_edit = _named(DateEdit("Date of the results", today=self._today()), "date_edit")
-        self.time_edit = _named(QLineEdit(), "time_edit", "Sample time")
+        self.date_edit = named(DateEdit("Date of the results", today=self._today()), "date_edit")
+        self.time_edit = named(QLineEdit(), "time_edit", "Sample time")
         self.time_edit.setPlaceholderText("08:00")
-        self.last_dose_edit = _named(QLineEdit(), "last_dose_edit", "Time of the last dose")
+        self.last_dose_edit = named(QLineEdit(), "last_dose_edit", "Time of the last dose")
         self.last_dose_edit.setPlaceholderText("20:00")
-        self.trough_edit = _named(QLineEdit(), "trough_edit", "Trough level")
-        self.creatinine_edit = _named(QLineEdit(), "creatinine_edit", "Creatinine")
-        self.bp_edit = _named(QLineEdit(), "bp_edit", "Blood pressure, systolic/diastolic")
+        self.trough_edit = named(QLineEdit(), "trough_edit", "Trough level")
+        self.creatinine_edit = named(QLineEdit(), "creatinine_edit", "Creatinine")
+        self.bp_edit = named(QLineEdit(), "bp_edit", "Blood pressure, systolic/diastolic")
         self.bp_edit.setPlaceholderText("120/80")
-        self.add_button = _named(_text_button("Add"), "add_button")
+        self.add_button = named(_text_button("Add"), "add_button")
         self.add_button.setToolTip("Add the results typed (Enter in any field does the same)")
         self._set_entry_placeholders()
         metrics = self.fontMetrics()  # wide enough for what is typed in each, never "26-11-2"
@@ -323,7 +296,7 @@ class PatientView(QWidget):
         entry.setColumnStretch(1, 1)
         entry.setColumnStretch(3, 1)
         entry.setColumnStretch(5, 1)
-        self.entry_error = _named(QLabel(), "entry_error")
+        self.entry_error = named(QLabel(), "entry_error")
         self.entry_error.setWordWrap(True)
         self.entry_error.setStyleSheet(ERROR_STYLE)
         self.entry_error.hide()
@@ -336,7 +309,7 @@ class PatientView(QWidget):
         self.charts.setObjectName("charts")
         entry = self._build_entry()
         self.table_model = ObservationTableModel()
-        self.table = _named(QTableView(), "observation_table", "Results")
+        self.table = named(QTableView(), "observation_table", "Results")
         self.table.setModel(self.table_model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -351,11 +324,11 @@ class PatientView(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole value on hover
         # Tool buttons: as wide as their words, so the row fits a 1024-pixel screen.
-        self.correct_button = _named(_text_button("Correct…"), "correct_button")
-        self.delete_button = _named(_text_button("Delete…"), "delete_button")
-        self.restore_button = _named(_text_button("Restore"), "restore_button")
-        self.show_deleted_check = _named(QCheckBox("Show deleted"), "show_deleted_check")
-        self.history_button = _named(_text_button("Histor&y…"), "history_button")
+        self.correct_button = named(_text_button("Correct…"), "correct_button")
+        self.delete_button = named(_text_button("Delete…"), "delete_button")
+        self.restore_button = named(_text_button("Restore"), "restore_button")
+        self.show_deleted_check = named(QCheckBox("Show deleted"), "show_deleted_check")
+        self.history_button = named(_text_button("Histor&y…"), "history_button")
         table_buttons = QHBoxLayout()
         for item in (
             self.correct_button,
@@ -373,7 +346,7 @@ class PatientView(QWidget):
         results_layout.addWidget(self.entry_error)
         results_layout.addWidget(self.table, 1)
         results_layout.addLayout(table_buttons)
-        self.right_tabs = _named(QTabWidget(), "right_tabs")
+        self.right_tabs = named(QTabWidget(), "right_tabs")
         self.right_tabs.addTab(results, "Results")
         self.right_tabs.addTab(self.charts, "Charts")
         return self.right_tabs

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from tacrocalc.ui.settings import PREFERENCES, Settings, parse_times
+from tacrocalc.ui.widgets import ERROR_STYLE
 
 
 class SettingsDialog(QDialog):
@@ -58,7 +59,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
