@@ -53,21 +53,14 @@ def check_trough(
                 limit=Measure(Kind.TROUGH, low),
             ),
         )
-    return _bounds(
-        value,
-        protocol.values.trough_min,
-        protocol.values.trough_max,
-        Kind.TROUGH,
-        field=field,
-        rule="R12.2",
-    )
+    return check_target_trough(value, protocol, field=field)
 
 
 def check_target_trough(
     value: Quantity, protocol: Protocol, *, field: str = "target trough"
 ) -> tuple[Issue, ...]:
-    """R5.6 and R12.2: an end (or the upper-end caution) of a patient's own trough range lies
-    within the bounds of a trough, however the range arrives (typed, imported, stored)."""
+    """R5.6 and R12.2: a trough, an end (or the upper-end caution) of a patient's own trough
+    range, lies within the bounds of a trough, however it arrives (typed, imported, stored)."""
     return _bounds(
         value,
         protocol.values.trough_min,
