@@ -81,21 +81,28 @@ class ObservationRow:
     deleted: bool
 
 
+# What the results table calls each kind of result (VALUE_COLUMNS holds the same names).
+KIND_NAMES: dict[type, str] = {
+    Trough: "trough",
+    Creatinine: "creatinine",
+    BloodPressure: "blood pressure",
+}
+
+
 def observation_row(
     obs_id: int, obs: Observation, deleted: bool, assessment: Assessment, words: Words
 ) -> ObservationRow:
     """One row of the observation table, classified as the domain classifies it."""
     protocol, record = assessment.protocol, assessment.record
     flagged = False
+    kind = KIND_NAMES[type(obs)]
     if isinstance(obs, Trough):
-        kind = "trough"
         value = words.quantity(obs.value, Kind.TROUGH, below_limit=obs.below_limit)
         klass = classify(obs, record, protocol)  # off treatment while held or stopped (R5.7)
         steady = at_steady_state(obs, record, protocol)
         text = CLASS_TEXT[klass] + (", not at steady state" if steady is False else "")
         flagged = klass in (TroughClass.BELOW, TroughClass.ABOVE, TroughClass.UPPER_END)
     elif isinstance(obs, Creatinine):
-        kind = "creatinine"
         value = words.quantity(obs.value, Kind.CREATININE)
         baseline = creatinine_baseline(record, obs.date)  # R6.5: the one in force that day
         if baseline is None:
@@ -106,7 +113,6 @@ def observation_row(
             text = f"{change:+.1f} % vs baseline" + (" (significant)" if flagged else "")
     else:
         assert isinstance(obs, BloodPressure)
-        kind = "blood pressure"
         value = words.render(Pressure(obs.systolic, obs.diastolic))
         flagged = is_hypertensive(obs, protocol)
         text = "hypertension" if flagged else "normal"
@@ -201,7 +207,7 @@ def day_rows(
         lambda: defaultdict(list)
     )
     for obs_id, obs, deleted_at in observations:
-        kind = observation_row(obs_id, obs, False, assessment, words).kind
+        kind = KIND_NAMES[type(obs)]  # classified once, below
         by_day[obs.date][kind].append((obs_id, obs, deleted_at is not None))
     events: dict[date, list[str]] = defaultdict(list)
     for event in assessment.record.events:
