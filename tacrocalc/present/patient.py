@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from tacrocalc.domain.assessment import Advice, Assessment
-from tacrocalc.domain.course import Regimen, Status
+from tacrocalc.domain.course import Regimen
 from tacrocalc.domain.dosing import SwitchOutcome
 from tacrocalc.domain.issues import Issue, Percent, Pressure, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
@@ -26,6 +26,7 @@ from tacrocalc.domain.units import Kind, magnitude, parse, parse_blood_pressure,
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import (
     CLASS_TEXT,
+    NO_DOSE_TEXT,
     PHASE_TEXT,
     TAKE_TEXT,
     Words,
@@ -187,9 +188,7 @@ def _dose_at(obs: Observation, assessment: Assessment, words: Words) -> str:
             per_day = assessment.protocol.formulations[regimen.formulation].administrations_per_day
         # short for a column: "3 mg twice daily" (the header and the plan say every 12 hours)
         return f"{words.dose(regimen.dose)} {'twice daily' if per_day == 2 else 'once daily'}"
-    return {Status.HELD: "on hold", Status.STOPPED: "stopped"}.get(
-        record.status_on(obs.date), "not started"
-    )
+    return NO_DOSE_TEXT.get(record.status_on(obs.date), "not started")
 
 
 def day_rows(

@@ -23,6 +23,7 @@ from tacrocalc.domain.units import Kind
 from tacrocalc.present.charts import Charts, build_charts
 from tacrocalc.present.words import (
     CLASS_TEXT,
+    NO_DOSE_TEXT,
     PHASE_TEXT,
     SEVERITY_COLOURS,
     SEVERITY_WORDS,
@@ -82,11 +83,6 @@ EVENT_TEXT: Final[dict[EventKind, str]] = {
     EventKind.RESUME: "resumed",
     EventKind.RESTART: "restarted",
     EventKind.STOP: "stopped",
-}
-# What a day of the results table was given when no dose was (R15.2).
-NO_DOSE_TEXT: Final[dict[Status, str]] = {
-    Status.HELD: "on hold",
-    Status.STOPPED: "stopped",
 }
 
 

@@ -180,6 +180,12 @@ def without_rules(text: str) -> tuple[str, str]:
     return _RULES.sub("", text), ", ".join(rules)
 
 
+# What a day of the results was given when no dose was (R15.2), on screen and on paper.
+NO_DOSE_TEXT: Final[dict[Status, str]] = {
+    Status.HELD: "on hold",
+    Status.STOPPED: "stopped",
+}
+
 SEVERITY_WORDS: Final[dict[Severity, str]] = {
     Severity.URGENT: "URGENT",
     Severity.WARNING: "Warning",
