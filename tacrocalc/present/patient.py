@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from tacrocalc.domain.assessment import Advice, Assessment
-from tacrocalc.domain.course import Regimen
+from tacrocalc.domain.course import Regimen, Status
 from tacrocalc.domain.dosing import SwitchOutcome
 from tacrocalc.domain.issues import Issue, Percent, Pressure, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
@@ -188,7 +188,8 @@ def _dose_at(obs: Observation, assessment: Assessment, words: Words) -> str:
             per_day = assessment.protocol.formulations[regimen.formulation].administrations_per_day
         # short for a column: "3 mg twice daily" (the header and the plan say every 12 hours)
         return f"{words.dose(regimen.dose)} {'twice daily' if per_day == 2 else 'once daily'}"
-    return NO_DOSE_TEXT.get(record.status_on(obs.date), "not started")
+    # A result of the day of a start, taken before it, has no dose though the day is "on".
+    return NO_DOSE_TEXT.get(record.status_on(obs.date), NO_DOSE_TEXT[Status.NONE])
 
 
 def day_rows(

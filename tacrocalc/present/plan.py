@@ -212,7 +212,7 @@ def build_plan(
         cells = by_day[day]
         period = period_at(course, day, sample=True)  # the dose at the time (R15.2)
         if period is None:
-            cells[3] = "none"
+            cells[3] = NO_DOSE_TEXT[Status.NONE]
         elif period.regimen is None:
             cells[3] = NO_DOSE_TEXT[period.status]
         else:

@@ -182,6 +182,7 @@ def without_rules(text: str) -> tuple[str, str]:
 
 # What a day of the results was given when no dose was (R15.2), on screen and on paper.
 NO_DOSE_TEXT: Final[dict[Status, str]] = {
+    Status.NONE: "not started",
     Status.HELD: "on hold",
     Status.STOPPED: "stopped",
 }
