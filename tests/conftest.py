@@ -29,3 +29,16 @@ def prograf() -> Protocol:
 @pytest.fixture
 def today() -> date:
     return date(2026, 6, 1)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of the test run's own (tests/pg_server.py), or a skip saying how to
+    get the binaries."""
+    from tests.pg_server import MISSING, running_server, server_binaries
+
+    binaries = server_binaries()
+    if binaries is None:
+        pytest.skip(MISSING)
+    with running_server(binaries) as server:
+        yield server

@@ -43,7 +43,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from tacrocalc.records.schema import MIGRATIONS, SCHEMA_VERSION
+from tacrocalc.records.migrate import SCHEMA_VERSION
+from tacrocalc.records.schema import LAST_LEGACY_VERSION, MIGRATIONS
 
 if sys.platform != "win32":
     import fcntl
@@ -565,14 +566,26 @@ class Database:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self, version: int) -> None:
+        """Bring the store to the newest schema: an older SQLite store through the migrations
+        written before Alembic (to schema 3), then Alembic's history; a new store by Alembic
+        from its baseline. A copy of the file is made before each migration of a store in use."""
         self._broken = None
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            if version:  # a copy of the file as it was, before each migration
+        if version:
+            for target in range(version + 1, LAST_LEGACY_VERSION + 1):
                 self.backup(self._backup_path(f"before-v{target}"))
+                self._mark()
+                with self.write() as db:
+                    MIGRATIONS[target](db)
+                    db.execute(f"PRAGMA user_version={target}")
+            version = max(version, LAST_LEGACY_VERSION)
+        if version < SCHEMA_VERSION:
+            from tacrocalc.records.migrate import upgrade_sqlite
+
+            if version:
+                self.backup(self._backup_path(f"before-v{SCHEMA_VERSION}"))
             self._mark()
-            with self.write() as db:
-                MIGRATIONS[target](db)
-                db.execute(f"PRAGMA user_version={target}")
+            self._refuse_if_moved()
+            upgrade_sqlite(self.path, from_version=version)
         self._mark()
 
     def _mark(self) -> None:

@@ -1,4 +1,8 @@
-"""The schema of the patient store, version by version (`PRAGMA user_version`).
+"""The SQLite store's schemas 1 to 3, kept before Alembic kept the history (`PRAGMA user_version`).
+
+From schema 3 on, one Alembic history serves the SQLite store and the ward's PostgreSQL
+database (`records/migrate.py`, `records/migrations/versions`); these stay to bring an older
+SQLite store to schema 3.
 
 Each migration is a numbered function that takes the store from the version before it to its
 own; `Database` copies the file first and runs it in one transaction. A migration that moves
@@ -166,4 +170,5 @@ MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
     2: _migrate_2,
     3: _migrate_3,
 }
-SCHEMA_VERSION: Final = max(MIGRATIONS)
+LAST_LEGACY_VERSION: Final = max(MIGRATIONS)
+"""The schema Alembic's history starts from (its baseline revision, 0003)."""

@@ -20,12 +20,11 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tacrocalc.domain.course import (
     DOSING_AFTER,
@@ -82,8 +81,11 @@ from tacrocalc.records.database import (
     latest_backup,
     restore,
 )
-from tacrocalc.records.schema import SCHEMA_VERSION
+from tacrocalc.records.migrate import SCHEMA_VERSION
 from tacrocalc.records.tables import date_or_none, fold, search_terms
+
+if TYPE_CHECKING:
+    from tacrocalc.records.server import ServerDatabase
 
 __all__ = [
     "BACKUP_DIR",
@@ -147,23 +149,45 @@ class AuditEntry:
 
 
 class Store:
-    """A patient store in `folder` (created readable by the user alone)."""
+    """A patient store: a data folder of this computer (created readable by the user alone),
+    or the ward's PostgreSQL database at `server` (a postgresql:// URL; `records.server`)."""
 
     def __init__(
         self,
-        folder: Path,
+        folder: Path | None = None,
         *,
         protocol_for: Callable[[str], Protocol],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         user: str | None = None,
         daily_backup: bool = True,
+        server: str | None = None,
     ) -> None:
         self._protocol_for = protocol_for
         self._clock = clock
-        self._user = user or getpass.getuser()
-        self._database = Database(folder, clock=clock, daily_backup=daily_backup)
-        self.folder, self.path = self._database.folder, self._database.path
-        self._db = self._database.connection
+        self._database: Database | ServerDatabase
+        self.server = server
+        if server is not None:
+            from tacrocalc.records.server import ServerDatabase
+
+            self._database = ServerDatabase(server)
+            # The server records its own user in the audit trail (roles.sql); this is what
+            # the window and the course events show.
+            self._user = self._database.user
+            self.folder: Path | None = None
+            self.path: Path | None = None
+            self.where = self._database.where
+        else:
+            if folder is None:
+                raise TypeError("Store needs a data folder or a server")
+            self._user = user or getpass.getuser()
+            self._database = Database(folder, clock=clock, daily_backup=daily_backup)
+            self.folder, self.path = self._database.folder, self._database.path
+            self.where = str(self.path)
+        self._db: Any = self._database.connection
+
+    @property
+    def on_server(self) -> bool:
+        return self.folder is None
 
     def close(self) -> None:
         self._database.close()
@@ -176,7 +200,7 @@ class Store:
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    def _write(self) -> contextlib.AbstractContextManager[Any]:
         """One transaction: all of it is written, or none of it."""
         return self._database.write()
 
@@ -185,7 +209,7 @@ class Store:
 
     def _audit(
         self,
-        db: sqlite3.Connection,
+        db: Any,
         action: str,
         entity: str,
         entity_id: object,
@@ -249,9 +273,9 @@ class Store:
         return [PatientSummary(id=r[0], name=r[1], birth_date=date_or_none(r[2])) for r in rows]
 
     def list_patients(self, *, limit: int | None = None) -> list[PatientSummary]:
+        query = "SELECT id, name, birth_date FROM patients ORDER BY name, id"
         rows = self._db.execute(
-            "SELECT id, name, birth_date FROM patients ORDER BY name, id LIMIT ?",
-            (-1 if limit is None else limit,),
+            query if limit is None else query + " LIMIT ?", () if limit is None else (limit,)
         ).fetchall()
         return [PatientSummary(id=r[0], name=r[1], birth_date=date_or_none(r[2])) for r in rows]
 

@@ -61,6 +61,11 @@ def _slots(columns: str) -> str:
     return ", ".join("?" * len(_names(columns)))
 
 
+def _new_id(cursor: Any) -> int:
+    """The id an INSERT … RETURNING id gave its row (both engines)."""
+    return int(cursor.fetchone()[0])
+
+
 # -- patients and patient_terms -------------------------------------------------------------
 
 
@@ -175,10 +180,10 @@ def _patient_params(
 
 def insert_weight(db: sqlite3.Connection, patient_id: str, weight: WeightEntry) -> int:
     cursor = db.execute(
-        "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg')",
+        "INSERT INTO weights (patient_id, date, value, unit) VALUES (?, ?, ?, 'kg') RETURNING id",
         (patient_id, weight.date.isoformat(), magnitude(weight.value, "kg")),
     )
-    return int(cursor.lastrowid or 0)
+    return _new_id(cursor)
 
 
 def read_weights(db: sqlite3.Connection, patient_id: str) -> tuple[WeightEntry, ...]:
@@ -203,8 +208,8 @@ _EVENT_SET: Final = ", ".join(f"{column} = ?" for column in _names(_EVENT_COLUMN
 
 
 def insert_event(db: sqlite3.Connection, patient_id: str, event: CourseEvent) -> int:
-    cursor = db.execute(_INSERT_EVENT, (patient_id, *_event_params(event)))
-    return int(cursor.lastrowid or 0)
+    cursor = db.execute(_INSERT_EVENT + " RETURNING id", (patient_id, *_event_params(event)))
+    return _new_id(cursor)
 
 
 def update_event(db: sqlite3.Connection, event_id: int, event: CourseEvent) -> None:
@@ -279,7 +284,7 @@ def _event_params(event: CourseEvent) -> tuple[Any, ...]:
 def insert_baseline(db: sqlite3.Connection, patient_id: str, baseline: BaselineSetting) -> int:
     cursor = db.execute(
         "INSERT INTO creatinine_baselines (patient_id, date, value, unit, reason)"
-        " VALUES (?, ?, ?, 'umol/L', ?)",
+        " VALUES (?, ?, ?, 'umol/L', ?) RETURNING id",
         (
             patient_id,
             baseline.date.isoformat(),
@@ -287,7 +292,7 @@ def insert_baseline(db: sqlite3.Connection, patient_id: str, baseline: BaselineS
             baseline.reason,
         ),
     )
-    return int(cursor.lastrowid or 0)
+    return _new_id(cursor)
 
 
 def read_baselines(db: sqlite3.Connection, patient_id: str) -> tuple[BaselineSetting, ...]:
@@ -311,8 +316,10 @@ _INSERT_OBSERVATION: Final = (
 
 
 def insert_observation(db: sqlite3.Connection, patient_id: str, obs: Observation) -> int:
-    cursor = db.execute(_INSERT_OBSERVATION, (patient_id, *_observation_params(obs)))
-    return int(cursor.lastrowid or 0)
+    cursor = db.execute(
+        _INSERT_OBSERVATION + " RETURNING id", (patient_id, *_observation_params(obs))
+    )
+    return _new_id(cursor)
 
 
 def update_observation(db: sqlite3.Connection, obs_id: int, obs: Observation) -> None:
@@ -347,7 +354,7 @@ def observation_rows(
     rows = db.execute(
         f"SELECT id, {_OBSERVATION_COLUMNS}, deleted_at FROM observations WHERE patient_id = ?"
         + ("" if include_deleted else " AND deleted_at IS NULL")
-        + " ORDER BY date, time, id",
+        + " ORDER BY date, COALESCE(time, ''), id",
         (patient_id,),
     ).fetchall()
     return [(r[0], _observation(r[1:9]), r[9]) for r in rows]
@@ -414,10 +421,10 @@ def insert_co_medication(
     db: sqlite3.Connection, patient_id: str, change: CoMedicationChange
 ) -> int:
     cursor = db.execute(
-        "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?)",
+        "INSERT INTO co_medication (patient_id, date, note) VALUES (?, ?, ?) RETURNING id",
         (patient_id, change.date.isoformat(), change.note),
     )
-    return int(cursor.lastrowid or 0)
+    return _new_id(cursor)
 
 
 def read_co_medication(db: sqlite3.Connection, patient_id: str) -> tuple[CoMedicationChange, ...]:

@@ -25,12 +25,15 @@ from tacrocalc.records import patient_file
 from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.records.store import DB_NAME, SCHEMA_VERSION
 from tests import shown
+from tests.records.stores import dump, open_store
 from tests.records.test_patient_file import courses
-from tests.records.test_store import TODAY, add_patient, dump, open_store
+from tests.records.test_store import TODAY, add_patient
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BID = (time(8), time(20))
 IR = FormulationId.IR_CAPSULE
+
+pytestmark = pytest.mark.usefixtures("each_store")
 
 
 @pytest.fixture
@@ -267,9 +270,8 @@ def test_every_add_correct_and_delete_is_in_the_history_with_before_and_after(st
     ]
     assert {e.user for e in entries} == {"dr.test"}
     # the deleted event's values stay in the store too
-    with sqlite3.connect(store.path) as db:
-        row = db.execute("SELECT dose, deleted_at FROM course_events WHERE id = ?", (change,))
-        dose, deleted_at = row.fetchone()
+    row = next(r for r in dump(store)["course_events"] if r[0] == change)
+    dose, deleted_at = row[6], row[-1]  # id, patient_id, date, time, kind, formulation, dose
     assert dose == 4.5 and deleted_at is not None
     # and what the history holds reads back as the event (the patient file's shape)
     read_back = patient_file.read_patient(
@@ -419,6 +421,7 @@ def _migrated(tmp_path):
     return folder
 
 
+@pytest.mark.sqlite_only
 def test_a_schema_2_store_migrates_its_regimens_into_events(tmp_path):
     folder = _migrated(tmp_path)
     source = DATA / "store-v2.sqlite3"
@@ -429,7 +432,7 @@ def test_a_schema_2_store_migrates_its_regimens_into_events(tmp_path):
     old_audit = _rows(source, "audit")
     regimens = _rows(source, "regimens")
     with open_store(folder, daily_backup=False) as s:
-        assert s.schema_version == SCHEMA_VERSION == 3
+        assert s.schema_version == SCHEMA_VERSION == 5  # legacy to 3, then Alembic
         h123 = s.load("H123")
         assert [(e.kind, e.date) for e in h123.events] == [
             (EventKind.START, date(2026, 1, 5)),
@@ -456,7 +459,11 @@ def test_a_schema_2_store_migrates_its_regimens_into_events(tmp_path):
         assert magnitude(s.load("H200").events[0].dose, "mg") == 2.4
         # patient data unchanged, the old audit trail kept as it was
         for table, rows in old.items():
-            assert _rows(s.path, table) == rows, table
+            now = _rows(s.path, table)
+            if table == "patients":  # schema 4 adds each patient's version, at 1
+                assert {r[-1] for r in now} == {1}
+                now = [r[:-1] for r in now]
+            assert now == rows, table
         assert [r[:-1] for r in _rows(s.path, "audit")] == old_audit
         assert len(h123.observations) == 10  # 11 rows; the deleted one stays out
         with sqlite3.connect(s.path) as db:
@@ -477,6 +484,7 @@ def test_a_schema_2_store_migrates_its_regimens_into_events(tmp_path):
         assert kept.execute("SELECT * FROM regimens ORDER BY id").fetchall() == regimens
 
 
+@pytest.mark.sqlite_only
 def test_what_schema_2_accepted_and_the_course_now_refuses_is_kept_and_does_not_block(tmp_path):
     """H300 was given dose times 08:00 and 08:00 and then the same dose again (schema 2 did
     not check R2.2 or R15.1). Migration keeps both as they were; a later entry is not blamed
@@ -495,20 +503,22 @@ def test_what_schema_2_accepted_and_the_course_now_refuses_is_kept_and_does_not_
         assert s.correct_event(first_id, fixed, today=TODAY, reason="times as given").ok
 
 
-def test_a_schema_1_store_migrates_through_2_to_3(tmp_path):
+@pytest.mark.sqlite_only
+def test_a_schema_1_store_migrates_through_2_and_3_to_the_newest(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
     shutil.copy(DATA / "store-v1.sqlite3", folder / DB_NAME)
     with open_store(folder, daily_backup=False) as s:
-        assert s.schema_version == 3
+        assert s.schema_version == SCHEMA_VERSION == 5
         assert s.load("H123").events == ()
         assert magnitude(s.load("H123").troughs()[0].value, "ug/L") == 8.1
         add(s, start())
         assert s.history("H123")[-1].entity == "event"
     labels = sorted(p.name.split("-")[-1] for p in (folder / "backups").glob("*.sqlite3"))
-    assert labels == ["v2.sqlite3", "v3.sqlite3"]
+    assert labels == ["v2.sqlite3", "v3.sqlite3", "v5.sqlite3"]  # one copy before each
 
 
+@pytest.mark.sqlite_only
 def test_results_keep_their_dose_at_the_time_after_migration(tmp_path):
     """R15.2: each result is linked to the regimen in force when it was sampled."""
     folder = _migrated(tmp_path)

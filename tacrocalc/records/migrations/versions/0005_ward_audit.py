@@ -1,0 +1,92 @@
+"""On the ward server, the database itself vouches for the audit trail (issue 13):
+
+- each audit row's user and time are the server's (`current_user`, its clock), whatever the
+  workstation sent;
+- no one changes or removes an audit row (UPDATE, DELETE and TRUNCATE raise);
+- a transaction that changes a patient's data must write to the audit trail, or it is rolled
+  back at its commit.
+
+A SQLite store is one user's file: there the application writes the trail, as before, and this
+revision changes nothing.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+DATA_TABLES = (
+    "patients",
+    "weights",
+    "observations",
+    "co_medication",
+    "course_events",
+    "creatinine_baselines",
+)
+
+
+def upgrade() -> None:
+    if op.get_context().dialect.name != "postgresql":
+        return
+    op.execute(
+        """
+        CREATE FUNCTION tacrocalc_audit_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.os_user := current_user;
+            NEW.at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+                || '+00:00';
+            PERFORM set_config('tacrocalc.audited', 'yes', true);
+            RETURN NEW;
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER audit_stamp BEFORE INSERT ON audit"
+        " FOR EACH ROW EXECUTE FUNCTION tacrocalc_audit_stamp()"
+    )
+    op.execute(
+        """
+        CREATE FUNCTION tacrocalc_audit_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the audit trail cannot be changed or removed'
+                USING ERRCODE = 'insufficient_privilege';
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER audit_kept BEFORE UPDATE OR DELETE ON audit"
+        " FOR EACH ROW EXECUTE FUNCTION tacrocalc_audit_kept()"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_kept_whole BEFORE TRUNCATE ON audit"
+        " FOR EACH STATEMENT EXECUTE FUNCTION tacrocalc_audit_kept()"
+    )
+    op.execute(
+        """
+        CREATE FUNCTION tacrocalc_audit_required() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF coalesce(current_setting('tacrocalc.audited', true), '') <> 'yes' THEN
+                RAISE EXCEPTION 'a change to % without an entry in the audit trail', TG_TABLE_NAME
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NULL;
+        END $$
+        """
+    )
+    for table in DATA_TABLES:
+        op.execute(
+            f"CREATE CONSTRAINT TRIGGER {table}_audited AFTER INSERT OR UPDATE OR DELETE"
+            f" ON {table} DEFERRABLE INITIALLY DEFERRED"
+            " FOR EACH ROW EXECUTE FUNCTION tacrocalc_audit_required()"
+        )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("a patient store is never migrated back; restore a backup")

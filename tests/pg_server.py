@@ -1,0 +1,125 @@
+"""A throwaway PostgreSQL server for the tests: `initdb` and `pg_ctl` in a temporary folder,
+listening on a unix socket only, from the server binaries of Debian's `postgresql` package
+(which `packaging/quickstart.sh` installs when it runs as root).
+
+As root (as in CI), the server runs as the `postgres` user (or `nobody`), since PostgreSQL
+refuses to run as root. A machine without the binaries skips the tests that need a server,
+saying how to get them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPERUSER = "tacrocalc_admin"
+MISSING = (
+    "PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's postgresql "
+    "package (`apt-get install postgresql`; packaging/quickstart.sh does it when run as root)"
+)
+
+
+def server_binaries() -> Path | None:
+    """The folder holding initdb, pg_ctl and postgres (15 or newer), or None."""
+    candidates = []
+    found = shutil.which("pg_ctl")
+    if found:
+        candidates.append(Path(found).resolve().parent)
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    for folder in candidates:
+        if all((folder / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
+            return folder
+    return None
+
+
+@dataclass
+class PgServer:
+    socket_dir: Path
+    _counter: itertools.count[int]
+
+    def url(self, database: str, user: str = SUPERUSER) -> str:
+        return f"postgresql://{user}@/{database}?host={self.socket_dir}"
+
+    def new_database(self) -> str:
+        """The name of a new empty database."""
+        import psycopg
+
+        name = f"ward_{next(self._counter)}"
+        with psycopg.connect(self.url("postgres"), autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+    def sql(self, statement: str, database: str = "postgres") -> None:
+        import psycopg
+
+        with psycopg.connect(self.url(database), autocommit=True) as db:
+            db.execute(statement)
+
+
+def _run_as() -> dict[str, object]:
+    """subprocess arguments that drop root for the server (it refuses to run as root)."""
+    if os.geteuid() != 0:
+        return {}
+    for name in ("postgres", "nobody"):
+        with contextlib.suppress(KeyError):
+            entry = pwd.getpwnam(name)
+            return {"user": entry.pw_uid, "group": entry.pw_gid}
+    raise RuntimeError("running as root, and no postgres or nobody user to run the server as")
+
+
+@contextlib.contextmanager
+def running_server(binaries: Path) -> Iterator[PgServer]:
+    folder = Path(tempfile.mkdtemp(prefix="tacrocalc-pg-"))
+    run_as = _run_as()
+    if run_as:
+        os.chown(folder, int(run_as["user"]), int(run_as["group"]))  # type: ignore[call-overload]
+    data = folder / "data"
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    try:
+        subprocess.run(
+            [
+                binaries / "initdb",
+                "-D",
+                data,
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            **run_as,  # type: ignore[arg-type]
+        )
+        options = (
+            f"-k {folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
+            " -c full_page_writes=off -c max_connections=60"
+        )
+        subprocess.run(
+            [binaries / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w", "start"],
+            check=True,
+            capture_output=True,
+            env=env,
+            **run_as,  # type: ignore[arg-type]
+        )
+        yield PgServer(socket_dir=folder, _counter=itertools.count(1))
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
+            subprocess.run(
+                [binaries / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+                check=True,
+                capture_output=True,
+                env=env,
+                **run_as,  # type: ignore[arg-type]
+            )
+        shutil.rmtree(folder, ignore_errors=True)
