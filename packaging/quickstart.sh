@@ -8,7 +8,8 @@
 #
 # Setting up means: the Debian libraries Qt needs (installed with apt-get when missing and this
 # runs as root; listed otherwise), a virtual environment in .venv with TacroCalc and its pinned
-# dependencies, reinstalled when pyproject.toml changes. Needs Python 3.11 or newer.
+# dependencies, reinstalled when pyproject.toml changes; for `test`, also Debian's postgresql
+# (the ward server's tests start a server of their own from it). Needs Python 3.11 or newer.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,6 +49,26 @@ install_debian_packages() {
   else
     say "these Debian packages are missing; ask for them to be installed:"
     say "  apt-get install ${missing[*]}"
+  fi
+}
+
+# The ward server's tests start a PostgreSQL of their own (tests/pg_server.py) from the server
+# binaries of Debian's postgresql package; without them those tests are skipped.
+have_postgresql_server() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+
+install_postgresql_for_tests() {
+  have_postgresql_server && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's postgresql (the ward server's tests start one of their own)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  else
+    say "PostgreSQL's server is not installed: the ward server's tests will be skipped."
+    say "  apt-get install postgresql"
   fi
 }
 
@@ -93,6 +114,7 @@ if [ "$command" = app ]; then
   exec "$venv/bin/tacrocalc" "$@"
 fi
 
+install_postgresql_for_tests
 export QT_QPA_PLATFORM=offscreen
 status=0
 step() {

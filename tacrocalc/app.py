@@ -61,6 +61,12 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         metavar="DIR",
         help="keep patient data in DIR instead of the user's data folder",
     )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="use the ward's PostgreSQL database (postgresql://USER@HOST/DATABASE) instead of"
+        " a data folder; also TACROCALC_SERVER. The password comes from ~/.pgpass",
+    )
     if commands:
         from tacrocalc.cli import add_commands
 
@@ -82,10 +88,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test()
     if getattr(args, "run", None) is None:
+        import os
+
         from tacrocalc.ui.app import run_gui
 
+        server = args.server
+        if server is None and args.data_dir is None:
+            server = os.environ.get("TACROCALC_SERVER") or None
         code: int = run_gui(
-            sys.argv[:1], args.data_dir, open_file=args.open, quit_after_start=args.quit_after_start
+            sys.argv[:1],
+            args.data_dir,
+            open_file=args.open,
+            quit_after_start=args.quit_after_start,
+            server=server,
         )
         return code
     from tacrocalc.cli import run

@@ -51,11 +51,16 @@ from tacrocalc.records.files import write_atomic
 from tacrocalc.records.patient_file import PatientFileError, read_file
 from tacrocalc.records.protocol_files import DEFAULT_PROTOCOL, available_protocols, load_protocol
 from tacrocalc.records.store import (
+    CLINICIAN,
+    VIEWER,
     Store,
     StoreDamaged,
     StoreError,
     StoreTooNew,
     StoreUnavailable,
+    describe,
+    init_server,
+    is_server_url,
     restore,
 )
 
@@ -397,10 +402,39 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
 # -- check ---------------------------------------------------------------------------------
 
 
+def server_of(args: argparse.Namespace) -> str | None:
+    """The ward server named by `--server` or, without `--data-dir`, by TACROCALC_SERVER."""
+    given = getattr(args, "server", None)
+    if given is not None and getattr(args, "data_dir", None) is not None:
+        raise Refused(
+            Issue.refusal(
+                IssueCode.STORE_UNUSABLE,
+                field="--server",
+                value=given,
+                reason="give --server or --data-dir, not both",
+            )
+        )
+    if given is None and getattr(args, "data_dir", None) is None:
+        given = os.environ.get("TACROCALC_SERVER") or None
+    if given is not None and not is_server_url(given):
+        raise Refused(
+            Issue.refusal(
+                IssueCode.STORE_UNUSABLE,
+                field="--server",
+                value=given[:80],
+                reason="a ward server is named by a postgresql:// address",
+            )
+        )
+    return given
+
+
 def _store(args: argparse.Namespace) -> Store:
     from tacrocalc.paths import user_data_dir
 
+    server = server_of(args)
     try:
+        if server is not None:
+            return Store(server=server, protocol_for=load_protocol)
         return Store(user_data_dir(args.data_dir), protocol_for=load_protocol)
     except (StoreDamaged, StoreTooNew) as error:
         raise Refused(
@@ -925,7 +959,81 @@ def _cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     with _store(args) as store:
         path = store.backup(Path(args.out))
     print(
-        f"backed up {store.path} to {path}", file=out if path != Path("/dev/stdout") else sys.stderr
+        f"backed up {store.where} to {path}",
+        file=out if path != Path("/dev/stdout") else sys.stderr,
+    )
+    return 0
+
+
+# -- the ward server -------------------------------------------------------------------------
+
+
+def _cmd_server_init(args: argparse.Namespace, out: TextIO) -> int:
+    """Create or update the ward database: schema, roles, grants (as its owner)."""
+
+    server = server_of(args)
+    if server is None:
+        raise StoreError("`server init` needs the ward server: give --server URL.")
+    before, after = init_server(server)
+    where = describe(server)
+    if before == after:
+        print(f"{where} is up to date (data format {after}).", file=out)
+    else:
+        print(f"{where} set up: data format {before or 'none'} -> {after}.", file=out)
+    print(
+        f"Roles: {CLINICIAN} (reads and writes patients), {VIEWER} (reads only). Give each"
+        f' person a login in one of them: CREATE ROLE "name" LOGIN IN ROLE {CLINICIAN};',
+        file=out,
+    )
+    return 0
+
+
+def _cmd_server_import_local(args: argparse.Namespace, out: TextIO) -> int:
+    """Copy every patient of a local store (with course, results and audit trail) to the ward
+    server; ids already there are refused unless --existing says what to do. The local store
+    is only read."""
+    from tacrocalc.paths import user_data_dir
+
+    server = getattr(args, "server", None) or os.environ.get("TACROCALC_SERVER")
+    if not server or not is_server_url(server):
+        raise StoreError("`server import-local` needs the ward server: give --server URL.")
+    with (
+        Store(
+            user_data_dir(args.data_dir), protocol_for=load_protocol, daily_backup=False
+        ) as local,
+        Store(server=server, protocol_for=load_protocol) as ward,
+    ):
+        ids = [p.id for p in local.list_patients()]
+        clashes = [pid for pid in ids if ward.exists(pid)]
+        if clashes and args.existing == "refuse":
+            shown = ", ".join(clashes[:10]) + (" …" if len(clashes) > 10 else "")
+            raise StoreError(
+                f"{len(clashes)} of the {len(ids)} patients are already on the {ward.where}"
+                f" ({shown}); nothing was copied. Run again with --existing skip (keep the"
+                " server's) or --existing replace (the server's record is kept in its history)."
+            )
+        copied = skipped = 0
+        for pid in ids:
+            if pid in clashes and args.existing == "skip":
+                skipped += 1
+                continue
+            record = local.load(pid)
+            if record is None:
+                continue
+            written = ward.import_record(
+                record,
+                replace=pid in clashes,
+                history=local.history(pid),
+                copied_from=f"{local.where} ({local.user})",
+            )
+            if not written.ok:
+                raise Refused(next(i for i in written.issues if i.refuses))
+            copied += 1
+    print(
+        f"copied {copied} patients from {local.where} to the {ward.where}"
+        + (f"; {skipped} already there were left as they are" if skipped else "")
+        + ". The local store was not changed.",
+        file=out,
     )
     return 0
 
@@ -934,6 +1042,12 @@ def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     """Refused (2) when the file is not a TacroCalc store this version reads, or is the store
     itself; a fault (3) while the store is open in a window or a command."""
     from tacrocalc.paths import user_data_dir
+
+    if server_of(args) is not None:
+        raise StoreError(
+            "A ward server is restored on the server (pg_restore; docs/ward-server.md), not by"
+            " a workstation. Nothing was changed."
+        )
 
     folder = user_data_dir(args.data_dir)
     kept = restore(folder, Path(args.file))
@@ -1111,6 +1225,31 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p = sub.add_parser("restore", help="replace the store by a backup (the old file is kept)")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(run=_cmd_restore)
+
+    p = sub.add_parser("server", help="the ward's PostgreSQL database (docs/ward-server.md)")
+    server = p.add_subparsers(title="server commands", metavar="SERVER_COMMAND", required=True)
+    q = server.add_parser(
+        "init", help="create or update the ward database: tables, roles, grants (as its owner)"
+    )
+    q.set_defaults(run=_cmd_server_init)
+    q = server.add_parser(
+        "import-local",
+        help="copy every patient of this workstation's store to the ward server",
+    )
+    q.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the local store to copy (default: the user's data folder)",
+    )
+    q.add_argument(
+        "--existing",
+        choices=["refuse", "skip", "replace"],
+        default="refuse",
+        help="an id already on the server: refuse everything (default), skip it, or replace"
+        " the server's record (kept in its history)",
+    )
+    q.set_defaults(run=_cmd_server_import_local)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -82,6 +82,16 @@ from tacrocalc.records.database import (
     restore,
 )
 from tacrocalc.records.migrate import SCHEMA_VERSION
+from tacrocalc.records.server import (
+    CLINICIAN,
+    VIEWER,
+    ReadOnlyRole,
+    ServerNotReady,
+    ServerUnavailable,
+    describe,
+    is_server_url,
+)
+from tacrocalc.records.server import init as init_server
 from tacrocalc.records.tables import date_or_none, fold, search_terms
 
 if TYPE_CHECKING:
@@ -89,11 +99,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKUP_DIR",
+    "CLINICIAN",
     "DB_NAME",
     "SCHEMA_VERSION",
+    "VIEWER",
     "AuditEntry",
     "NotABackup",
     "PatientSummary",
+    "ReadOnlyRole",
+    "ServerNotReady",
+    "ServerUnavailable",
     "Store",
     "StoreBusy",
     "StoreDamaged",
@@ -106,7 +121,10 @@ __all__ = [
     "Written",
     "check_backup",
     "check_health",
+    "describe",
     "fold",
+    "init_server",
+    "is_server_url",
     "latest_backup",
     "restore",
     "search_terms",
@@ -184,6 +202,12 @@ class Store:
             self.folder, self.path = self._database.folder, self._database.path
             self.where = str(self.path)
         self._db: Any = self._database.connection
+
+    @property
+    def user(self) -> str:
+        """Who the audit trail names for this store's writes (the OS user; on the ward server,
+        the database user)."""
+        return self._user
 
     @property
     def on_server(self) -> bool:
@@ -697,11 +721,21 @@ class Store:
 
     # -- moving patients between workstations --------------------------------------------------
 
-    def import_record(self, record: PatientRecord, *, replace: bool = False) -> Written:
+    def import_record(
+        self,
+        record: PatientRecord,
+        *,
+        replace: bool = False,
+        history: Sequence[AuditEntry] = (),
+        copied_from: str = "",
+    ) -> Written:
         """Store a whole record read from a patient file (already checked by the reader).
 
         An id already here is refused unless `replace`; the record replaced is kept whole in
-        the audit trail.
+        the audit trail. `history`, the audit trail of the record in the store it comes from
+        (`copied_from`), is kept before the entry of this import, each entry with its own time
+        and user and a note of where it was copied from (on the ward server, by whom: the
+        server adds its own user and time to the note).
         """
         pid = record.patient.id
         exists = self.exists(pid)
@@ -726,6 +760,7 @@ class Store:
                 tables.insert_observation(db, pid, obs)
             for change in record.co_medication:
                 tables.insert_co_medication(db, pid, change)
+            self._copy_history(db, pid, history, copied_from)
             self._audit(
                 db,
                 "replace" if old else "import",
@@ -736,6 +771,30 @@ class Store:
                 patient_file.to_document(record),
             )
         return Written()
+
+    def _copy_history(
+        self, db: Any, patient_id: str, history: Sequence[AuditEntry], copied_from: str
+    ) -> None:
+        if not history:
+            return
+        if self.on_server:  # keep each entry's own time and user (0005_ward_audit)
+            db.execute("SELECT set_config('tacrocalc.copying', 'yes', true)")
+        note = f"[copied from {copied_from}]" if copied_from else "[copied]"
+        for entry in history:
+            tables.insert_audit(
+                db,
+                at=entry.at,
+                user=entry.user,
+                action=entry.action,
+                entity=entry.entity,
+                entity_id=entry.entity_id,
+                patient_id=patient_id,
+                before=entry.before,
+                after=entry.after,
+                reason=f"{entry.reason} {note}".strip(),
+            )
+        if self.on_server:
+            db.execute("SELECT set_config('tacrocalc.copying', '', true)")
 
     def export_text(self, patient_id: str) -> str | None:
         record = self.load(patient_id)

@@ -103,17 +103,21 @@ CORE_MODULES = (
 )
 
 
-def load_core(folder: Path) -> tuple[Any, str]:
-    """The patient store opened and checked and, when it holds patients (one of them may be
-    opened at once), the clinical core loaded: pint, the default protocol, the presenters.
-    Returns the store, or None and the reason it cannot be opened."""
+def load_core(folder: Path, server: str | None = None) -> tuple[Any, str]:
+    """The patient store (the data folder, or the ward server when one is named) opened and
+    checked and, when it holds patients (one of them may be opened at once), the clinical core
+    loaded: pint, the default protocol, the presenters. Returns the store, or None and the
+    reason it cannot be opened."""
     import importlib
 
     from tacrocalc.records.protocol_files import load_protocol
     from tacrocalc.records.store import Store, StoreError
 
     try:
-        store = Store(folder, protocol_for=load_protocol)
+        if server is not None:
+            store = Store(server=server, protocol_for=load_protocol)
+        else:
+            store = Store(folder, protocol_for=load_protocol)
     except StoreError as error:
         return None, str(error)
     if store.list_patients(limit=1):
@@ -128,6 +132,7 @@ def build_gui(
     data_dir: str | None = None,
     open_file: str | None = None,
     settings: Any = None,
+    server: str | None = None,
 ) -> tuple[Any, Any]:
     """The application and its main window, shown: the patient store is opened and the
     clinical core loaded first, then the window is built with the list of patients and the
@@ -137,7 +142,7 @@ def build_gui(
     opens alone."""
     _prepare_environment()
     folder = user_data_dir(data_dir)
-    store, refusal = load_core(folder)
+    store, refusal = load_core(folder, server)
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QFont, QIcon
     from PySide6.QtWidgets import QApplication
@@ -272,6 +277,7 @@ def run_gui(
     open_file: str | None = None,
     *,
     quit_after_start: str = "",
+    server: str | None = None,
 ) -> int:
     # The start allocates some hundred thousand objects that live as long as the program
     # (modules, classes, the window): the collector would walk them a hundred times during the
@@ -279,7 +285,7 @@ def run_gui(
     # later collections do not walk it either.
     gc.disable()
     try:
-        app, window = build_gui(argv, data_dir, open_file)
+        app, window = build_gui(argv, data_dir, open_file, server=server)
     finally:
         gc.freeze()
         gc.enable()

@@ -1,7 +1,8 @@
 """On the ward server, the database itself vouches for the audit trail (issue 13):
 
 - each audit row's user and time are the server's (`current_user`, its clock), whatever the
-  workstation sent;
+  workstation sent; entries copied from a workstation's store (`server import-local`) keep
+  theirs and carry who copied them and when;
 - no one changes or removes an audit row (UPDATE, DELETE and TRUNCATE raise);
 - a transaction that changes a patient's data must write to the audit trail, or it is rolled
   back at its commit.
@@ -38,10 +39,19 @@ def upgrade() -> None:
     op.execute(
         """
         CREATE FUNCTION tacrocalc_audit_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            NEW.os_user := current_user;
-            NEW.at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+        DECLARE
+            now text := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
                 || '+00:00';
+        BEGIN
+            IF coalesce(current_setting('tacrocalc.copying', true), '') = 'yes' THEN
+                -- A workstation's own trail copied by `server import-local`: its entries keep
+                -- their time and user, and say who copied them and when.
+                NEW.reason := concat_ws(' ', nullif(NEW.reason, ''),
+                    '[by ' || current_user || ' at ' || now || ']');
+            ELSE
+                NEW.os_user := current_user;
+                NEW.at := now;
+            END IF;
             PERFORM set_config('tacrocalc.audited', 'yes', true);
             RETURN NEW;
         END $$
