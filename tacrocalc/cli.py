@@ -37,7 +37,6 @@ from tacrocalc.domain.record import PatientRecord
 from tacrocalc.domain.schedule import CheckStatus, counted_days
 from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
-from tacrocalc.domain.validation import check_text
 from tacrocalc.present.units import DisplayUnits, unit_from_text
 from tacrocalc.present.words import (
     SEVERITY_WORDS,
@@ -767,7 +766,6 @@ def _cmd_event(args: argparse.Namespace, out: TextIO) -> int:
     """R15: record a course event; the store checks it against the whole course (R12.8)."""
     today = _today()
     kind = EventKind(args.kind)
-    _first_refusal(check_text(args.reason or "", field="--reason"))
     at = None
     if args.time:
         at = _times_arg(args.time)[0]
