@@ -111,6 +111,7 @@ class IssueCode(StrEnum):
     # R10 switches
     SWITCH_NOT_IN_PROTOCOL = "switch_not_in_protocol"
     SWITCH_SAME_PRODUCT = "switch_same_product"
+    SWITCH_RATIO_NOT_R10 = "switch_ratio_not_r10"
     SWITCH_TROUGH_MAY_FALL = "switch_trough_may_fall"
     SWITCH_TROUGH_DUE = "switch_trough_due"
     SWITCH_TROUGH_DUE_SOON = "switch_trough_due_soon"

@@ -309,28 +309,18 @@ def _regimen(item: Mapping[str, Any], path: str, protocol: Protocol, today: date
 _KINDS: Final = ", ".join(k.value for k in EventKind)
 
 
-def _ratio(value: Any, path: str, protocol: Protocol) -> float:
-    """A switch's conversion ratio (R10.1): a number within the conversions of R10 the protocol
-    gives (either region's Envarsus ratio, and each one's inverse)."""
+def _ratio(value: Any, path: str) -> float:
+    """A switch's conversion ratio (R10.1) as written: a number above 0. Whether it is the ratio
+    R10 gives for that switch (from the product before it) is checked with the course, as the
+    store checks it (`check_course`)."""
     number = math.nan  # text, true or false, a list: not a ratio
     if isinstance(value, int | float) and not isinstance(value, bool):
         with contextlib.suppress(OverflowError):  # an integer of thousands of digits
             number = float(value)
-    values = protocol.values
-    ratios = [
-        values.advagraf_conversion,
-        values.granules_conversion,
-        values.envarsus_conversion_eu,
-        values.envarsus_conversion_us,
-    ]
-    ratios += [1 / r for r in ratios if r > 0]
-    low, high = min(ratios), max(ratios)
-    if not low <= number <= high:  # also NaN and infinity
+    if not 0 < number < 1e6:  # also NaN and infinity
         huge = isinstance(value, int | float) and not abs(value) < 1e15  # NaN too
         shown = "that number" if huge else value
-        raise _bad(
-            path, shown, f"a conversion ratio of R10, from {low:.2f} to {high:.2f}, such as 0.7"
-        )
+        raise _bad(path, shown, "a conversion ratio of R10 is a number above 0, such as 0.7")
     return number
 
 
@@ -372,7 +362,7 @@ def _event(item: Mapping[str, Any], path: str, protocol: Protocol, today: date) 
         value = item["ratio"]
         if kind is not EventKind.SWITCH:
             raise _bad(f"{path}.ratio", value, "only a switch has a conversion ratio (R10.1)")
-        ratio = _ratio(value, f"{path}.ratio", protocol)
+        ratio = _ratio(value, f"{path}.ratio")
     return CourseEvent(
         kind=kind,
         date=day,
@@ -390,7 +380,12 @@ def _event(item: Mapping[str, Any], path: str, protocol: Protocol, today: date) 
 def _member(issue: Issue) -> str:
     """The member of an event a refusal of `check_course` is about: by the end of its field
     ("switch on 2026-03-02: dose"), else by its code."""
-    for suffix, member in ((": dose", "dose"), (": times", "times"), (": product", "formulation")):
+    for suffix, member in (
+        (": dose", "dose"),
+        (": times", "times"),
+        (": product", "formulation"),
+        (": ratio", "ratio"),
+    ):
         if issue.field.endswith(suffix):
             return member
     if issue.code in (

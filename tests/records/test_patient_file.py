@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tacrocalc.domain.dosing import switch_ratio
 from tacrocalc.domain.issues import IssueCode
+from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.units import magnitude
 from tacrocalc.records.patient_file import PatientFileError, dumps, loads, read_patient
 from tacrocalc.records.protocol_files import load_protocol
@@ -448,6 +450,7 @@ PRODUCTS = {  # doses each product makes up (R3.1), its times (R2.2, R2.3)
     "advagraf": ([0.5 * k for k in range(1, 21)], [("08:00",)]),
 }
 WHO = ["", "dr.a", "Zoë Ångström"]
+SEED = load_protocol("seed-1997")
 
 
 @st.composite
@@ -470,6 +473,7 @@ def courses(draw):
             item["time"] = draw(st.sampled_from(["07:30", "12:00", "18:45"]))
         if kind in ("start", "switch", "restart") or (kind == "resume" and draw(st.booleans())):
             if kind == "switch":
+                before = product
                 product = draw(st.sampled_from(sorted(set(PRODUCTS) - {product})))
             elif kind in ("start", "restart"):
                 product = draw(st.sampled_from(sorted(PRODUCTS)))
@@ -482,8 +486,10 @@ def courses(draw):
             doses, times = PRODUCTS[product]
             dose = draw(st.sampled_from([d for d in doses if d != dose]))
             item.update(formulation=product, dose=f"{dose:g} mg", times=list(times[0]))
-        if kind == "switch" and draw(st.booleans()):
-            item["ratio"] = draw(st.sampled_from([0.7, 0.8, 1.0]))
+        if kind == "switch" and draw(st.booleans()):  # the ratio R10 gives for it (R10.1)
+            ratio = switch_ratio(FormulationId(before), FormulationId(product), SEED)
+            if ratio is not None:
+                item["ratio"] = float(ratio)
         if kind == "hold" and draw(st.booleans()):
             item["resume_on"] = (day + timedelta(days=7)).isoformat()
         if kind in ("hold", "stop", "change") and draw(st.booleans()):

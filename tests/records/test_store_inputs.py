@@ -174,3 +174,44 @@ def test_free_text_that_is_text_is_written(course, which):
     assert written.ok, (field, written.issues)
     last = store.history("H9")[-1]
     assert text in (last.reason, *json.dumps(last.after, ensure_ascii=False).split('"'))
+
+
+# -- R10.1: a switch's ratio is the one R10 gives for that switch --------------------------------
+
+
+@pytest.mark.parametrize(("ratio", "ok"), [(0.7, True), (1 / 0.7, False), (0.8, False)])
+def test_a_switch_is_stored_with_the_ratio_r10_gives_for_it_and_no_other(course, ratio, ok):
+    """Capsules to Envarsus in an EU protocol is 0.7 (R10.3); 1/0.7 is for the switch back and
+    0.8 is the US label's. The store checks it as import does, with the ratio `switch` gives."""
+    from tacrocalc.domain.course import CourseEvent, EventKind
+    from tacrocalc.domain.dosing import switch
+    from tacrocalc.domain.protocol import FormulationId
+    from tacrocalc.present.words import Words
+
+    store, *_ = course
+    worked_out = switch(
+        dose=q(3, "mg"),
+        source=FormulationId.IR_CAPSULE,
+        target=FormulationId.ENVARSUS,
+        protocol=load_protocol("seed-1997"),
+    ).switch
+    assert worked_out is not None and worked_out.ratio == 0.7  # what the window records
+    written = store.add_event(
+        "H9",
+        CourseEvent(
+            kind=EventKind.SWITCH,
+            date=date(2026, 2, 1),
+            formulation=FormulationId.ENVARSUS,
+            dose=worked_out.dose,
+            ratio=ratio,
+        ),
+        today=TODAY,
+    )
+    assert written.ok is ok
+    if not ok:
+        (issue,) = written.issues
+        assert issue.code is IssueCode.SWITCH_RATIO_NOT_R10
+        message = Words().message(issue)
+        assert message.startswith(f"switch on 2026-02-01: ratio: {ratio:g} is not")
+        assert "R10 gives 0.7 for that switch" in message
+        assert [e.kind for _, e in store.events("H9")] == [EventKind.START]
