@@ -670,8 +670,8 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         for name in args.files:
             try:
                 record = read_patient_file(Path(name), _today())
-            except Refused as error:
-                refused.append(f"{name}: {_words(args).message(error.issue)}")
+            except Refused as error:  # the refusal names the file
+                refused.append(_words(args).message(error.issue))
                 continue
             written = store.import_record(record, replace=args.replace)
             if written.ok:

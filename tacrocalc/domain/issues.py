@@ -136,7 +136,8 @@ class IssueCode(StrEnum):
     IMPORT_REFUSED = "import_refused"
     # protocols and patient files
     BAD_PROTOCOL = "bad_protocol"
-    BAD_PATIENT_FILE = "bad_patient_file"
+    BAD_PATIENT_FILE = "bad_patient_file"  # a member of a patient file, named by its path
+    UNREADABLE_FILE = "unreadable_file"  # a whole file: not a file, not UTF-8, not JSON
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,8 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.STORE_UNUSABLE: "The patient store cannot be used: {reason}",
     IssueCode.IMPORT_REFUSED: "{value} file(s) not imported: {reason}",
     IssueCode.BAD_PROTOCOL: 'Protocol {field}: "{value}": {reason}.',
-    IssueCode.BAD_PATIENT_FILE: 'Patient file {field}: "{value}": {reason}.',
+    IssueCode.BAD_PATIENT_FILE: '{field}: "{value}": {reason}.',
+    IssueCode.UNREADABLE_FILE: "{field}: {reason}.",
 }
 
 

@@ -199,8 +199,9 @@ def test_malformed_fields_are_refused_with_their_json_path(path, value, json_pat
 def test_not_json_names_line_and_column():
     with pytest.raises(PatientFileError) as raised:
         loads('{"format": ', protocol_for=load_protocol, today=TODAY)
-    assert raised.value.issue.field == "$"
-    assert "line 1 column 12" in raised.value.issue.value
+    issue = raised.value.issue
+    assert (issue.code, issue.field) == (IssueCode.UNREADABLE_FILE, "patient file")
+    assert "line 1 column 12" in issue.param("reason")
 
 
 # -- version 2: the treatment course (R15) and baselines (R6.5) ----------------------------

@@ -337,6 +337,18 @@ def test_import_of_an_existing_id_asks_first(qtbot, window, store, tmp_path, mon
     assert store.history("SEED-1")[-1].action == "replace"
 
 
+def test_a_file_the_window_cannot_import_is_named_once(qtbot, window, tmp_path, monkeypatch):
+    """The warning read "bad.json: Patient file /…/bad.json: "bad.json": it is not UTF-8 text"."""
+    path = tmp_path / "bad.json"
+    path.write_bytes("Zoë".encode("latin-1"))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append(text))
+    window.import_file(path, ask=True)
+    assert shown == [
+        f"{path}: it is not UTF-8 text — save it as UTF-8, or export it again from TacroCalc."
+    ]
+
+
 def test_export_plan_and_print_the_same_pages(qtbot, window, store, tmp_path, monkeypatch):
     store.import_record(case_3())
     window.open_patient("SEED-3")
