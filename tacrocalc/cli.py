@@ -37,7 +37,6 @@ from tacrocalc.domain.record import PatientRecord
 from tacrocalc.domain.schedule import CheckStatus, counted_days
 from tacrocalc.domain.thresholds import TroughClass, classify_trough
 from tacrocalc.domain.units import Kind, Quantity, format_number, magnitude, parse
-from tacrocalc.domain.validation import check_text
 from tacrocalc.present.units import DisplayUnits, unit_from_text
 from tacrocalc.present.words import (
     SEVERITY_WORDS,
@@ -705,8 +704,8 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         for name in args.files:
             try:
                 record = read_patient_file(Path(name), _today())
-            except Refused as error:
-                refused.append(f"{name}: {_words(args).message(error.issue)}")
+            except Refused as error:  # the refusal names the file
+                refused.append(_words(args).message(error.issue))
                 continue
             written = store.import_record(record, replace=args.replace)
             if written.ok:
@@ -801,7 +800,6 @@ def _cmd_event(args: argparse.Namespace, out: TextIO) -> int:
     """R15: record a course event; the store checks it against the whole course (R12.8)."""
     today = _today()
     kind = EventKind(args.kind)
-    _first_refusal(check_text(args.reason or "", field="--reason"))
     at = None
     if args.time:
         at = _times_arg(args.time)[0]

@@ -53,7 +53,8 @@ def test_a_value_is_shown_escaped_in_a_refusal(capsys, tmp_path, text, escaped):
 
 
 def test_a_reason_with_control_characters_is_refused_and_nothing_is_recorded(capsys, tmp_path):
-    """R12.9: `event --reason` stored an ESC that `check` printed raw."""
+    """R12.9: `event --reason` stored an ESC that `check` printed raw. The store refuses it,
+    naming the event's reason, showing the ESC escaped."""
     data = str(tmp_path / "d")
     assert run(capsys, "--data-dir", data, "import", str(EXAMPLE))[0] == 0
     code, _, err = run(
@@ -61,7 +62,8 @@ def test_a_reason_with_control_characters_is_refused_and_nothing_is_recorded(cap
         "--reason", "renal\x1b[2J",
     )  # fmt: skip
     assert code == 2 and err.count("\n") == 1
-    assert "--reason" in err and "U+001B" in err
+    assert "stop on 2026-02-01: reason" in err and "U+001B" in err
+    assert "renal\\x1b[2J" in err and "\x1b" not in err
     code, out, _ = run(capsys, "--data-dir", data, "history", "H123", "--json")
     assert code == 0 and '"stop"' not in out
 

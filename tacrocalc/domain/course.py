@@ -12,13 +12,16 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from itertools import pairwise
 
-from tacrocalc.domain.dosing import check_dispensable
+from tacrocalc.domain.dosing import check_dispensable, switch_ratio
 from tacrocalc.domain.issues import Issue, IssueCode, Measure
 from tacrocalc.domain.protocol import FormulationId, Protocol
 from tacrocalc.domain.units import Kind, Quantity, magnitude
 from tacrocalc.domain.validation import check_date, check_dose, check_dose_times
 
 TimeOfDay = time  # for annotations in classes that have a field named `time`
+# How close a switch's recorded ratio must be to the one R10 gives for that switch: a ratio
+# written to two decimals (1.43 for 1/0.7) is that ratio.
+RATIO_TOLERANCE = 0.005
 Day = date  # for annotations in classes that have a field named `date`
 
 
@@ -273,7 +276,8 @@ def check_course(
     """Refusals for a course that makes no sense (R15.1, R12.8): an event in the future or
     before birth; two events on one date without times to order them; a resume without a hold,
     a change while stopped, a restart that was never stopped; a dose no product makes up (R3.1);
-    dose times not 12 hours apart (R2.2)."""
+    dose times not 12 hours apart (R2.2); a switch's ratio other than the one R10 gives for that
+    switch (R10.1)."""
     ordered = sorted(events, key=event_order)
     issues: list[Issue] = []
     for earlier, later in pairwise(ordered):
@@ -394,4 +398,37 @@ def _check_dosing(
                     IssueCode.SWITCH_SAME_PRODUCT, field=field, value=str(event.formulation)
                 )
             )
+        elif event.kind is EventKind.SWITCH and event.ratio is not None:
+            issues.extend(_check_ratio(event.ratio, last, event.formulation, protocol, field))
     return issues
+
+
+def _check_ratio(
+    ratio: float, last: Regimen, formulation: FormulationId, protocol: Protocol, field: str
+) -> list[Issue]:
+    """R10.1: a switch's recorded ratio is the one R10 gives for that switch, from the product
+    before to the product after (`switch_ratio`, as the window and `switch` work it out): the
+    inverse only for the switch back."""
+    expected = switch_ratio(last.formulation, formulation, protocol)
+    if expected is None:
+        return [
+            Issue.refusal(
+                IssueCode.SWITCH_NOT_IN_PROTOCOL,
+                field=f"{field}: ratio",
+                value=f"{last.formulation} → {formulation}",
+            )
+        ]
+    if abs(ratio - float(expected)) <= RATIO_TOLERANCE:  # not NaN
+        return []
+    products = protocol.formulations
+    before = products.get(last.formulation)
+    return [
+        Issue.refusal(
+            IssueCode.SWITCH_RATIO_NOT_R10,
+            field=f"{field}: ratio",
+            value=f"{ratio:g}",  # as written: 0.0001 is not 0
+            source=before.name if before is not None else str(last.formulation),
+            target=products[formulation].name,
+            expected=float(expected),
+        )
+    ]

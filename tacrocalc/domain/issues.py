@@ -111,6 +111,7 @@ class IssueCode(StrEnum):
     # R10 switches
     SWITCH_NOT_IN_PROTOCOL = "switch_not_in_protocol"
     SWITCH_SAME_PRODUCT = "switch_same_product"
+    SWITCH_RATIO_NOT_R10 = "switch_ratio_not_r10"
     SWITCH_TROUGH_MAY_FALL = "switch_trough_may_fall"
     SWITCH_TROUGH_DUE = "switch_trough_due"
     SWITCH_TROUGH_DUE_SOON = "switch_trough_due_soon"
@@ -135,7 +136,8 @@ class IssueCode(StrEnum):
     IMPORT_REFUSED = "import_refused"
     # protocols and patient files
     BAD_PROTOCOL = "bad_protocol"
-    BAD_PATIENT_FILE = "bad_patient_file"
+    BAD_PATIENT_FILE = "bad_patient_file"  # a member of a patient file, named by its path
+    UNREADABLE_FILE = "unreadable_file"  # a whole file: not a file, not UTF-8, not JSON
 
 
 @dataclass(frozen=True, slots=True)

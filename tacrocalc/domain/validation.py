@@ -237,60 +237,68 @@ _BIDI_CONTROLS = frozenset(
 )
 
 
-def check_label(text: str, *, field: str, max_length: int) -> tuple[Issue, ...]:
-    """An id or a name that reads as what it is: not empty, not too long, and without control,
-    format or bidirectional characters (NUL, newline, ESC, zero-width space, right-to-left
-    override), which print raw or make one id look like another."""
-    if not text.strip():
-        return (Issue.refusal(IssueCode.MISSING_VALUE, field=field, value=""),)
+SHOWN_LENGTH = 40  # characters of a refused text shown back in the refusal
+
+
+def _hidden(c: str, *, format_too: bool) -> bool:
+    """A character that prints raw or reorders the text around it: control characters, lone
+    surrogates, line and paragraph separators, bidirectional controls; with `format_too`, every
+    format character (the zero-width space too)."""
+    category = unicodedata.category(c)
+    return (
+        category in ("Cc", "Cs", "Zl", "Zp")
+        or c in _BIDI_CONTROLS
+        or (format_too and category == "Cf")
+    )
+
+
+def shown(text: str, *, format_too: bool = True) -> str:
+    """A refused text as a refusal shows it back: each hidden character written as its escape
+    ("\\x1b", "\\u202e"), other characters as they are, at most `SHOWN_LENGTH` characters."""
+    escaped = "".join(
+        c.encode("unicode_escape").decode("ascii") if _hidden(c, format_too=format_too) else c
+        for c in text[: SHOWN_LENGTH + 1]
+    )
+    return escaped if len(escaped) <= SHOWN_LENGTH else escaped[:SHOWN_LENGTH] + "…"
+
+
+def _check_printable(
+    text: str, *, field: str, max_length: int, format_too: bool
+) -> tuple[Issue, ...]:
     if len(text) > max_length:
         return (
             Issue.refusal(
                 IssueCode.BAD_TEXT,
                 field=field,
-                value=text[:40] + "…",
+                value=shown(text, format_too=format_too),
                 reason=f"longer than {max_length} characters",
             ),
         )
-    hidden = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
-    if hidden:
+    hidden = next((c for c in text if _hidden(c, format_too=format_too)), None)
+    if hidden is not None:
         return (
             Issue.refusal(
                 IssueCode.BAD_TEXT,
                 field=field,
-                value=text.encode("unicode_escape").decode("ascii"),
-                reason=f"it holds an invisible or control character (U+{ord(hidden[0]):04X})",
+                value=shown(text, format_too=format_too),
+                reason=f"it holds an invisible or control character (U+{ord(hidden):04X})",
             ),
         )
     return ()
+
+
+def check_label(text: str, *, field: str, max_length: int) -> tuple[Issue, ...]:
+    """R12.9: an id or a name that reads as what it is: not empty, not too long, and without
+    control, format or bidirectional characters (NUL, newline, ESC, zero-width space,
+    right-to-left override), which print raw or make one id look like another."""
+    if not text.strip():
+        return (Issue.refusal(IssueCode.MISSING_VALUE, field=field, value=""),)
+    return _check_printable(text, field=field, max_length=max_length, format_too=True)
 
 
 def check_text(text: str, *, field: str, max_length: int = TEXT_MAX_LENGTH) -> tuple[Issue, ...]:
-    """Free text (a reason, a note, who recorded an event, the source of a range): possibly
-    empty, not too long, and without control characters (NUL, newline, ESC: they print raw) or
-    bidirectional controls. Other format characters stay: the zero-width joiner and non-joiner
-    are part of how some scripts and emoji are written."""
-    if len(text) > max_length:
-        return (
-            Issue.refusal(
-                IssueCode.BAD_TEXT,
-                field=field,
-                value=text[:40] + "…",
-                reason=f"longer than {max_length} characters",
-            ),
-        )
-    hidden = [
-        c
-        for c in text
-        if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI_CONTROLS
-    ]
-    if hidden:
-        return (
-            Issue.refusal(
-                IssueCode.BAD_TEXT,
-                field=field,
-                value=text[:200].encode("unicode_escape").decode("ascii"),
-                reason=f"it holds an invisible or control character (U+{ord(hidden[0]):04X})",
-            ),
-        )
-    return ()
+    """R12.9: free text (a reason, a note, who recorded an event, the source of a range):
+    possibly empty, not too long, and without control characters (NUL, newline, ESC: they
+    print raw) or bidirectional controls. Other format characters stay: the zero-width joiner
+    and non-joiner are part of how some scripts and emoji are written."""
+    return _check_printable(text, field=field, max_length=max_length, format_too=False)

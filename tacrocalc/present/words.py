@@ -94,6 +94,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.TROUGH_IN_RANGE: "The latest trough ({value}, {taken}) is in range and below the upper end: keep the dose (R9.4).",
     IssueCode.TROUGH_OUT_OF_AIM: "The latest trough ({value}, {taken}) is {klass}: a change toward the target is suggested (R9.4).",
     IssueCode.SWITCH_NOT_IN_PROTOCOL: "{field}: the switch {value} has no conversion in the protocol (R10.2-R10.5).",
+    IssueCode.SWITCH_RATIO_NOT_R10: "{field}: {value} is not the conversion ratio of a switch from {source} to {target}: R10 gives {expected} for that switch (R10.1).",
     IssueCode.SWITCH_SAME_PRODUCT: "{field}: {value} is the product already given; there is nothing to switch (R10).",
     IssueCode.SWITCH_TROUGH_MAY_FALL: "After a switch to {value}, trough levels may fall (R10.2).",
     IssueCode.SWITCH_TROUGH_DUE: "After a switch to {value}, take a trough within {days} days (R10.6).",
@@ -115,7 +116,8 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.STORE_UNUSABLE: "The patient store cannot be used: {reason}",
     IssueCode.IMPORT_REFUSED: "{value} file(s) not imported: {reason}",
     IssueCode.BAD_PROTOCOL: 'Protocol {field}: "{value}": {reason}.',
-    IssueCode.BAD_PATIENT_FILE: 'Patient file {field}: "{value}": {reason}.',
+    IssueCode.BAD_PATIENT_FILE: '{field}: "{value}": {reason}.',
+    IssueCode.UNREADABLE_FILE: "{field}: {reason}.",
 }
 
 

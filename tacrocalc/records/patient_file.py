@@ -1,7 +1,9 @@
 """The patient file: one patient as JSON, for moving between workstations and for the command line.
 
 Versioned, human-readable, every value a string with its unit ("60 kg", "8.1 ug/L",
-"150/95 mmHg"). A malformed file is refused with the JSON path of the first bad field and why.
+"150/95 mmHg"). A malformed file is refused with the JSON path of the first bad field and why;
+read from disk, the refusal names the file once ("p.json: $.patient.name: ..."), and a file that
+cannot be read at all is refused as "p.json: what is wrong — what to do".
 Reading checks every value as the window would (R1, R12); writing is lossless.
 
 Version 2 records the treatment course as dated events (R15) and the creatinine baselines set
@@ -17,6 +19,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Final
@@ -64,6 +67,7 @@ from tacrocalc.domain.validation import (
     check_text,
     check_trough,
     earliest_date,
+    shown,
 )
 
 FORMAT: Final = "tacrocalc.patient"
@@ -72,18 +76,33 @@ READABLE: Final = (1, 2)
 
 
 class PatientFileError(ValueError):
-    """The first problem found in a patient file; `issue.field` is its JSON path."""
+    """The first problem found in a patient file; `issue.field` is its JSON path (after the
+    file's name when it was read from disk), or the file's name when the file as a whole
+    cannot be read."""
 
     def __init__(self, issue: Issue) -> None:
         reason = dict(issue.params).get("reason", issue.code.value)
-        super().__init__(f"{issue.field}: {issue.value!r}: {reason}")
+        value = f" {issue.value!r}:" if issue.value != "" else ""
+        super().__init__(f"{issue.field}:{value} {reason}")
         self.issue = issue
+
+    def in_file(self, name: str) -> PatientFileError:
+        """The same refusal with the file's name before its JSON path."""
+        return PatientFileError(replace(self.issue, field=f"{name}: {self.issue.field}"))
 
 
 def _bad(path: str, value: object, reason: str) -> PatientFileError:
-    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return PatientFileError(
-        Issue.refusal(IssueCode.BAD_PATIENT_FILE, field=path, value=shown, reason=reason)
+        Issue.refusal(IssueCode.BAD_PATIENT_FILE, field=path, value=shown(text), reason=reason)
+    )
+
+
+def _unreadable(name: str, reason: str) -> PatientFileError:
+    """A file that cannot be read as a patient file at all: its name, what is wrong and what
+    to do, once."""
+    return PatientFileError(
+        Issue.refusal(IssueCode.UNREADABLE_FILE, field=name, value="", reason=reason)
     )
 
 
@@ -309,28 +328,18 @@ def _regimen(item: Mapping[str, Any], path: str, protocol: Protocol, today: date
 _KINDS: Final = ", ".join(k.value for k in EventKind)
 
 
-def _ratio(value: Any, path: str, protocol: Protocol) -> float:
-    """A switch's conversion ratio (R10.1): a number within the conversions of R10 the protocol
-    gives (either region's Envarsus ratio, and each one's inverse)."""
+def _ratio(value: Any, path: str) -> float:
+    """A switch's conversion ratio (R10.1) as written: a number above 0. Whether it is the ratio
+    R10 gives for that switch (from the product before it) is checked with the course, as the
+    store checks it (`check_course`)."""
     number = math.nan  # text, true or false, a list: not a ratio
     if isinstance(value, int | float) and not isinstance(value, bool):
         with contextlib.suppress(OverflowError):  # an integer of thousands of digits
             number = float(value)
-    values = protocol.values
-    ratios = [
-        values.advagraf_conversion,
-        values.granules_conversion,
-        values.envarsus_conversion_eu,
-        values.envarsus_conversion_us,
-    ]
-    ratios += [1 / r for r in ratios if r > 0]
-    low, high = min(ratios), max(ratios)
-    if not low <= number <= high:  # also NaN and infinity
+    if not 0 < number < 1e6:  # also NaN and infinity
         huge = isinstance(value, int | float) and not abs(value) < 1e15  # NaN too
         shown = "that number" if huge else value
-        raise _bad(
-            path, shown, f"a conversion ratio of R10, from {low:.2f} to {high:.2f}, such as 0.7"
-        )
+        raise _bad(path, shown, "a conversion ratio of R10 is a number above 0, such as 0.7")
     return number
 
 
@@ -372,7 +381,7 @@ def _event(item: Mapping[str, Any], path: str, protocol: Protocol, today: date) 
         value = item["ratio"]
         if kind is not EventKind.SWITCH:
             raise _bad(f"{path}.ratio", value, "only a switch has a conversion ratio (R10.1)")
-        ratio = _ratio(value, f"{path}.ratio", protocol)
+        ratio = _ratio(value, f"{path}.ratio")
     return CourseEvent(
         kind=kind,
         date=day,
@@ -390,7 +399,12 @@ def _event(item: Mapping[str, Any], path: str, protocol: Protocol, today: date) 
 def _member(issue: Issue) -> str:
     """The member of an event a refusal of `check_course` is about: by the end of its field
     ("switch on 2026-03-02: dose"), else by its code."""
-    for suffix, member in ((": dose", "dose"), (": times", "times"), (": product", "formulation")):
+    for suffix, member in (
+        (": dose", "dose"),
+        (": times", "times"),
+        (": product", "formulation"),
+        (": ratio", "ratio"),
+    ):
         if issue.field.endswith(suffix):
             return member
     if issue.code in (
@@ -541,31 +555,45 @@ MAX_TEXT: Final = TEXT_MAX_LENGTH  # characters in any one text of a patient fil
 def read_file(path: Path, *, protocol_for: Callable[[str], Protocol], today: date) -> PatientRecord:
     """A patient file from disk. Refused, never hung or crashed on: something that is not a
     regular file (a folder, a pipe, a device), a file too large to be one, or text that is not
-    UTF-8 (a byte-order mark, as Notepad writes, is accepted)."""
-    name = path.name or str(path)
+    UTF-8 (a byte-order mark, as Notepad writes, is accepted). Every refusal names the file
+    once, as it was given."""
+    name = str(path)
     try:
         if not path.is_file():
-            what = "does not exist" if not path.exists() else "is not a regular file"
-            raise _bad(str(path), name, f"it {what}")
+            if path.exists():
+                raise _unreadable(
+                    name, "it is not a regular file (a folder, a pipe or a device) — give a file"
+                )
+            raise _unreadable(name, "it does not exist — check its name and folder")
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise _bad(str(path), name, "it is too large to be a patient file")
+            raise _unreadable(
+                name,
+                f"it is too large to be a patient file (over {MAX_FILE_BYTES // 2**20} MB)"
+                " — export it again from TacroCalc",
+            )
         data = path.read_bytes()
     except OSError as error:
-        raise _bad(str(path), name, error.strerror or str(error)) from None
+        raise _unreadable(
+            name, f"it cannot be read ({error.strerror or error}) — check that you may read it"
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _bad(
-            str(path), name, "it is not UTF-8 text (save it as UTF-8, or export it again)"
+        raise _unreadable(
+            name, "it is not UTF-8 text — save it as UTF-8, or export it again from TacroCalc"
         ) from None
-    return loads(text, protocol_for=protocol_for, today=today)
+    return loads(text, protocol_for=protocol_for, today=today, name=name)
+
+
+class _DuplicateKey(ValueError):
+    pass
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise ValueError(f"the key {key!r} appears twice in one object")
+            raise _DuplicateKey(f'the key "{shown(key)}" appears twice in one object')
         seen[key] = value
     return seen
 
@@ -583,30 +611,46 @@ def _check_texts(data: Any) -> None:
             stack.extend((f"{path}[{i}]", value) for i, value in enumerate(node))
         elif isinstance(node, str):
             if len(node) > MAX_TEXT:
-                raise _bad(path, node[:40] + "…", f"longer than {MAX_TEXT} characters")
+                raise _bad(path, node, f"longer than {MAX_TEXT} characters")
             try:
                 node.encode("utf-8")
             except UnicodeEncodeError:
-                raise _bad(
-                    path,
-                    node.encode("utf-8", "replace").decode(),
-                    "holds a character that is not text",
-                ) from None
+                raise _bad(path, node, "holds a character that is not text") from None
 
 
-def loads(text: str, *, protocol_for: Callable[[str], Protocol], today: date) -> PatientRecord:
+def loads(
+    text: str, *, protocol_for: Callable[[str], Protocol], today: date, name: str = ""
+) -> PatientRecord:
+    """A patient record from the text of a patient file; `name`, the file's, is put before
+    every refusal (once)."""
+    whole = name or "patient file"
     try:
         data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as error:
-        raise _bad(
-            "$", f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}"
+        raise _unreadable(
+            whole,
+            f"it is not valid JSON (line {error.lineno} column {error.colno}: {error.msg})"
+            " — export it again from TacroCalc",
         ) from None
     except RecursionError:
-        raise _bad("$", "", "nested too deeply to be a patient file") from None
-    except ValueError as error:  # a duplicate key, a number of thousands of digits
-        raise _bad("$", "", f"not a patient file: {error}") from None
-    _check_texts(data)
-    return read_patient(data, protocol_for=protocol_for, today=today)
+        raise _unreadable(
+            whole, "it is nested too deeply to be a patient file — export it again from TacroCalc"
+        ) from None
+    except _DuplicateKey as error:
+        raise _unreadable(
+            whole, f"{error} — keep one of them, or export the file again from TacroCalc"
+        ) from None
+    except ValueError:  # a number of thousands of digits
+        raise _unreadable(
+            whole,
+            "it is not a patient file: it holds a number too long to be a value"
+            " — export it again from TacroCalc",
+        ) from None
+    try:
+        _check_texts(data)
+        return read_patient(data, protocol_for=protocol_for, today=today)
+    except PatientFileError as error:
+        raise (error.in_file(name) if name else error) from None
 
 
 # -- writing -------------------------------------------------------------------------------

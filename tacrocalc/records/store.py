@@ -4,6 +4,8 @@
   are written and read by `tables`. `Store` is the one door to both: it checks, writes in one
   transaction, and audits.
 - Every value passes the domain's checks (R12) before it is written; a refusal writes nothing.
+  Free text (a reason, a note, who recorded an event, the source of a range) is checked here,
+  whatever writes it (R12.9): the window, a command, the self-test.
 - An audit trail records every insert, correction, deletion, restore and replacement: when, by
   which OS user, what was there before and what is there after (and, for the treatment course,
   why). Deleting an observation or a course event hides it from the record; it stays in the
@@ -59,6 +61,7 @@ from tacrocalc.domain.validation import (
     check_creatinine,
     check_date,
     check_label,
+    check_text,
     check_trough,
     earliest_date,
 )
@@ -392,6 +395,15 @@ class Store:
             issues += check_birth_date(patient.birth_date, today=today, protocol=protocol)
         return issues
 
+    @staticmethod
+    def _check_target(target: TargetRange | None) -> tuple[Issue, ...]:
+        if target is None:
+            return ()
+        return _text_refusals(
+            ("target range: source", target.source),
+            ("target: source", target.target_source),
+        )
+
     def _check_observation(
         self, obs: Observation, birth: date | None, protocol: Protocol, today: date
     ) -> tuple[Issue, ...]:
@@ -412,6 +424,7 @@ class Store:
     ) -> Written:
         """Create a patient, or update one (its details, protocol and own trough range)."""
         issues = self._check_patient(patient, protocol_id, today)
+        issues += self._check_target(target)
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         after = _patient_json(patient, protocol_id, target)
@@ -491,6 +504,9 @@ class Store:
         current = tables.read_observation(self._db, obs_id)
         if current is None or (current[2] is not None) == deleted:
             return Written(issues=(_unknown_observation(obs_id),))
+        refused = _text_refusals(("why deleted", reason or ""))
+        if refused:
+            return Written(issues=refused)
         patient_id, obs, _ = current
         item = patient_file.observation_json(obs)
         with self._write() as db:
@@ -526,17 +542,19 @@ class Store:
     # -- the treatment course (R15) -------------------------------------------------------------
 
     def _changed_event(
-        self, event_id: int, reason: str
+        self, event_id: int, reason: str, *, why: str
     ) -> Written | tuple[str, CourseEvent, date | None, Protocol, list[tuple[int, CourseEvent]]]:
         """For a correction or a deletion: (patient id, the event as stored, birth date,
-        protocol, the patient's events), or the refusal (no such event, no reason given)."""
+        protocol, the patient's events), or the refusal (no such event, no reason given, a
+        reason that is not text: R12.9). `why` names the reason's field."""
         found = tables.read_event(self._db, event_id)
         if found is None:
             return Written(issues=(_unknown_event(event_id),))
         if not reason.strip():
-            return Written(
-                issues=(Issue.refusal(IssueCode.MISSING_VALUE, field="reason", value=""),)
-            )
+            return Written(issues=(Issue.refusal(IssueCode.MISSING_VALUE, field=why, value=""),))
+        refused = _text_refusals((why, reason))
+        if refused:
+            return Written(issues=refused)
         patient_id, old = found
         known = self._patient_row(patient_id)
         assert not isinstance(known, Issue)
@@ -547,7 +565,11 @@ class Store:
         """Record an event of the course (R15.1). What it leaves out is filled in from the
         regimen before it (`complete_event`), `recorded_by` from the OS user when empty. An
         event dated before the latest one goes in date order (R15.3); the whole course that
-        results must make sense (R15.1, R12.8), or nothing is written."""
+        results must make sense (R15.1, R12.8), and its texts be text (R12.9), or nothing is
+        written."""
+        refused = _event_text_refusals(event)
+        if refused:
+            return Written(issues=refused)
         with self._write() as db:  # read, check and write in one transaction
             known = self._patient_row(patient_id)
             if isinstance(known, Issue):
@@ -573,9 +595,13 @@ class Store:
     ) -> Written:
         """Replace an event's values (R15.3): the old ones stay in the audit trail with the
         reason. Completed from the regimen before it like a new event; `recorded_by` stays the
-        one who recorded it unless given. The course that results must make sense."""
+        one who recorded it unless given. The course that results must make sense, and its
+        texts be text (R12.9)."""
+        refused = _event_text_refusals(event)
+        if refused:
+            return Written(issues=refused)
         with self._write() as db:
-            changed = self._changed_event(event_id, reason)
+            changed = self._changed_event(event_id, reason, why="why corrected")
             if isinstance(changed, Written):
                 return changed
             patient_id, old, birth, protocol, rows = changed
@@ -606,7 +632,7 @@ class Store:
         and the reason. The course that remains must make sense: deleting a hold that a resume
         follows is refused; deleting the only start leaves no course, which is fine."""
         with self._write() as db:
-            changed = self._changed_event(event_id, reason)
+            changed = self._changed_event(event_id, reason, why="why deleted")
             if isinstance(changed, Written):
                 return changed
             patient_id, old, birth, protocol, rows = changed
@@ -682,6 +708,7 @@ class Store:
         issues += check_creatinine(baseline.value, protocol, field="baseline creatinine")
         if not baseline.reason.strip():
             issues += (Issue.refusal(IssueCode.MISSING_VALUE, field="baseline reason", value=""),)
+        issues += _text_refusals(("baseline reason", baseline.reason))
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
@@ -704,6 +731,7 @@ class Store:
         if isinstance(known, Issue):
             return Written(issues=(known,))
         issues = check_date(change.date, today=today, birth_date=known[0])
+        issues += _text_refusals(("interacting drug", change.note))
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         with self._write() as db:
@@ -802,6 +830,21 @@ class Store:
 
 
 # -- refusals, audit entries ----------------------------------------------------------------
+
+
+def _text_refusals(*texts: tuple[str, str]) -> tuple[Issue, ...]:
+    """R12.9: each (field, text) pair's refusal, when the text is too long or holds a control
+    or bidirectional character; the refusal names the field, shows the text escaped and
+    shortened, and says why."""
+    return tuple(issue for field, text in texts for issue in check_text(text, field=field))
+
+
+def _event_text_refusals(event: CourseEvent) -> tuple[Issue, ...]:
+    """R12.9: the texts of a course event, named as the course names the event."""
+    field = f"{event.kind.value} on {event.date.isoformat()}"
+    return _text_refusals(
+        (f"{field}: reason", event.reason), (f"{field}: recorded by", event.recorded_by)
+    )
 
 
 def _unknown_observation(obs_id: int) -> Issue:

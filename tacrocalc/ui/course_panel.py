@@ -761,12 +761,7 @@ class CorrectEventDialog(QDialog):
         self.why_edit.setFocus()
 
     def _fit_height(self) -> None:
-        """Grow to show a refusal on all its lines (a window does not grow for wrapped text)."""
-        layout = self._layout
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        _fit_height(self, self._layout)
 
     def _resume_row(self) -> QHBoxLayout:
         return _beside(self.resume_check, self.resume_date)
@@ -808,6 +803,15 @@ class CorrectEventDialog(QDialog):
         self.accept()
 
 
+def _fit_height(dialog: QDialog, layout: QVBoxLayout) -> None:
+    """Grow `dialog` to show a refusal on all its lines (a window does not grow for wrapped
+    text)."""
+    layout.activate()
+    needed = layout.totalHeightForWidth(dialog.width()) if layout.hasHeightForWidth() else 0
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)
+
+
 class DeleteEventDialog(QDialog):
     """Take an event out of the course; why is asked and kept in the history (R15.3)."""
 
@@ -836,7 +840,7 @@ class DeleteEventDialog(QDialog):
         )
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(QLabel("The event leaves the course; it stays in the patient's history."))
         layout.addLayout(form)
@@ -851,7 +855,8 @@ class DeleteEventDialog(QDialog):
         errors = list(why.errors)
         if why.value is not None:
             errors = self._submit(why.value)
-        if errors:
+        if errors:  # the dialog stays open with what was typed
             self.error_label.setText("\n".join(errors))
+            _fit_height(self, self._layout)
             return
         self.accept()

@@ -400,7 +400,9 @@ class CorrectionDialog(_Growing):
 
 class ReasonDialog(_Growing):
     """Asks why before a deletion (a result, a course event: R15.3). The button that deletes
-    stays disabled while the reason is empty."""
+    stays disabled while the reason is empty. With `submit`, the deletion is made from the
+    dialog: a refusal (a reason that is not text, R12.9) is shown under the reason, and the
+    dialog stays open with what was typed."""
 
     def __init__(
         self,
@@ -408,10 +410,12 @@ class ReasonDialog(_Growing):
         *,
         title: str = "Delete",
         action: str = "Delete",
+        submit: Callable[[str], list[str]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self._submit = submit
         self.question_label = QLabel(question)
         self.question_label.setObjectName("question_label")
         self.question_label.setWordWrap(True)
@@ -427,8 +431,11 @@ class ReasonDialog(_Growing):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         self.reason_edit.textChanged.connect(self._on_reason_edit_text_changed)
+        self.error_label = _error_label()
+        self.error_label.hide()
         form = QFormLayout()
         form.addRow("&Reason:", self.reason_edit)
+        form.addRow("", self.error_label)
         layout = QVBoxLayout(self)
         layout.addWidget(self.question_label)
         layout.addLayout(form)
@@ -442,18 +449,31 @@ class ReasonDialog(_Growing):
         self.ok_button.setDefault(bool(text.strip()))
 
     def _on_buttons_accepted(self) -> None:
-        if self.reason():  # Enter in an empty field does not delete
-            self.accept()
+        if not self.reason():  # Enter in an empty field does not delete
+            return
+        refused = self._submit(self.reason()) if self._submit is not None else []
+        self.error_label.setText("\n".join(refused))
+        self.error_label.setVisible(bool(refused))
+        if refused:  # nothing was deleted; what was typed stays to be corrected
+            self.reason_edit.setFocus()
+            return
+        self.accept()
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
 
 
 def ask_reason(
-    parent: QWidget | None, question: str, *, title: str = "Delete", action: str = "Delete"
+    parent: QWidget | None,
+    question: str,
+    *,
+    title: str = "Delete",
+    action: str = "Delete",
+    submit: Callable[[str], list[str]] | None = None,
 ) -> str | None:
-    """The reason typed, or None when the user cancelled."""
-    dialog = ReasonDialog(question, title=title, action=action, parent=parent)
+    """The reason typed (and, with `submit`, accepted by it), or None when the user
+    cancelled."""
+    dialog = ReasonDialog(question, title=title, action=action, submit=submit, parent=parent)
     return dialog.reason() if dialog.exec() else None
 
 

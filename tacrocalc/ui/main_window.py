@@ -398,8 +398,8 @@ class MainWindow(QMainWindow):
         try:
             record = read_file(path, protocol_for=self._protocol_for, today=self._today())
         except PatientFileError as error:
-            text = message(error.issue, self.settings.units())
-            QMessageBox.warning(self, "Not imported", f"{path.name}: {text}")
+            text = message(error.issue, self.settings.units())  # it names the file
+            QMessageBox.warning(self, "Not imported", text)
             return text
         if self.store.exists(record.patient.id) and ask:
             answer = QMessageBox.question(

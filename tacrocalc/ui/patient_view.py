@@ -892,11 +892,14 @@ class PatientView(QWidget):
             self._show_table_message("")
             self.saved.emit("Saved the correction (the old value is in the history)")
 
-    def _ask_reason(self, title: str, question: str) -> str | None:
-        """A reason for the audit trail; None when the user cancels (a seam for tests)."""
+    def _ask_reason(
+        self, title: str, question: str, submit: Callable[[str], list[str]]
+    ) -> str | None:
+        """A reason for the audit trail, given to `submit` (which writes it and gives the
+        refusals, shown in the dialog); None when the user cancels (a seam for tests)."""
         from tacrocalc.ui.dialogs import ask_reason
 
-        return ask_reason(self, question, title=title)
+        return ask_reason(self, question, title=title, submit=submit)
 
     def _on_delete_button_clicked(self) -> None:
         cell = self._selected()
@@ -905,14 +908,18 @@ class PatientView(QWidget):
         if cell.deleted:
             self._show_table_message("This result is already deleted; Restore brings it back.")
             return
+
+        def submit(reason: str) -> list[str]:
+            written = self.model.write(lambda db: db.delete_observation(cell.id, reason=reason))
+            return [self._message(i) for i in written.issues if i.refuses]
+
         reason = self._ask_reason(
-            "Delete a result", f"Delete {cell.text}? It stays in the history."
+            "Delete a result", f"Delete {cell.text}? It stays in the history.", submit
         )
         if reason is None:
             return
-        if self.model.write(lambda db: db.delete_observation(cell.id, reason=reason)).ok:
-            self._show_table_message("")
-            self.saved.emit("Deleted (it stays in the history and can be restored)")
+        self._show_table_message("")
+        self.saved.emit("Deleted (it stays in the history and can be restored)")
 
     def _on_restore_button_clicked(self) -> None:
         if not self.show_deleted_check.isChecked():

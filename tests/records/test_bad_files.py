@@ -119,3 +119,70 @@ def test_ids_and_names_that_would_not_read_as_themselves(tmp_path, key, text, wo
         )
         assert not written.ok
         assert store.list_patients() == []
+
+
+def _bad_files(folder: Path) -> dict[str, Path]:
+    """One file of each kind a patient file is refused for, as a whole or at a member."""
+    doc = good()
+    doc["patient"]["name"] = "A \u202ePerson"
+    made = {
+        "latin-1": ("Zoë".encode("latin-1"), "it is not UTF-8 text — save it as UTF-8"),
+        "bom-json": (b"\xef\xbb\xbf{bad", "it is not valid JSON (line 1 column 2"),
+        "duplicate": (b'{"format": "a", "format": "b"}', 'the key "format" appears twice'),
+        "nested": (b"[" * 1000 + b"]" * 1000, "it is nested too deeply"),
+        "huge-number": (b'{"format": ' + b"9" * 5000 + b"}", "a number too long"),
+        "other-json": (b'{"format": "x"}', '$.format: "x": not a TacroCalc patient file'),
+        "bidi-name": (json.dumps(doc).encode(), "$.patient.name:"),
+    }
+    files = {}
+    for kind, (data, _) in made.items():
+        files[kind] = folder / f"{kind}.json"
+        files[kind].write_bytes(data)
+    files["folder"] = folder / "folder.json"
+    files["folder"].mkdir()
+    files["missing"] = folder / "missing.json"
+    return files
+
+
+WHAT = {
+    "latin-1": "it is not UTF-8 text — save it as UTF-8, or export it again from TacroCalc.",
+    "bom-json": "it is not valid JSON (line 1 column 2: Expecting property name enclosed in"
+    " double quotes) — export it again from TacroCalc.",
+    "duplicate": 'the key "format" appears twice in one object — keep one of them, or export'
+    " the file again from TacroCalc.",
+    "nested": "it is nested too deeply to be a patient file — export it again from TacroCalc.",
+    "huge-number": "it is not a patient file: it holds a number too long to be a value — export"
+    " it again from TacroCalc.",
+    "other-json": '$.format: "x": not a TacroCalc patient file (tacrocalc.patient).',
+    "bidi-name": '$.patient.name: "A \\u202ePerson": it holds an invisible or control character'
+    " (U+202E).",
+    "folder": "it is not a regular file (a folder, a pipe or a device) — give a file.",
+    "missing": "it does not exist — check its name and folder.",
+}
+
+
+@pytest.mark.parametrize("kind", list(WHAT))
+@pytest.mark.parametrize("command", ["import", "check"])
+def test_a_refused_file_is_named_once(tmp_path, capsys, command, kind):
+    """Issue 12: `import` of a non-UTF-8 file printed "x.json: Patient file x.json: "x.json":
+    ..." (the name three times; twice in `check`), and a JSON fault not at all in `check`.
+    One line, the file's name once as it was given, what is wrong and what to do."""
+    path = _bad_files(tmp_path)[kind]
+    argv = [command, str(path)] if command == "check" else ["import", str(path)]
+    code = main(["--data-dir", str(tmp_path / "d"), *argv])
+    out, err = capsys.readouterr()
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert err.count(path.name) == 1 and err.count(str(tmp_path)) == 1
+    lead = "refused: 1 file(s) not imported: " if command == "import" else "refused: "
+    assert err == f"{lead}{path}: {WHAT[kind]}\n"
+
+
+def test_import_of_many_bad_files_names_each_once(tmp_path, capsys):
+    files = _bad_files(tmp_path)
+    code = main(["--data-dir", str(tmp_path / "d"), "import", *map(str, files.values())])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"refused: {len(files)} file(s) not imported: ")
+    for kind, path in files.items():
+        assert err.count(path.name) == 1, kind
+        assert f"{path}: {WHAT[kind]}" in err

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tacrocalc.domain.dosing import switch_ratio
 from tacrocalc.domain.issues import IssueCode
+from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.units import magnitude
 from tacrocalc.records.patient_file import PatientFileError, dumps, loads, read_patient
 from tacrocalc.records.protocol_files import load_protocol
@@ -197,8 +199,9 @@ def test_malformed_fields_are_refused_with_their_json_path(path, value, json_pat
 def test_not_json_names_line_and_column():
     with pytest.raises(PatientFileError) as raised:
         loads('{"format": ', protocol_for=load_protocol, today=TODAY)
-    assert raised.value.issue.field == "$"
-    assert "line 1 column 12" in raised.value.issue.value
+    issue = raised.value.issue
+    assert (issue.code, issue.field) == (IssueCode.UNREADABLE_FILE, "patient file")
+    assert "line 1 column 12" in issue.param("reason")
 
 
 # -- version 2: the treatment course (R15) and baselines (R6.5) ----------------------------
@@ -448,6 +451,7 @@ PRODUCTS = {  # doses each product makes up (R3.1), its times (R2.2, R2.3)
     "advagraf": ([0.5 * k for k in range(1, 21)], [("08:00",)]),
 }
 WHO = ["", "dr.a", "Zoë Ångström"]
+SEED = load_protocol("seed-1997")
 
 
 @st.composite
@@ -470,6 +474,7 @@ def courses(draw):
             item["time"] = draw(st.sampled_from(["07:30", "12:00", "18:45"]))
         if kind in ("start", "switch", "restart") or (kind == "resume" and draw(st.booleans())):
             if kind == "switch":
+                before = product
                 product = draw(st.sampled_from(sorted(set(PRODUCTS) - {product})))
             elif kind in ("start", "restart"):
                 product = draw(st.sampled_from(sorted(PRODUCTS)))
@@ -482,8 +487,10 @@ def courses(draw):
             doses, times = PRODUCTS[product]
             dose = draw(st.sampled_from([d for d in doses if d != dose]))
             item.update(formulation=product, dose=f"{dose:g} mg", times=list(times[0]))
-        if kind == "switch" and draw(st.booleans()):
-            item["ratio"] = draw(st.sampled_from([0.7, 0.8, 1.0]))
+        if kind == "switch" and draw(st.booleans()):  # the ratio R10 gives for it (R10.1)
+            ratio = switch_ratio(FormulationId(before), FormulationId(product), SEED)
+            if ratio is not None:
+                item["ratio"] = float(ratio)
         if kind == "hold" and draw(st.booleans()):
             item["resume_on"] = (day + timedelta(days=7)).isoformat()
         if kind in ("hold", "stop", "change") and draw(st.booleans()):

@@ -42,10 +42,14 @@ def refusal(doc: dict) -> str:
     return said(raised.value)
 
 
-def with_switch(ratio: object) -> dict:
+def with_switch(ratio: object, *, to="advagraf", dose="6 mg", first=None) -> dict:
+    """The example (Prograf capsules 3 mg every 12 hours from 2026-01-05, or `first`'s product
+    and dose), switched on 2026-02-01 to `to` at `dose` once daily with `ratio`."""
     doc = good()
+    if first is not None:
+        doc["events"][0].update(formulation=first[0], dose=first[1], times=["08:00"])
     doc["events"].append(
-        {"date": "2026-02-01", "kind": "switch", "formulation": "advagraf", "ratio": ratio}
+        {"date": "2026-02-01", "kind": "switch", "formulation": to, "dose": dose, "ratio": ratio}
     )
     return doc
 
@@ -67,15 +71,15 @@ def test_a_version_1_dose_is_bounded_before_any_rounding_table_is_built(monkeypa
     assert rounded == []
 
 
-@pytest.mark.parametrize("ratio", ["9" * 4300, "1e400", "1e300", "0.0001", "-1"])
-def test_a_switch_ratio_outside_the_conversions_of_r10_is_refused(ratio):
+@pytest.mark.parametrize("ratio", ["9" * 4300, "1e400", "1e300", "0", "-1"])
+def test_a_switch_ratio_that_is_no_ratio_is_refused(ratio):
     """A 4,300-digit ratio ended in an OverflowError traceback; 1e400 was stored as infinity
-    and 1e300 as it was. R10 converts at 0.7 to 1/0.7 (either region's Envarsus ratio)."""
+    and 1e300 as it was."""
     text = json.dumps(with_switch(1)).replace('"ratio": 1', f'"ratio": {ratio}')
     with pytest.raises(PatientFileError) as raised:
         patient_file.loads(text, protocol_for=load_protocol, today=TODAY)
     message = said(raised.value)
-    assert "$.events[1].ratio" in message and "from 0.70 to 1.43" in message
+    assert "$.events[1].ratio" in message and "a number above 0, such as 0.7" in message
     assert len(message) < 300  # the number is not printed back whole
 
 
@@ -88,9 +92,70 @@ def test_a_switch_ratio_that_is_not_a_number_is_refused(ratio):
     assert "$.events[1].ratio" in message and "a conversion ratio of R10" in message
 
 
-def test_a_switch_ratio_of_the_protocol_is_read():
-    record = read_patient(with_switch(0.7), protocol_for=load_protocol, today=TODAY)
-    assert record.events[-1].ratio == 0.7
+ENVARSUS = ("envarsus", "4 mg")  # once daily
+ADVAGRAF = ("advagraf", "6 mg")  # once daily
+
+
+@pytest.mark.parametrize(
+    ("protocol", "first", "to", "dose", "ratio"),
+    [
+        ("seed-1997", None, "advagraf", "6 mg", 1),  # R10.2
+        ("seed-1997", None, "envarsus", "4 mg", 0.7),  # R10.3, EU
+        ("prograf-us-kidney-mmf", None, "envarsus", "4.75 mg", 0.8),  # R10.3, US
+        ("seed-1997", ADVAGRAF, "envarsus", "4 mg", 0.7),  # R10.3
+        ("seed-1997", ENVARSUS, "ir-capsule", "3 mg", 1 / 0.7),  # R10.4: the inverse, back
+        ("seed-1997", ENVARSUS, "ir-capsule", "3 mg", 1.43),  # written to two decimals
+        ("prograf-us-kidney-mmf", ENVARSUS, "ir-capsule", "2.5 mg", 1.25),  # 1/0.8
+        ("seed-1997", ADVAGRAF, "ir-capsule", "3 mg", 1),  # R10.4
+    ],
+)
+def test_a_switch_ratio_r10_gives_for_that_switch_is_read(protocol, first, to, dose, ratio):
+    doc = with_switch(ratio, to=to, dose=dose, first=first)
+    doc["protocol"] = protocol
+    record = read_patient(doc, protocol_for=load_protocol, today=TODAY)
+    assert record.events[-1].ratio == ratio
+
+
+@pytest.mark.parametrize(
+    ("protocol", "first", "to", "dose", "ratio", "expected"),
+    [
+        # any R10 ratio was read for any switch: 0.7 (Envarsus) for a switch to Advagraf
+        (
+            "seed-1997",
+            None,
+            "advagraf",
+            "6 mg",
+            0.7,
+            "to Advagraf prolonged-release capsules (once daily): R10 gives 1 for",
+        ),
+        # the inverse of the Envarsus ratio is for the switch back, not the switch there
+        ("seed-1997", None, "envarsus", "4 mg", 1 / 0.7, "to Envarsus"),
+        # the other region's ratio
+        ("prograf-us-kidney-mmf", None, "envarsus", "4.75 mg", 0.7, "R10 gives 0.8"),
+        ("seed-1997", None, "envarsus", "4 mg", 0.8, "R10 gives 0.7 for"),
+        # back to capsules from Envarsus is at the inverse (1/0.7), not the ratio there
+        ("seed-1997", ENVARSUS, "ir-capsule", "3 mg", 0.7, "R10 gives 1.43 for"),
+        ("seed-1997", ENVARSUS, "ir-capsule", "3 mg", 1.4, "R10 gives 1.43 for"),
+    ],
+)
+def test_a_switch_ratio_other_than_r10_gives_for_that_switch_is_refused(
+    protocol, first, to, dose, ratio, expected
+):
+    """R10.1, R12.7: the ratio recorded with a switch is the one R10 gives from the product
+    before to the product after, worked out as the window and `switch` work it out; the
+    refusal names the field, the value and the ratio expected."""
+    doc = with_switch(ratio, to=to, dose=dose, first=first)
+    doc["protocol"] = protocol
+    message = refusal(doc)
+    assert message.startswith(f"$.events[1].ratio: {ratio:g} is not the conversion ratio")
+    assert expected in message and "(R10.1)" in message
+
+
+def test_a_switch_ratio_where_r10_gives_no_conversion_is_refused():
+    """Envarsus to Advagraf: R10 has no conversion, so no ratio can be recorded for it."""
+    doc = with_switch(0.7, to="advagraf", dose="6 mg", first=ENVARSUS)
+    message = refusal(doc)
+    assert message.startswith("$.events[1].ratio: the switch envarsus → advagraf has no")
 
 
 @pytest.mark.parametrize(

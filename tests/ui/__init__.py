@@ -23,3 +23,16 @@ def type_date(qtbot, field, day):
     """Type a date into a date field (ISO), as a doctor does."""
     field.clear()
     qtbot.keyClicks(field.line_edit, day.isoformat())
+
+
+def paste(qtbot, edit, text):
+    """Paste `text` into a line edit with Ctrl+V, as a doctor pastes a reason copied from
+    elsewhere (QTest types ASCII only: a U+202E cannot be typed key by key)."""
+    from PySide6.QtWidgets import QApplication
+
+    clipboard = QApplication.clipboard()
+    before = clipboard.text()
+    clipboard.setText(text)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    clipboard.setText(before)

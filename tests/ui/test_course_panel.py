@@ -32,7 +32,7 @@ from tacrocalc.records.protocol_files import load_protocol
 from tacrocalc.ui.course_panel import CoursePanel
 from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.open_patient import OpenPatient
-from tests.ui import type_date
+from tests.ui import paste, type_date
 from tests.ui.conftest import TODAY
 
 NOW = datetime(2026, 1, 20, 9, 30)  # the wall clock when an event of today is recorded
@@ -437,6 +437,43 @@ def test_deleting_an_event_asks_why_and_a_refusal_keeps_the_dialog(qtbot, panel,
         None,
     )
     assert entry.before["kind"] == "resume"
+
+
+# A reason a doctor might paste: "renal" with a right-to-left override before "total", which
+# would show as "renal latot" reversed on screen and on the plan (R12.9).
+OVERRIDDEN = "renal \u202elatot"
+OVERRIDE_REFUSED = (
+    '"renal \\u202elatot" cannot be used: it holds an invisible or control character (U+202E).'
+)
+
+
+def test_a_stop_reason_with_a_bidi_override_is_refused_and_stays_typed(qtbot, panel, course):
+    """R12.9: the store refuses it; the panel says which field, shows the text escaped and why,
+    and keeps what was typed; nothing is recorded, not even in the history."""
+    history = course.history("H1")
+    paste(qtbot, panel.reason_edit, OVERRIDDEN)
+    record(qtbot, panel, EventKind.STOP, day=date(2026, 1, 18))
+    assert panel.event_error.text() == f"stop on 2026-01-18: reason: {OVERRIDE_REFUSED}"
+    assert panel.event_error.isVisible()
+    assert panel.reason_edit.text() == OVERRIDDEN
+    assert kinds(course) == ["start", "switch"] and course.history("H1") == history
+    panel.reason_edit.clear()
+    qtbot.keyClicks(panel.reason_edit, "renal total")
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    assert panel.event_error.text() == ""
+    assert kinds(course) == ["start", "switch", "stop"]
+
+
+def test_a_deletion_reason_with_a_bidi_override_keeps_the_dialog(qtbot, panel, course):
+    history = course.history("H1")
+    select(panel, "Switch")
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    paste(qtbot, dialog.why_edit, OVERRIDDEN)
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text() == f"why deleted: {OVERRIDE_REFUSED}"
+    assert dialog.isVisible() and dialog.why_edit.text() == OVERRIDDEN
+    assert kinds(course) == ["start", "switch"] and course.history("H1") == history
 
 
 def test_an_interacting_drug_is_a_course_note_that_adds_the_r11_trough_check(

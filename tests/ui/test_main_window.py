@@ -20,7 +20,7 @@ from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.printing import PdfPages, printer_for
 from tacrocalc.ui.settings import Settings
 from tests.seed_cases import case_1, case_3
-from tests.ui import click_result, day_row, type_date
+from tests.ui import click_result, day_row, paste, type_date
 
 TODAY = date(2026, 1, 20)
 
@@ -126,6 +126,45 @@ def test_an_invalid_entry_is_refused_next_to_the_entry_and_keeps_what_was_typed(
     assert store.load("H1").observations == ()  # nothing of the check was saved
 
 
+def test_a_result_deleted_for_a_reason_that_is_not_text_stays(qtbot, window, store, monkeypatch):
+    """R12.9: the reason for deleting a result went to the store unchecked; a refusal was not
+    shown at all. The dialog now shows the store's refusal under the reason and stays open
+    with what was typed; the result stays."""
+    from tacrocalc.ui.dialogs import ReasonDialog
+
+    view = new_patient(window, store)
+    enter(qtbot, view, days_ago=1, trough="8")
+    history = store.history("H1")
+    seen = {}
+
+    def ask(title, question, submit):
+        dialog = ReasonDialog(question, title=title, submit=submit, parent=view)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        paste(qtbot, dialog.reason_edit, "wrong \u202epatient")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        seen.update(
+            error=dialog.error_label.text(),
+            shown=dialog.error_label.isVisible(),
+            open=dialog.isVisible(),
+            typed=dialog.reason_edit.text(),
+        )
+        dialog.reject()
+        return None
+
+    monkeypatch.setattr(view, "_ask_reason", ask)
+    click_result(qtbot, view, 0, "trough")
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    assert seen == {
+        "error": 'why deleted: "wrong \\u202epatient" cannot be used: it holds an invisible'
+        " or control character (U+202E).",
+        "shown": True,
+        "open": True,
+        "typed": "wrong \u202epatient",
+    }
+    assert view.table_model.rowCount() == 1 and store.history("H1") == history
+
+
 def test_applying_a_new_regimen_restarts_the_schedule(qtbot, window, store):
     """R8.2: a dose change on 2026-01-20 puts check 1 at 01-27 to 02-03."""
     view = new_patient(window, store)
@@ -164,7 +203,8 @@ def test_correction_and_deletion_go_through_the_audit_trail(qtbot, window, store
     qtbot.keyClick(view.table, Qt.Key.Key_Delete)  # asks a reason; cancelled: nothing deleted
     assert "Delete 9.5 µg/L, off treatment?" in asked[0][1]
     assert view.table_model.rowCount() == 1
-    monkeypatch.setattr(view, "_ask_reason", lambda *a: "wrong patient's sample")
+    reason = "wrong patient's sample"  # typed, then given to the store by the dialog
+    monkeypatch.setattr(view, "_ask_reason", lambda _t, _q, submit: submit(reason) or reason)
     click_result(qtbot, view, 0, "trough")
     qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
     assert view.table_model.rowCount() == 0
@@ -295,6 +335,18 @@ def test_import_of_an_existing_id_asks_first(qtbot, window, store, tmp_path, mon
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     assert window.import_file(path, ask=True) == "imported"
     assert store.history("SEED-1")[-1].action == "replace"
+
+
+def test_a_file_the_window_cannot_import_is_named_once(qtbot, window, tmp_path, monkeypatch):
+    """The warning read "bad.json: Patient file /…/bad.json: "bad.json": it is not UTF-8 text"."""
+    path = tmp_path / "bad.json"
+    path.write_bytes("Zoë".encode("latin-1"))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append(text))
+    window.import_file(path, ask=True)
+    assert shown == [
+        f"{path}: it is not UTF-8 text — save it as UTF-8, or export it again from TacroCalc."
+    ]
 
 
 def test_export_plan_and_print_the_same_pages(qtbot, window, store, tmp_path, monkeypatch):
