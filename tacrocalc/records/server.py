@@ -57,6 +57,11 @@ class ServerUnavailable(StoreUnavailable):
     """The server cannot be reached, or the connection was lost: nothing was saved."""
 
 
+class ServerPasswordNeeded(ServerUnavailable):
+    """The server asks for a password that ~/.pgpass does not give (or the one given was
+    wrong): the window asks for it; it is never stored."""
+
+
 class ServerNotReady(StoreError):
     """The database is there but not a TacroCalc ward database of this version."""
 
@@ -89,10 +94,12 @@ class ServerConnection:
 class ServerDatabase:
     """The ward database at `url`, checked to be at this TacroCalc's schema."""
 
-    def __init__(self, url: str, *, connect_timeout: int = CONNECT_TIMEOUT_S) -> None:
+    def __init__(
+        self, url: str, *, connect_timeout: int = CONNECT_TIMEOUT_S, password: str | None = None
+    ) -> None:
         self.url = url
         self.where = describe(url)
-        self._raw = _connect(url, self.where, connect_timeout)
+        self._raw = _connect(url, self.where, connect_timeout, password)
         self.connection = ServerConnection(self._raw)
         version = self._version()
         if version is None:
@@ -199,14 +206,24 @@ def _first_line(error: BaseException) -> str:
     return re.sub(r"password=\S+", "password=…", line)[:200]
 
 
-def _connect(url: str, where: str, timeout: int) -> psycopg.Connection[Any]:
+def _connect(
+    url: str, where: str, timeout: int, password: str | None = None
+) -> psycopg.Connection[Any]:
     import psycopg
 
+    extra: dict[str, Any] = {"password": password} if password else {}
     try:
         return psycopg.connect(
-            url, autocommit=True, connect_timeout=timeout, application_name="tacrocalc"
+            url, autocommit=True, connect_timeout=timeout, application_name="tacrocalc", **extra
         )
     except psycopg.OperationalError as error:
+        text = str(error)
+        if "no password supplied" in text or "password authentication failed" in text:
+            raise ServerPasswordNeeded(
+                f"The {where} asks for a password"
+                + (" and the one given was not accepted" if password else "")
+                + ": type it when TacroCalc asks, or put it in ~/.pgpass (docs/ward-server.md)."
+            ) from None
         raise ServerUnavailable(
             f"Could not reach the {where} ({_first_line(error)}): check the network and the"
             " server address, and that your password is in ~/.pgpass (docs/ward-server.md)."

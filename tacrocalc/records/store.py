@@ -90,6 +90,7 @@ from tacrocalc.records.server import (
     VIEWER,
     ReadOnlyRole,
     ServerNotReady,
+    ServerPasswordNeeded,
     ServerUnavailable,
     describe,
     is_server_url,
@@ -111,6 +112,7 @@ __all__ = [
     "PatientSummary",
     "ReadOnlyRole",
     "ServerNotReady",
+    "ServerPasswordNeeded",
     "ServerUnavailable",
     "Store",
     "StoreBusy",
@@ -182,6 +184,7 @@ class Store:
         user: str | None = None,
         daily_backup: bool = True,
         server: str | None = None,
+        password: str | None = None,
     ) -> None:
         self._protocol_for = protocol_for
         self._clock = clock
@@ -190,7 +193,7 @@ class Store:
         if server is not None:
             from tacrocalc.records.server import ServerDatabase
 
-            self._database = ServerDatabase(server)
+            self._database = ServerDatabase(server, password=password)
             # The server records its own user in the audit trail (roles.sql); this is what
             # the window and the course events show.
             self._user = self._database.user
