@@ -433,12 +433,16 @@ def _store(args: argparse.Namespace) -> Store:
     server = server_of(args)
     try:
         if server is not None:
-            return Store(server=server, protocol_for=load_protocol)
-        return Store(user_data_dir(args.data_dir), protocol_for=load_protocol)
+            store = Store(server=server, protocol_for=load_protocol)
+        else:
+            store = Store(user_data_dir(args.data_dir), protocol_for=load_protocol)
     except (StoreDamaged, StoreTooNew) as error:
         raise Refused(
             Issue.refusal(IssueCode.STORE_UNUSABLE, field="data", value="", reason=str(error))
         ) from None
+    for notice in store.notices:  # a read-only or full disk: reading goes on
+        print(one_line(f"note: {notice}"), file=sys.stderr)
+    return store
 
 
 def _patient_record(args: argparse.Namespace, today: date) -> PatientRecord:

@@ -20,6 +20,11 @@
 - A copy goes to backups/ the first time the store is opened each local day (under a lock, so
   two processes starting together make one); 7 are kept, and the rotation never deletes the
   last backup that passes `PRAGMA integrity_check`.
+- On a read-only or full disk, or in a folder or file this user may not change, the store is
+  opened for reading only (`ReadOnlyStore`, see `open_reading`): without the daily backup (a
+  notice says so), every write refused with what to do. A daily backup that cannot be written
+  is skipped with a notice; reading and writing go on. A file that cannot be read for a fault
+  of the computer is never called damaged.
 - `restore` checks that the file is a TacroCalc store, refuses while the store is open
   elsewhere (a window, a command), copies it beside the store, syncs it and puts it in place
   with one rename: a kill at any moment leaves the old store or the new one.
@@ -140,11 +145,62 @@ def _hint(backup: Path | None) -> str:
     return f"The most recent backup is {backup}; `tacrocalc restore {backup}` restores it."
 
 
+class ReadOnlyStore(StoreUnavailable):
+    """The store can be read but not written: a read-only disk, a folder or file this user may
+    not change, a full disk. It is opened read-only; every write is refused with this."""
+
+    def __init__(self, path: Path, why: str, advice: str) -> None:
+        super().__init__(f"Not saved: {path} {why}, so TacroCalc opened it read-only; {advice}.")
+        self.path, self.why, self.advice = path, why, advice
+        # What the window's status bar says while it is open.
+        self.status = f"Read-only: {path} {why}; patients can be read, printed and exported."
+        # What a command says on opening it (one line on stderr).
+        self.notice = (
+            f"{path} {why}: opened read-only, without the daily backup; nothing can be saved."
+        )
+
+
+def read_only_disk(path: Path) -> ReadOnlyStore:
+    return ReadOnlyStore(
+        path,
+        "is on a read-only disk",
+        "copy the data folder to a disk you can write to, or have that disk made writable",
+    )
+
+
+def full_disk(path: Path) -> ReadOnlyStore:
+    return ReadOnlyStore(
+        path, "is on a full disk", "free some space on that disk, then open TacroCalc again"
+    )
+
+
+def not_writable(path: Path) -> ReadOnlyStore:
+    return ReadOnlyStore(
+        path,
+        "cannot be changed by this user",
+        "ask for permission to write to that folder and file, or use a folder you can write to",
+    )
+
+
+# Below this much free space a disk error is taken for a full disk (SQLite often says only
+# "disk I/O error" when it cannot grow a file).
+_NEARLY_FULL_BYTES: Final = 1 << 20
+
+
+def _disk_full(path: Path) -> bool:
+    for place in (path, *path.parents):
+        try:
+            return shutil.disk_usage(place).free < _NEARLY_FULL_BYTES
+        except OSError:
+            continue
+    return False
+
+
 def environment_fault(error: OSError | sqlite3.Error, path: Path, doing: str) -> StoreUnavailable:
     """An OSError or SQLite error while `doing` something with `path`, in one sentence."""
     text = str(error) if isinstance(error, sqlite3.Error) else (error.strerror or str(error))
     code = getattr(error, "errno", None)
-    if code == errno.ENOSPC or "full" in text:
+    if code == errno.ENOSPC or "full" in text or ("I/O" in text and _disk_full(path)):
         advice = "free some space on that disk, then try again"
     elif code == errno.EROFS or "readonly" in text or "read-only" in text:
         advice = "the disk or folder is read-only; use a folder you can write to"
@@ -190,9 +246,91 @@ def _truncation(path: Path, header: bytes) -> str | None:
     return f"it is truncated: {size} of {expected} bytes" if size < expected else None
 
 
+# SQLite's primary result codes meaning the file itself is damaged or not a database; the
+# others (cannot open, disk I/O, full, read-only, permission) are faults of the computer.
+_DAMAGE_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+# Codes with which an in-place read-only connection fails when the folder cannot hold the
+# shared-memory index (-shm) of the journal, or a journal must be replayed first.
+_NO_INDEX_CODES: Final = frozenset({3, 8, 10, 13, 14})  # PERM, READONLY, IOERR, FULL, CANTOPEN
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    code = _primary_code(error)
+    return code is None or code in _DAMAGE_CODES
+
+
+def _probe(database: str) -> sqlite3.Connection:
+    """A connection that has read the schema (so that the journal, its index, a hot journal
+    were met), made query-only."""
+    db = sqlite3.connect(
+        database, uri=database.startswith("file:"), isolation_level=None, check_same_thread=False
+    )
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        db.execute("PRAGMA query_only=ON")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _holds(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def open_reading(path: Path, cleanup: contextlib.ExitStack) -> sqlite3.Connection:
+    """A query-only connection to the store at `path` that writes nothing into its folder when
+    it cannot (a read-only or full disk, a folder this user may not change):
+
+    1. in place (`mode=ro`), sharing the journal with any writer;
+    2. when no journal holds entries but the folder cannot hold the journal's index (-shm):
+       `immutable`, the main file alone, which then holds every entry;
+    3. when a journal left by a kill must be replayed first, which a read-only connection
+       cannot do: a private copy of the file and its journal, in the store's folder or else in
+       the system's temporary folder, removed by `cleanup`.
+    """
+    try:
+        return _probe(f"file:{path}?mode=ro")
+    except sqlite3.DatabaseError as error:
+        if _primary_code(error) not in _NO_INDEX_CODES:
+            raise
+    journals = [s for s in ("-wal", "-journal") if _holds(Path(f"{path}{s}"))]
+    if not journals:
+        return _probe(f"file:{path}?mode=ro&immutable=1")
+    try:
+        folder = cleanup.enter_context(
+            tempfile.TemporaryDirectory(dir=path.parent, prefix=".check-")
+        )
+    except OSError:
+        folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tacrocalc-"))
+    copy = Path(folder) / path.name
+    shutil.copyfile(path, copy)
+    for suffix in journals:
+        shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+    return _probe(str(copy))
+
+
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """`open_reading` for the length of a `with` block."""
+    with contextlib.ExitStack() as cleanup:
+        db = open_reading(path, cleanup)
+        cleanup.callback(db.close)
+        yield db
+
+
 def check_health(path: Path, *, thorough: bool = True) -> tuple[int, str | None]:
     """(schema version, None) for a sound file, or (0, the reason it is damaged). Never writes
-    to the file.
+    to the file nor, when it cannot, beside it (see `open_reading`). A file that cannot be read
+    for a fault of the computer (a full disk, a permission) is not damaged: `StoreUnavailable`.
 
     `thorough` runs `PRAGMA integrity_check`; otherwise `quick_check`, which skips the
     cross-checks of indexes against tables and takes about 40 % of the time (0.24 s against
@@ -206,30 +344,20 @@ def check_health(path: Path, *, thorough: bool = True) -> tuple[int, str | None]
     if truncated is not None:
         return 0, truncated
     try:
-        return _run_check(f"file:{path}?mode=ro", thorough)
+        with reading(path) as db:
+            return _run_check(db, thorough)
     except sqlite3.DatabaseError as error:
-        journals = [s for s in ("-wal", "-journal") if Path(f"{path}{s}").exists()]
-        if "readonly" not in str(error) or not journals:
+        if _is_damage(error):
             return 0, str(error)
-    # A journal left by a process killed while writing must be replayed or rolled back, which
-    # a read-only connection cannot do: the file and its journal are checked as a copy, so that
-    # the store itself is not written to before it is known to be sound.
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".check-") as folder:
-        copy = Path(folder) / path.name
-        shutil.copyfile(path, copy)
-        for suffix in journals:
-            shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
-        try:
-            return _run_check(str(copy), thorough)
-        except sqlite3.DatabaseError as error:
-            return 0, str(error)
+        raise environment_fault(error, path, "read") from None
+    except OSError as error:  # the copy of a store left with a journal could not be made
+        raise environment_fault(error, path, "read") from None
 
 
-def _run_check(database: str, thorough: bool) -> tuple[int, str | None]:
-    with contextlib.closing(sqlite3.connect(database, uri=database.startswith("file:"))) as db:
-        check = "integrity_check" if thorough else "quick_check"
-        result = db.execute(f"PRAGMA {check}").fetchall()
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+def _run_check(db: sqlite3.Connection, thorough: bool) -> tuple[int, str | None]:
+    check = "integrity_check" if thorough else "quick_check"
+    result = db.execute(f"PRAGMA {check}").fetchall()
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if result != [("ok",)]:
         return 0, "; ".join(str(r[0]) for r in result[:3])
     return version, None
@@ -252,7 +380,7 @@ def check_backup(source: Path) -> int:
         raise NotABackup(source, f"it is damaged or not a database ({damage})")
     if version > SCHEMA_VERSION:
         raise StoreTooNew(source, version)
-    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as db:
+    with reading(source) as db:
         application = int(db.execute("PRAGMA application_id").fetchone()[0])
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if application not in (0, APPLICATION_ID):
@@ -397,30 +525,93 @@ class Database:
             raise
 
     def _open(self, daily_backup: bool) -> None:
+        # Why nothing can be written (a read-only or full disk, no permission): the store is
+        # then opened for reading only, and every write refused with this.
+        self.read_only: ReadOnlyStore | None = None
+        # One line each for the user: what was not done while opening (the daily backup).
+        self.notices: list[str] = []
+        self._reading = contextlib.ExitStack()
+        self._broken: StoreReplaced | None = None
         try:
             self._remove_partials(self.folder)
             version = self._check(daily_backup=daily_backup)
-            if not self.path.exists():  # created here, so private whatever the umask (SQLite
-                # gives its -wal and -shm the permissions of the database file)
-                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            self.connection = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False
-            )
-            self.connection.execute("PRAGMA busy_timeout=5000")
-            self.connection.execute("PRAGMA journal_mode=WAL")
-            self.connection.execute("PRAGMA synchronous=FULL")
-            self.connection.execute("PRAGMA foreign_keys=ON")
-        except (OSError, sqlite3.OperationalError) as error:
+        except OSError as error:
             raise environment_fault(error, self.path, "open") from None
+        refusal = self._unwritable()
+        if refusal is None:
+            try:
+                self._connect()
+            except (OSError, sqlite3.OperationalError) as error:
+                fault = environment_fault(error, self.path, "open")
+                if not version or not _disk_full(self.path):
+                    raise fault from None
+                refusal = full_disk(self.path)  # the journal's index could not be made
+        if refusal is not None:
+            self._open_read_only(version, refusal)
+            return
         self._opened = _identity(os.stat(self.path))
-        self._broken: StoreReplaced | None = None
         try:
             if version and daily_backup and version == SCHEMA_VERSION:
-                self._daily_backup()
+                try:
+                    self._daily_backup()
+                except (OSError, sqlite3.Error, StoreUnavailable) as error:  # the rest goes on
+                    fault = (
+                        error
+                        if isinstance(error, StoreUnavailable)
+                        else environment_fault(error, self.folder / BACKUP_DIR, "write to")
+                    )
+                    self.notices.append(f"No daily backup was made today. {fault}")
             self._migrate(version)
         except (OSError, sqlite3.OperationalError) as error:
             self.connection.close()
             raise environment_fault(error, self.path, "prepare") from None
+
+    def _connect(self) -> None:
+        """The one writing connection (the store created first when there is none)."""
+        if not self.path.exists():  # created here, so private whatever the umask (SQLite
+            # gives its -wal and -shm the permissions of the database file)
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        self.connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            self.connection.execute("PRAGMA busy_timeout=5000")
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=FULL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def _unwritable(self) -> ReadOnlyStore | None:
+        """Why the store cannot be written, known before trying: a disk mounted read-only, a
+        folder or file this user may not change (the -wal and -shm files go beside it)."""
+        with contextlib.suppress(OSError, AttributeError):  # no statvfs on Windows
+            if os.statvfs(self.folder).f_flag & os.ST_RDONLY:
+                return read_only_disk(self.path)
+        exists = self.path.exists()
+        if not os.access(self.folder, os.W_OK) or (exists and not os.access(self.path, os.W_OK)):
+            return not_writable(self.path)
+        return None
+
+    def _open_read_only(self, version: int, refusal: ReadOnlyStore) -> None:
+        """Open the store for reading only, or say why even that cannot be done."""
+        if not version:
+            raise StoreUnavailable(
+                f"There is no patient store in {self.folder}, and none can be made: that folder"
+                f" {refusal.why}; {refusal.advice}."
+            )
+        if version != SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"{self.path} must be updated to this TacroCalc's data format, which cannot be"
+                f" done: it {refusal.why}; {refusal.advice}."
+            )
+        try:
+            self.connection = open_reading(self.path, self._reading)
+            self._opened = _identity(os.stat(self.path))
+        except (OSError, sqlite3.Error) as error:
+            self._reading.close()
+            raise environment_fault(error, self.path, "read") from None
+        self.read_only = refusal
+        self.notices.append(refusal.notice)
 
     def _check(self, *, daily_backup: bool) -> int:
         """The schema version of the file there (0 for none), or StoreDamaged, StoreTooNew."""
@@ -457,6 +648,11 @@ class Database:
                         leftover.unlink()
 
     def close(self) -> None:
+        if self.read_only is not None:
+            self.connection.close()
+            self._reading.close()
+            self._lock.close()
+            return
         moved = self._broken or self._still_here()
         if moved is not None:
             # Closing would make SQLite delete the -wal and -shm found at the store's path,
@@ -473,6 +669,8 @@ class Database:
         """Fold the whole journal into the database file and empty it (TRUNCATE), so the file
         alone holds every entry. False when a reader kept it from finishing (try later) or the
         store is no longer the file opened."""
+        if self.read_only is not None:
+            return True  # nothing was written through this store
         if self._broken is not None or self._still_here() is not None:
             return False
         wal = Path(f"{self.path}-wal")
@@ -540,6 +738,8 @@ class Database:
         is at the store's path (checked before the transaction's first statement and again just
         before its commit: `StoreReplaced` otherwise)."""
         db = self.connection
+        if self.read_only is not None:
+            raise self.read_only
         self._refuse_if_moved()
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -619,7 +819,7 @@ class Database:
             )
         try:
             partial = _copy_database(self.connection, destination.parent, destination.name)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             raise environment_fault(error, destination, "write the backup") from None
         try:
             os.replace(partial, destination)
@@ -630,10 +830,14 @@ class Database:
         return destination
 
     def _backup_through(self, destination: Path) -> Path:
-        """The copy made in the store's folder, then its bytes written to `destination`."""
+        """The copy made in the store's folder (in the system's temporary folder when the
+        store's cannot be written), then its bytes written to `destination`."""
         try:
-            partial = _copy_database(self.connection, self.folder, "backup")
-        except sqlite3.Error as error:
+            try:
+                partial = _copy_database(self.connection, self.folder, "backup")
+            except OSError:
+                partial = _copy_database(self.connection, Path(tempfile.gettempdir()), "backup")
+        except (sqlite3.Error, OSError) as error:
             raise environment_fault(error, self.folder, "write a copy in") from None
         try:
             with partial.open("rb") as source, destination.open("wb") as out:
@@ -720,9 +924,9 @@ def restore(
     try:
         with _folder_lock(folder, exclusive=True, wait=RESTORE_WAIT_S):
             try:
-                with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
+                with reading(source) as src:
                     partial = _copy_database(src, folder, DB_NAME)
-            except sqlite3.Error as error:
+            except (sqlite3.Error, OSError) as error:
                 raise environment_fault(error, folder, "copy the backup into") from None
             try:
                 kept = _set_aside(target, clock) if target.exists() else None

@@ -71,6 +71,7 @@ from tacrocalc.records.database import (
     DB_NAME,
     Database,
     NotABackup,
+    ReadOnlyStore,
     StoreBusy,
     StoreDamaged,
     StoreError,
@@ -190,6 +191,10 @@ class Store:
         self._clock = clock
         self._database: Database | ServerDatabase
         self.server = server
+        # Why nothing can be written here (a read-only or full disk), or None; what opening did
+        # not do (the daily backup), a line each.
+        self.read_only: ReadOnlyStore | None = None
+        self.notices: tuple[str, ...] = ()
         if server is not None:
             from tacrocalc.records.server import ServerDatabase
 
@@ -207,6 +212,8 @@ class Store:
             self._database = Database(folder, clock=clock, daily_backup=daily_backup)
             self.folder, self.path = self._database.folder, self._database.path
             self.where = str(self.path)
+            self.read_only = self._database.read_only
+            self.notices = tuple(self._database.notices)
         self._db: Any = self._database.connection
 
     @property

@@ -137,6 +137,17 @@ class MainWindow(QMainWindow):
         self.splitter.restoreState(QByteArray(settings.get("window/splitters")))
         self.setCentralWidget(self.splitter)
         self.statusBar().showMessage("Ready")
+        if store is not None and store.read_only is not None:
+            # A read-only or full disk: said for as long as the window is open, beside the
+            # messages that come and go; each write is refused with what to do.
+            from tacrocalc.ui.widgets import ERROR_STYLE
+
+            self.read_only_label = QLabel(store.read_only.status)
+            self.read_only_label.setObjectName("read_only_label")
+            self.read_only_label.setStyleSheet(ERROR_STYLE)
+            self.statusBar().addPermanentWidget(self.read_only_label)
+        elif store is not None and store.notices:  # the daily backup could not be made
+            self.statusBar().showMessage(" ".join(store.notices))
 
         self.patients.list_view.activated.connect(self._on_patient_list_activated)
         self.patients.list_view.clicked.connect(self._on_patient_list_activated)
