@@ -1,8 +1,9 @@
 """Dates in words: what a date field understood, and why it refused a date.
 
 A typed date is echoed back with the month written out ("12 April 1968"), so that 12/04/1968
-read as the 4th of December shows at once. A refusal names the field, the date and the reason
-(R12.4, R12.6).
+read as the 4th of December shows at once. Every month written out is English whatever the
+computer's language: the window and the plan are English documents. A refusal names the field,
+the date and the reason (R12.4, R12.6).
 """
 
 from __future__ import annotations
@@ -29,6 +30,17 @@ MONTHS: Final = (
 def long_date(day: date) -> str:
     """ "12 April 1968": a date no reader can take for another."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def month_year(day: date) -> str:
+    """ "Aug 2026": a month on a date axis, in English whatever the computer's language (the
+    C library's %b would follow it: "août 2026" on a French workstation)."""
+    return f"{MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def short_date(day: date) -> str:
+    """ "3 Aug 2026": a day on a date axis, the year in full."""
+    return f"{day.day} {month_year(day)}"
 
 
 def not_a_date(field: str, text: str, *, example: str) -> str:

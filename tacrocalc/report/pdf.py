@@ -41,6 +41,7 @@ from reportlab.platypus import (
 
 from tacrocalc.paths import resources_dir
 from tacrocalc.present.charts import LIGHT, Charts, Fill, Panel, label_rows
+from tacrocalc.present.dates import month_year, short_date
 from tacrocalc.present.plan import Line as PlanLine
 from tacrocalc.present.plan import Plan
 
@@ -150,14 +151,14 @@ def _date_ticks(start: date, end: date) -> list[tuple[date, str]]:
     if span <= 70:
         step = next(s for s in (1, 2, 7, 14) if span // s < 8)
         return [
-            (day, f"{day.day} {day:%b %Y}")
+            (day, short_date(day))
             for day in (start + timedelta(days=d) for d in range(0, span + 1, step))
         ]
     every = 1 if span <= 200 else 2 if span <= 420 else 3 if span <= 800 else 6
     ticks, day = [], date(start.year, start.month, 1)
     while day <= end:
         if day >= start and (day.month - 1) % every == 0:
-            ticks.append((day, f"{day:%b %Y}"))
+            ticks.append((day, month_year(day)))
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return ticks
 

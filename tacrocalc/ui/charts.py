@@ -23,7 +23,17 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QMargins, QPoint, QPointF, QRectF, Qt, QTime
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QLocale,
+    QMargins,
+    QPoint,
+    QPointF,
+    QRectF,
+    Qt,
+    QTime,
+)
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -185,6 +195,10 @@ class ChartPanel(QChartView):
         chart = QChart()
         chart.setMargins(QMargins(MARGIN, MARGIN, MARGIN, MARGIN))
         chart.setBackgroundRoundness(0)
+        # The date axis writes its months in the chart's locale: English, as the rest of the
+        # window and the plan, whatever the computer's language ("3 Aug 2026", not "3 août";
+        # "Sep" as on the plan, not en_GB's "Sept").
+        chart.setLocale(QLocale.c())
         chart.layout().setContentsMargins(0, 0, 0, 0)
         self.setFrameShape(QFrame.Shape.NoFrame)
         # The legend stands where the title would: its first entry names the series and unit
