@@ -19,6 +19,7 @@ from tacrocalc.domain.record import CoMedicationChange, WeightEntry
 from tacrocalc.domain.schedule import Phase
 from tacrocalc.domain.units import Kind, magnitude, parse
 from tacrocalc.domain.validation import NAME_MAX_LENGTH, check_label
+from tacrocalc.present.text import printable
 from tacrocalc.present.words import STATUS_WORDS, Words, clock, clocks, how_often
 
 if TYPE_CHECKING:
@@ -213,7 +214,9 @@ def read_time(text: str, field: str) -> Read[time]:
     try:
         return Read(value=time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00"))
     except ValueError:
-        return Read(errors=(f'{field}: "{text}" is not a time; write it HH:MM (24-hour clock).',))
+        return Read(
+            errors=(f'{field}: "{printable(text)}" is not a time; write it HH:MM (24-hour clock).',)
+        )
 
 
 def event_time(

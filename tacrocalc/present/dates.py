@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Final
 
+from tacrocalc.present.text import printable
+
 MONTHS: Final = (
     "January",
     "February",
@@ -45,7 +47,7 @@ def short_date(day: date) -> str:
 
 def not_a_date(field: str, text: str, *, example: str) -> str:
     """'Date of birth: "31/02/1968" is not a date; type it as 1968-04-12 or 12/04/1968.'"""
-    return f'{field}: "{text}" is not a date; type it as 1968-04-12 or {example}.'
+    return f'{field}: "{printable(text)}" is not a date; type it as 1968-04-12 or {example}.'
 
 
 def after_latest(field: str, day: date, latest: date, *, latest_is_today: bool) -> str:

@@ -23,6 +23,7 @@ from tacrocalc.domain.thresholds import (
     significant_rise,
 )
 from tacrocalc.domain.units import Kind, magnitude, parse, parse_blood_pressure, q
+from tacrocalc.present.text import printable
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import (
     CLASS_TEXT,
@@ -381,7 +382,9 @@ def read_quick_entry(
         try:
             return time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00")
         except ValueError:
-            errors[name] = f'{name}: "{text}" is not a time; write it HH:MM (24-hour clock).'
+            errors[name] = (
+                f'{name}: "{printable(text)}" is not a time; write it HH:MM (24-hour clock).'
+            )
             return None
 
     at = clock(sample_time, "time")

@@ -28,6 +28,7 @@ from tacrocalc.domain.record import ObservationKind
 from tacrocalc.domain.schedule import Phase
 from tacrocalc.domain.thresholds import TroughClass
 from tacrocalc.domain.units import Kind, format_number, magnitude
+from tacrocalc.present.text import printable
 from tacrocalc.present.units import DisplayUnits
 
 if TYPE_CHECKING:
@@ -277,8 +278,8 @@ class Words:
         """One value an issue carries, as text; anything else is a programming error."""
         if value is None:
             return ""
-        if isinstance(value, str):
-            return value
+        if isinstance(value, str):  # what was typed, as one line that reads as it is
+            return printable(value)
         if isinstance(value, Measure):
             return self.quantity(value.quantity, value.kind, below_limit=value.below_limit)
         if isinstance(value, Pressure):
