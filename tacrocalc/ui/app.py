@@ -76,7 +76,8 @@ def install_error_handler(
                 QMessageBox.critical(None, "TacroCalc: not saved", str(told))
             return
         frames = "".join(traceback.format_tb(tb))
-        error_log(path).error("unexpected %s\n%s", kind.__name__, frames)
+        with contextlib.suppress(OSError):  # a read-only or full disk: the dialog still shows
+            error_log(path).error("unexpected %s\n%s", kind.__name__, frames)
         if QApplication.instance() is not None:
             QMessageBox.critical(
                 None,

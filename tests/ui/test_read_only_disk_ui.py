@@ -79,3 +79,17 @@ def test_a_store_on_a_read_only_disk_opens_read_only_and_refuses_an_entry(
 
 def test_a_writable_store_has_no_read_only_line(window):
     assert window.findChild(QLabel, "read_only_label") is None
+
+
+def test_an_unexpected_error_is_shown_even_when_its_log_cannot_be_written(tmp_path, monkeypatch):
+    """On a read-only or full disk the log file cannot be made: the dialog is shown anyway
+    (the hook itself failed before, and the user saw nothing)."""
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[1]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    ui_app.install_error_handler(tmp_path / "no such folder")
+    try:
+        raise RuntimeError("a fault of TacroCalc")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert shown == ["TacroCalc: unexpected error"]
