@@ -7,6 +7,8 @@ import os
 import shutil
 import sqlite3
 import stat
+import tempfile
+from pathlib import Path
 
 from tacrocalc.records.store import SCHEMA_VERSION, check_backup
 from tests.disks import fill, make_read_only, small_disk
@@ -80,12 +82,13 @@ def test_reading_commands_work_on_a_full_disk_and_writing_once_space_is_freed(ca
         assert [p.name.endswith("-daily.sqlite3") for p in (data / "backups").iterdir()] == [True]
 
 
-def test_a_store_with_entries_only_in_its_journal_is_read_whole_on_a_read_only_disk(
+def test_a_store_with_entries_only_in_its_journal_on_a_read_only_disk_is_not_copied_elsewhere(
     capsys, tmp_path
 ):
     """A kill between a commit and its checkpoint leaves entries in the -wal alone; a read-only
     connection cannot replay it without its index (-shm), which a read-only disk cannot hold.
-    They are read from a private copy, not lost."""
+    Patient data is never copied to the shared temporary folder to read it: one line says to
+    copy the data folder to a writable disk, and nothing is changed or lost."""
     source = tmp_path / "source"
     assert run(capsys, "--data-dir", str(source), "import", str(EXAMPLE))[0] == 0
     writer = sqlite3.connect(source / "tacrocalc.sqlite3", isolation_level=None)
@@ -98,12 +101,17 @@ def test_a_store_with_entries_only_in_its_journal_is_read_whole_on_a_read_only_d
             shutil.copyfile(
                 source / f"tacrocalc.sqlite3{suffix}", data / f"tacrocalc.sqlite3{suffix}"
             )
-        assert (data / "tacrocalc.sqlite3-wal").stat().st_size > 0
+        wal = (data / "tacrocalc.sqlite3-wal").read_bytes()
+        assert wal
         writer.close()
         make_read_only(disk)
+        temporary = set(Path(tempfile.gettempdir()).iterdir())
         code, out, err = run(capsys, "--data-dir", str(data), "list")
-        assert (code, err) == (0, notice(data / "tacrocalc.sqlite3", READ_ONLY[0]))
-        assert out.startswith("H123         Only In The Journal ")
+        assert (code, out) == (3, "")
+        assert err.count("\n") == 1 and "entries still in its journal" in err
+        assert "copy the whole data folder to a disk you can write to" in err
+        assert set(Path(tempfile.gettempdir()).iterdir()) == temporary
+        assert (data / "tacrocalc.sqlite3-wal").read_bytes() == wal
         assert sorted(p.name for p in data.iterdir()) == [
             "tacrocalc.sqlite3",
             "tacrocalc.sqlite3-wal",

@@ -294,8 +294,9 @@ def open_reading(path: Path, cleanup: contextlib.ExitStack) -> sqlite3.Connectio
     2. when no journal holds entries but the folder cannot hold the journal's index (-shm):
        `immutable`, the main file alone, which then holds every entry;
     3. when a journal left by a kill must be replayed first, which a read-only connection
-       cannot do: a private copy of the file and its journal, in the store's folder or else in
-       the system's temporary folder, removed by `cleanup`.
+       cannot do: a private copy of the file and its journal in the store's folder, removed by
+       `cleanup`. Patient data is never copied anywhere else (the system's temporary folder
+       is shared): when the store's folder cannot hold the copy either, `StoreUnavailable`.
     """
     try:
         return _probe(f"file:{path}?mode=ro")
@@ -310,7 +311,11 @@ def open_reading(path: Path, cleanup: contextlib.ExitStack) -> sqlite3.Connectio
             tempfile.TemporaryDirectory(dir=path.parent, prefix=".check-")
         )
     except OSError:
-        folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tacrocalc-"))
+        raise StoreUnavailable(
+            f"{path} has entries still in its journal ({path.name}-wal), which TacroCalc"
+            " cannot read on a disk it cannot write to. Nothing was changed: copy the whole"
+            " data folder to a disk you can write to and open it there."
+        ) from None
     copy = Path(folder) / path.name
     shutil.copyfile(path, copy)
     for suffix in journals:
@@ -830,13 +835,11 @@ class Database:
         return destination
 
     def _backup_through(self, destination: Path) -> Path:
-        """The copy made in the store's folder (in the system's temporary folder when the
-        store's cannot be written), then its bytes written to `destination`."""
+        """The copy made in the store's folder, then its bytes written to `destination`.
+        Patient data is never copied to a shared place such as the system's temporary folder:
+        when the store's folder cannot hold the copy, the backup is refused."""
         try:
-            try:
-                partial = _copy_database(self.connection, self.folder, "backup")
-            except OSError:
-                partial = _copy_database(self.connection, Path(tempfile.gettempdir()), "backup")
+            partial = _copy_database(self.connection, self.folder, "backup")
         except (sqlite3.Error, OSError) as error:
             raise environment_fault(error, self.folder, "write a copy in") from None
         try:
