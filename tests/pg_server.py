@@ -76,7 +76,10 @@ def _run_as() -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def running_server(binaries: Path) -> Iterator[PgServer]:
+def running_server(binaries: Path, *, durable: bool = False) -> Iterator[PgServer]:
+    """A server in a temporary folder, stopped and removed at the end. Tests run it without
+    syncing to disk (a crash of the test machine loses nothing of value); `durable` keeps
+    PostgreSQL's defaults (fsync, synchronous commit), as a benchmark should."""
     folder = Path(tempfile.mkdtemp(prefix="tacrocalc-pg-"))
     run_as = _run_as()
     if run_as:
@@ -101,10 +104,9 @@ def running_server(binaries: Path) -> Iterator[PgServer]:
             env=env,
             **run_as,  # type: ignore[arg-type]
         )
-        options = (
-            f"-k {folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off -c max_connections=60"
-        )
+        options = f"-k {folder} -c listen_addresses='' -c max_connections=60"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             [binaries / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w", "start"],
             check=True,
