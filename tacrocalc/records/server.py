@@ -310,13 +310,18 @@ class Listener:
         included); empty when none."""
         import psycopg
 
+        heard: set[str] = set()
         try:
-            return {n.payload for n in self._raw.notifies(timeout=0) if n.channel == CHANNEL}
+            # Twice: a server going down says so just before it closes the connection, and
+            # the second look finds it closed.
+            for _ in range(2):
+                heard |= {n.payload for n in self._raw.notifies(timeout=0) if n.channel == CHANNEL}
         except psycopg.Error as error:
             raise ServerUnavailable(
                 f"The connection to the {self.where} was lost ({_first_line(error)}): changes"
                 " made by others are not seen until it is back."
             ) from None
+        return heard
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
