@@ -9,6 +9,10 @@ server (`--server URL`, `TACROCALC_SERVER`, File → Ward server…) instead of 
   URL's `sslmode` and `sslrootcert`. A URL is shown without its password, always.
 - A write is reported saved only once the server has committed it. A lost connection is one
   sentence naming the server (`ServerUnavailable`); nothing is kept locally that could drift.
+  The next use connects again: the window and the commands go on once the server is back,
+  without a restart.
+- Changes made by anyone to a patient are heard by `Listener` (LISTEN/NOTIFY, on a connection
+  of its own), so the windows showing that patient reload it.
 - Who may do what is the server's business (`server init`, `roles.sql`): a write refused for
   lack of privilege is `ReadOnlyRole`, one sentence.
 """
@@ -170,7 +174,7 @@ class ServerDatabase:
     def _lost(self) -> bool:
         return bool(self.raw.closed or self.raw.broken)
 
-    def _reconnect(self) -> None:
+    def _reconnect(self, *, reading: bool) -> None:
         """A new connection in place of one that was lost: `ServerUnavailable` while the server
         cannot be reached."""
         import psycopg
@@ -179,38 +183,35 @@ class ServerDatabase:
         try:
             self.raw = _open(self.url, self._timeout, self._password)
         except psycopg.Error as error:
-            raise ServerUnavailable(
-                f"The connection to the {self.where} was lost and it cannot be reached now"
-                f" ({_first_line(error)}). Nothing unsaved is reported saved; try again when the"
-                " server is back."
-            ) from None
+            raise self._unavailable(error, reading=reading) from None
 
-    def run(self, action: Callable[[psycopg.Connection[Any]], T]) -> T:
+    def run(self, action: Callable[[psycopg.Connection[Any]], T], *, reading: bool = True) -> T:
         """`action` on the connection. Outside a transaction, a connection found lost is made
-        again and the action (a read) run once more; inside one, the loss is the transaction's
-        (`write`, `read`)."""
+        again and the action (a read, or the BEGIN of a write) run once more; inside one, the
+        loss is the transaction's (`write`, `read`)."""
         import psycopg
 
         if self._in_transaction:
             return action(self.raw)
         if self._lost():
-            self._reconnect()
+            self._reconnect(reading=reading)
         try:
             return action(self.raw)
         except (psycopg.OperationalError, psycopg.InterfaceError):
             if not self._lost():
                 raise
-            self._reconnect()
+            self._reconnect(reading=reading)
             try:
                 return action(self.raw)
             except (psycopg.OperationalError, psycopg.InterfaceError) as again:
-                raise self._unavailable(again, reading=True) from None
+                raise self._unavailable(again, reading=reading) from None
 
     @contextlib.contextmanager
     def _transaction(self, begin: str, *, reading: bool) -> Iterator[ServerConnection]:
         import psycopg
 
-        self.run(lambda raw: raw.execute(begin))  # a connection lost while idle is made again
+        # A connection lost while idle (the server restarted) is made again.
+        self.run(lambda raw: raw.execute(begin), reading=reading)
         self._in_transaction = True
         committing = False
         try:
@@ -277,9 +278,10 @@ class ServerDatabase:
 
     def _unavailable(self, error: BaseException, *, reading: bool) -> ServerUnavailable:
         if reading:
-            return ServerUnavailable(
-                f"The connection to the {self.where} was lost ({_first_line(error)}): try again"
-                " when the server is back."
+            return ServerUnavailable(  # a read, maybe the one a Save starts with
+                f"The connection to the {self.where} was lost ({_first_line(error)}): nothing is"
+                " saved while it is away, and what you typed is kept; try again when the server"
+                " is back."
             )
         return ServerUnavailable(
             f"Not saved: the connection to the {self.where} was lost ({_first_line(error)})."
