@@ -44,6 +44,26 @@ def server_binaries() -> Path | None:
 class PgServer:
     socket_dir: Path
     _counter: itertools.count[int]
+    _control: list[str | Path]  # pg_ctl -D DATA -o OPTIONS -l LOG
+    _env: dict[str, str]
+    _run_as: dict[str, object]
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server; "immediate" is a crash as far as the data are concerned: only
+        what the server committed (and synced) before is there when it starts again."""
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+    def start(self) -> None:
+        self._pg_ctl("-w", "start")
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        subprocess.run(
+            [*self._control, *arguments],
+            check=True,
+            capture_output=True,
+            env=self._env,
+            **self._run_as,  # type: ignore[arg-type]
+        )
 
     def url(self, database: str, user: str = SUPERUSER) -> str:
         return f"postgresql://{user}@/{database}?host={self.socket_dir}"
@@ -79,7 +99,8 @@ def _run_as() -> dict[str, object]:
 def running_server(binaries: Path, *, durable: bool = False) -> Iterator[PgServer]:
     """A server in a temporary folder, stopped and removed at the end. Tests run it without
     syncing to disk (a crash of the test machine loses nothing of value); `durable` keeps
-    PostgreSQL's defaults (fsync, synchronous commit), as a benchmark should."""
+    PostgreSQL's defaults (fsync, synchronous commit), as a ward's server and a benchmark
+    should, and as a test that crashes the server needs."""
     folder = Path(tempfile.mkdtemp(prefix="tacrocalc-pg-"))
     run_as = _run_as()
     if run_as:
@@ -107,14 +128,15 @@ def running_server(binaries: Path, *, durable: bool = False) -> Iterator[PgServe
         options = f"-k {folder} -c listen_addresses='' -c max_connections=60"
         if not durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run(
-            [binaries / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w", "start"],
-            check=True,
-            capture_output=True,
-            env=env,
-            **run_as,  # type: ignore[arg-type]
+        server = PgServer(
+            socket_dir=folder,
+            _counter=itertools.count(1),
+            _control=[binaries / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log"],
+            _env=env,
+            _run_as=run_as,
         )
-        yield PgServer(socket_dir=folder, _counter=itertools.count(1))
+        server.start()
+        yield server
     finally:
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
             subprocess.run(

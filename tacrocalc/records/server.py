@@ -9,6 +9,10 @@ server (`--server URL`, `TACROCALC_SERVER`, File → Ward server…) instead of 
   URL's `sslmode` and `sslrootcert`. A URL is shown without its password, always.
 - A write is reported saved only once the server has committed it. A lost connection is one
   sentence naming the server (`ServerUnavailable`); nothing is kept locally that could drift.
+  The next use connects again: the window and the commands go on once the server is back,
+  without a restart.
+- Changes made by anyone to a patient are heard by `Listener` (LISTEN/NOTIFY, on a connection
+  of its own), so the windows showing that patient reload it.
 - Who may do what is the server's business (`server init`, `roles.sql`): a write refused for
   lack of privilege is `ReadOnlyRole`, one sentence.
 """
@@ -17,10 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from tacrocalc.records.database import StoreError, StoreUnavailable
 from tacrocalc.records.migrate import SCHEMA_VERSION
@@ -29,6 +33,9 @@ if TYPE_CHECKING:
     import psycopg
 
 CONNECT_TIMEOUT_S: Final = 5
+# The channel the database notifies with the id of each patient changed (migration 0005).
+CHANNEL: Final = "tacrocalc_patients"
+T = TypeVar("T")
 URL_PREFIXES: Final = ("postgresql://", "postgres://")
 
 
@@ -77,18 +84,30 @@ def _format_style(sql: str) -> str:
 
 
 class ServerConnection:
-    """A psycopg connection that speaks the SQL of `tables` (its "?" parameters)."""
+    """The ward database's connection as `tables` and `Store` use it: the SQL of `tables` (its
+    "?" parameters) over psycopg, on whatever connection `ServerDatabase` holds now (it
+    connects again after a lost connection)."""
 
-    def __init__(self, connection: psycopg.Connection[Any]) -> None:
-        self.raw = connection
+    def __init__(self, database: ServerDatabase) -> None:
+        self._database = database
+
+    @property
+    def raw(self) -> psycopg.Connection[Any]:
+        return self._database.raw
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        return self.raw.execute(_format_style(sql), tuple(params))
+        query, values = _format_style(sql), tuple(params)
+        return self._database.run(lambda raw: raw.execute(query, values))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor[Any]:
-        cursor = self.raw.cursor()
-        cursor.executemany(_format_style(sql), [tuple(r) for r in rows])
-        return cursor
+        query, values = _format_style(sql), [tuple(r) for r in rows]
+
+        def run(raw: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+            cursor = raw.cursor()
+            cursor.executemany(query, values)
+            return cursor
+
+        return self._database.run(run)
 
 
 class ServerDatabase:
@@ -99,17 +118,20 @@ class ServerDatabase:
     ) -> None:
         self.url = url
         self.where = describe(url)
-        self._raw = _connect(url, self.where, connect_timeout, password)
-        self.connection = ServerConnection(self._raw)
+        self._timeout = connect_timeout
+        self._password = password  # typed in the window: kept in memory, to connect again
+        self.raw = _connect(url, self.where, connect_timeout, password)
+        self._in_transaction = False
+        self.connection = ServerConnection(self)
         version = self._version()
         if version is None:
-            self._raw.close()
+            self.raw.close()
             raise ServerNotReady(
                 f"The {self.where} has no TacroCalc tables yet: the ward's administrator sets it"
                 " up with `tacrocalc --server URL server init` (docs/ward-server.md)."
             )
         if version != SCHEMA_VERSION:
-            self._raw.close()
+            self.raw.close()
             newer = version > SCHEMA_VERSION
             raise ServerNotReady(
                 f"The {self.where} is at data format {version} and this TacroCalc reads"
@@ -120,13 +142,13 @@ class ServerDatabase:
                     else "the administrator brings it up to date with `server init`."
                 )
             )
-        self.user = str(self._raw.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
+        self.user = str(self.raw.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
 
     def _version(self) -> int | None:
-        found = self._raw.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
+        found = self.raw.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
         if not found or not found[0]:
             return None
-        row = self._raw.execute("SELECT version_num FROM alembic_version").fetchone()
+        row = self.raw.execute("SELECT version_num FROM alembic_version").fetchone()
         return int(row[0]) if row else None
 
     @property
@@ -135,7 +157,7 @@ class ServerDatabase:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self._raw.close()
+            self.raw.close()
 
     def checkpoint(self) -> bool:
         """Nothing to fold in: the server keeps its own journal."""
@@ -147,38 +169,92 @@ class ServerDatabase:
             " a workstation. To keep a copy of one patient, use `export`."
         )
 
-    @contextlib.contextmanager
-    def write(self) -> Iterator[ServerConnection]:
-        """One transaction, committed by the server before this returns: all or nothing."""
+    # -- the connection, and connecting again after it was lost ------------------------------
+
+    def _lost(self) -> bool:
+        return bool(self.raw.closed or self.raw.broken)
+
+    def _reconnect(self, *, reading: bool) -> None:
+        """A new connection in place of one that was lost: `ServerUnavailable` while the server
+        cannot be reached."""
+        import psycopg
+
+        self.close()
         try:
-            with self._raw.transaction():
-                yield self.connection
-        except Exception as error:
-            explained = self.explain(error)
-            if explained is not None and explained is not error:
-                raise explained from None
+            self.raw = _open(self.url, self._timeout, self._password)
+        except psycopg.Error as error:
+            raise self._unavailable(error, reading=reading) from None
+
+    def run(self, action: Callable[[psycopg.Connection[Any]], T], *, reading: bool = True) -> T:
+        """`action` on the connection. Outside a transaction, a connection found lost is made
+        again and the action (a read, or the BEGIN of a write) run once more; inside one, the
+        loss is the transaction's (`write`, `read`)."""
+        import psycopg
+
+        if self._in_transaction:
+            return action(self.raw)
+        if self._lost():
+            self._reconnect(reading=reading)
+        try:
+            return action(self.raw)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            if not self._lost():
+                raise
+            self._reconnect(reading=reading)
+            try:
+                return action(self.raw)
+            except (psycopg.OperationalError, psycopg.InterfaceError) as again:
+                raise self._unavailable(again, reading=reading) from None
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str, *, reading: bool) -> Iterator[ServerConnection]:
+        import psycopg
+
+        # A connection lost while idle (the server restarted) is made again.
+        self.run(lambda raw: raw.execute(begin), reading=reading)
+        self._in_transaction = True
+        committing = False
+        try:
+            yield self.connection
+            committing = not reading
+            self.raw.execute("ROLLBACK" if reading else "COMMIT")
+        except BaseException as error:
+            if not self._lost():
+                with contextlib.suppress(psycopg.Error):
+                    self.raw.execute("ROLLBACK")
+            elif committing:  # the server may have committed it, or not: it cannot tell us now
+                raise ServerUnavailable(
+                    f"The connection to the {self.where} was lost while it was saving"
+                    f" ({_first_line(error)}): once it is back, reload the patient to see whether"
+                    " the change is there before entering it again. What you typed is kept."
+                ) from None
+            if isinstance(error, Exception):
+                explained = self.explain(error, reading=reading)
+                if explained is not None and explained is not error:
+                    raise explained from None
             raise
+        finally:
+            self._in_transaction = False
+
+    def write(self) -> contextlib.AbstractContextManager[ServerConnection]:
+        """One transaction, committed by the server before this returns: all or nothing. A
+        connection lost while idle (the server restarted) is made again first; one lost during
+        the transaction is `ServerUnavailable`, and nothing is reported saved."""
+        return self._transaction("BEGIN", reading=False)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[ServerConnection]:
         """Several reads that see one moment of the database (a patient's whole record)."""
-        if self._raw.info.transaction_status != 0:  # already inside a write
+        if self._in_transaction:  # already inside a write
             yield self.connection
             return
-        try:
-            self._raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try:
-                yield self.connection
-            finally:
-                if not self._raw.closed:
-                    self._raw.execute("ROLLBACK")
-        except Exception as error:
-            explained = self.explain(error)
-            if explained is not None and explained is not error:
-                raise explained from None
-            raise
+        with self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", reading=True):
+            yield self.connection
 
-    def explain(self, error: BaseException) -> StoreError | None:
+    def listen(self) -> Listener:
+        return Listener(self.url, self.where, self._password)
+
+    def explain(self, error: BaseException, *, reading: bool = False) -> StoreError | None:
         """One sentence for an error of the server or of the connection to it; None for an
         error that is not the store's."""
         import psycopg
@@ -192,11 +268,72 @@ class ServerDatabase:
                 " them (ask the ward's administrator for the clinician role)."
             )
         if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+            if self._lost() or isinstance(error, psycopg.InterfaceError):
+                return self._unavailable(error, reading=reading)
             return ServerUnavailable(
-                f"Not saved: the connection to the {self.where} was lost ({_first_line(error)})."
-                " What you typed is kept; try again when the server is back."
+                f"Not saved: the {self.where} could not finish the change ({_first_line(error)})."
+                " What you typed is kept; try again."
             )
         return None
+
+    def _unavailable(self, error: BaseException, *, reading: bool) -> ServerUnavailable:
+        if reading:
+            return ServerUnavailable(  # a read, maybe the one a Save starts with
+                f"The connection to the {self.where} was lost ({_first_line(error)}): nothing is"
+                " saved while it is away, and what you typed is kept; try again when the server"
+                " is back."
+            )
+        return ServerUnavailable(
+            f"Not saved: the connection to the {self.where} was lost ({_first_line(error)})."
+            " What you typed is kept; try again when the server is back."
+        )
+
+
+class Listener:
+    """Changes to the ward's patients as they happen, on a connection of its own (LISTEN on
+    `CHANNEL`; the database notifies it for every change to a patient's rows, made by
+    TacroCalc or not: migration 0005).
+
+    For the window: watch `fileno()` (a QSocketNotifier) and call `changed()` when it is
+    readable. `changed()` never waits. When the connection is lost it raises
+    `ServerUnavailable`: changes made meanwhile were not heard, so reload what is shown and
+    `Store.listen()` again once the server is back (the new listener has another fileno)."""
+
+    def __init__(self, url: str, where: str, password: str | None = None) -> None:
+        self.where = where
+        self._raw = _connect(url, where, CONNECT_TIMEOUT_S, password)
+        self._raw.execute(f"LISTEN {CHANNEL}")
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def changed(self) -> set[str]:
+        """The ids of the patients changed since the last call (by anyone, this workstation
+        included); empty when none."""
+        import psycopg
+
+        heard: set[str] = set()
+        try:
+            # Twice: a server going down says so just before it closes the connection, and
+            # the second look finds it closed.
+            for _ in range(2):
+                heard |= {n.payload for n in self._raw.notifies(timeout=0) if n.channel == CHANNEL}
+        except psycopg.Error as error:
+            raise ServerUnavailable(
+                f"The connection to the {self.where} was lost ({_first_line(error)}): changes"
+                " made by others are not seen until it is back."
+            ) from None
+        return heard
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._raw.close()
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def _first_line(error: BaseException) -> str:
@@ -206,16 +343,33 @@ def _first_line(error: BaseException) -> str:
     return re.sub(r"password=\S+", "password=…", line)[:200]
 
 
+def _open(url: str, timeout: int, password: str | None) -> psycopg.Connection[Any]:
+    """A connection in autocommit (`ServerDatabase` opens its transactions itself), named in
+    pg_stat_activity, that notices a dead network in about 20 s rather than the system's two
+    hours (keepalives: TCP only, a unix socket needs none)."""
+    import psycopg
+
+    extra: dict[str, Any] = {"password": password} if password else {}
+    return psycopg.connect(
+        url,
+        autocommit=True,
+        connect_timeout=timeout,
+        application_name="tacrocalc",
+        keepalives=1,
+        keepalives_idle=10,
+        keepalives_interval=5,
+        keepalives_count=2,
+        **extra,
+    )
+
+
 def _connect(
     url: str, where: str, timeout: int, password: str | None = None
 ) -> psycopg.Connection[Any]:
     import psycopg
 
-    extra: dict[str, Any] = {"password": password} if password else {}
     try:
-        return psycopg.connect(
-            url, autocommit=True, connect_timeout=timeout, application_name="tacrocalc", **extra
-        )
+        return _open(url, timeout, password)
     except psycopg.OperationalError as error:
         text = str(error)
         if "no password supplied" in text or "password authentication failed" in text:

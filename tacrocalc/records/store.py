@@ -12,6 +12,11 @@
   history (an observation can be restored).
 - The treatment course is a list of dated events (R15); every write to it is checked as the
   whole course that would result (R15.1, R15.3, R12.8).
+- Two people on one patient: each patient has a version, raised by every write to it. A store
+  remembers the version it last read of each patient (`load`), and a write it makes on an
+  older version than the one there now is refused (`StaleRecord`: who changed the patient and
+  when; nothing written). A store that never read the patient (a command) writes as before.
+  On the ward server, `listen` hears the changes others make.
 - A file from a newer TacroCalc is refused untouched; a damaged file is never written to
   (`StoreTooNew`, `StoreDamaged`). A write to a store replaced, deleted or overwritten since it
   was opened raises `StoreReplaced`: nothing is saved, nor reported saved.
@@ -22,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -100,7 +105,7 @@ from tacrocalc.records.server import init as init_server
 from tacrocalc.records.tables import date_or_none, fold, search_terms
 
 if TYPE_CHECKING:
-    from tacrocalc.records.server import ServerDatabase
+    from tacrocalc.records.server import Listener, ServerDatabase
 
 __all__ = [
     "BACKUP_DIR",
@@ -115,6 +120,7 @@ __all__ = [
     "ServerNotReady",
     "ServerPasswordNeeded",
     "ServerUnavailable",
+    "StaleRecord",
     "Store",
     "StoreBusy",
     "StoreDamaged",
@@ -169,6 +175,23 @@ class AuditEntry:
     reason: str = ""  # why an event was corrected or deleted (R15.3)
 
 
+class StaleRecord(StoreError):
+    """A write based on an older version of the patient than the one stored now (someone else
+    changed the patient since this store read it): nothing was written."""
+
+    def __init__(self, patient_id: str, user: str | None, at: datetime | None, today: date) -> None:
+        if user is None or at is None:
+            who = "on another workstation"
+        else:
+            local = at.astimezone()
+            when = f"at {local:%H:%M}" + (f" on {local:%Y-%m-%d}" if local.date() != today else "")
+            who = f"by {user} {when}"
+        super().__init__(
+            f"Not saved: {patient_id} was changed {who} — reload to see it. What you typed is kept."
+        )
+        self.patient_id, self.user, self.at = patient_id, user, at
+
+
 # -- the store ------------------------------------------------------------------------------
 
 
@@ -215,6 +238,10 @@ class Store:
             self.read_only = self._database.read_only
             self.notices = tuple(self._database.notices)
         self._db: Any = self._database.connection
+        # patient id -> the version this store last read (`load`) or wrote
+        self._versions: dict[str, int] = {}
+        # the patients whose version the open transaction has raised, and to what
+        self._raised: dict[str, int] | None = None
 
     @property
     def user(self) -> str:
@@ -237,9 +264,43 @@ class Store:
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _write(self) -> contextlib.AbstractContextManager[Any]:
-        """One transaction: all of it is written, or none of it."""
-        return self._database.write()
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Any]:
+        """One transaction: all of it is written, or none of it. Once it is committed, the
+        versions it gave the patients this store remembers are the ones remembered."""
+        self._raised = {}
+        try:
+            with self._database.write() as db:
+                yield db
+            for patient_id, version in self._raised.items():
+                if patient_id in self._versions:
+                    self._versions[patient_id] = version
+        finally:
+            self._raised = None
+
+    def _raise_version(self, db: Any, patient_id: str) -> None:
+        """Raise the patient's version, once per transaction, if it is still the one this store
+        read (when it read one): otherwise `StaleRecord`, and the transaction is rolled back."""
+        assert self._raised is not None, "a write outside Store._write"
+        if patient_id in self._raised:
+            return
+        read = self._versions.get(patient_id)
+        sql = "UPDATE patients SET version = version + 1 WHERE id = ?"
+        row = db.execute(
+            f"{sql} RETURNING version"
+            if read is None
+            else f"{sql} AND version = ? RETURNING version",
+            (patient_id,) if read is None else (patient_id, read),
+        ).fetchone()
+        if row is not None:
+            self._raised[patient_id] = int(row[0])
+        elif read is not None:
+            last = db.execute(
+                "SELECT os_user, at FROM audit WHERE patient_id = ? ORDER BY id DESC LIMIT 1",
+                (patient_id,),
+            ).fetchone()
+            user, at = (last[0], datetime.fromisoformat(last[1])) if last else (None, None)
+            raise StaleRecord(patient_id, user, at, self._clock().astimezone().date())
 
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
@@ -255,6 +316,9 @@ class Store:
         after: Any,
         reason: str | None = None,
     ) -> None:
+        """One entry of the audit trail, made by every write for each patient it changes: so
+        this is where the patient's version is checked and raised."""
+        self._raise_version(db, patient_id)
         tables.insert_audit(
             db,
             at=self._now(),
@@ -323,7 +387,46 @@ class Store:
         )
 
     def load(self, patient_id: str) -> PatientRecord | None:
-        """The whole record as the domain sees it (deleted observations and events left out)."""
+        """The whole record as the domain sees it (deleted observations and events left out).
+        Its version is remembered: a later write by this store is refused if another has
+        changed the patient since (`StaleRecord`)."""
+        with self._read():
+            version = self._version(patient_id)
+            record = self._record(patient_id)
+        if version is None:
+            self._versions.pop(patient_id, None)
+        else:
+            self._versions[patient_id] = version
+        return record
+
+    def version(self, patient_id: str) -> int | None:
+        """The version of the patient stored now (raised by every write), or None."""
+        return self._version(patient_id)
+
+    def listen(self) -> Listener | None:
+        """On the ward server, the changes to patients made from now on, by anyone
+        (`records.server.Listener`); None for a data folder, which is one user's."""
+        return self._server().listen() if self.on_server else None
+
+    def _server(self) -> ServerDatabase:
+        from tacrocalc.records.server import ServerDatabase
+
+        assert isinstance(self._database, ServerDatabase)
+        return self._database
+
+    def _read(self) -> contextlib.AbstractContextManager[Any]:
+        """Reads that see one moment of the store (on SQLite, each read is of the moment it
+        runs, so `load` reads the version first: a write in between makes it older, not
+        newer, than the rows read)."""
+        return self._server().read() if self.on_server else contextlib.nullcontext()
+
+    def _version(self, patient_id: str) -> int | None:
+        row = self._db.execute(
+            "SELECT version FROM patients WHERE id = ?", (patient_id,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _record(self, patient_id: str) -> PatientRecord | None:
         found = tables.read_patient(self._db, patient_id)
         if found is None:
             return None
@@ -776,18 +879,20 @@ class Store:
         server adds its own user and time to the note).
         """
         pid = record.patient.id
-        exists = self.exists(pid)
-        if exists and not replace:
-            return Written(
-                issues=(Issue.refusal(IssueCode.PATIENT_EXISTS, field="patient id", value=pid),)
-            )
-        old = self.load(pid) if exists else None
         with self._write() as db:
+            version = self._version(pid)
+            if version is not None and not replace:
+                return Written(
+                    issues=(Issue.refusal(IssueCode.PATIENT_EXISTS, field="patient id", value=pid),)
+                )
+            old = None if version is None else self._record(pid)
             if old is not None:
                 tables.delete_patient(db, pid)
             tables.write_patient(
                 db, record.patient, record.protocol_id, record.target_trough, update=False
             )
+            if version is not None:  # the replacement goes on counting from the replaced
+                db.execute("UPDATE patients SET version = ? WHERE id = ?", (version, pid))
             for weight in record.weights:
                 tables.insert_weight(db, pid, weight)
             for event in record.events:

@@ -49,26 +49,37 @@ def _database(folder: Path) -> str:
     if folder not in _databases:
         name = _server.new_database()
         ward.init(_server.url(name))
-        _server.sql(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{USER}') THEN"
-            f' CREATE ROLE "{USER}" LOGIN IN ROLE {ward.CLINICIAN}; END IF; END $$'
-        )
+        login(_server, USER)
         _databases[folder] = name
     return _databases[folder]
 
 
+def login(server: Any, user: str, group: str = ward.CLINICIAN) -> None:
+    """A person's login in one of the groups `server init` makes (roles are the server's, so
+    every ward database of the test run knows them)."""
+    server.sql(
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{user}') THEN"
+        f' CREATE ROLE "{user}" LOGIN IN ROLE {group}; END IF; END $$'
+    )
+
+
 def server_url(folder: Path, user: str = USER) -> str | None:
-    """The ward database standing for `folder` as `user` (made and set up on first use), or
-    None when the tests run on SQLite."""
+    """The ward database standing for `folder` as `user` (made and set up on first use, and
+    the user a clinician), or None when the tests run on SQLite."""
     if _databases is None:
         return None
-    return str(_server.url(_database(folder), user=user))
+    database = _database(folder)
+    if user != USER:
+        login(_server, user)
+    return str(_server.url(database, user=user))
 
 
 def open_store(folder: Path, **kwargs: Any) -> Store:
+    """The store of `folder`, used by `user` (dr.test unless given): another Store on the same
+    folder or ward database is another workstation."""
     kwargs.setdefault("clock", Clock())
     kwargs.setdefault("user", USER)
-    url = server_url(folder)
+    url = server_url(folder, kwargs["user"])
     if url is not None:
         kwargs.pop("daily_backup", None)
         kwargs.pop("user")
@@ -87,7 +98,7 @@ def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     import psycopg
 
     assert _databases is not None
-    database = next(n for n in _databases.values() if store.server == _server.url(n, user=USER))
+    database = store.server.split("@/", 1)[1].split("?", 1)[0]  # as any login opened it
     with psycopg.connect(_server.url(database)) as db:
         names = [
             r[0]

@@ -1,5 +1,5 @@
 """Issue 12, one validation path: the store (the window writes through it) refuses the dates a
-patient file is refused for (R12.4)."""
+patient file is refused for (R12.4), on both stores."""
 
 import json
 from datetime import date
@@ -10,14 +10,16 @@ from tacrocalc.domain.issues import IssueCode
 from tacrocalc.domain.record import Creatinine, Patient, WeightEntry
 from tacrocalc.domain.units import q
 from tacrocalc.records.protocol_files import load_protocol
-from tacrocalc.records.store import Store
+from tests.records.stores import open_store
 
 TODAY = date(2026, 6, 1)
+
+pytestmark = pytest.mark.usefixtures("each_store")
 
 
 @pytest.fixture
 def store(tmp_path):
-    with Store(tmp_path / "d", protocol_for=load_protocol) as opened:
+    with open_store(tmp_path / "d") as opened:
         yield opened
 
 
@@ -69,7 +71,7 @@ def course(tmp_path):
     from tacrocalc.domain.protocol import FormulationId
     from tacrocalc.domain.record import Trough
 
-    with Store(tmp_path / "d", protocol_for=load_protocol, user="dr.test") as opened:
+    with open_store(tmp_path / "d") as opened:  # as dr.test
         assert opened.save_patient(patient(None), protocol_id="seed-1997", today=TODAY).ok
         started = opened.add_event(
             "H9",

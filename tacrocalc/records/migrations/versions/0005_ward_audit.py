@@ -5,7 +5,10 @@
   theirs and carry who copied them and when;
 - no one changes or removes an audit row (UPDATE, DELETE and TRUNCATE raise);
 - a transaction that changes a patient's data must write to the audit trail, or it is rolled
-  back at its commit.
+  back at its commit;
+- every change to a patient's rows, by TacroCalc or not, notifies the channel
+  `tacrocalc_patients` with the patient's id, when it commits: the windows showing that
+  patient on other workstations reload it (`Store.listen`).
 
 A SQLite store is one user's file: there the application writes the trail, as before, and this
 revision changes nothing.
@@ -95,6 +98,26 @@ def upgrade() -> None:
             f"CREATE CONSTRAINT TRIGGER {table}_audited AFTER INSERT OR UPDATE OR DELETE"
             f" ON {table} DEFERRABLE INITIALLY DEFERRED"
             " FOR EACH ROW EXECUTE FUNCTION tacrocalc_audit_required()"
+        )
+    # The server sends a transaction's notifications when it commits, once per patient.
+    op.execute(
+        """
+        CREATE FUNCTION tacrocalc_patient_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                PERFORM pg_notify('tacrocalc_patients', to_jsonb(OLD) ->> TG_ARGV[0]);
+            ELSE
+                PERFORM pg_notify('tacrocalc_patients', to_jsonb(NEW) ->> TG_ARGV[0]);
+            END IF;
+            RETURN NULL;
+        END $$
+        """
+    )
+    for table in DATA_TABLES:
+        column = "id" if table == "patients" else "patient_id"
+        op.execute(
+            f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION tacrocalc_patient_changed('{column}')"
         )
 
 
