@@ -88,13 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test()
     if getattr(args, "run", None) is None:
-        import os
-
+        from tacrocalc.records.store import chosen_server
         from tacrocalc.ui.app import run_gui
 
-        server = args.server
-        if server is None and args.data_dir is None:
-            server = os.environ.get("TACROCALC_SERVER") or None
+        server = chosen_server(args.server, args.data_dir)
         code: int = run_gui(
             sys.argv[:1],
             args.data_dir,

@@ -57,6 +57,7 @@ from tacrocalc.records.store import (
     StoreError,
     StoreTooNew,
     StoreUnavailable,
+    chosen_server,
     describe,
     init_server,
     is_server_url,
@@ -413,8 +414,7 @@ def server_of(args: argparse.Namespace) -> str | None:
                 reason="give --server or --data-dir, not both",
             )
         )
-    if given is None and getattr(args, "data_dir", None) is None:
-        given = os.environ.get("TACROCALC_SERVER") or None
+    given = chosen_server(given, getattr(args, "data_dir", None))
     if given is not None and not is_server_url(given):
         raise Refused(
             Issue.refusal(
@@ -996,7 +996,7 @@ def _cmd_server_import_local(args: argparse.Namespace, out: TextIO) -> int:
     is only read."""
     from tacrocalc.paths import user_data_dir
 
-    server = getattr(args, "server", None) or os.environ.get("TACROCALC_SERVER")
+    server = chosen_server(getattr(args, "server", None), None)
     if not server or not is_server_url(server):
         raise StoreError("`server import-local` needs the ward server: give --server URL.")
     with (

@@ -20,6 +20,7 @@ server (`--server URL`, `TACROCALC_SERVER`, File → Ward server…) instead of 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
@@ -41,6 +42,14 @@ URL_PREFIXES: Final = ("postgresql://", "postgres://")
 
 def is_server_url(text: str) -> bool:
     return text.startswith(URL_PREFIXES)
+
+
+def chosen_server(given: str | None, data_dir: str | None) -> str | None:
+    """The ward server to use: `--server` when given, else TACROCALC_SERVER unless a data
+    folder was named (`--data-dir`); None for the data folder."""
+    if given is not None or data_dir is not None:
+        return given
+    return os.environ.get("TACROCALC_SERVER") or None
 
 
 def describe(url: str) -> str:

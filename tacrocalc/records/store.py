@@ -98,6 +98,7 @@ from tacrocalc.records.server import (
     ServerNotReady,
     ServerPasswordNeeded,
     ServerUnavailable,
+    chosen_server,
     describe,
     is_server_url,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "Written",
     "check_backup",
     "check_health",
+    "chosen_server",
     "describe",
     "fold",
     "init_server",
