@@ -60,6 +60,9 @@ class PatientList(QWidget):
         self.list_view.setModel(self.model)
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole line on hover
+        # One line of text each: laid out from the first row's size, not by asking every
+        # patient's text (hundreds of calls into Python at the start)
+        self.list_view.setUniformItemSizes(True)
         self.new_button = QPushButton("&New patient")
         self.new_button.setObjectName("new_button")
         self.import_button = QPushButton("&Import…")

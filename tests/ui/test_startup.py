@@ -5,6 +5,7 @@ runs again after it (bench/bench_gui.py times the start against a bare PySide6 w
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from tacrocalc.records.protocol_files import load_protocol
@@ -213,5 +214,44 @@ def test_the_charts_are_made_when_their_tab_is_first_shown(qtbot, tmp_path, monk
         drawn = view.charts.view.trough_chart.point_count()
         assert drawn == expected.trough_chart.point_count() > 0
         assert view.charts.view.isVisible()
+    finally:
+        window.store.close()
+
+
+def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, monkeypatch):
+    """With 300 patients and a long course open, laying out and painting the window does not
+    ask the list for every patient's text, nor make a row's texts again for each cell."""
+    from tacrocalc.present.patient import DayRow
+    from tacrocalc.ui import app as ui_app
+    from tacrocalc.ui.models import PatientListModel
+
+    data, config, last = ward(tmp_path)
+    with Store(data, protocol_for=load_protocol) as store:
+        for n in range(300):
+            record = case_1()
+            patient = replace(record.patient, id=f"P{n:03}", name=f"Patient {n}")
+            assert store.import_record(replace(record, patient=patient)).ok
+    calls = {"list": 0, "texts": 0}
+    list_data, texts = PatientListModel.data, DayRow.texts
+
+    def count(name, method):
+        def counted(*args):
+            calls[name] += 1
+            return method(*args)
+
+        return counted
+
+    monkeypatch.setattr(PatientListModel, "data", count("list", list_data))
+    monkeypatch.setattr(DayRow, "texts", count("texts", texts))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitExposed(window)
+        window.repaint()
+        assert window.patients.model.rowCount() == 302 and window.patient_id == last
+        assert 0 < calls["list"] < 200  # the rows in view, not 302 × the roles asked
+        assert calls["texts"] == window.view.table_model.rowCount()  # once a row
     finally:
         window.store.close()
