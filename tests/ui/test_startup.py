@@ -218,6 +218,78 @@ def test_the_charts_are_made_when_their_tab_is_first_shown(qtbot, tmp_path, monk
         window.store.close()
 
 
+def test_a_start_without_a_patient_to_show_paints_the_list_before_the_clinical_core(tmp_path):
+    """No settings (a first start) or no patient to reopen: the first paint shows the list
+    without waiting for pint and the protocols, which are loaded in the pass after it, so
+    that a patient still opens at once."""
+    data, _config, _last = ward(tmp_path)
+    code = f"""
+import sys
+from PySide6.QtCore import QTimer
+from tacrocalc.ui.app import build_gui, tear_down
+
+app, window = build_gui(["tacrocalc"], {str(data)!r})
+print(window.ready, window.patients.model.rowCount(), window.patient_id, "pint" in sys.modules)
+QTimer.singleShot(200, app.quit)  # the passes after the first paint
+app.exec()
+print("pint" in sys.modules, window.open_patient("SEED-1"), window.view.name_label.text())
+store = window.store
+tear_down(app, window)
+store.close()
+"""
+    done = run(code, tmp_path / "no-settings")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    assert lines[0] == "True 2 None False"
+    assert lines[1].startswith("True True ") and lines[1].endswith("SEED-1")
+
+
+def test_whether_the_last_patient_is_reopened_is_read_from_the_file_qt_writes(
+    tmp_path, monkeypatch
+):
+    """The start reads the settings file (INI) before Qt is imported, to know whether to load
+    the clinical core first; it must read what Settings (QSettings) wrote."""
+    from tacrocalc.ui.app import may_reopen_last_patient
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    path = tmp_path / "TacroCalc" / "TacroCalc.conf"
+    assert not may_reopen_last_patient()  # no settings: a first start
+    settings = Settings(path)
+    settings.set("window/geometry", b"\x01[session]\nreopen_last=true\x00")  # as Qt writes it
+    settings.set("session/last_patient", 'H=1; "x", [y] %z')
+    assert not may_reopen_last_patient()  # remembered for the session only
+    settings.set("session/reopen_last", True)
+    assert may_reopen_last_patient() and Settings(path).get("session/last_patient")
+    settings.set("session/reopen_last", False)
+    assert not may_reopen_last_patient() and not Settings(path).get("session/last_patient")
+    path.write_bytes(b"\xff\xfe[session\nreopen_last")  # unreadable: loaded first, as before
+    assert may_reopen_last_patient()
+
+
+def test_the_default_protocol_is_read_once_at_start(tmp_path):
+    """The core loads the default protocol under the id a patient's protocol is asked for,
+    so opening the last patient does not read and check it a second time."""
+    data, config, _last = ward(tmp_path)
+    code = f"""
+from collections import Counter
+from tacrocalc.records import protocol_files
+from tacrocalc.ui.app import build_gui, tear_down
+
+read = Counter()
+document = protocol_files._document
+protocol_files._document = lambda pid, *args: read.update([pid]) or document(pid, *args)
+app, window = build_gui(["tacrocalc"], {str(data)!r})
+print(window.patient_id, window.view.assessment.protocol.id, sorted(read.items()))
+store = window.store
+tear_down(app, window)
+store.close()
+"""
+    done = run(code, config)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "SEED-3 seed-1997 [('seed-1997', 1)]"
+
+
 def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, monkeypatch):
     """With 300 patients and a long course open, laying out and painting the window does not
     ask the list for every patient's text, nor make a row's texts again for each cell."""
