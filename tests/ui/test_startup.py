@@ -327,3 +327,30 @@ def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, mo
         assert calls["texts"] == window.view.table_model.rowCount()  # once a row
     finally:
         window.store.close()
+
+
+def test_reopening_the_last_patient_does_not_write_the_settings_again(qtbot, tmp_path, monkeypatch):
+    """The patient reopened at start is the one the settings file names already: the file is
+    not written again (a write of QSettings takes ~15 ms), and Ctrl+L still knows it."""
+    from tacrocalc.ui import app as ui_app
+
+    data, config, last = ward(tmp_path)
+    path = config / "TacroCalc" / "TacroCalc.conf"
+    before = path.stat().st_mtime_ns, path.read_bytes()
+    os.utime(path, ns=(before[0] - 10**9, before[0] - 10**9))  # a write would show a new time
+    written = path.stat().st_mtime_ns
+    settings = Settings(path)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        assert window.patient_id == last
+        assert path.stat().st_mtime_ns == written and path.read_bytes() == before[1]
+        settings.set("session/reopen_last", False)  # this session still remembers it
+        assert settings.get("session/last_patient") == last
+        assert window.open_patient("SEED-1")  # another patient is written
+        assert Settings(path).get("session/last_patient") == ""  # not to be reopened now
+        settings.set("session/reopen_last", True)
+        assert Settings(path).get("session/last_patient") == "SEED-1"
+    finally:
+        window.store.close()
