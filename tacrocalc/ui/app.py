@@ -244,12 +244,16 @@ def build_gui(
     def after_first_paint() -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        # The reserve of references to None (none_guard) is made here rather than before the
-        # window (8 MB, ~8 ms): the start itself leaves None's count higher than it found it.
-        keep_none_alive()
-        # In a pass of its own: the first event it sees makes the binding set up the Python
-        # types of Qt's classes (~15 ms), which can wait until the paint is reported.
-        QTimer.singleShot(0, window, lambda: app.installEventFilter(window))
+        def after_the_paint_is_reported() -> None:
+            # The reserve of references to None (none_guard: 8 MB, ~8 ms) is made once the
+            # window is on screen: the start raises None's count, it does not lower it.
+            keep_none_alive()
+            # The first event the filter sees makes the binding set up the Python types of
+            # Qt's classes (~15 ms).
+            app.installEventFilter(window)
+
+        # In a pass of its own: what it does can wait until the paint is reported.
+        QTimer.singleShot(0, window, after_the_paint_is_reported)
         if store is None:
             QMessageBox.critical(
                 window,
