@@ -354,3 +354,23 @@ def test_reopening_the_last_patient_does_not_write_the_settings_again(qtbot, tmp
         assert Settings(path).get("session/last_patient") == "SEED-1"
     finally:
         window.store.close()
+
+
+def test_the_last_patient_is_read_once_to_be_opened(qtbot, tmp_path, monkeypatch):
+    """Opening a patient reads the record once, and shows what it read."""
+    from tacrocalc.ui import app as ui_app
+
+    data, config, last = ward(tmp_path)
+    read: list[str] = []
+    load = Store.load
+    monkeypatch.setattr(Store, "load", lambda self, pid: read.append(pid) or load(self, pid))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        assert read == [last] and window.view.model.record.patient.id == last
+        assert not window.open_patient("NOT-HERE") and read == [last, "NOT-HERE"]
+        assert window.patient_id == last
+    finally:
+        window.store.close()
