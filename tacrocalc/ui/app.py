@@ -202,7 +202,6 @@ def build_gui(
 
     from tacrocalc.records.protocol_files import available_protocols, load_protocol
     from tacrocalc.ui.main_window import MainWindow
-    from tacrocalc.ui.none_guard import keep_none_alive
     from tacrocalc.ui.settings import Settings
 
     existing = QApplication.instance()
@@ -227,12 +226,6 @@ def build_gui(
     idle.setInterval(60_000)
     idle.timeout.connect(lambda: window.store and window.store.checkpoint())
     idle.start()
-    # Typing and other widget updates cost references to None too (none_guard): top the
-    # reserve up every 30 s as well as before each chart redraw.
-    guard = QTimer(window)
-    guard.setInterval(30_000)
-    guard.timeout.connect(keep_none_alive)
-    guard.start()
 
     def set_ready() -> None:
         window.ready = True
@@ -251,9 +244,17 @@ def build_gui(
         from PySide6.QtWidgets import QMessageBox
 
         def after_the_paint_is_reported() -> None:
+            from tacrocalc.ui.none_guard import keep_none_alive
+
             # The reserve of references to None (none_guard: 8 MB, ~8 ms) is made once the
             # window is on screen: the start raises None's count, it does not lower it.
             keep_none_alive()
+            # Typing and other widget updates cost references to None too: the reserve is
+            # topped up every 30 s as well as before each chart redraw.
+            guard = QTimer(window)
+            guard.setInterval(30_000)
+            guard.timeout.connect(keep_none_alive)
+            guard.start()
             # The first event the filter sees makes the binding set up the Python types of
             # Qt's classes (~15 ms).
             app.installEventFilter(window)
