@@ -297,10 +297,14 @@ store.close()
 
 def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, monkeypatch):
     """With 300 patients and a long course open, laying out and painting the window does not
-    ask the list for every patient's text, nor make a row's texts again for each cell."""
+    ask the list for every patient's text, nor make a row's texts again for each cell, nor
+    measure every result again at each layout to size the table's columns."""
+    from PySide6.QtCore import Qt
+
     from tacrocalc.present.patient import DayRow
     from tacrocalc.ui import app as ui_app
     from tacrocalc.ui.models import PatientListModel
+    from tacrocalc.ui.observation_model import ObservationTableModel
 
     data, config, last = ward(tmp_path)
     with Store(data, protocol_for=load_protocol) as store:
@@ -308,8 +312,12 @@ def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, mo
             record = case_1()
             patient = replace(record.patient, id=f"P{n:03}", name=f"Patient {n}")
             assert store.import_record(replace(record, patient=patient)).ok
-    calls = {"list": 0, "texts": 0}
-    list_data, texts = PatientListModel.data, DayRow.texts
+    calls = {"list": 0, "texts": 0, "dates": 0}
+    list_data, texts, table_data = PatientListModel.data, DayRow.texts, ObservationTableModel.data
+
+    def count_dates(model, index, role=Qt.ItemDataRole.DisplayRole):
+        calls["dates"] += index.column() == 0 and role == Qt.ItemDataRole.DisplayRole
+        return table_data(model, index, role)
 
     def count(name, method):
         def counted(*args):
@@ -320,6 +328,7 @@ def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, mo
 
     monkeypatch.setattr(PatientListModel, "data", count("list", list_data))
     monkeypatch.setattr(DayRow, "texts", count("texts", texts))
+    monkeypatch.setattr(ObservationTableModel, "data", count_dates)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
     settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
     _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
@@ -329,7 +338,32 @@ def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, mo
         window.repaint()
         assert window.patients.model.rowCount() == 302 and window.patient_id == last
         assert 0 < calls["list"] < 200  # the rows in view, not 302 × the roles asked
-        assert calls["texts"] == window.view.table_model.rowCount()  # once a row
+        rows = window.view.table_model.rowCount()
+        assert calls["texts"] == rows  # once a row
+        assert calls["dates"] <= 2 * rows  # measured once, then the rows in view painted
+    finally:
+        window.store.close()
+
+
+def test_the_results_columns_fit_their_widest_value_for_each_patient(qtbot, tmp_path, monkeypatch):
+    """Date, time, dose at the time and check are as wide as their widest value (or their
+    heading) for the patient shown, after another patient is opened too: nothing cut off."""
+    from tacrocalc.present.patient import VALUE_COLUMNS
+    from tacrocalc.ui import app as ui_app
+
+    data, config, _last = ward(tmp_path)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
+    settings = Settings(config / "TacroCalc" / "TacroCalc.conf")
+    _app, window = ui_app.build_gui(["tacrocalc"], str(data), settings=settings)
+    qtbot.addWidget(window)
+    try:
+        for patient in (None, "SEED-1"):
+            assert patient is None or window.open_patient(patient)
+            qtbot.waitExposed(window)
+            table, header = window.view.table, window.view.table.horizontalHeader()
+            sized = [c for c in range(header.count()) if c not in VALUE_COLUMNS]
+            needed = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in sized]
+            assert [table.columnWidth(c) for c in sized] == needed
     finally:
         window.store.close()
 
