@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from tacrocalc.ui.patient_view import PatientView
 
 # The clinical core and the patient store are imported where first needed: `tacrocalc` opens
-# the store and loads the core before building this window (tacrocalc.ui.app.build_gui).
+# the store before building this window, and loads the core before it when the last patient
+# is reopened, else once the list is painted (tacrocalc.ui.app.build_gui).
 
 PREFERRED_SIZE = QSize(1560, 900)  # the patient view with room to read; smaller screens: maximised
 
