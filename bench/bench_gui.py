@@ -12,6 +12,18 @@
   pass after a paint: "painted" (the first paint of the window) and "ready" (the list and the
   last patient shown). Median of --runs each, interleaved. Target: ready at most 2x the
   baseline.
+
+  Where a start's time goes (CPU time of the process, 2-core development machine, 2026-11):
+  the baseline is ~107 ms (Python ~20, importing QtWidgets ~80). A start that reopens the
+  two-year course reaches "ready" at ~385 ms: Python and the command line ~28, importing the
+  store (with the domain's dataclasses and enums) ~42, opening and checking it ~10, the
+  clinical core ~23 and pint with the protocol ~90 (imported before Qt: PySide6's import hook
+  would add ~30), Qt and the window's modules ~90, the window ~20, the patient view built and
+  the course read and assessed ~48, laid out and painted ~30. pint's own import (~80 of its
+  ~90: flexparser, flexcache, importlib.metadata) is the largest part no setting of
+  TacroCalc's reaches; its registry is already the small definitions of domain/units.py
+  (~6 ms). A start with no patient to reopen (the default, and every first start) paints the
+  list without the clinical core, at ~195 ms, and loads the core in the passes after that.
 - A keystroke in the rate field to the updated dose (in-process, per keystroke). Target: under
   one frame, 16 ms.
 - Redrawing the charts with a year of results, painted (in-process).

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from tacrocalc.ui.patient_view import PatientView
 
 # The clinical core and the patient store are imported where first needed: `tacrocalc` opens
-# the store and loads the core before building this window (tacrocalc.ui.app.build_gui).
+# the store before building this window, and loads the core before it when the last patient
+# is reopened, else once the list is painted (tacrocalc.ui.app.build_gui).
 
 PREFERRED_SIZE = QSize(1560, 900)  # the patient view with room to read; smaller screens: maximised
 
@@ -60,6 +61,9 @@ class PatientList(QWidget):
         self.list_view.setModel(self.model)
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole line on hover
+        # One line of text each: laid out from the first row's size, not by asking every
+        # patient's text (hundreds of calls into Python at the start)
+        self.list_view.setUniformItemSizes(True)
         self.new_button = QPushButton("&New patient")
         self.new_button.setObjectName("new_button")
         self.import_button = QPushButton("&Import…")

@@ -14,6 +14,14 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 ALERT = QColor("#c62828")
+# The roles as ints: a table sized to its contents asks for every role of every cell at each
+# layout (some ten thousand calls when a two-year course opens), and `data` gets an int.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_USER = Qt.ItemDataRole.UserRole.value
+_ANSWERED = frozenset((_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _USER))
 
 
 class ObservationTableModel(QAbstractTableModel):
@@ -25,10 +33,12 @@ class ObservationTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[DayRow] = []
+        self._texts: list[tuple[str, ...]] = []  # what each row shows, made once per reset
 
     def set_rows(self, rows: list[DayRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = [row.texts() for row in self._rows]
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -57,21 +67,23 @@ class ObservationTableModel(QAbstractTableModel):
         return self._rows[row].cells.get(kind) if kind is not None else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in _ANSWERED or not index.isValid():
             return None
-        row = self._rows[index.row()]
-        cell = self.cell(index.row(), index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.texts()[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return cell.detail if cell is not None else (row.texts()[index.column()] or None)
-        if role == Qt.ItemDataRole.ForegroundRole and cell is not None and cell.flagged:
+        row, column = index.row(), index.column()
+        if not 0 <= row < len(self._rows):
+            return None
+        if role == _DISPLAY:
+            return self._texts[row][column]
+        cell = self.cell(row, column)
+        if role == _TOOLTIP:
+            return cell.detail if cell is not None else (self._texts[row][column] or None)
+        if role == _FOREGROUND and cell is not None and cell.flagged:
             return ALERT
-        if role == Qt.ItemDataRole.FontRole and cell is not None and cell.deleted:
+        if role == _FONT and cell is not None and cell.deleted:
             font = QFont()
             font.setStrikeOut(True)
             return font
-        if role == Qt.ItemDataRole.UserRole and cell is not None:
+        if role == _USER and cell is not None:
             return cell.id
         return None
 

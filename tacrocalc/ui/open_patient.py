@@ -46,10 +46,11 @@ class OpenPatient(QObject):
 
     def open(self, patient_id: str) -> bool:
         """Open a patient; False when the store has no such patient."""
-        if self._store().load(patient_id) is None:
+        record = self._store().load(patient_id)
+        if record is None:
             return False
         self.patient_id = patient_id
-        self.reload()
+        self._show(record)
         return True
 
     def stored(self) -> PatientRecord:
@@ -62,11 +63,14 @@ class OpenPatient(QObject):
 
     def reload(self) -> None:
         """Read the record once, assess it, and tell every panel."""
+        if self.patient_id is not None:
+            self._show(self.stored())
+
+    def _show(self, record: PatientRecord) -> None:
+        """Assess `record`, read just now, and tell every panel."""
         from tacrocalc.domain.assessment import assess
 
-        if self.patient_id is None:
-            return
-        record = self.stored()
+        assert self.patient_id is not None
         self.record = record
         self.assessment = assess(record, self._protocol_for(record.protocol_id), self._today())
         self.observations = self._store().observations(

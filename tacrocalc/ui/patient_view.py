@@ -317,7 +317,10 @@ class PatientView(QWidget):
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self._on_delete_button_clicked)
         header = self.table.horizontalHeader()  # every column in view; long values elide
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Date, time, dose and check as wide as their widest row, measured once per redraw
+        # (`_on_model_changed`): sized to contents by Qt, every row was measured again at each
+        # layout of the window (~25 ms of the start with a two-year course).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         for column in VALUE_COLUMNS:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
@@ -537,6 +540,9 @@ class PatientView(QWidget):
         self._suggestion = suggestion
         shown = self.model.observations
         self.table_model.set_rows(present.day_rows(shown, assessment, words))
+        for column in range(self.table_model.columnCount()):
+            if column not in VALUE_COLUMNS:
+                self.table.resizeColumnToContents(column)
         self.charts.show_charts(build_charts(assessment, words.units))
 
     # -- saving ------------------------------------------------------------------------------

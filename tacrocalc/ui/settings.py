@@ -126,6 +126,8 @@ class Settings:
             self._last_patient = value
             if not self.get("session/reopen_last"):
                 return  # remembered for this session only
+            if self._qt.value(key) == value:
+                return  # in the file already (the patient reopened at start): ~15 ms a write
         if key == "session/reopen_last":
             value = bool(value)
             if not value:
