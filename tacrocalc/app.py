@@ -95,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = args.server
         if server is None and args.data_dir is None:
             server = os.environ.get("TACROCALC_SERVER") or None
+            if server is None:  # the one chosen in the window (File → Ward server…)
+                from tacrocalc.ui.ward import saved_server
+
+                server = saved_server()
         code: int = run_gui(
             sys.argv[:1],
             args.data_dir,
