@@ -271,6 +271,40 @@ def test_the_server_gone_is_one_line_nothing_typed_is_lost_and_the_window_connec
         assert [w.value.magnitude for w in record.weights] == [70.0]
 
 
+def test_a_search_while_the_server_is_away_is_said_in_the_status_bar_not_a_box(
+    qtbot, own_server, tmp_path, closing, monkeypatch
+):
+    """A read that meets the server gone (here: search as you type) reaches the error handler
+    of the window (ui.app): one line in the status bar, no message box."""
+    from tacrocalc.ui import app as ui_app
+
+    url = own_server.ward_url
+    store = Store(server=url, protocol_for=load_protocol, password=PASSWORD)
+    closing.append(store)
+    window = _window(qtbot, store, Settings(tmp_path / "s.ini"))
+    monkeypatch.setattr(main_window, "RECONNECT_S", (60,))  # not during this test
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[1:]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    ui_app.install_error_handler(tmp_path, store.explain, window.tell_store_error)
+    own_server.pg_ctl("stop")
+    try:
+        with qtbot.capture_exceptions() as raised:
+            qtbot.keyClicks(window.patients.search_edit, "g")
+        assert raised, "the search did not meet the server gone"
+        sys.excepthook(*raised[0])
+    finally:
+        own_server.pg_ctl("start")
+        log = ui_app.error_log(tmp_path / "tacrocalc.log")
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+            handler.close()
+        ui_app.error_log.cache_clear()
+    assert shown == []
+    assert window.status_line.text().startswith(f"Not saved: the connection to the {describe(url)}")
+    assert window._reconnect_timer.isActive()
+
+
 # -- File → Ward server… -------------------------------------------------------------------
 
 
