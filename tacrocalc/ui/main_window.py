@@ -623,24 +623,25 @@ class MainWindow(QMainWindow):
             self._reconnect_timer.start(RECONNECT_S[0] * 1000)
 
     def _on_reconnect_timer_timeout(self) -> None:
-        """A new connection to the ward server, with the password typed this session; the
-        window then writes to it. Tried again later while the server is away."""
+        """Whether the ward server is back: the store connects again by itself on its next use
+        (records.server, with the password it was opened with) and keeps what it knows of the
+        patient open (the version a write is checked against). Tried again later while the
+        server is away."""
         from tacrocalc.present.ward import connected_again
-        from tacrocalc.records.store import Store, StoreError
+        from tacrocalc.ui.open_patient import server_refusal
 
-        old = self.store
-        if old is None or old.server is None:
+        store = self.store
+        if store is None or not store.on_server:
             return
-        password = self._password[1] if self._password and self._password[0] == old.server else None
         try:
-            store = Store(server=old.server, protocol_for=self._protocol_for, password=password)
-        except StoreError:  # still away: the line said stays until it is back
-            self._reconnect_tries += 1
+            store.list_patients(limit=1)
+        except Exception as error:
+            if server_refusal(store, error) is None:
+                raise
+            self._reconnect_tries += 1  # still away: the line said stays until it is back
             delay = RECONNECT_S[min(self._reconnect_tries, len(RECONNECT_S) - 1)]
             self._reconnect_timer.start(delay * 1000)
             return
-        self.attach_store(store)
-        old.close()
         self.statusBar().showMessage(connected_again(store.where))
 
     def _ask_password(self, where: str, again: bool) -> str | None:
