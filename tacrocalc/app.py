@@ -92,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tacrocalc.ui.app import run_gui
 
         server = chosen_server(args.server, args.data_dir)
+        if server is None and args.data_dir is None:
+            from tacrocalc.ui.ward import saved_server
+
+            server = saved_server()  # the one chosen in the window (File → Ward server…)
         code: int = run_gui(
             sys.argv[:1],
             args.data_dir,

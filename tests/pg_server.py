@@ -47,6 +47,7 @@ class PgServer:
     _control: list[str | Path]  # pg_ctl -D DATA -o OPTIONS -l LOG
     _env: dict[str, str]
     _run_as: dict[str, object]
+    password: str | None = None  # the superuser's, on a server that asks for passwords
 
     def stop(self, mode: str = "immediate") -> None:
         """Stop the server; "immediate" is a crash as far as the data are concerned: only
@@ -73,14 +74,14 @@ class PgServer:
         import psycopg
 
         name = f"ward_{next(self._counter)}"
-        with psycopg.connect(self.url("postgres"), autocommit=True) as db:
+        with psycopg.connect(self.url("postgres"), autocommit=True, password=self.password) as db:
             db.execute(f'CREATE DATABASE "{name}"')
         return name
 
     def sql(self, statement: str, database: str = "postgres") -> None:
         import psycopg
 
-        with psycopg.connect(self.url(database), autocommit=True) as db:
+        with psycopg.connect(self.url(database), autocommit=True, password=self.password) as db:
             db.execute(statement)
 
 
@@ -96,17 +97,26 @@ def _run_as() -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def running_server(binaries: Path, *, durable: bool = False) -> Iterator[PgServer]:
+def running_server(
+    binaries: Path, *, durable: bool = False, password: str | None = None
+) -> Iterator[PgServer]:
     """A server in a temporary folder, stopped and removed at the end. Tests run it without
     syncing to disk (a crash of the test machine loses nothing of value); `durable` keeps
     PostgreSQL's defaults (fsync, synchronous commit), as a ward's server and a benchmark
-    should, and as a test that crashes the server needs."""
+    should, and as a test that crashes the server needs. Every login is trusted or, given a
+    `password`, asked for its password (scram-sha-256; the superuser's is `password`)."""
     folder = Path(tempfile.mkdtemp(prefix="tacrocalc-pg-"))
     run_as = _run_as()
     if run_as:
         os.chown(folder, int(run_as["user"]), int(run_as["group"]))  # type: ignore[call-overload]
     data = folder / "data"
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    auth = ["--auth=trust"]
+    if password is not None:
+        (folder / "pw").write_text(password)
+        if run_as:
+            os.chown(folder / "pw", int(run_as["user"]), int(run_as["group"]))  # type: ignore[call-overload]
+        auth = ["--auth=scram-sha-256", f"--pwfile={folder / 'pw'}"]
     try:
         subprocess.run(
             [
@@ -115,7 +125,7 @@ def running_server(binaries: Path, *, durable: bool = False) -> Iterator[PgServe
                 data,
                 "-U",
                 SUPERUSER,
-                "--auth=trust",
+                *auth,
                 "-E",
                 "UTF8",
                 "--locale=C.UTF-8",
@@ -134,6 +144,7 @@ def running_server(binaries: Path, *, durable: bool = False) -> Iterator[PgServe
             _control=[binaries / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log"],
             _env=env,
             _run_as=run_as,
+            password=password,
         )
         server.start()
         yield server

@@ -55,12 +55,15 @@ def error_log(path: Path) -> logging.Logger:
 
 
 def install_error_handler(
-    folder: Path, explain: Callable[[BaseException], Exception | None] | None = None
+    folder: Path,
+    explain: Callable[[BaseException], Exception | None] | None = None,
+    tell: Callable[[Exception], bool] | None = None,
 ) -> Path:
     """Unexpected errors: logged to tacrocalc.log in the data folder (the traceback and the
     kind of error, never its message, which could hold patient data) and shown in a dialog.
     An error of the store (`explain`: replaced or deleted under the window, a full disk) is
-    shown as the store tells it: what happened, that nothing was saved, what to do."""
+    shown as the store tells it: what happened, that nothing was saved, what to do; in the
+    window's status bar when `tell` takes it (the ward server away)."""
     path = folder / "tacrocalc.log"
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
@@ -72,6 +75,8 @@ def install_error_handler(
         if told is not None:
             with contextlib.suppress(OSError):
                 error_log(path).error("store %s: %s", kind.__name__, type(told).__name__)
+            if tell is not None and tell(told):
+                return
             if QApplication.instance() is not None:
                 QMessageBox.critical(None, "TacroCalc: not saved", str(told))
             return
@@ -127,10 +132,11 @@ def load_clinical_core_paused() -> None:
             gc.enable()
 
 
-def load_core(folder: Path, server: str | None = None, *, core: bool = True) -> tuple[Any, str]:
+def load_core(folder: Path, server: str | None = None, *, core: bool = True) -> tuple[Any, Any]:
     """The patient store (the data folder, or the ward server when one is named) opened and
     checked and, when it holds patients and one of them may be opened at once (`core`), the
-    clinical core loaded. Returns the store, or None and the reason it cannot be opened."""
+    clinical core loaded. Returns the store, or None and the store's error saying why it
+    cannot be opened (the window asks for a password the server wants)."""
     from tacrocalc.records.protocol_files import load_protocol
     from tacrocalc.records.store import Store, StoreError
 
@@ -140,7 +146,7 @@ def load_core(folder: Path, server: str | None = None, *, core: bool = True) -> 
         else:
             store = Store(folder, protocol_for=load_protocol)
     except StoreError as error:
-        return None, str(error)
+        return None, error
     if core and store.list_patients(limit=1):
         load_clinical_core()
     return store, ""
@@ -212,9 +218,12 @@ def build_gui(
     if family:
         app.setFont(QFont(family, app.font().pointSize()))
     install_error_handler(
-        folder, lambda error: None if window.store is None else window.store.explain(error)
+        folder,
+        lambda error: None if window.store is None else window.store.explain(error),
+        lambda told: window.tell_store_error(told),
     )
     window = MainWindow(store, load_protocol, available_protocols(), settings or Settings())
+    window.data_folder = folder
     # The window's key filter (MainWindow.eventFilter) sees every event of the application;
     # the thousands of events of building and painting the window would each go through
     # Python (~60 ms). Nothing can be typed before the window is painted: the filter is put
@@ -261,12 +270,27 @@ def build_gui(
 
         # In a pass of its own: what it does can wait until the paint is reported.
         QTimer.singleShot(0, window, after_the_paint_is_reported)
-        if store is None:
+        from tacrocalc.records.store import ServerPasswordNeeded
+
+        reason = refusal
+        if store is None and server is not None and isinstance(refusal, ServerPasswordNeeded):
+            reason = window.connect_server(server, refusal)  # asks for the password
+            if reason is None:
+                if not core_first:
+                    load_clinical_core_paused()
+                window.open_last_patient()
+                set_ready()
+                return
+        if window.store is None:
             QMessageBox.critical(
                 window,
                 "TacroCalc: patient data cannot be opened",
-                f"{refusal}\n\nThe regimen calculator still works; patients cannot be "
-                "opened until the file is restored.",
+                f"{reason}\n\nThe regimen calculator still works; patients cannot be "
+                + (
+                    "opened until the file is restored."
+                    if server is None
+                    else "opened until TacroCalc is started again and reaches the server."
+                ),
             )
             from tacrocalc.ui.calculator import CalculatorWindow
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,12 +27,13 @@ from PySide6.QtWidgets import (
 
 from tacrocalc.ui.models import PatientListModel
 from tacrocalc.ui.settings import Settings
+from tacrocalc.ui.widgets import ERROR_STYLE
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 
     from tacrocalc.domain.protocol import Protocol
-    from tacrocalc.records.store import Store
+    from tacrocalc.records.store import Store, StoreError, Written
     from tacrocalc.ui.patient_view import PatientView
 
 # The clinical core and the patient store are imported where first needed: `tacrocalc` opens
@@ -41,6 +44,10 @@ PREFERRED_SIZE = QSize(1560, 900)  # the patient view with room to read; smaller
 
 # A patient file is JSON; ".tacrocalc" is the name the installers associate with TacroCalc.
 PATIENT_FILES = "TacroCalc patient files (*.tacrocalc *.json)"
+
+# After a lost connection to the ward server, the window connects again after these many
+# seconds, then every last one of them until the server is back.
+RECONNECT_S = (2, 5, 15, 30)
 
 
 class PatientList(QWidget):
@@ -94,6 +101,33 @@ class PatientList(QWidget):
         if self.model.rowCount() >= 1:
             self.list_view.setCurrentIndex(self.model.index(0))
             self.list_view.activated.emit(self.model.index(0))
+
+
+class StatusLine(QLabel):
+    """A refusal in the status bar, wrapped on up to two lines beside the server's name (the
+    whole sentence in its tooltip too). Its height does not follow its width, so showing it
+    never resizes the window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setText("")
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+        # No height while empty: the status bar is as tall as its tallest widget, hidden or not.
+        self.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 2 if text else 0)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
 
 
 class MainWindow(QMainWindow):
@@ -152,6 +186,23 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(self.read_only_label)
         elif store is not None and store.notices:  # the daily backup could not be made
             self.statusBar().showMessage(" ".join(store.notices))
+        # A write the ward server refused or could not take, in its one sentence: wrapped, so
+        # that it is read whole beside the server's name; the next message replaces it.
+        self.status_line = StatusLine()
+        self.status_line.setObjectName("status_line")
+        self.statusBar().addWidget(self.status_line, 1)
+        self.statusBar().messageChanged.connect(self._on_status_bar_message_changed)
+        # Where the patients are: shown while on the ward server ("Ward server: …").
+        self.server_label = QLabel()
+        self.server_label.setObjectName("server_label")
+        self.statusBar().addPermanentWidget(self.server_label)
+        self.data_folder: Path | None = None  # this computer's data folder (tacrocalc.ui.app)
+        self._password: tuple[str, str] | None = None  # (server, password): in memory only
+        self._reconnect_timer = QTimer(self)
+        self._reconnect_timer.setSingleShot(True)
+        self._reconnect_timer.timeout.connect(self._on_reconnect_timer_timeout)
+        self._reconnect_tries = 0
+        self._show_where()
 
         self.patients.list_view.activated.connect(self._on_patient_list_activated)
         self.patients.list_view.clicked.connect(self._on_patient_list_activated)
@@ -198,6 +249,7 @@ class MainWindow(QMainWindow):
             view.saved.connect(self._on_view_saved)
             view.edit_button.clicked.connect(self.edit_patient)
             view.plan_requested.connect(self._on_view_plan_requested)
+            view.model.store_refused.connect(self._on_store_refused)
             view.columns.restoreState(QByteArray(self.settings.get("window/columns")))
             self.right.addWidget(view)
             self._view = view
@@ -215,6 +267,7 @@ class MainWindow(QMainWindow):
         if self._view is not None:
             self._view._store = store
         self.patients.refresh()
+        self._show_where()
 
     def _has_store(self) -> bool:
         if self.store is None:
@@ -259,6 +312,7 @@ class MainWindow(QMainWindow):
         )
         for item in self.patient_actions:
             item.setEnabled(False)
+        action("&File", "&Ward server…", self.choose_store)
         action("&File", "&Settings…", self.edit_settings, "Ctrl+,")
         action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         action("&Patient", "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
@@ -269,9 +323,10 @@ class MainWindow(QMainWindow):
     # -- patients -----------------------------------------------------------------------------
 
     def _settle_typed_entry(self, patient_id: str) -> bool:
-        """Before another patient is opened, what is typed and not yet added for the patient
-        on screen is added to that patient, discarded, or kept by staying: never carried to
-        the next patient. True when the other patient may be opened."""
+        """Before another patient is opened (or another store: `patient_id` ""), what is typed
+        and not yet added for the patient on screen is added to that patient, discarded, or
+        kept by staying: never carried to the next patient. True when the other patient may be
+        opened."""
         from PySide6.QtWidgets import QMessageBox
 
         current = self.view.patient_id
@@ -343,8 +398,14 @@ class MainWindow(QMainWindow):
             if self.store.exists(patient.id):
                 dialog.error_label.setText(f'Patient id: "{patient.id}" is already here.')
                 continue
-            written = self.store.save_patient(
-                patient, protocol_id=dialog.protocol_id, target=dialog.target, today=self._today()
+            written = self._write(
+                partial(
+                    self.store.save_patient,
+                    patient,
+                    protocol_id=dialog.protocol_id,
+                    target=dialog.target,
+                    today=self._today(),
+                )
             )
             if written.ok:
                 self.patients.refresh()
@@ -374,11 +435,14 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         while dialog.exec():
-            written = self.store.save_patient(
-                dialog.patient(),
-                protocol_id=dialog.protocol_id,
-                target=dialog.target,
-                today=self._today(),
+            written = self._write(
+                partial(
+                    self.store.save_patient,
+                    dialog.patient(),
+                    protocol_id=dialog.protocol_id,
+                    target=dialog.target,
+                    today=self._today(),
+                )
             )
             if written.ok:
                 self.patients.refresh()
@@ -429,7 +493,7 @@ class MainWindow(QMainWindow):
             replace = answer == QMessageBox.StandardButton.Yes
             if not replace:
                 return "kept"
-        written = self.store.import_record(record, replace=replace)
+        written = self._write(partial(self.store.import_record, record, replace=replace))
         if not written.ok:
             return message(written.issues[0], self.settings.units())
         self.patients.refresh()
@@ -510,6 +574,174 @@ class MainWindow(QMainWindow):
         # print dialog.
         if preview.exec():
             self.statusBar().showMessage("Sent the plan to the printer")
+
+    # -- the store: this computer's data folder or the ward server ----------------------------
+
+    def _show_where(self) -> None:
+        """The status bar's permanent label: which ward server the patients are on."""
+        from tacrocalc.present.ward import status
+
+        on_server = self.store is not None and self.store.on_server
+        self.server_label.setText(status(self.store.where) if on_server else "")  # type: ignore[union-attr]
+        self.server_label.setVisible(on_server)
+
+    def _on_status_bar_message_changed(self, text: str) -> None:
+        if text:  # a newer message ("Saved …", "Opened …") replaces a refusal
+            self.status_line.clear()
+
+    def _write(self, action: Callable[[], Written]) -> Written:
+        """A write of the window's own (a new patient, details, an import): one the ward server
+        refuses or cannot take is told in the status bar and returned refused."""
+        from tacrocalc.ui.open_patient import refused, server_refusal
+
+        assert self.store is not None
+        try:
+            return action()
+        except Exception as error:
+            refusal = server_refusal(self.store, error)
+            if refusal is None:
+                raise
+            self._on_store_refused(refusal)
+            return refused(refusal)
+
+    def tell_store_error(self, error: Exception) -> bool:
+        """An error of the ward server met anywhere in the window (a search, opening a
+        patient): told in the status bar in one line, with a new connection tried as after a
+        refused write. False for any other error (told in a message box)."""
+        from tacrocalc.records.store import ReadOnlyRole, ServerUnavailable
+
+        if self.store is None or not self.store.on_server:
+            return False
+        if not isinstance(error, ReadOnlyRole | ServerUnavailable):
+            return False
+        self._on_store_refused(error)
+        return True
+
+    def _on_store_refused(self, error: StoreError) -> None:
+        from tacrocalc.records.store import ServerUnavailable
+
+        self.statusBar().clearMessage()
+        self.status_line.setText(str(error))
+        if isinstance(error, ServerUnavailable) and not self._reconnect_timer.isActive():
+            self._reconnect_tries = 0
+            self._reconnect_timer.start(RECONNECT_S[0] * 1000)
+
+    def _on_reconnect_timer_timeout(self) -> None:
+        """Whether the ward server is back: the store connects again by itself on its next use
+        (records.server, with the password it was opened with) and keeps what it knows of the
+        patient open (the version a write is checked against). Tried again later while the
+        server is away."""
+        from tacrocalc.present.ward import connected_again
+        from tacrocalc.ui.open_patient import server_refusal
+
+        store = self.store
+        if store is None or not store.on_server:
+            return
+        try:
+            store.list_patients(limit=1)
+        except Exception as error:
+            if server_refusal(store, error) is None:
+                raise
+            self._reconnect_tries += 1  # still away: the line said stays until it is back
+            delay = RECONNECT_S[min(self._reconnect_tries, len(RECONNECT_S) - 1)]
+            self._reconnect_timer.start(delay * 1000)
+            return
+        self.statusBar().showMessage(connected_again(store.where))
+
+    def _ask_password(self, where: str, again: bool) -> str | None:
+        from tacrocalc.ui.ward_dialog import ask_password
+
+        return ask_password(self, where, again=again)
+
+    def connect_server(self, url: str, needed: StoreError | None = None) -> StoreError | None:
+        """Open the store on the ward server at `url` in place of the one open, asking for the
+        password when the server wants one (`needed`: it already said so). None when it is
+        open; else why not (the store open stays open)."""
+        from tacrocalc.records.store import describe
+        from tacrocalc.ui.ward import open_server
+
+        where = describe(url)
+        known = self._password[1] if self._password and self._password[0] == url else None
+        store, error, password = open_server(
+            url,
+            self._protocol_for,
+            lambda again: self._ask_password(where, again),
+            password=known,
+            needed=needed,
+        )
+        if store is None:
+            return error
+        self._password = (url, password) if password else None
+        self._use_store(store)
+        return None
+
+    def _use_store(self, store: Store) -> None:
+        """`store` in place of the one open, which is closed; no patient is open."""
+        old = self.store
+        self._reconnect_timer.stop()
+        if self._view is not None:  # the patient of the other store is not shown over this one
+            self.settings.set("window/columns", bytes(self._view.columns.saveState().data()))
+            self.right.removeWidget(self._view)
+            self._view.deleteLater()
+            self._view = None
+        self.right.setCurrentWidget(self.welcome_label)
+        for item in self.patient_actions:
+            item.setEnabled(False)
+        self.patients.search_edit.clear()
+        self.attach_store(store)
+        self.status_line.clear()
+        if old is not None and old is not store:
+            old.close()
+
+    def choose_store(self) -> None:
+        """File → Ward server…: this computer's data folder or the ward server, saved in the
+        settings for the next start (never a password) and opened now in place of the store
+        open. What is typed and not added is settled first, as before another patient."""
+        import os
+
+        from tacrocalc.paths import user_data_dir
+        from tacrocalc.present.ward import now_on_folder, now_on_server, variable_wins
+        from tacrocalc.records.store import Store, StoreError
+        from tacrocalc.ui.ward import VARIABLE
+        from tacrocalc.ui.ward_dialog import WardServerDialog
+
+        folder = self.data_folder or user_data_dir(None)
+        current = self.store.server if self.store is not None and self.store.server else ""
+        dialog = WardServerDialog(
+            current or self.settings.get("ward/server"),
+            folder=str(folder),
+            note=variable_wins(VARIABLE) if os.environ.get(VARIABLE) else "",
+            parent=self,
+        )
+        settled = False
+        while self._exec(dialog):
+            address = dialog.address()
+            if not settled:
+                if self._view is not None and not self._settle_typed_entry(""):
+                    return  # stays on this store, with what is typed
+                settled = True
+            if address:
+                error = self.connect_server(address)
+                if error is not None:
+                    dialog.show_error(str(error))
+                    continue
+                assert self.store is not None
+                said = now_on_server(self.store.where)
+            else:
+                try:
+                    store = Store(folder, protocol_for=self._protocol_for)
+                except StoreError as refusal:
+                    dialog.show_error(str(refusal))
+                    continue
+                self._use_store(store)
+                said = now_on_folder(str(folder))
+            self.settings.set("ward/server", address)
+            self.statusBar().showMessage(said)
+            return
+
+    def _exec(self, dialog: Any) -> bool:
+        """Show a dialog and return whether it was accepted (a seam for tests)."""
+        return bool(dialog.exec())
 
     # -- the rest ----------------------------------------------------------------------------
 

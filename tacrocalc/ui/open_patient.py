@@ -3,6 +3,8 @@
 Every panel of the patient view listens to one signal, `changed`, instead of being refreshed by
 hand after each action. Writes go through `write`, which reads the record again only when the
 store accepted the write, so a refused entry leaves the screen (and what was typed) as it was.
+A write the ward server refuses (a viewer's login) or cannot take (the connection lost) is
+refused the same way, and told once through `store_refused` (the window's status bar).
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ if TYPE_CHECKING:
     from tacrocalc.domain.course import CourseEvent
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.domain.record import Observation, PatientRecord
-    from tacrocalc.records.store import Store, Written
+    from tacrocalc.records.store import Store, StoreError, Written
 
 
 class OpenPatient(QObject):
     """One patient as the store holds it now, assessed on today's date."""
 
     changed = Signal()  # the record was read again: every panel shows it anew
+    # A write the ward server refused or could not take (ReadOnlyRole, ServerUnavailable):
+    # nothing was saved. Carries the store's error, one sentence naming the server.
+    store_refused = Signal(object)
 
     def __init__(
         self,
@@ -84,7 +89,38 @@ class OpenPatient(QObject):
         from tacrocalc.ui.none_guard import keep_none_alive
 
         keep_none_alive()  # every write emits signals: each costs the binding a True
-        written = action(self._store())
+        store = self._store()
+        try:
+            written = action(store)
+        except Exception as error:
+            refusal = server_refusal(store, error)
+            if refusal is None:
+                raise  # the store's other errors are told as before (ui.app's error handler)
+            self.store_refused.emit(refusal)
+            return refused(refusal)
         if written.ok:
             self.reload()
         return written
+
+
+def server_refusal(store: Store, error: BaseException) -> StoreError | None:
+    """`error` as the ward server's refusal of a write (a viewer's login) or a lost
+    connection, or None when it is neither."""
+    from tacrocalc.records.store import ReadOnlyRole, ServerUnavailable
+
+    told = store.explain(error)
+    return told if isinstance(told, ReadOnlyRole | ServerUnavailable) else None
+
+
+def refused(error: StoreError) -> Written:
+    """A write that did not happen, as the panels show a refusal next to what was typed: "The
+    patient store cannot be used: " and the store's sentence ("your login … may read patients
+    but not change them", "the connection to … was lost")."""
+    from tacrocalc.domain.issues import Issue, IssueCode
+    from tacrocalc.records.store import Written
+
+    reason = str(error).removeprefix("Not saved: ")
+    reason = reason[:1].lower() + reason[1:]
+    return Written(
+        issues=(Issue.refusal(IssueCode.STORE_UNUSABLE, field="data", value="", reason=reason),)
+    )

@@ -3,7 +3,8 @@
 Read where used (`settings.units()`, `settings.dose_times()`), so that a change applies at once.
 The file is readable by the user alone (0600). It holds no patient id unless the user asked for
 the last patient to be reopened at start ("session/reopen_last"); otherwise the last patient is
-remembered for the session only (Open last patient, Ctrl+L).
+remembered for the session only (Open last patient, Ctrl+L). It never holds a password: a ward
+server's address with one is refused ("ward/server").
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ PREFERENCES: Final[dict[str, Preference]] = {
     "session/last_patient": Preference("", (), "the patient opened last"),
     "session/reopen_last": Preference(False, (), "reopen the last patient at start"),
     "files/last_folder": Preference("", (), "folder of the last export or import"),
+    # The ward server's address (postgresql://USER@HOST/DATABASE?sslmode=…), never with a
+    # password; empty: this computer's data folder. --server, TACROCALC_SERVER and --data-dir
+    # win over it (tacrocalc.app).
+    "ward/server": Preference("", (), "the ward server's address (empty: this computer)"),
     "window/geometry": Preference(b"", (), "window size and place"),
     "window/splitters": Preference(b"", (), "the width of the patient list"),
     "window/columns": Preference(b"", (), "the widths of the patient view's two columns"),
@@ -120,6 +125,12 @@ class Settings:
         preference = PREFERENCES[key]
         if preference.choices and value not in preference.choices:
             raise ValueError(f"{key}: {value!r} is not one of {preference.choices}")
+        if key == "ward/server" and value:
+            from tacrocalc.ui.ward import address_refusal
+
+            refusal = address_refusal(value)
+            if refusal is not None:  # never a password, nor an address that cannot be used
+                raise ValueError(refusal)
         if isinstance(value, bytes):  # a QByteArray is stored portably, Python bytes are not
             value = QByteArray(value)
         if key == "session/last_patient":
