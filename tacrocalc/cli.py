@@ -342,7 +342,7 @@ def _cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
         )
         return 0
     print(
-        f"New daily dose {_mg(result.new_daily)}/day -> {_mg(result.dose)} {how}"
+        f"New daily dose {_mg(result.new_daily)}/day (unrounded) -> {_mg(result.dose)} {how}"
         f" ({_mg(result.given_daily)}/day given)",
         file=out,
     )
@@ -389,7 +389,7 @@ def _cmd_switch(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     print(f"{result.source.name} -> {result.target.name} (ratio {result.ratio:g}, R10)", file=out)
     print(
-        f"{_mg(result.current_daily)}/day -> {_mg(result.new_daily)}/day -> "
+        f"{_mg(result.current_daily)}/day -> {_mg(result.new_daily)}/day (unrounded) -> "
         f"give {_mg(result.dose)} "
         f"{how_often(result.target.administrations_per_day)}: "
         f"{units_to_give(result.units, result.target.unit_name)}",

@@ -130,7 +130,7 @@ def calculate(
         warnings=warnings,
         urgent=urgent,
         other_field=other,
-        daily=f"{words.dose(dose.daily)}/day",
+        daily=daily_text(words.dose(dose.given_daily), words.dose(dose.daily)),
         dose=f"{words.dose(dose.dose)} {how}",
         units=units_to_give(dose.units, given.unit_name),
         times=clocks(dose.times),
@@ -142,6 +142,14 @@ def calculate(
         weight=dose.weight,
         dose_times=dose.times,
     )
+
+
+def daily_text(given: str, exact: str) -> str:
+    """R2.4: the daily dose given (the rounded dose × administrations a day); the daily figure
+    the rate works out to only beside it, labelled "unrounded", when rounding changed it."""
+    if given == exact:
+        return f"{given}/day"
+    return f"{given}/day (unrounded: {exact}/day)"
 
 
 def suggested_start_text(protocol: Protocol, *, prior_ciclosporin_nephrotoxicity: bool) -> str:

@@ -335,7 +335,7 @@ def adjustment(assessment: Assessment, words: Words) -> Suggestion:
     lines = [
         reason,
         f"{words.dose(result.current_daily)}/day × {target} (target) / measured ="
-        f" {words.dose(result.proportional_daily)}/day.",
+        f" {words.dose(result.proportional_daily)}/day (unrounded).",
         f"Suggested: {words.dose(result.dose)} {how_often(per_day)}"
         f" ({units_to_give(result.units, result.formulation.unit_name)}).",
     ]
@@ -476,8 +476,9 @@ def switch_preview(outcome: SwitchOutcome, words: Words) -> str:
     result = outcome.switch
     return (
         f"A switch from {result.source.name} (R10): {words.dose(result.current_daily)}/day ×"
-        f" {words.render(Percent(result.ratio * 100))} = {words.dose(result.new_daily)}/day,"
-        f" rounded to {words.dose(result.dose)}. Apply records the switch."
+        f" {words.render(Percent(result.ratio * 100))} = {words.dose(result.new_daily)}/day"
+        " (unrounded),"
+        f" given as {words.dose(result.dose)}. Apply records the switch."
     )
 
 
@@ -494,7 +495,7 @@ def switch_confirmation(
         f"  new: {new.name}, {words.dose(result.dose)} {how_often(new.administrations_per_day)}"
         f" ({units_to_give(result.units, new.unit_name)})\n\n"
         f"The new dose is {words.render(Percent(result.ratio * 100))} of the daily dose"
-        f" ({words.dose(result.current_daily)}/day -> {words.dose(result.new_daily)}/day,"
+        f" ({words.dose(result.current_daily)}/day -> {words.dose(result.new_daily)}/day unrounded,"
         " rounded to what the product makes up) (R10), not the dose typed in the calculator.\n"
         + "\n".join(words.message(i) for i in outcome.issues)
     )

@@ -111,7 +111,7 @@ class DoseCalculator(QWidget):
         form.addRow("", self.dose_error)
         results = QFormLayout()
         results.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        results.addRow("Daily dose at this rate:", self.daily_label)
+        results.addRow("Daily dose given:", self.daily_label)
         results.addRow("Give:", self.dose_label)
         results.addRow("Units:", self.units_label)
         results.addRow("At:", self.times_label)

@@ -18,12 +18,13 @@ def calculator(qtbot, seed):
 
 
 def test_weight_in_pounds_and_rate_give_the_rounded_dose(qtbot, calculator):
-    """154 lb = 69.853 kg × 0.10 = 6.985 mg/day; 3.493 mg -> 3.5 mg (R1, R2, R3)."""
+    """154 lb = 69.853 kg × 0.10 = 6.985 mg/day; 3.493 mg -> 3.5 mg (R1, R2, R3); the daily
+    dose shown is the one given, 2 × 3.5 = 7 mg, the exact figure labelled unrounded (R2.4)."""
     qtbot.keyClicks(calculator.weight_edit, "154")
     calculator.weight_unit.setCurrentText("lb")
     with qtbot.waitSignal(calculator.view_changed):
         qtbot.keyClicks(calculator.rate_edit, "0.10")
-    assert calculator.daily_label.text() == "6.985 mg/day"
+    assert calculator.daily_label.text() == "7 mg/day (unrounded: 6.985 mg/day)"
     assert calculator.dose_label.text() == "3.5 mg every 12 hours"
     assert calculator.units_label.text() == "3 × 1 mg capsules + 1 × 0.5 mg capsule"
     assert calculator.times_label.text() == "08:00 and 20:00"
@@ -59,6 +60,7 @@ def test_typing_a_dose_gives_the_rate(qtbot, calculator):
     qtbot.keyClicks(calculator.dose_edit, "3")
     assert calculator.rate_edit.text() == "0.1"
     assert calculator.dose_label.text() == "3 mg every 12 hours"
+    assert calculator.daily_label.text() == "6 mg/day"  # nothing rounded, nothing unrounded
 
 
 def test_suggest_start_and_warnings(qtbot, calculator, seed):

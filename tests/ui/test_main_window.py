@@ -297,7 +297,7 @@ def test_a_product_change_in_the_calculator_is_an_r10_switch(qtbot, window, stor
     combo.setCurrentIndex(combo.findData("envarsus"))
     # the calculator shows the converted dose at once, not 3 mg carried over
     assert view.calculator.dose_edit.text() == "4.25"
-    assert "6 mg/day × 70 % = 4.2 mg/day, rounded to 4.25 mg" in view.switch_label.text()
+    assert "6 mg/day × 70 % = 4.2 mg/day (unrounded), given as 4.25 mg" in view.switch_label.text()
     type_date(qtbot, view.start_edit, TODAY)
 
     def question(parent, title, text, *args):
