@@ -29,12 +29,13 @@ from tacrocalc.present.words import (
     CLASS_TEXT,
     NO_DOSE_TEXT,
     PHASE_TEXT,
-    TAKE_TEXT,
     Words,
     action_text,
     age_in_years,
     clock,
     how_often,
+    once_daily,
+    take_text,
     units_to_give,
     without_rules,
 )
@@ -264,6 +265,19 @@ class AlertLine:
     rules: str  # "R6.3, R14.2": shown small, at the end
 
 
+def entry_hints(assessment: Assessment) -> tuple[str, str]:
+    """(sample time, last dose) shown greyed in the empty entry fields: a trough is taken just
+    before the morning dose (R5.1); the dose before it is the evening one of a twice-daily
+    product, and the morning before's of a once-daily product (R5.7). The times are those of
+    the regimen in force (or before a hold), else the protocol's for twice daily (R2.2)."""
+    now = assessment.now
+    regimen = now.regimen or now.previous
+    times = regimen.times if regimen is not None and regimen.times else ()
+    if not times:
+        times = assessment.protocol.twice_daily_times
+    return clock(min(times)), clock(max(times))
+
+
 def alert_lines(assessment: Assessment, words: Words) -> list[AlertLine]:
     """Most severe first (R14.1), each with its suggested action (R14.2); notes last."""
     lines = []
@@ -277,6 +291,8 @@ def alert_lines(assessment: Assessment, words: Words) -> list[AlertLine]:
 
 def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
     """(check, when, status, what to take) of the checks still to come and the recent ones."""
+    now = assessment.now
+    once = once_daily(now.regimen or now.previous, assessment.protocol)  # R5.7
     rows = []
     for check in assessment.schedule:
         name = (
@@ -293,7 +309,8 @@ def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
             status = check.status.value + (
                 " — " + PHASE_TEXT[check.phase] if check.assumes_stable else ""
             )
-        rows.append((name, when, status, ", ".join(TAKE_TEXT[k] for k in check.takes)))
+        takes = ", ".join(take_text(k, once_daily=once) for k in check.takes)
+        rows.append((name, when, status, takes))
     return rows
 
 

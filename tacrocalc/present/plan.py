@@ -12,7 +12,7 @@ sentence a nurse reads: each sentence is a `Line` whose rules are printed in a c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 
 from tacrocalc.domain.assessment import Assessment
@@ -27,11 +27,12 @@ from tacrocalc.present.words import (
     PHASE_TEXT,
     SEVERITY_COLOURS,
     SEVERITY_WORDS,
-    TAKE_TEXT,
     Words,
     action_text,
     born,
     dose_words,
+    once_daily,
+    take_text,
     without_rules,
 )
 
@@ -219,6 +220,7 @@ def build_plan(
             cells[3] = dose_words(period.regimen, protocol, words)[0]
         results.append((day.isoformat(), cells[0], cells[1], cells[2], cells[3]))
 
+    once = once_daily(assessment.now.regimen or assessment.now.previous, protocol)  # R5.7
     schedule = []
     for check in assessment.schedule:
         if check.status is CheckStatus.DONE:
@@ -228,7 +230,8 @@ def build_plan(
         if check.status is CheckStatus.OVERDUE:
             due += " OVERDUE"
         why = PHASE_TEXT[check.phase] + (f": {check.reason}" if check.reason else "")
-        schedule.append((name, due, ", ".join(TAKE_TEXT[k] for k in check.takes), why))
+        takes = ", ".join(take_text(k, once_daily=once) for k in check.takes)
+        schedule.append((name, due, takes, why))
 
     notes = (
         Line(
@@ -325,7 +328,21 @@ def _instruction(
             f"; {words.quantity(assessment.current_rate, Kind.DOSE_RATE)}"
             f" at {words.quantity(weight.value, Kind.WEIGHT)}"
         )
-    return (f"{product.name}: {dose}", f"Give {units}."), since + "."
+    given: tuple[str, ...] = (f"{product.name}: {dose}", f"Give {units}.")
+    old = before.regimen if before is not None and now.event.kind is EventKind.SWITCH else None
+    old_product = protocol.formulations.get(old.formulation) if old is not None else None
+    if (
+        old_product is not None
+        and old_product.administrations_per_day > 1
+        and product.administrations_per_day == 1
+    ):  # R10.7: the first once-daily dose follows the last evening dose of the old product
+        first = current.start
+        given += (
+            f"First dose of {product.name.split(' (')[0]} on the morning of {first.isoformat()},"
+            f" after the last evening dose of {old_product.name.split(' (')[0]}"
+            f" on {(first - timedelta(days=1)).isoformat()}.",
+        )
+    return given, since + "."
 
 
 def _previous(period: Period, following: Period | None, words: Words) -> tuple[str, str, str, str]:

@@ -170,6 +170,34 @@ TAKE_TEXT: Final[dict[ObservationKind, str]] = {
     ObservationKind.CREATININE: "creatinine",
     ObservationKind.BLOOD_PRESSURE: "BP",
 }
+# R5.7: a once-daily product's trough is a 24-hour trough, on screen, on the plan and in the
+# schedule.
+ONCE_DAILY_TAKE_TEXT: Final[dict[ObservationKind, str]] = {
+    **TAKE_TEXT,
+    ObservationKind.TROUGH: "24-h trough (before the morning dose)",
+}
+
+
+def once_daily(regimen: Regimen | None, protocol: Protocol) -> bool:
+    """Whether `regimen` is of a once-daily product, whose trough is a 24-hour one (R5.7)."""
+    if regimen is None:
+        return False
+    product = protocol.formulations.get(regimen.formulation)
+    return product is not None and product.administrations_per_day == 1
+
+
+def take_text(kind: ObservationKind, *, once_daily: bool) -> str:
+    """What a check takes, in the schedule's words (R5.7 names the trough by its interval)."""
+    return (ONCE_DAILY_TAKE_TEXT if once_daily else TAKE_TEXT)[kind]
+
+
+def trough_title(*, twice_daily: bool, once_daily: bool) -> str:
+    """The trough chart's title, named by the dosing interval of the products charted (R5.7)."""
+    if once_daily and not twice_daily:
+        return "Tacrolimus 24-hour trough"
+    if once_daily:
+        return "Tacrolimus trough: 12-hour, 24-hour on once-daily products"
+    return "Tacrolimus 12-hour trough"
 
 
 # "(R5.4)", "(R5.1, R9.3)", "(R10.2-R10.5)", "(R8)": the rule references of a sentence.

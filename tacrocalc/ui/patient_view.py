@@ -521,6 +521,9 @@ class PatientView(QWidget):
             f"{head['target']}"
         )
         self.regimen_label.setText(f"Now: {head['regimen']}")
+        sample_hint, last_dose_hint = present.entry_hints(assessment)
+        self.time_edit.setPlaceholderText(sample_hint)
+        self.last_dose_edit.setPlaceholderText(last_dose_hint)
         self.flag_label.setText(head["nephrotoxicity"])
         self.flag_label.setVisible(bool(head["nephrotoxicity"]))
         self.alerts_label.setText(alerts_html(present.alert_lines(assessment, words)))

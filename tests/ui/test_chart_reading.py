@@ -259,7 +259,7 @@ def test_charts_are_no_tab_stops_and_have_accessible_names(qtbot, seed):
         assert panel.focusPolicy() == Qt.FocusPolicy.NoFocus
         assert panel.viewport().focusPolicy() == Qt.FocusPolicy.NoFocus
     assert [p.accessibleName() for p in view.panels] == [
-        "Chart: Tacrolimus 12-hour trough (µg/L)",
+        "Chart: Tacrolimus trough: 12-hour, 24-hour on once-daily products (µg/L)",
         "Chart: Serum creatinine (µmol/L)",
         "Chart: Blood pressure (mmHg)",
     ]

@@ -636,7 +636,7 @@ def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the
         "Trough check",
         due.isoformat(),
         "planned",
-        "12-h trough (before the morning dose)",
+        "24-h trough (before the morning dose)",  # on a once-daily product (R5.7)
     ) in (schedule())
     assert saved == ["Recorded the interacting drug; a trough check is added (R11)"]
     assert "review the dose" not in view.alerts_label.text()
