@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from tacrocalc.domain.course import EventKind, Period, Status, anchor, course_start
-from tacrocalc.domain.protocol import Protocol
+from tacrocalc.domain.protocol import FormulationId, Protocol
 from tacrocalc.domain.record import ObservationKind, PatientRecord
 from tacrocalc.domain.thresholds import (
     TroughClass,
@@ -71,6 +71,7 @@ class ScheduledCheck:
     assumes_stable: bool = False  # monthly or long-term only if the checks before are stable
     overdue_days: int = 0  # R8.9
     reason: str = ""  # for an extra check: the change it follows
+    switch: tuple[FormulationId, FormulationId] | None = None  # R10.6: the products, from → to
 
 
 def add_months(day: date, months: int, day_of_month: int | None = None) -> date:
@@ -256,6 +257,7 @@ def _extra_check(
     latest: date | None,
     takes: tuple[ObservationKind, ...],
     reason: str,
+    switch: tuple[FormulationId, FormulationId] | None = None,
 ) -> ScheduledCheck:
     check = functools.partial(
         ScheduledCheck,
@@ -266,6 +268,7 @@ def _extra_check(
         latest=latest,
         takes=takes,
         reason=reason,
+        switch=switch,
     )
     done_on = facts.first_complete(earliest, takes)
     if done_on is not None:
@@ -308,6 +311,9 @@ def _extra_checks(
                 latest=event.date + timedelta(days=protocol.values.switch_trough_days),
                 takes=TROUGH_ONLY,
                 reason=f"{current.previous.formulation} → {event.formulation}",
+                switch=(current.previous.formulation, event.formulation)
+                if event.formulation is not None
+                else None,
             )
         )
     for change in record.co_medication:

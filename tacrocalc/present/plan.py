@@ -229,7 +229,15 @@ def build_plan(
         due = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")
         if check.status is CheckStatus.OVERDUE:
             due += " OVERDUE"
-        why = PHASE_TEXT[check.phase] + (f": {check.reason}" if check.reason else "")
+        reason = check.reason
+        if check.switch is not None:  # the products by name, as the nurse knows them (R16)
+            reason = " → ".join(
+                protocol.formulations[f].name.split(" (")[0]
+                if f in protocol.formulations
+                else f.value
+                for f in check.switch
+            )
+        why = PHASE_TEXT[check.phase] + (f": {reason}" if reason else "")
         takes = ", ".join(take_text(k, once_daily=once) for k in check.takes)
         schedule.append((name, due, takes, why))
 

@@ -195,3 +195,20 @@ def test_the_plan_speaks_the_units_of_the_screen(seed):
     assert "Creatinine 2.35 mg/dL is 131.1 % above the baseline of 1.02 mg/dL" in text
     assert "4 ng/mL to 25 ng/mL" in text
     assert "µmol/L" not in text and "µg/L" not in text
+
+
+def test_the_check_after_a_switch_names_the_products_as_a_nurse_knows_them(seed):
+    """R10.6, R16: the schedule's "Why" of the trough after a switch reads "Immediate-release
+    tacrolimus capsules → Advagraf prolonged-release capsules", not the products' ids."""
+    from tacrocalc.present.plan import build_plan
+    from tacrocalc.present.words import Words
+    from tests.present.course_records import switch_and_hold
+
+    assessment = assess(switch_and_hold(), seed, date(2026, 8, 10))
+    plan = build_plan(assessment, generated_at=GENERATED, version="t", words=Words(protocol=seed))
+    assert plan.schedule[0][3] == (
+        "trough after a product switch: Immediate-release tacrolimus capsules → Advagraf"
+        " prolonged-release capsules"
+    )
+    text = " ".join(pages(plan_pdf(assessment, generated_at=GENERATED)))
+    assert "ir-capsule" not in text and "→ advagraf" not in text
