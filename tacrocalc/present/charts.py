@@ -389,14 +389,27 @@ def build_charts(assessment: Assessment, units: DisplayUnits) -> Charts:
     )
 
 
-def label_rows(spans: list[tuple[float, float]], rows: int = 3, gap: float = 3.0) -> list[int]:
+def label_rows(
+    spans: list[tuple[float, float]],
+    rows: int = 3,
+    gap: float = 3.0,
+    blocked: list[list[tuple[float, float]]] | None = None,
+) -> list[int]:
     """The row of each label (0 at the top) so that labels on one row do not overlap: `spans`
-    are each label's left and right ends, in drawing order (by date). A label that fits on no
-    row goes on the one whose last label ends first."""
+    are each label's left and right ends, in drawing order (by date); `blocked` holds, for each
+    row, the spans already taken there by other labels (a threshold's, on the plan). A label
+    that fits on no row goes on the one whose last label ends first."""
     ends = [float("-inf")] * rows
+    taken = blocked if blocked is not None else [[] for _ in range(rows)]
+
+    def free(row: int, left: float, right: float) -> bool:
+        return ends[row] + gap <= left and all(
+            right + gap <= start or end + gap <= left for start, end in taken[row]
+        )
+
     placed = []
     for left, right in spans:
-        row = next((r for r in range(rows) if ends[r] + gap <= left), None)
+        row = next((r for r in range(rows) if free(r, left, right)), None)
         if row is None:
             row = min(range(rows), key=lambda r: ends[r])
         ends[row] = right

@@ -254,6 +254,8 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
     for day, text in _date_ticks(charts.start, charts.end):
         drawing.add(Line(x(day), bottom, x(day), bottom - 2, strokeColor=GRID, strokeWidth=0.5))
         drawing.add(_label(text, x(day), bottom - 9, anchor="middle"))
+    # where the thresholds' labels sit, so that the course events' labels keep clear of them
+    threshold_labels: list[tuple[float, float, float, float]] = []  # left, right, low, high
     for line in panel.lines:
         color = _colour(
             palette.caution
@@ -275,6 +277,14 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
             )
         )
         label_w = pdfmetrics.stringWidth(line.label, FONT, 6)
+        threshold_labels.append(
+            (
+                left + plot_w - 3 - label_w,
+                left + plot_w - 1,
+                y(line.value) + 0.8,
+                y(line.value) + 7.3,
+            )
+        )
         drawing.add(
             Rect(
                 left + plot_w - 3 - label_w,
@@ -297,9 +307,26 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
         )
     # the course events: a dotted line each, its label at the top, a row lower where it
     # would run into the one before
-    lefts = [x(event.day) + 1.5 for event in charts.events]
     widths = [pdfmetrics.stringWidth(e.label, FONT, EVENT_LABEL_SIZE) for e in charts.events]
-    rows = label_rows([(a, a + w) for a, w in zip(lefts, widths, strict=True)], gap=2.0)
+    lefts = [
+        min(x(event.day) + 1.5, left + plot_w - w - 1)
+        for event, w in zip(charts.events, widths, strict=True)
+    ]
+
+    def row_y(row: int) -> float:
+        return bottom + plot_h - 6.5 * (row + 1)
+
+    blocked = [
+        [
+            (a, b)
+            for a, b, low, high in threshold_labels
+            if low < row_y(r) + 5 and row_y(r) - 1.2 < high
+        ]
+        for r in range(3)
+    ]
+    rows = label_rows(
+        [(a, a + w) for a, w in zip(lefts, widths, strict=True)], gap=2.0, blocked=blocked
+    )
     for event, label_x, label_w, row in zip(charts.events, lefts, widths, rows, strict=True):
         drawing.add(
             Line(
@@ -312,8 +339,7 @@ def _panel_drawing(panel: Panel, charts: Charts, width: float, height: float) ->
                 strokeDashArray=[1, 1.5],
             )
         )
-        label_x = min(label_x, left + plot_w - label_w - 1)
-        label_y = bottom + plot_h - 6.5 * (row + 1)
+        label_y = row_y(row)
         drawing.add(
             Rect(
                 label_x - 0.5,

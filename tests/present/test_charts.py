@@ -130,3 +130,12 @@ def test_both_palettes_give_every_line_a_colour():
         assert all(len(h) == 7 and h.startswith("#") for h in hexes)
         for _, opacity in (colours.band, colours.held, colours.stopped):
             assert 0 < opacity < 1
+
+
+def test_a_label_keeps_clear_of_the_spans_taken_on_its_row():
+    """On the plan, a threshold's label at the right edge takes part of the top row: an event
+    label there goes a row lower, and one clear of it stays on top."""
+    blocked = [[(90.0, 110.0)], [], []]
+    assert label_rows([(95.0, 105.0)], blocked=blocked) == [1]
+    assert label_rows([(10.0, 20.0)], blocked=blocked) == [0]
+    assert label_rows([(95.0, 105.0)]) == [0]  # nothing taken: the top row
