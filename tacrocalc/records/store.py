@@ -8,8 +8,10 @@
   whatever writes it (R12.9): the window, a command, the self-test.
 - An audit trail records every insert, correction, deletion, restore and replacement: when, by
   which OS user, what was there before and what is there after (and, for the treatment course,
-  why). Deleting an observation or a course event hides it from the record; it stays in the
-  history (an observation can be restored).
+  why). On the ward server the database writes it (its user, its clock; migration 0006) from
+  the word and reason the store gives each transaction (`_changing`). Deleting an observation
+  or a course event hides it from the record; it stays in the history (an observation can be
+  restored).
 - The treatment course is a list of dated events (R15); every write to it is checked as the
   whole course that would result (R15.1, R15.3, R12.8).
 - Two people on one patient: each patient has a version, raised by every write to it. A store
@@ -228,8 +230,8 @@ class Store:
             from tacrocalc.records.server import ServerDatabase
 
             self._database = ServerDatabase(server, password=password)
-            # The server records its own user in the audit trail (roles.sql); this is what
-            # the window and the course events show.
+            # The server records its own user in the audit trail (migrations 0005, 0006);
+            # this is what the window and the course events show.
             self._user = self._database.user
             self.folder: Path | None = None
             self.path: Path | None = None
