@@ -26,7 +26,7 @@ def ward(pg_server, capsys):
     name = pg_server.new_database()
     code, out, err = run(capsys, "--server", pg_server.url(name), "server", "init")
     assert (code, err) == (0, "")
-    assert "set up: data format none -> 5" in out and "tacrocalc_clinician" in out
+    assert "set up: data format none -> 6" in out and "tacrocalc_clinician" in out
     pg_server.sql(
         "DO $$ BEGIN"
         " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dr.cli') THEN"
@@ -53,7 +53,7 @@ def _files(tmp_path):
 def test_server_init_twice_says_up_to_date(ward, capsys):
     code, out, err = run(capsys, "--server", ward["admin"], "server", "init")
     assert (code, err) == (0, "")
-    assert "is up to date (data format 5)" in out
+    assert "is up to date (data format 6)" in out
 
 
 def test_the_commands_work_unchanged_on_the_server(ward, capsys, tmp_path):
@@ -141,6 +141,12 @@ def test_import_local_copies_patients_with_their_history(ward, capsys, tmp_path)
     assert local_user != "dr.cli"
     assert "[copied from" in entries[0]["reason"] and "[by dr.cli at" in entries[0]["reason"]
     assert entries[-1]["action"] == "import" and entries[-1]["user"] == "dr.cli"
+    # the copy is that one entry (the whole record), not one more for each of its rows
+    code, out, _ = run(capsys, "--data-dir", local, "history", "SEED-1", "--json")
+    local_entries = json.loads(out)
+    assert len(entries) == len(local_entries) + 1
+    assert [e["time"] for e in entries[:-1]] == [e["time"] for e in local_entries]
+    assert entries[-1]["after"] == local_entries[-1]["after"]  # the record as it was copied
     # again: every id is there, nothing copied without being told
     code, out, err = run(
         capsys, "--server", ward["clinician"], "server", "import-local", "--data-dir", local

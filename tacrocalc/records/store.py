@@ -8,8 +8,10 @@
   whatever writes it (R12.9): the window, a command, the self-test.
 - An audit trail records every insert, correction, deletion, restore and replacement: when, by
   which OS user, what was there before and what is there after (and, for the treatment course,
-  why). Deleting an observation or a course event hides it from the record; it stays in the
-  history (an observation can be restored).
+  why). On the ward server the database writes it (its user, its clock; migration 0006) from
+  the word and reason the store gives each transaction (`_changing`). Deleting an observation
+  or a course event hides it from the record; it stays in the history (an observation can be
+  restored).
 - The treatment course is a list of dated events (R15); every write to it is checked as the
   whole course that would result (R15.1, R15.3, R12.8).
 - Two people on one patient: each patient has a version, raised by every write to it. A store
@@ -177,6 +179,10 @@ class AuditEntry:
     reason: str = ""  # why an event was corrected or deleted (R15.3)
 
 
+WHOLE_RECORD = frozenset({"import", "replace"})
+"""The actions whose one audit entry holds a whole record, before and after."""
+
+
 class StaleRecord(StoreError):
     """A write based on an older version of the patient than the one stored now (someone else
     changed the patient since this store read it): nothing was written."""
@@ -224,8 +230,8 @@ class Store:
             from tacrocalc.records.server import ServerDatabase
 
             self._database = ServerDatabase(server, password=password)
-            # The server records its own user in the audit trail (roles.sql); this is what
-            # the window and the course events show.
+            # The server records its own user in the audit trail (migrations 0005, 0006);
+            # this is what the window and the course events show.
             self._user = self._database.user
             self.folder: Path | None = None
             self.path: Path | None = None
@@ -267,12 +273,14 @@ class Store:
     # -- plumbing ----------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[Any]:
+    def _write(self, action: str = "", reason: str | None = None) -> Iterator[Any]:
         """One transaction: all of it is written, or none of it. Once it is committed, the
-        versions it gave the patients this store remembers are the ones remembered."""
+        versions it gave the patients this store remembers are the ones remembered. `action`
+        and `reason` are what the audit trail says of its changes (`_changing`)."""
         self._raised = {}
         try:
             with self._database.write() as db:
+                self._changing(db, action, reason)
                 yield db
             for patient_id, version in self._raised.items():
                 if patient_id in self._versions:
@@ -297,8 +305,12 @@ class Store:
         if row is not None:
             self._raised[patient_id] = int(row[0])
         elif read is not None:
+            # Who changed it last, not this transaction (whose rows the server's triggers
+            # have already written on the ward server).
+            mine = " AND xmin <> pg_current_xact_id()::xid" if self.on_server else ""
             last = db.execute(
-                "SELECT os_user, at FROM audit WHERE patient_id = ? ORDER BY id DESC LIMIT 1",
+                f"SELECT os_user, at FROM audit WHERE patient_id = ?{mine}"
+                " ORDER BY id DESC LIMIT 1",
                 (patient_id,),
             ).fetchone()
             user, at = (last[0], datetime.fromisoformat(last[1])) if last else (None, None)
@@ -306,6 +318,18 @@ class Store:
 
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
+
+    def _changing(self, db: Any, action: str, reason: str | None = None) -> None:
+        """On the ward server, what the database's own audit rows say of the changes this
+        transaction makes from now on: TacroCalc's word for them ("correct"; empty: the
+        operation's own, insert, update, delete, restore) and the reason (migration 0006).
+        A data folder's trail is written by `_audit`."""
+        if self.on_server:
+            db.execute(
+                "SELECT set_config('tacrocalc.action', ?, true),"
+                " set_config('tacrocalc.reason', ?, true)",
+                (action, reason or ""),
+            )
 
     def _audit(
         self,
@@ -319,8 +343,12 @@ class Store:
         reason: str | None = None,
     ) -> None:
         """One entry of the audit trail, made by every write for each patient it changes: so
-        this is where the patient's version is checked and raised."""
+        this is where the patient's version is checked and raised. On the ward server the
+        database writes the entry of each row changed itself (`_changing`, migration 0006); the
+        store writes only the one entry of a whole record imported or replaced."""
         self._raise_version(db, patient_id)
+        if self.on_server and action not in WHOLE_RECORD:
+            return
         tables.insert_audit(
             db,
             at=self._now(),
@@ -474,8 +502,8 @@ class Store:
                 action=r[2],
                 entity=r[3],
                 entity_id=r[4],
-                before=json.loads(r[5]) if r[5] else None,
-                after=json.loads(r[6]) if r[6] else None,
+                before=_json(r[5]),
+                after=_json(r[6]),
                 reason=r[7] or "",
             )
             for r in rows
@@ -569,7 +597,7 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         row_id = None
-        with self._write() as db:
+        with self._write("insert") as db:
             for obs in observations:
                 row_id = tables.insert_observation(db, patient_id, obs)
                 self._audit(
@@ -594,7 +622,7 @@ class Store:
         issues = self._check_observation(obs, known[0], known[1], today)
         if any(i.refuses for i in issues):
             return Written(issues=issues)
-        with self._write() as db:
+        with self._write("correct") as db:
             tables.update_observation(db, obs_id, obs)
             self._audit(
                 db,
@@ -624,7 +652,7 @@ class Store:
             return Written(issues=refused)
         patient_id, obs, _ = current
         item = patient_file.observation_json(obs)
-        with self._write() as db:
+        with self._write("delete" if deleted else "restore", reason) as db:
             tables.set_observation_deleted(db, obs_id, self._now() if deleted else None)
             self._audit(
                 db,
@@ -647,7 +675,7 @@ class Store:
         issues += check_weight(weight.value, known[1])
         if any(i.refuses for i in issues):
             return Written(issues=issues)
-        with self._write() as db:
+        with self._write("insert") as db:
             row_id = tables.insert_weight(db, patient_id, weight)
             self._audit(
                 db, "insert", "weight", row_id, patient_id, None, patient_file.weight_json(weight)
@@ -685,7 +713,7 @@ class Store:
         refused = _event_text_refusals(event)
         if refused:
             return Written(issues=refused)
-        with self._write() as db:  # read, check and write in one transaction
+        with self._write("insert") as db:  # read, check and write in one transaction
             known = self._patient_row(patient_id)
             if isinstance(known, Issue):
                 return Written(issues=(known,))
@@ -715,7 +743,7 @@ class Store:
         refused = _event_text_refusals(event)
         if refused:
             return Written(issues=refused)
-        with self._write() as db:
+        with self._write("correct", reason) as db:
             changed = self._changed_event(event_id, reason, why="why corrected")
             if isinstance(changed, Written):
                 return changed
@@ -746,7 +774,7 @@ class Store:
         """Take an event out of the course (R15.3). It stays in the audit trail with its values
         and the reason. The course that remains must make sense: deleting a hold that a resume
         follows is refused; deleting the only start leaves no course, which is fine."""
-        with self._write() as db:
+        with self._write("delete", reason) as db:
             changed = self._changed_event(event_id, reason, why="why deleted")
             if isinstance(changed, Written):
                 return changed
@@ -826,7 +854,7 @@ class Store:
         issues += _text_refusals(("baseline reason", baseline.reason))
         if any(i.refuses for i in issues):
             return Written(issues=issues)
-        with self._write() as db:
+        with self._write("insert") as db:
             row_id = tables.insert_baseline(db, patient_id, baseline)
             self._audit(
                 db,
@@ -849,7 +877,7 @@ class Store:
         issues += _text_refusals(("interacting drug", change.note))
         if any(i.refuses for i in issues):
             return Written(issues=issues)
-        with self._write() as db:
+        with self._write("insert") as db:
             row_id = tables.insert_co_medication(db, patient_id, change)
             self._audit(
                 db,
@@ -888,6 +916,8 @@ class Store:
                     issues=(Issue.refusal(IssueCode.PATIENT_EXISTS, field="patient id", value=pid),)
                 )
             old = None if version is None else self._record(pid)
+            # One entry for the whole record (below), not one for each of its rows.
+            self._changing(db, "import" if version is None else "replace")
             if old is not None:
                 tables.delete_patient(db, pid)
             tables.write_patient(
@@ -947,6 +977,12 @@ class Store:
 
 
 # -- refusals, audit entries ----------------------------------------------------------------
+
+
+def _json(text: str | None) -> Any:
+    """An audit entry's before or after, its keys in order (as the store writes them: the
+    server's JSON keeps its own order)."""
+    return json.loads(text, object_pairs_hook=lambda pairs: dict(sorted(pairs))) if text else None
 
 
 def _text_refusals(*texts: tuple[str, str]) -> tuple[Issue, ...]:

@@ -40,7 +40,7 @@ def _sqlite_differences(path: Path) -> list[object]:
 
 
 def test_the_newest_revision_is_the_schema_version():
-    assert migrate.head() == SCHEMA_VERSION == 5
+    assert migrate.head() == SCHEMA_VERSION == 6
 
 
 def test_a_new_store_is_created_by_the_migrations_as_the_schema_defines(tmp_path):
@@ -49,7 +49,7 @@ def test_a_new_store_is_created_by_the_migrations_as_the_schema_defines(tmp_path
         path = s.path
     assert _sqlite_differences(path) == []
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0006",)]
 
 
 def _shape(path: Path) -> dict[str, object]:

@@ -188,7 +188,7 @@ AUDIT_CHANGES = (
 @pytest.mark.parametrize("who", ["clinician", "owner"])
 def test_no_one_changes_or_removes_the_audit_trail(folder, pg_server, statement, who):
     """A clinician's role may only add to it (grants); its owner, even a superuser, is stopped
-    by the triggers of migration 0005."""
+    by the triggers of migration 0005 (and 0006's, which add to it, change nothing there)."""
     with open_store(folder) as store:
         before = dump(store)["audit"]
         url = stores.server_url(folder) if who == "clinician" else admin_url(store, pg_server)
@@ -207,32 +207,134 @@ def test_the_server_stamps_who_and_when_in_the_audit_trail(folder):
     assert abs(datetime.fromisoformat(last.at) - datetime.now(UTC)) < timedelta(minutes=1)
 
 
+# -- the database writes the audit trail (migration 0006) ---------------------------------
+
+
+def trail(store: Store, patient_id: str = "H123") -> list[tuple[object, ...]]:
+    return [
+        (e.user, e.action, e.entity, e.entity_id, e.before, e.after, e.reason)
+        for e in store.history(patient_id)
+    ]
+
+
+PATIENT_AS_STORED = {
+    "birth_date": "1990-02-01",
+    "id": "H123",
+    "name": "Zoë Ångström-Lee",
+    "prior_ciclosporin_nephrotoxicity": False,
+    "protocol": "seed-1997",
+    "sex": "F",
+}
+WEIGHT_AS_STORED = {"date": "2026-05-01", "value": "99.5 kg"}
+
+
 @pytest.mark.parametrize(
-    "change",
+    ("change", "entry"),
     [
-        "UPDATE patients SET name = 'Someone Else' WHERE id = 'H123'",
-        "INSERT INTO weights (patient_id, date, value, unit) VALUES ('H123', '2026-05-01', 99,"
-        " 'kg')",
+        (
+            "INSERT INTO weights (patient_id, date, value, unit)"
+            " VALUES ('H123', '2026-05-01', 99.5, 'kg')",
+            ("insert", "weight", None, WEIGHT_AS_STORED),
+        ),
+        (
+            "UPDATE patients SET name = 'Someone Else' WHERE id = 'H123'",
+            (
+                "update",
+                "patient",
+                PATIENT_AS_STORED,
+                {**PATIENT_AS_STORED, "name": "Someone Else"},
+            ),
+        ),
+        (
+            "DELETE FROM patients WHERE id = 'H123'",
+            ("delete", "patient", PATIENT_AS_STORED, None),
+        ),
     ],
-    ids=["update", "insert"],
+    ids=["insert", "update", "delete"],
 )
-def test_a_change_without_an_audit_row_is_rolled_back_at_commit(folder, change):
+def test_a_change_made_with_sql_by_a_clinician_is_in_the_audit_trail(
+    folder, pg_server, change, entry
+):
+    """Not only TacroCalc's writes: a clinician's login changing a patient's rows with psql
+    leaves an entry naming that login, the row before and after as TacroCalc writes them, and
+    no reason. The history shows it like any other."""
+    login(pg_server, "dr.psql")
+    with open_store(folder) as store:
+        before = trail(store)
+    with psycopg.connect(stores.server_url(folder, "dr.psql")) as db:
+        db.execute(change)
+    with open_store(folder) as store:
+        after = trail(store)
+    assert after[: len(before)] == before
+    (added,) = after[len(before) :]
+    user, action, entity, _, old, new, reason = added
+    assert (user, action, entity, old, new, reason) == ("dr.psql", *entry, "")
+
+
+def test_a_change_deleting_a_patient_with_sql_leaves_an_entry_for_each_row(folder):
+    with open_store(folder) as store:
+        assert store.add_observation("H123", trough(1), today=TODAY).ok
+        known = len(store.history("H123"))
+    with psycopg.connect(stores.server_url(folder)) as db:
+        db.execute("DELETE FROM patients WHERE id = 'H123'")
+    with open_store(folder) as store:
+        gone = [(e.action, e.entity) for e in store.history("H123")[known:]]
+    assert sorted(gone) == [("delete", "observation"), ("delete", "patient")]
+
+
+def test_the_version_raised_alone_is_no_entry(folder):
+    """A write raises the patient's version with its change: that is no change of theirs."""
+    with open_store(folder) as store:
+        before, version = trail(store), store.version("H123")
+    with psycopg.connect(stores.server_url(folder)) as db:
+        db.execute("UPDATE patients SET version = version + 1 WHERE id = 'H123'")
+    with open_store(folder) as store:
+        assert trail(store) == before
+        assert store.version("H123") == version + 1
+
+
+def test_the_audit_entry_names_the_login_whatever_the_sql_sends(folder, pg_server):
+    """Settings name TacroCalc's word and reason; the user and the time are the server's."""
+    login(pg_server, "dr.psql")
+    with psycopg.connect(stores.server_url(folder, "dr.psql")) as db:
+        db.execute("SELECT set_config('tacrocalc.action', 'correct', true)")
+        db.execute("SELECT set_config('tacrocalc.reason', 'typo in the name', true)")
+        db.execute("SET LOCAL extra_float_digits = 0")
+        db.execute(
+            "INSERT INTO weights (patient_id, date, value, unit)"
+            " VALUES ('H123', '2026-05-01', 0.1::float8 + 0.2::float8, 'kg')"
+        )
+    with open_store(folder) as store:
+        last = store.history("H123")[-1]
+    assert (last.user, last.action, last.reason) == ("dr.psql", "correct", "typo in the name")
+    assert last.after == {"date": "2026-05-01", "value": f"{0.1 + 0.2!r} kg"}
+    assert abs(datetime.fromisoformat(last.at) - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_a_whole_record_written_without_its_entry_is_rolled_back_at_commit(folder):
+    """An import or a replace is one entry for the whole record, which the store writes: the
+    rows then make none of their own, so such a transaction that writes no entry for the
+    patient is rolled back when it commits."""
+    change = "UPDATE patients SET name = 'Someone Else' WHERE id = 'H123'"
     with open_store(folder) as store:
         before = dump(store)
     with psycopg.connect(stores.server_url(folder)) as db:
+        db.execute("SELECT set_config('tacrocalc.action', 'import', true)")
         db.execute(change)  # accepted here ...
         with pytest.raises(errors.InsufficientPrivilege, match="without an entry in the audit"):
             db.commit()  # ... and rolled back at commit
-        # The same change with its audit row is committed: the trigger asks for the row only.
+        # With its entry, it is committed; the entry is stamped with the server's user.
+        db.execute("SELECT set_config('tacrocalc.action', 'import', true)")
         db.execute(change)
         db.execute(
             "INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id)"
-            " VALUES ('', '', 'update', 'patient', 'H123', 'H123')"
+            " VALUES ('', 'someone', 'replace', 'patient', 'H123', 'H123')"
         )
         db.commit()
     with open_store(folder) as store:
         after = dump(store)
-    assert after != before
+        assert store.load("H123").patient.name == "Someone Else"
+    assert len(after["audit"]) == len(before["audit"]) + 1
     assert after["audit"][-1][2] == "dr.test"  # os_user: the server's, not what was sent
 
 
@@ -271,13 +373,9 @@ def test_a_change_on_one_client_is_heard_by_another_within_a_second(folder, pg_s
         with pytest.raises(StaleRecord):
             mine.add_observation("H123", trough(2), today=TODAY)
         assert wait_for_change(listener, 0.3)[0] == set()
-        # A change made outside TacroCalc (with its audit row) is heard too.
+        # A change made outside TacroCalc is heard too.
         with psycopg.connect(admin_url(mine, pg_server)) as db:
             db.execute("UPDATE patients SET name = 'Renamed' WHERE id = 'H123'")
-            db.execute(
-                "INSERT INTO audit (at, os_user, action, entity, entity_id, patient_id)"
-                " VALUES ('', '', 'update', 'patient', 'H123', 'H123')"
-            )
         assert wait_for_change(listener)[0] == {"H123"}
 
 

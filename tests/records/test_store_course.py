@@ -432,7 +432,7 @@ def test_a_schema_2_store_migrates_its_regimens_into_events(tmp_path):
     old_audit = _rows(source, "audit")
     regimens = _rows(source, "regimens")
     with open_store(folder, daily_backup=False) as s:
-        assert s.schema_version == SCHEMA_VERSION == 5  # legacy to 3, then Alembic
+        assert s.schema_version == SCHEMA_VERSION == 6  # legacy to 3, then Alembic
         h123 = s.load("H123")
         assert [(e.kind, e.date) for e in h123.events] == [
             (EventKind.START, date(2026, 1, 5)),
@@ -509,13 +509,13 @@ def test_a_schema_1_store_migrates_through_2_and_3_to_the_newest(tmp_path):
     folder.mkdir()
     shutil.copy(DATA / "store-v1.sqlite3", folder / DB_NAME)
     with open_store(folder, daily_backup=False) as s:
-        assert s.schema_version == SCHEMA_VERSION == 5
+        assert s.schema_version == SCHEMA_VERSION == 6
         assert s.load("H123").events == ()
         assert magnitude(s.load("H123").troughs()[0].value, "ug/L") == 8.1
         add(s, start())
         assert s.history("H123")[-1].entity == "event"
     labels = sorted(p.name.split("-")[-1] for p in (folder / "backups").glob("*.sqlite3"))
-    assert labels == ["v2.sqlite3", "v3.sqlite3", "v5.sqlite3"]  # one copy before each
+    assert labels == ["v2.sqlite3", "v3.sqlite3", "v6.sqlite3"]  # one copy before each
 
 
 @pytest.mark.sqlite_only
