@@ -75,3 +75,40 @@ def variable_wins(variable: str) -> str:
         f"{variable} is set on this workstation: at the next start it is used instead of the"
         " choice made here (as --server or --data-dir on the command line would be)."
     )
+
+
+def reload_button(patient_id: str) -> str:
+    """The button offered beside a write refused because another workstation changed the
+    patient first (F5 presses it)."""
+    return f"Reload {patient_id} (F5)"
+
+
+def reload_question(refusal: str, patient_id: str) -> str:
+    """Asked over a dialog whose write was refused as based on an older version."""
+    return (
+        f"{refusal}\n\nReload {patient_id} now? The window behind shows it as stored now;"
+        " what you typed stays where it is, to be saved again on the new version."
+    )
+
+
+def reloaded(patient_id: str, *, typed: bool) -> str:
+    if not typed:
+        return f"Reloaded {patient_id} as stored now."
+    return (
+        f"Reloaded {patient_id} as stored now: what you typed is still in its fields; check it"
+        " against the change and add it again."
+    )
+
+
+def changed_elsewhere(patient_id: str) -> str:
+    return f"{patient_id} was changed on another workstation: shown as stored now."
+
+
+def connected_again_with_patient(patient_id: str) -> str:
+    """Said once the server is back with a patient open, read again: a write cut off while it
+    was being saved may or may not be there, so it is checked before being entered again. (The
+    server is named beside it.)"""
+    return (
+        f"Connected again: {patient_id} is shown as stored now; what you typed is kept. Check it"
+        " is not there already, then add it."
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -48,6 +49,15 @@ PATIENT_FILES = "TacroCalc patient files (*.tacrocalc *.json)"
 # After a lost connection to the ward server, the window connects again after these many
 # seconds, then every last one of them until the server is back.
 RECONNECT_S = (2, 5, 15, 30)
+# A refusal in the status bar wraps on up to this many lines; the server's name on two, beside
+# it, at most this wide (a unix socket's folder or a long host name).
+STATUS_LINES = 3
+SERVER_LABEL_WIDTH = 520
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
+# How often the window looks whether a connection tried in the background has answered, and
+# waits for a dialog to close before showing a change made on another workstation.
+POLL_MS = 50
+AFTER_DIALOG_MS = 250
 
 
 class PatientList(QWidget):
@@ -104,8 +114,9 @@ class PatientList(QWidget):
 
 
 class StatusLine(QLabel):
-    """A refusal in the status bar, wrapped on up to two lines beside the server's name (the
-    whole sentence in its tooltip too). Its height does not follow its width, so showing it
+    """A refusal in the status bar, wrapped on up to three lines beside the server's name (the
+    whole sentence in its tooltip too: a lost connection's names the server and libpq's
+    reason). Its height does not follow its width, so showing it
     never resizes the window."""
 
     def __init__(self) -> None:
@@ -123,11 +134,59 @@ class StatusLine(QLabel):
         super().setText(text)
         self.setToolTip(text)
         # No height while empty: the status bar is as tall as its tallest widget, hidden or not.
-        self.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 2 if text else 0)
+        self.setFixedHeight(STATUS_LINES * self.fontMetrics().lineSpacing() + 2 if text else 0)
         self.setVisible(bool(text))
 
     def clear(self) -> None:
         self.setText("")
+
+
+class Listener(typing.Protocol):
+    """What `Store.listen` gives on the ward server (records.server.Listener)."""
+
+    def fileno(self) -> int: ...
+
+    def changed(self) -> set[str]: ...
+
+    def close(self) -> None: ...
+
+
+class Probe:
+    """Whether the ward server is back, asked off the window's thread: a new connection that
+    listens for changes (`Store.listen`), which may wait up to the connect timeout on a network
+    that does not answer. The window looks at `done` every POLL_MS; the thread touches nothing
+    of Qt's and nothing of the store's own connection."""
+
+    def __init__(self, store: Store) -> None:
+        import threading
+
+        self.store = store
+        self.listener: Listener | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="tacrocalc-probe", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.listener = self.store.listen()
+        except BaseException as error:  # told on the window's thread
+            self.error = error
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def discard(self) -> None:
+        """The answer is not wanted any more (another store, the window closed): a connection
+        made is closed once it is."""
+        import threading
+
+        def close() -> None:
+            self._thread.join()
+            if self.listener is not None:
+                self.listener.close()
+
+        threading.Thread(target=close, name="tacrocalc-probe-close", daemon=True).start()
 
 
 class MainWindow(QMainWindow):
@@ -175,26 +234,31 @@ class MainWindow(QMainWindow):
         self.splitter.restoreState(QByteArray(settings.get("window/splitters")))
         self.setCentralWidget(self.splitter)
         self.statusBar().showMessage("Ready")
-        if store is not None and store.read_only is not None:
-            # A read-only or full disk: said for as long as the window is open, beside the
-            # messages that come and go; each write is refused with what to do.
-            from tacrocalc.ui.widgets import ERROR_STYLE
-
-            self.read_only_label = QLabel(store.read_only.status)
-            self.read_only_label.setObjectName("read_only_label")
-            self.read_only_label.setStyleSheet(ERROR_STYLE)
-            self.statusBar().addPermanentWidget(self.read_only_label)
-        elif store is not None and store.notices:  # the daily backup could not be made
-            self.statusBar().showMessage(" ".join(store.notices))
+        # A read-only or full disk: said for as long as the window is on that store, beside the
+        # messages that come and go; each write is refused with what to do (`_show_where`).
+        self.read_only_label: QLabel | None = None
+        if store is not None and store.read_only is None and store.notices:
+            self.statusBar().showMessage(" ".join(store.notices))  # no daily backup made
         # A write the ward server refused or could not take, in its one sentence: wrapped, so
         # that it is read whole beside the server's name; the next message replaces it.
         self.status_line = StatusLine()
         self.status_line.setObjectName("status_line")
         self.statusBar().addWidget(self.status_line, 1)
+        # Offered beside a write refused because another workstation changed the patient first.
+        self.reload_button = QPushButton()
+        self.reload_button.setObjectName("reload_button")
+        self.reload_button.hide()
+        self.reload_button.setMaximumHeight(0)  # hidden, it would still make the bar taller
+        self.reload_button.clicked.connect(self._on_reload_button_clicked)
+        self.statusBar().addWidget(self.reload_button)
+        self._stale: str | None = None  # the patient whose write was refused as stale
+        self._stale_said = ""  # that refusal's sentence, as the panels show it beside a field
         self.statusBar().messageChanged.connect(self._on_status_bar_message_changed)
         # Where the patients are: shown while on the ward server ("Ward server: …").
         self.server_label = QLabel()
         self.server_label.setObjectName("server_label")
+        self.server_label.setWordWrap(True)
+        self.server_label.setMaximumWidth(SERVER_LABEL_WIDTH)
         self.statusBar().addPermanentWidget(self.server_label)
         self.data_folder: Path | None = None  # this computer's data folder (tacrocalc.ui.app)
         self._password: tuple[str, str] | None = None  # (server, password): in memory only
@@ -202,7 +266,20 @@ class MainWindow(QMainWindow):
         self._reconnect_timer.setSingleShot(True)
         self._reconnect_timer.timeout.connect(self._on_reconnect_timer_timeout)
         self._reconnect_tries = 0
+        # On the ward server: what other workstations change, heard as it happens (`_listen`).
+        self._listener: Listener | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._heard: set[str] = set()  # patients changed, not yet shown (a dialog was open)
+        self._heard_timer = QTimer(self)
+        self._heard_timer.setSingleShot(True)
+        self._heard_timer.timeout.connect(self._show_heard)
+        # A new connection tried off the window's thread while the server is away (`Probe`).
+        self._probe: Probe | None = None
+        self._probe_timer = QTimer(self)
+        self._probe_timer.setInterval(POLL_MS)
+        self._probe_timer.timeout.connect(self._on_probe_timer_timeout)
         self._show_where()
+        self._listen()
 
         self.patients.list_view.activated.connect(self._on_patient_list_activated)
         self.patients.list_view.clicked.connect(self._on_patient_list_activated)
@@ -268,6 +345,7 @@ class MainWindow(QMainWindow):
             self._view._store = store
         self.patients.refresh()
         self._show_where()
+        self._listen()
 
     def _has_store(self) -> bool:
         if self.store is None:
@@ -318,6 +396,9 @@ class MainWindow(QMainWindow):
         action("&Patient", "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
         action("&Patient", "&New patient…", self.new_patient, QKeySequence.StandardKey.New)
         action("&Patient", "&Add observation", lambda: self.view.focus_quick_entry(), "Ctrl+E")
+        # The patient as stored now (what another workstation changed), what is typed kept:
+        # the reload offered beside a stale write, and at any time.
+        action("&Patient", "&Reload patient", self._on_reload_button_clicked, "F5")
         action("&Help", "&About TacroCalc", self._about)
 
     # -- patients -----------------------------------------------------------------------------
@@ -578,16 +659,27 @@ class MainWindow(QMainWindow):
     # -- the store: this computer's data folder or the ward server ----------------------------
 
     def _show_where(self) -> None:
-        """The status bar's permanent label: which ward server the patients are on."""
+        """The status bar's permanent labels: which ward server the patients are on, and
+        whether the store open can only be read (a read-only or full disk)."""
         from tacrocalc.present.ward import status
 
         on_server = self.store is not None and self.store.on_server
         self.server_label.setText(status(self.store.where) if on_server else "")  # type: ignore[union-attr]
         self.server_label.setVisible(on_server)
+        read_only = self.store.read_only if self.store is not None else None
+        if read_only is not None and self.read_only_label is None:
+            self.read_only_label = QLabel()
+            self.read_only_label.setObjectName("read_only_label")
+            self.read_only_label.setStyleSheet(ERROR_STYLE)
+            self.statusBar().addPermanentWidget(self.read_only_label)
+        if self.read_only_label is not None:
+            self.read_only_label.setText(read_only.status if read_only is not None else "")
+            self.read_only_label.setVisible(read_only is not None)
 
     def _on_status_bar_message_changed(self, text: str) -> None:
         if text:  # a newer message ("Saved …", "Opened …") replaces a refusal
             self.status_line.clear()
+            self._offer_reload(None)
 
     def _write(self, action: Callable[[], Written]) -> Written:
         """A write of the window's own (a new patient, details, an import): one the ward server
@@ -618,35 +710,225 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_store_refused(self, error: StoreError) -> None:
-        from tacrocalc.records.store import ServerUnavailable
+        """A write refused, or the server lost: one line in the status bar. A patient another
+        workstation changed first is offered to be reloaded; after a lost connection the
+        server is looked for again (2, 5, 15, then every 30 s)."""
+        from tacrocalc.records.store import ServerUnavailable, StaleRecord
 
         self.statusBar().clearMessage()
         self.status_line.setText(str(error))
-        if isinstance(error, ServerUnavailable) and not self._reconnect_timer.isActive():
-            self._reconnect_tries = 0
-            self._reconnect_timer.start(RECONNECT_S[0] * 1000)
+        self._offer_reload(error if isinstance(error, StaleRecord) else None)
+        if isinstance(error, ServerUnavailable):
+            self._stop_listening()  # changes made meanwhile are not heard: read again when back
+            if not self._reconnect_timer.isActive() and self._probe is None:
+                self._reconnect_tries = 0
+                self._reconnect_timer.start(RECONNECT_S[0] * 1000)
+
+    # Retrying a write: the window keeps what is typed and looks for the server again, but
+    # never writes by itself. A write cut off while it was being saved may have been committed
+    # or not (the store cannot tell); so once the server is back the patient on screen is read
+    # again, and the user, who sees it as stored now, adds what is typed again (Enter, Add).
 
     def _on_reconnect_timer_timeout(self) -> None:
-        """Whether the ward server is back: the store connects again by itself on its next use
-        (records.server, with the password it was opened with) and keeps what it knows of the
-        patient open (the version a write is checked against). Tried again later while the
-        server is away."""
-        from tacrocalc.present.ward import connected_again
+        """Whether the ward server is back, asked off the window's thread (`Probe`): the window
+        keeps turning while a connection waits for a server that does not answer."""
+        store = self.store
+        if store is None or not store.on_server or self._probe is not None:
+            return
+        self._probe = Probe(store)
+        self._probe_timer.start()
+
+    def _on_probe_timer_timeout(self) -> None:
+        """The server answered, or not. Back: the store connects again by itself on its next
+        use (records.server, with the password it was opened with) and keeps what it knows of
+        the patient open; the window listens again and reads again what it shows, since
+        changes made meanwhile were not heard. Away: tried again later, the line said stays."""
+        from tacrocalc.present.ward import connected_again, connected_again_with_patient
         from tacrocalc.ui.open_patient import server_refusal
 
-        store = self.store
-        if store is None or not store.on_server:
+        probe = self._probe
+        if probe is None or not probe.done:
             return
-        try:
-            store.list_patients(limit=1)
-        except Exception as error:
-            if server_refusal(store, error) is None:
-                raise
-            self._reconnect_tries += 1  # still away: the line said stays until it is back
+        self._probe_timer.stop()
+        self._probe = None
+        store = self.store
+        if store is not probe.store:  # another store was chosen meanwhile
+            probe.discard()
+            return
+        if probe.error is not None:
+            if not isinstance(probe.error, Exception) or server_refusal(store, probe.error) is None:
+                raise probe.error
+            self._reconnect_tries += 1
             delay = RECONNECT_S[min(self._reconnect_tries, len(RECONNECT_S) - 1)]
             self._reconnect_timer.start(delay * 1000)
             return
-        self.statusBar().showMessage(connected_again(store.where))
+        assert probe.listener is not None
+        self._use_listener(probe.listener)
+        if not self._read_again():
+            return  # gone again: said, and looked for again
+        pid = self.patient_id
+        self.statusBar().showMessage(
+            connected_again_with_patient(pid) if pid else connected_again(store.where)
+        )
+
+    def _read_again(self, patient_id: str | None = None) -> bool:
+        """The list, and the patient on screen (when it is `patient_id`, if given), as stored
+        now, what is typed kept; False when the server could not be read (said in the status
+        bar, and the server looked for again)."""
+        from tacrocalc.records.store import StoreError
+
+        try:
+            self.patients.refresh()
+            shown = self._view.patient_id if self._view is not None else None
+            if self._view is not None and shown is not None and patient_id in (None, shown):
+                self._view.refresh()
+        except Exception as error:
+            told = self.store.explain(error) if self.store is not None else None
+            if not isinstance(told, StoreError) or not self.tell_store_error(told):
+                raise
+            return False
+        return True
+
+    # -- changes made on other workstations ----------------------------------------------------
+
+    def _listen(self) -> None:
+        """Listen for changes to the ward's patients, on a connection of its own; nothing to
+        hear on this computer's data folder (one user's)."""
+        from tacrocalc.records.store import StoreError
+
+        self._stop_listening()
+        if self.store is None or not self.store.on_server:
+            return
+        try:
+            listener = self.store.listen()
+        except StoreError as error:
+            self._on_store_refused(error)
+            return
+        if listener is not None:
+            self._use_listener(listener)
+
+    def _use_listener(self, listener: Listener) -> None:
+        self._stop_listening()
+        self._listener = listener
+        self._notifier = QSocketNotifier(listener.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._on_notifier_activated)
+
+    def _stop_listening(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)  # before its socket is closed
+            self._notifier.deleteLater()
+            self._notifier = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def _on_notifier_activated(self, *_args: object) -> None:
+        from tacrocalc.records.store import ServerUnavailable, StoreError
+
+        if self._listener is None:
+            return
+        try:
+            self._heard |= self._listener.changed()
+        except StoreError as lost:  # the connection lost: said, and the server looked for
+            said = self.status_line.text()  # a write's refusal that says it already stays
+            self._on_store_refused(ServerUnavailable(said) if said else lost)
+            return
+        if self._heard:
+            self._show_heard()
+
+    def _show_heard(self) -> None:
+        """Show the changes heard: the list, and the patient on screen when its version is no
+        longer the one shown (the window's own writes are shown already). What is typed stays.
+        While a dialog is open, its work is based on the patient as it was: the change is
+        shown when it closes, and a write from it is refused as stale, offering to reload."""
+        from tacrocalc.present.ward import changed_elsewhere
+        from tacrocalc.records.store import StoreError
+
+        if not self._heard or self.store is None:
+            return
+        if QApplication.activeModalWidget() is not None:
+            self._heard_timer.start(AFTER_DIALOG_MS)
+            return
+        heard, self._heard = self._heard, set()
+        pid = self.patient_id
+        try:
+            self.patients.refresh()
+            shown = pid in heard and self._view is not None and self._view.model.reload_if_changed()
+        except Exception as error:
+            told = self.store.explain(error)
+            if not isinstance(told, StoreError) or not self.tell_store_error(told):
+                raise
+            return
+        if shown:  # as a reload would: a stale refusal of this patient is no longer true
+            self._forget_stale_refusal()
+            self.statusBar().showMessage(changed_elsewhere(pid or ""))
+
+    # -- a write based on an older version of the patient ---------------------------------------
+
+    def _offer_reload(self, error: StoreError | None) -> None:
+        """Offer to reload the patient a stale write was for (None: no longer offered): a
+        button beside the line, also pressed by F5 (Patient → Reload patient). Over a dialog,
+        whose write it was, the offer is a question on top of it."""
+        from tacrocalc.present.ward import reload_button
+
+        self._stale = getattr(error, "patient_id", None)
+        if error is not None and self._stale is not None:
+            self._stale_said = str(error).removeprefix("Not saved: ")
+        self.reload_button.setText(reload_button(self._stale) if self._stale else "")
+        self.reload_button.setVisible(self._stale is not None)
+        self.reload_button.setMaximumHeight(QWIDGETSIZE_MAX if self._stale is not None else 0)
+        if self._stale is not None:  # looked at once the dialog (if any) is open again
+            QTimer.singleShot(0, partial(self._ask_reload, str(error), self._stale))
+
+    def _ask_reload(self, refusal: str, patient_id: str) -> None:
+        """The offer to reload as a question over the dialog whose write was refused (the
+        status bar cannot be reached while it is open); nothing when no dialog is open."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from tacrocalc.present.ward import reload_question
+
+        if self._stale != patient_id or QApplication.activeModalWidget() is None:
+            return
+        box = QMessageBox(QApplication.activeModalWidget() or self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Changed on another workstation")
+        box.setText(reload_question(refusal, patient_id))
+        reload = box.addButton(f"Reload {patient_id}", QMessageBox.ButtonRole.AcceptRole)
+        later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(reload)
+        box.setEscapeButton(later)
+        if self._ask(box) is reload:
+            self.reload_patient(patient_id)
+
+    def _on_reload_button_clicked(self) -> None:
+        patient_id = self._stale or self.patient_id
+        if patient_id is not None and self.store is not None:
+            self.reload_patient(patient_id)
+
+    def reload_patient(self, patient_id: str) -> None:
+        """Read the patient again as stored now (the other workstation's change shown), with
+        what is typed kept in its fields, to be added again on the new version."""
+        from tacrocalc.present.ward import reloaded
+
+        self._offer_reload(None)
+        if not self._read_again(patient_id):
+            return
+        self._forget_stale_refusal()
+        typed = self._view is not None and bool(self._view.typed_entry())
+        self.statusBar().showMessage(reloaded(patient_id, typed=typed))
+
+    def _forget_stale_refusal(self) -> None:
+        """The refusal shown beside the fields ("… reload to see it") is no longer true once
+        the patient is reloaded: taken away, the other refusals left."""
+        said, self._stale_said = self._stale_said, ""
+        if not said:
+            return
+        for label in self.findChildren(QLabel):
+            if said in label.text():
+                kept = [line for line in label.text().split("\n") if said not in line]
+                label.setText("\n".join(kept))
+                if not kept and label.objectName() == "entry_error":
+                    label.hide()
 
     def _ask_password(self, where: str, again: bool) -> str | None:
         from tacrocalc.ui.ward_dialog import ask_password
@@ -679,6 +961,12 @@ class MainWindow(QMainWindow):
         """`store` in place of the one open, which is closed; no patient is open."""
         old = self.store
         self._reconnect_timer.stop()
+        self._stop_listening()
+        self._heard.clear()
+        if self._probe is not None:  # its answer is about the store being closed
+            self._probe.discard()
+            self._probe = None
+            self._probe_timer.stop()
         if self._view is not None:  # the patient of the other store is not shown over this one
             self.settings.set("window/columns", bytes(self._view.columns.saveState().data()))
             self.right.removeWidget(self._view)
@@ -690,6 +978,7 @@ class MainWindow(QMainWindow):
         self.patients.search_edit.clear()
         self.attach_store(store)
         self.status_line.clear()
+        self._offer_reload(None)
         if old is not None and old is not store:
             old.close()
 
@@ -789,4 +1078,10 @@ class MainWindow(QMainWindow):
         self.settings.set("window/splitters", bytes(self.splitter.saveState().data()))
         if self._view is not None:
             self.settings.set("window/columns", bytes(self._view.columns.saveState().data()))
+        self._stop_listening()
+        self._reconnect_timer.stop()
+        if self._probe is not None:
+            self._probe.discard()
+            self._probe = None
+            self._probe_timer.stop()
         super().closeEvent(event)

@@ -3,8 +3,14 @@
 Every panel of the patient view listens to one signal, `changed`, instead of being refreshed by
 hand after each action. Writes go through `write`, which reads the record again only when the
 store accepted the write, so a refused entry leaves the screen (and what was typed) as it was.
-A write the ward server refuses (a viewer's login) or cannot take (the connection lost) is
-refused the same way, and told once through `store_refused` (the window's status bar).
+A write the ward server refuses (a viewer's login) or cannot take (the connection lost), and a
+write based on an older version of the patient than the one stored now (`StaleRecord`: another
+workstation changed it first), are refused the same way, and told once through `store_refused`
+(the window's status bar, which offers to reload a stale patient).
+
+`version` is the patient's version as it was just before the record shown was read: the window
+compares it with the store's when the ward server says the patient changed, so that its own
+writes (already shown) are not read twice.
 """
 
 from __future__ import annotations
@@ -48,10 +54,20 @@ class OpenPatient(QObject):
         self.include_deleted = False
         self.observations: list[tuple[int, Observation, str | None]] = []
         self.events: list[tuple[int, CourseEvent]] = []  # (id, event): what a correction names
+        self.version: int | None = None  # the patient's version read just before the record
+
+    def _read(self, patient_id: str) -> PatientRecord | None:
+        """The record, with its version read first: a write in between makes `version` older
+        than the record, never newer (so a change is read again rather than missed)."""
+        store = self._store()
+        version = store.version(patient_id)
+        record = store.load(patient_id)
+        self.version = version
+        return record
 
     def open(self, patient_id: str) -> bool:
         """Open a patient; False when the store has no such patient."""
-        record = self._store().load(patient_id)
+        record = self._read(patient_id)
         if record is None:
             return False
         self.patient_id = patient_id
@@ -67,9 +83,20 @@ class OpenPatient(QObject):
         return record
 
     def reload(self) -> None:
-        """Read the record once, assess it, and tell every panel."""
+        """Read the record once, assess it, and tell every panel. What is typed in the panels'
+        fields stays (only another patient clears them)."""
         if self.patient_id is not None:
-            self._show(self.stored())
+            record = self._read(self.patient_id)
+            assert record is not None
+            self._show(record)
+
+    def reload_if_changed(self) -> bool:
+        """Read the record again when its version is no longer the one shown (another
+        workstation changed it); True when it was read again."""
+        if self.patient_id is None or self._store().version(self.patient_id) == self.version:
+            return False
+        self.reload()
+        return True
 
     def _show(self, record: PatientRecord) -> None:
         """Assess `record`, read just now, and tell every panel."""
@@ -104,23 +131,26 @@ class OpenPatient(QObject):
 
 
 def server_refusal(store: Store, error: BaseException) -> StoreError | None:
-    """`error` as the ward server's refusal of a write (a viewer's login) or a lost
-    connection, or None when it is neither."""
-    from tacrocalc.records.store import ReadOnlyRole, ServerUnavailable
+    """`error` as the ward server's refusal of a write (a viewer's login), a lost connection,
+    or a write refused because another workstation changed the patient first (on either
+    store); None when it is none of these."""
+    from tacrocalc.records.store import ReadOnlyRole, ServerUnavailable, StaleRecord
 
     told = store.explain(error)
-    return told if isinstance(told, ReadOnlyRole | ServerUnavailable) else None
+    return told if isinstance(told, ReadOnlyRole | ServerUnavailable | StaleRecord) else None
 
 
 def refused(error: StoreError) -> Written:
     """A write that did not happen, as the panels show a refusal next to what was typed: "The
     patient store cannot be used: " and the store's sentence ("your login … may read patients
-    but not change them", "the connection to … was lost")."""
+    but not change them", "the connection to … was lost"; a patient's id as it is: "H1 was
+    changed by drjones at 14:32 — reload to see it")."""
     from tacrocalc.domain.issues import Issue, IssueCode
-    from tacrocalc.records.store import Written
+    from tacrocalc.records.store import StaleRecord, Written
 
     reason = str(error).removeprefix("Not saved: ")
-    reason = reason[:1].lower() + reason[1:]
+    if not isinstance(error, StaleRecord):
+        reason = reason[:1].lower() + reason[1:]
     return Written(
         issues=(Issue.refusal(IssueCode.STORE_UNUSABLE, field="data", value="", reason=reason),)
     )
