@@ -133,6 +133,7 @@ class IssueCode(StrEnum):
     BAD_TEXT = "bad_text"
     BAD_DOSE_TIMES = "bad_dose_times"
     STORE_UNUSABLE = "store_unusable"
+    CHANGED_ELSEWHERE = "changed_elsewhere"  # another workstation wrote first: reload
     IMPORT_REFUSED = "import_refused"
     # protocols and patient files
     BAD_PROTOCOL = "bad_protocol"

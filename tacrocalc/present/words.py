@@ -115,6 +115,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.BAD_TEXT: '{field}: "{value}" cannot be used: {reason}.',
     IssueCode.BAD_DOSE_TIMES: '{field}: "{value}": this product is given {count} time(s) a day; give that many times (HH:MM).',
     IssueCode.STORE_UNUSABLE: "The patient store cannot be used: {reason}",
+    IssueCode.CHANGED_ELSEWHERE: "{reason}",
     IssueCode.IMPORT_REFUSED: "{value} file(s) not imported: {reason}",
     IssueCode.BAD_PROTOCOL: 'Protocol {field}: "{value}": {reason}.',
     IssueCode.BAD_PATIENT_FILE: '{field}: "{value}": {reason}.',

@@ -143,14 +143,19 @@ def server_refusal(store: Store, error: BaseException) -> StoreError | None:
 def refused(error: StoreError) -> Written:
     """A write that did not happen, as the panels show a refusal next to what was typed: "The
     patient store cannot be used: " and the store's sentence ("your login … may read patients
-    but not change them", "the connection to … was lost"; a patient's id as it is: "H1 was
-    changed by drjones at 14:32 — reload to see it")."""
+    but not change them", "the connection to … was lost"); a write refused because another
+    workstation changed the patient first as the store says it ("Not saved: H1 was changed by
+    drjones at 14:32 — reload to see it. What you typed is kept.")."""
     from tacrocalc.domain.issues import Issue, IssueCode
     from tacrocalc.records.store import StaleRecord, Written
 
+    if isinstance(error, StaleRecord):
+        issue = Issue.refusal(
+            IssueCode.CHANGED_ELSEWHERE, field="data", value="", reason=str(error)
+        )
+        return Written(issues=(issue,))
     reason = str(error).removeprefix("Not saved: ")
-    if not isinstance(error, StaleRecord):
-        reason = reason[:1].lower() + reason[1:]
+    reason = reason[:1].lower() + reason[1:]
     return Written(
         issues=(Issue.refusal(IssueCode.STORE_UNUSABLE, field="data", value="", reason=reason),)
     )
