@@ -611,18 +611,24 @@ class Store:
                 )
         return Written(id=row_id, issues=issues)
 
-    def correct_observation(self, obs_id: int, obs: Observation, *, today: date) -> Written:
-        """Replace an observation's values; the old ones stay in the audit trail."""
+    def correct_observation(
+        self, obs_id: int, obs: Observation, *, today: date, reason: str | None = None
+    ) -> Written:
+        """Replace an observation's values; the old ones stay in the audit trail, with the
+        reason given (the window asks for one)."""
         current = tables.read_observation(self._db, obs_id)
         if current is None or current[2] is not None:
             return Written(issues=(_unknown_observation(obs_id),))
+        refused = _text_refusals(("why corrected", reason or ""))
+        if refused:
+            return Written(issues=refused)
         patient_id, old, _ = current
         known = self._patient_row(patient_id)
         assert not isinstance(known, Issue)
         issues = self._check_observation(obs, known[0], known[1], today)
         if any(i.refuses for i in issues):
             return Written(issues=issues)
-        with self._write("correct") as db:
+        with self._write("correct", reason) as db:
             tables.update_observation(db, obs_id, obs)
             self._audit(
                 db,
@@ -632,6 +638,7 @@ class Store:
                 patient_id,
                 patient_file.observation_json(old),
                 patient_file.observation_json(obs),
+                reason,
             )
         return Written(id=obs_id, issues=issues)
 

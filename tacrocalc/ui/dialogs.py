@@ -340,12 +340,17 @@ class CorrectionDialog(_Growing):
         self.value_edit = QLineEdit(shown_value.removesuffix(" (deleted)"))
         self.value_edit.setObjectName("value_edit")
         self.value_edit.setAccessibleName("Corrected value")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("reason_edit")
+        self.reason_edit.setAccessibleName("Why the value is corrected")
+        self.reason_edit.setPlaceholderText("e.g. typed wrong; the laboratory corrected it")
         self.error_label = _error_label()
         form = QFormLayout()
         date_label = QLabel("&Date:")
         date_label.setBuddy(self.date_edit.line_edit)
         form.addRow(date_label, self.date_edit)
         form.addRow("&Value:", self.value_edit)
+        form.addRow("&Reason:", self.reason_edit)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -357,11 +362,19 @@ class CorrectionDialog(_Growing):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.corrected: Observation | None = None
+        self.reason = ""
 
     def _on_buttons_accepted(self) -> None:
         obs, day, text = self._observation, self.date_edit.date(), self.value_edit.text()
         if day is None:  # the refusal is shown next to the field; what was typed stays
             self.error_label.setText(self.date_edit.error() or missing("Date"))
+            return
+        self.reason = self.reason_edit.text().strip()
+        if not self.reason:
+            self.error_label.setText(
+                "Reason: say why the value is corrected; it goes in the patient's history."
+            )
+            self.reason_edit.setFocus()
             return
         if isinstance(obs, BloodPressure):
             pair = parse_blood_pressure(text, field="blood pressure", default_unit="mmHg")

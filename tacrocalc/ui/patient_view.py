@@ -893,7 +893,9 @@ class PatientView(QWidget):
         if dialog.exec() and dialog.corrected is not None:
             corrected = dialog.corrected
             written = self.model.write(
-                lambda db: db.correct_observation(cell.id, corrected, today=self._today())
+                lambda db: db.correct_observation(
+                    cell.id, corrected, today=self._today(), reason=dialog.reason
+                )
             )
             if not written.ok:
                 self._show_table_message("\n".join(self._message(i) for i in written.issues))

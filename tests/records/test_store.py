@@ -223,6 +223,16 @@ def test_a_correction_with_a_bad_value_is_refused_and_keeps_the_old_one(store):
     )
     assert bad.issues[0].code is IssueCode.OUT_OF_BOUNDS
     assert dump(store) == before
+    escaped = store.correct_observation(  # R12.9: the reason is free text, checked too
+        oid, Trough(date=date(2026, 1, 2), value=q(9, "ug/L")), today=TODAY, reason="ok\x1b[2J"
+    )
+    assert escaped.issues[0].code is IssueCode.BAD_TEXT
+    assert "why corrected" in escaped.issues[0].field
+    assert dump(store) == before
+    good = store.correct_observation(
+        oid, Trough(date=date(2026, 1, 2), value=q(9, "ug/L")), today=TODAY, reason="typed 8"
+    )
+    assert good.ok and store.history("H123")[-1].reason == "typed 8"
 
 
 # -- audit trail ---------------------------------------------------------------------------

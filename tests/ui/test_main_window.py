@@ -188,15 +188,24 @@ def test_correction_and_deletion_go_through_the_audit_trail(qtbot, window, store
     click_result(qtbot, view, 0, "trough")
     from tacrocalc.ui import dialogs
 
+    refusals = []
+
     class Corrected(dialogs.CorrectionDialog):
         def exec(self):
             self.value_edit.setText("9.5")
+            self._on_buttons_accepted()  # no reason: refused in the dialog, value kept
+            refusals.append((self.error_label.text(), self.value_edit.text(), self.result()))
+            self.reason_edit.setText("typed 8 for 9.5")
             self._on_buttons_accepted()
             return True
 
     monkeypatch.setattr(dialogs, "CorrectionDialog", Corrected)
     qtbot.mouseClick(view.correct_button, Qt.MouseButton.LeftButton)
+    assert refusals == [
+        ("Reason: say why the value is corrected; it goes in the patient's history.", "9.5", 0)
+    ]
     assert view.table_model.row(0).cells["trough"].text == "9.5 µg/L, off treatment"
+    assert store.history("H1")[-1].reason == "typed 8 for 9.5"
     asked = []
     monkeypatch.setattr(view, "_ask_reason", lambda *a: asked.append(a) and None)
     click_result(qtbot, view, 0, "trough")
