@@ -28,7 +28,8 @@ def _bounds(
         return ()
     return (
         Issue.refusal(
-            IssueCode.OUT_OF_BOUNDS,
+            # "0 mg is outside 0 mg to 100 mg" would read as inside: an open lower end is named
+            IssueCode.OUT_OF_BOUNDS if low_inclusive else IssueCode.NOT_ABOVE_LOWER_BOUND,
             field=field,
             value=Measure(kind, value),
             low=Measure(kind, low),
