@@ -8,8 +8,9 @@
 - A write is made only to the file that is really at the store's path: before each commit the
   file's identity (device, inode) and header are checked against those of the file opened, and
   whether its bytes changed other than through SQLite since this process last looked (a copy
-  of a store written over it in place); a store replaced, deleted or overwritten since is
-  refused (`StoreReplaced`), never reported saved.
+  of a store written over it in place), and whether its journal index is still the one beside
+  it; a store replaced, deleted or overwritten since, or its journal deleted, is refused
+  (`StoreReplaced`), never reported saved.
 - What TacroCalc creates (folders, the store, its journal, backups) is readable by the user
   alone (0700, 0600) under any umask. A folder or file that exists is left with the permissions
   it has; a data folder that belongs to another user or that other users can change is refused
@@ -521,17 +522,19 @@ def _file_state(path: Path) -> tuple[int, int, int] | None:
 def _journal_index(fd: int | None) -> bytes | None:
     """What SQLite's journal index (the -shm file, open as `fd`) says of the store's journal:
     its header (bytes 0-47: a counter of transactions, the journal's frame count, its salts
-    and checksums) and how much of the journal is folded into the file (bytes 96-99), as laid
-    out in SQLite's WAL file format (https://sqlite.org/walformat.html, "the wal-index
-    header"). Every commit and checkpoint made through SQLite, by any process, changes it;
-    bytes written into the store's file by anything else (cp, cat, a sync tool) do not."""
+    and checksums), how much of the journal is folded into the file (bytes 96-99) and how much
+    a fold under way is folding (bytes 128-131, set before it writes to the file), as laid out
+    in SQLite's WAL file format (https://sqlite.org/walformat.html, "the wal-index header" and
+    "the checkpoint information"). Every commit and checkpoint made through SQLite, by any
+    process, changes it; bytes written into the store's file by anything else (cp, cat, a sync
+    tool) do not."""
     if fd is None:
         return None
     try:
-        head = os.pread(fd, 100, 0)
+        head = os.pread(fd, 132, 0)
     except OSError:
         return None
-    return head[:48] + head[96:100] if len(head) == 100 else None
+    return head[:48] + head[96:100] + head[128:132] if len(head) == 132 else None
 
 
 def _open_quietly(path: Path | str) -> int | None:
@@ -555,7 +558,6 @@ class _Seen:
 
     file: tuple[int, int, int] | None
     index: bytes | None
-    journal_empty: bool
 
 
 # -- the open file --------------------------------------------------------------------------
@@ -795,19 +797,45 @@ class Database:
             APPLICATION_ID,
         ):
             return StoreReplaced(self.path, "was overwritten")
+        if self._journal_gone():
+            return StoreReplaced(self.path, "lost its journal files (-wal, -shm)")
         if self._overwritten_in_place():
+            self._set_journal_aside()
             return StoreReplaced(self.path, "was overwritten by a copy of a store")
         return None
+
+    def _set_journal_aside(self) -> None:
+        """After a copy was written over the store: entries of the old store still in the
+        journal (a reader kept the last fold from finishing) would be replayed onto the copy
+        at the next open and damage it. The journal goes into backups/ (never offered as a
+        backup: not a store) and its index is removed, so that the copy opens as it is."""
+        wal = Path(f"{self.path}-wal")
+        if not _holds(wal):
+            return
+        folder = self.folder / BACKUP_DIR
+        stamp = self._local_now().strftime("%Y%m%dT%H%M%S")
+        with contextlib.suppress(OSError):
+            folder.mkdir(exist_ok=True, mode=0o700)
+            os.replace(wal, folder / f"tacrocalc-{stamp}-overwritten.sqlite3-wal")
+            Path(f"{self.path}-shm").unlink(missing_ok=True)
+
+    def _journal_gone(self) -> bool:
+        """Whether the journal index this connection uses (the -shm file) is no longer the
+        one beside the store: deleted, or deleted and made anew by another process. SQLite
+        keeps it while any connection is open; without it, this connection and the others no
+        longer see each other's writes, and one would write over what another saved."""
+        if self._index_fd is None:
+            return False
+        try:
+            at_path = _identity(os.stat(f"{self.path}-shm"))
+        except OSError:
+            return True
+        return at_path != _identity(os.fstat(self._index_fd))
 
     def _observe(self) -> _Seen:
         if self._index_fd is None:  # made by SQLite on the first read in WAL mode
             self._index_fd = _open_quietly(f"{self.path}-shm")
-        wal = _file_state(Path(f"{self.path}-wal"))
-        return _Seen(
-            file=_file_state(self.path),
-            index=_journal_index(self._index_fd),
-            journal_empty=wal is None or wal[0] == 0,
-        )
+        return _Seen(file=_file_state(self.path), index=_journal_index(self._index_fd))
 
     def _look(self) -> None:
         """Remember the store's file as this process leaves it (after opening, each write and
@@ -821,13 +849,11 @@ class Database:
         connection would go on from what it holds in memory of the old store and write pages
         of it into the new one (the write reported saved, the file left damaged).
 
-        Another TacroCalc process writing the store changes the file too, but always through
-        SQLite's journal, whose index (`_journal_index`) then changes with it: that is taken as
-        a write and remembered. Told apart only while the journal is empty (every write folds
-        it in); a reader that kept the last fold from finishing leaves frames another process
-        may fold in without a new transaction, and then nothing is concluded."""
+        Another TacroCalc process writing the store changes the file too, but only by
+        folding in its journal, whose index (`_journal_index`) says so before the file is
+        touched: that is taken as a write and remembered."""
         seen = self._seen
-        if seen is None or seen.index is None or not seen.journal_empty:
+        if seen is None or seen.index is None:
             return False
         now = self._observe()
         if now.file == seen.file:

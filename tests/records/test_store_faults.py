@@ -171,6 +171,70 @@ def test_a_store_overwritten_in_place_by_a_store_refuses_the_next_write(folder, 
         ).ok
 
 
+@posix
+def test_an_overwrite_while_the_journal_holds_entries_is_refused_and_the_journal_set_aside(
+    folder, tmp_path
+):
+    """A reader holding a snapshot keeps a write's fold from finishing: the journal holds that
+    entry when a copy is written over the file. The next write is refused all the same, and
+    the journal is set aside: replayed onto the copy at the next open, the old store's pages
+    damaged it (an index without its rows, which only the thorough integrity check finds)."""
+    with opened(tmp_path / "other", clock=at(19)) as other:
+        other.import_record(case_1())
+    store = opened(folder, clock=at(20))
+    reader = sqlite3.connect(folder / DB_NAME, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM observations").fetchone()
+        assert store.add_observation("SEED-3", trough(10), today=TODAY).ok
+        assert os.path.getsize(f"{folder / DB_NAME}-wal") > 0
+        reader.execute("COMMIT")
+        overwrite_in_place(tmp_path / "other" / DB_NAME, folder / DB_NAME)
+        with pytest.raises(StoreReplaced, match="was overwritten by a copy of a store"):
+            store.add_observation("SEED-3", trough(11), today=TODAY)
+    finally:
+        reader.close()
+        store.close()
+    (aside,) = (folder / BACKUP_DIR).glob("tacrocalc-*-overwritten.sqlite3-wal")
+    assert aside.stat().st_size > 0
+    assert latest_backup(folder) != aside
+    # Opened again as the refusal says, in a new process (this one keeps the old connection):
+    # the copy, whole.
+    code = (
+        "import sqlite3, sys; from tacrocalc.records.store import Store;"
+        "from tacrocalc.records.protocol_files import load_protocol;"
+        "db = sqlite3.connect(sys.argv[1] + '/tacrocalc.sqlite3');"
+        "print(db.execute('PRAGMA integrity_check').fetchall(),"
+        " db.execute('SELECT id FROM patients').fetchall()); db.close();"
+        "Store(sys.argv[1], protocol_for=load_protocol).close()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, env=env
+    )
+    assert (done.stdout, done.stderr) == ("[('ok',)] [('SEED-1',)]\n", "")
+
+
+@posix
+def test_a_store_whose_journal_files_were_deleted_refuses_the_next_write(folder):
+    """With its -wal and -shm deleted under it, this connection and any opened after no
+    longer share a journal index: neither would see the other's writes."""
+    store = opened(folder, clock=at(20))
+    try:
+        assert store.add_observation("SEED-3", trough(10), today=TODAY).ok
+        for suffix in ("-wal", "-shm"):
+            os.unlink(f"{folder / DB_NAME}{suffix}")
+        with pytest.raises(StoreReplaced) as raised:
+            store.add_observation("SEED-3", trough(11), today=TODAY)
+        assert str(raised.value).startswith(
+            f"Not saved: {folder / DB_NAME} lost its journal files (-wal, -shm) since TacroCalc"
+            " opened it"
+        )
+    finally:
+        store.close()
+    assert stored_troughs(folder / DB_NAME) == 1
+
+
 WRITER = """
 import sys
 from datetime import UTC, date, datetime
