@@ -562,6 +562,9 @@ class _Seen:
 
 # -- the open file --------------------------------------------------------------------------
 
+# The audit entry that tells one store, and one state of it, from another (see `_same_lineage`).
+_LINEAGE: Final = "SELECT id, at, os_user, action, entity_id FROM audit"
+
 _ABANDONED: list[sqlite3.Connection | int] = []  # connections and descriptors never closed
 
 
@@ -592,6 +595,8 @@ class Database:
         self._reading = contextlib.ExitStack()
         self._broken: StoreReplaced | None = None
         self._seen: _Seen | None = None  # see `_look`
+        self._audit: tuple[object, ...] | None = None  # the newest audit entry known
+        self._others_wrote = False  # since this process last wrote: see `_same_lineage`
         self._file_fd: int | None = None  # the store's file and its -shm: see `_open_quietly`
         self._index_fd: int | None = None
         try:
@@ -839,8 +844,24 @@ class Database:
 
     def _look(self) -> None:
         """Remember the store's file as this process leaves it (after opening, each write and
-        each checkpoint), for `_overwritten_in_place`."""
+        each checkpoint), for `_overwritten_in_place`, with its newest audit entry, for
+        `_same_lineage`."""
         self._seen = self._observe()
+        try:
+            self._audit = self.connection.execute(f"{_LINEAGE} ORDER BY id DESC LIMIT 1").fetchone()
+        except sqlite3.Error:  # a store without an audit trail yet
+            self._audit = None
+
+    def _same_lineage(self, db: sqlite3.Connection) -> bool:
+        """Whether the newest audit entry this process knew is still in the store, as it was.
+        After another process wrote, the file changes with the journal index, and an overwrite
+        in between cannot be told from the file; the audit trail, which is only ever added to,
+        tells it: an older backup lacks the entry, another store has another at its place.
+        Read in the write's transaction, after SQLite has dropped what it held of the store."""
+        if self._audit is None:
+            return True
+        row = db.execute(f"{_LINEAGE} WHERE id = ?", (self._audit[0],)).fetchone()
+        return bool(row == self._audit)
 
     def _overwritten_in_place(self) -> bool:
         """Whether the file's bytes were written since this process last looked by anything
@@ -860,6 +881,7 @@ class Database:
             return False
         if now.index != seen.index:  # through SQLite: another TacroCalc wrote
             self._seen = now
+            self._others_wrote = True
             return False
         return True
 
@@ -892,6 +914,12 @@ class Database:
         except sqlite3.OperationalError as error:
             raise environment_fault(error, self.path, "write to") from None
         try:
+            if self._others_wrote:
+                self._others_wrote = False
+                if not self._same_lineage(db):
+                    self._set_journal_aside()
+                    self._broken = StoreReplaced(self.path, "was overwritten by a copy of a store")
+                    raise self._broken
             yield db
             self._refuse_if_moved()
             db.execute("COMMIT")

@@ -235,6 +235,25 @@ def test_a_store_whose_journal_files_were_deleted_refuses_the_next_write(folder)
     assert stored_troughs(folder / DB_NAME) == 1
 
 
+@posix
+def test_an_overwrite_after_another_store_wrote_is_refused(folder, tmp_path):
+    """Another store's write changes the file with the journal index, so a copy written over
+    the file after it cannot be told from the file alone: the audit trail tells it."""
+    store = opened(folder, clock=at(20))
+    try:
+        assert store.add_observation("SEED-3", trough(10), today=TODAY).ok
+        with opened(folder, clock=at(20)) as second:
+            assert second.add_observation("SEED-3", trough(11), today=TODAY).ok
+        overwrite_in_place(tmp_path / "saved.sqlite3", folder / DB_NAME)  # an older backup
+        with pytest.raises(StoreReplaced, match="was overwritten by a copy of a store"):
+            store.add_observation("SEED-3", trough(12), today=TODAY)
+        with pytest.raises(StoreReplaced):
+            store.add_observation("SEED-3", trough(13), today=TODAY)
+    finally:
+        store.close()
+    assert stored_troughs(folder / DB_NAME) == 0
+
+
 WRITER = """
 import sys
 from datetime import UTC, date, datetime
