@@ -188,6 +188,11 @@ ADJUST = ["adjust", "--dose", "3mg", "--days-on-dose", "10"]
             'trough: "<0": a result below the assay\'s limit is entered as "<" and that limit,'
             ' a level above zero, such as "<2 ug/L" (R12.2).',
         ),
+        (  # R12.2: was "enter such a result as below the assay's limit", which it was
+            [*ADJUST, "--trough", "<0.3ug/L"],
+            "trough: <0.3 µg/L: no assay has a limit below 0.5 µg/L; enter the limit the"
+            ' laboratory reports, such as "<2 ug/L" (R12.2).',
+        ),
         (
             [*ADJUST, "--trough", "<0ug/L"],
             'trough: "<0ug/L": a result below the assay\'s limit is entered as "<" and that'

@@ -55,6 +55,7 @@ class IssueCode(StrEnum):
     OUT_OF_BOUNDS = "out_of_bounds"
     NOT_ABOVE_LOWER_BOUND = "not_above_lower_bound"
     TROUGH_NOT_MEASURABLE = "trough_not_measurable"
+    LIMIT_NOT_MEASURABLE = "limit_not_measurable"
     SYSTOLIC_NOT_ABOVE_DIASTOLIC = "systolic_not_above_diastolic"
     BAD_BLOOD_PRESSURE = "bad_blood_pressure"
     DATE_IN_FUTURE = "date_in_future"

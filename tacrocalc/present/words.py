@@ -48,6 +48,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.OUT_OF_BOUNDS: "{field}: {value} is outside the accepted range {low} to {high} ({rule}). Check the value and its unit.",
     IssueCode.NOT_ABOVE_LOWER_BOUND: "{field}: {value} is outside the accepted range: above {low}, up to {high} ({rule}). Check the value and its unit.",
     IssueCode.TROUGH_NOT_MEASURABLE: '{field}: {value} is below {limit}, which no assay measures; enter such a result as below the assay\'s limit, such as "<2 ug/L" (R12.2).',
+    IssueCode.LIMIT_NOT_MEASURABLE: '{field}: {value}: no assay has a limit below {limit}; enter the limit the laboratory reports, such as "<2 ug/L" (R12.2).',
     IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC: "{field}: {value}: the systolic pressure must be above the diastolic (R12.3).",
     IssueCode.BAD_BLOOD_PRESSURE: '{field}: "{value}" is not a blood pressure; write systolic/diastolic, such as "130/80 mmHg".',
     IssueCode.DATE_IN_FUTURE: "{field}: {value} is in the future (today is {today}); an observation cannot be dated after today (R12.4).",

@@ -224,6 +224,7 @@ def _bounded(seed):
         "weight 39.99 kg": check_weight(q(39.99, "kg"), seed),
         "trough 0.499": check_trough(q(0.499, "ug/L"), seed),
         "trough 200.001": check_trough(q(200.001, "ug/L"), seed),
+        "trough <0.499": check_trough(q(0.499, "ug/L"), seed, below_limit=True),
         "creatinine 9.99": check_creatinine(q(9.99, "umol/L"), seed),
         "creatinine 2000.04": check_creatinine(q(2000.04, "umol/L"), seed),
         "systolic 49.6": check_blood_pressure(q(49.6, "mmHg"), q(30, "mmHg"), seed),
@@ -274,6 +275,11 @@ def _bounded(seed):
             "trough 200.001",
             DisplayUnits(),
             "trough: 200.001 µg/L is outside the accepted range 0.5 µg/L to 200 µg/L (R12.2).",
+        ),
+        (
+            "trough <0.499",
+            DisplayUnits(),
+            "trough: <0.499 µg/L: no assay has a limit below 0.5 µg/L; enter the limit the",
         ),
         (
             "trough 200.001",
