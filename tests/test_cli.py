@@ -109,15 +109,15 @@ def test_dose_warnings_in_json(capsys):
         ),
         (  # R12.7: a dose no rate of R4 reaches is refused before any rounding table is built
             ["switch", "--dose", "3000000mg", "--to", "envarsus"],
-            ["dose", "3000000 mg", "0 mg to 100 mg"],
+            ["dose", "3000000 mg", "above 0 mg, up to 100 mg"],
         ),
         (
             ["dose", "--weight", "60kg", "--dose", "99999999999999999999999999mg"],
-            ["dose", "mg", "0 mg to 100 mg"],
+            ["dose", "mg", "above 0 mg, up to 100 mg"],
         ),
         (
             ["adjust", "--dose", "100000000mg", "--trough", "8ug/L", "--days-on-dose", "10"],
-            ["dose", "100000000 mg", "0 mg to 100 mg"],
+            ["dose", "100000000 mg", "above 0 mg, up to 100 mg"],
         ),
         (
             ["switch", "--dose", "3mg", "--from", "envarsus", "--to", "advagraf"],

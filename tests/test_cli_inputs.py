@@ -106,7 +106,7 @@ def test_ctrl_c_is_one_line(capsys, monkeypatch):
             ],
             "396 mg a day is above 90 mg a day",
         ),
-        (["switch", "--dose", "3000000mg", "--to", "advagraf"], "0 mg to 100 mg"),
+        (["switch", "--dose", "3000000mg", "--to", "advagraf"], "above 0 mg, up to 100 mg"),
     ],
 )
 def test_doses_no_patient_could_take_are_refused_before_rounding(capsys, argv, words):
@@ -130,3 +130,78 @@ def test_a_unit_pint_divides_by_zero_in_is_refused(capsys):
     code, out, err = run(capsys, "dose", "--weight", "60kg", "--dose", "0x10/0 mmHg")
     assert (code, out, err.count("\n")) == (2, "", 1)
     assert "dose" in err
+
+
+ADJUST = ["adjust", "--dose", "3mg", "--days-on-dose", "10"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (  # R12.1: was "10 kg is outside the accepted range 10 kg to 300 kg"
+            ["dose", "--weight", "9.99kg", "--rate", "0.1mg/kg/day"],
+            "weight: 9.99 kg is outside the accepted range 10 kg to 300 kg (R12.1). Check the"
+            " value and its unit.",
+        ),
+        (
+            ["dose", "--weight", "300.04kg", "--rate", "0.1mg/kg/day"],
+            "weight: 300.04 kg is outside the accepted range 10 kg to 300 kg (R12.1). Check the"
+            " value and its unit.",
+        ),
+        (  # R4.5
+            ["dose", "--weight", "60kg", "--rate", "0.3001mg/kg/day"],
+            "rate: 0.3001 mg/kg/day is above the maximum of 0.3 mg/kg/day; no dose is given"
+            " above it (R4.5).",
+        ),
+        (  # R12.7
+            ["dose", "--weight", "60kg", "--dose", "100.0004mg"],
+            "dose: 100.0004 mg is outside the accepted range: above 0 mg, up to 100 mg (R12.7)."
+            " Check the value and its unit.",
+        ),
+        (  # R12.2
+            [*ADJUST, "--trough", "0.499ug/L"],
+            "trough: 0.499 µg/L is below 0.5 µg/L, which no assay measures; enter such a result"
+            ' as below the assay\'s limit, such as "<2 ug/L" (R12.2).',
+        ),
+        (
+            [*ADJUST, "--trough", "200.001ug/L"],
+            "trough: 200.001 µg/L is outside the accepted range 0.5 µg/L to 200 µg/L (R12.2)."
+            " Check the value and its unit.",
+        ),
+        (  # R9.2
+            [*ADJUST, "--trough", "8ug/L", "--target", "25.001ug/L"],
+            "target: 25.001 µg/L is outside the patient's target range 4 µg/L-25 µg/L; choose a"
+            " target within it (R9.2).",
+        ),
+        (
+            [*ADJUST, "--trough", "8ug/L", "--target", "3.999ug/L"],
+            "target: 3.999 µg/L is outside the patient's target range 4 µg/L-25 µg/L; choose a"
+            " target within it (R9.2).",
+        ),
+        (  # R12.5: was "not in a unit TacroCalc accepts", "e+03kg" read as the unit
+            ["dose", "--weight", "1.6e+03kg", "--rate", "0.1mg/kg/day"],
+            'weight: "1.6e+03kg" is written as a power of ten, which TacroCalc does not accept;'
+            ' type the number in plain digits: "1600 kg".',
+        ),
+        (  # R12.2: was "has no unit", and in the window "enter it as below the limit"
+            [*ADJUST, "--trough", "<0"],
+            'trough: "<0": a result below the assay\'s limit is entered as "<" and that limit,'
+            ' a level above zero, such as "<2 ug/L" (R12.2).',
+        ),
+        (  # R12.2: was "enter such a result as below the assay's limit", which it was
+            [*ADJUST, "--trough", "<0.3ug/L"],
+            "trough: <0.3 µg/L: no assay has a limit below 0.5 µg/L; enter the limit the"
+            ' laboratory reports, such as "<2 ug/L" (R12.2).',
+        ),
+        (
+            [*ADJUST, "--trough", "<0ug/L"],
+            'trough: "<0ug/L": a result below the assay\'s limit is entered as "<" and that'
+            ' limit, a level above zero, such as "<2 ug/L" (R12.2).',
+        ),
+    ],
+)
+def test_a_refused_value_is_named_as_typed(capsys, argv, shown):
+    """Issue 12: the window's field fuzz found refusals that read wrongly; the command line
+    runs the same parser and the same sentences."""
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err) == (2, "", f"refused: {shown}\n")

@@ -533,7 +533,7 @@ def adjust(
         return _refused(product)
     level = magnitude(trough, "ug/L")
     shown = Measure(Kind.TROUGH, trough)
-    bounds = check_trough(trough, protocol)  # R12.7: every path
+    bounds = check_trough(trough, protocol, below_limit=below_assay_limit)  # R12.7: every path
     if bounds:
         return _refused(*bounds)
     if below_assay_limit:  # R12.2: a "<2" result is never used

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -137,8 +138,12 @@ DISPLAY_UNITS: Final[dict[Kind, dict[str, str]]] = {
 }
 
 _NUMBER = re.compile(
-    r"^\s*(?P<lt><)?\s*(?P<num>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*(?P<unit>.*?)\s*$"
+    r"^\s*(?P<lt><)?\s*(?P<num>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))(?P<exp>[eE][+-]?\d+)?"
+    r"\s*(?P<unit>.*?)\s*$"
 )
+# A number written as a power of ten ("1.6e+03") is refused with its plain digits to type
+# instead, when they are short enough to be a value someone meant.
+_PLAIN_DIGITS_MAX: Final = 12
 
 
 def _normalise_unit(text: str) -> str:
@@ -172,6 +177,25 @@ def _number(num: str, field: str, text: str, decimal_comma: bool) -> float | Par
     if not math.isfinite(value):
         return _refuse(IssueCode.NOT_A_NUMBER, field, text)
     return value
+
+
+def _scientific(match: re.Match[str], field: str, text: str) -> Parsed:
+    """Scientific notation is refused on every path (R12.5): no ward writes a dose or a
+    level as a power of ten, so "1.6e+03" comes from a program's export, and one stray key
+    ("2e1", "2e-1") would make a plausible value a hundred times another. The refusal gives
+    the plain digits to type instead."""
+    try:
+        value = Decimal(match["num"].replace(",", ".") + match["exp"])
+    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+        value = Decimal("NaN")
+    digits = format(value, "f") if value.is_finite() else ""
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    if not digits or len(digits.lstrip("+-").replace(".", "")) > _PLAIN_DIGITS_MAX:
+        return _refuse(IssueCode.NOT_A_NUMBER, field, text)
+    unit = f" {match['unit']}" if match["unit"] else ""
+    plain = f"{'<' if match['lt'] else ''}{digits}{unit}"
+    return _refuse(IssueCode.SCIENTIFIC_NOTATION, field, text, digits=plain)
 
 
 def stored_unit(kind: Kind) -> str:
@@ -228,9 +252,13 @@ def parse(
         return _refuse(IssueCode.NOT_A_NUMBER, field, text)
     if match["lt"] and not allow_below_limit:
         return _refuse(IssueCode.BELOW_LIMIT_NOT_ALLOWED, field, text)
+    if match["exp"]:
+        return _scientific(match, field, text)
     number = _number(match["num"], field, text, decimal_comma)
     if isinstance(number, Parsed):
         return number
+    if match["lt"] and number <= 0:  # R12.2: "<" names the assay's limit, a level above zero
+        return _refuse(IssueCode.BELOW_LIMIT_NOT_POSITIVE, field, text)
     unit_text = match["unit"] or default_unit
     if not unit_text:
         return _refuse(IssueCode.MISSING_UNIT, field, text, expected=expected_units(kind))

@@ -19,6 +19,7 @@ def _bounds(
     field: str,
     rule: str,
     low_inclusive: bool = True,
+    below_limit: bool = False,
 ) -> tuple[Issue, ...]:
     unit = stored_unit(kind)
     number = magnitude(value, unit)
@@ -28,9 +29,10 @@ def _bounds(
         return ()
     return (
         Issue.refusal(
-            IssueCode.OUT_OF_BOUNDS,
+            # "0 mg is outside 0 mg to 100 mg" would read as inside: an open lower end is named
+            IssueCode.OUT_OF_BOUNDS if low_inclusive else IssueCode.NOT_ABOVE_LOWER_BOUND,
             field=field,
-            value=Measure(kind, value),
+            value=Measure(kind, value, below_limit=below_limit),
             low=Measure(kind, low),
             high=Measure(kind, high),
             rule=rule,
@@ -39,21 +41,31 @@ def _bounds(
 
 
 def check_trough(
-    value: Quantity, protocol: Protocol, *, field: str = "trough"
+    value: Quantity, protocol: Protocol, *, field: str = "trough", below_limit: bool = False
 ) -> tuple[Issue, ...]:
     """R12.2: 0.5-200 µg/L in the seed protocol. A number below the lower bound, which no assay
-    measures, is refused with what to enter instead: a result below the assay's limit ("<2")."""
+    measures, is refused with what to enter instead: a result below the assay's limit ("<2").
+    A result entered so (`below_limit`, "<0.3") names the assay's limit, which no assay has
+    below that bound either: refused with the limit to enter instead."""
     low = protocol.values.trough_min
     if magnitude(value, stored_unit(Kind.TROUGH)) < magnitude(low, stored_unit(Kind.TROUGH)):
         return (
             Issue.refusal(
-                IssueCode.TROUGH_NOT_MEASURABLE,
+                IssueCode.LIMIT_NOT_MEASURABLE if below_limit else IssueCode.TROUGH_NOT_MEASURABLE,
                 field=field,
-                value=Measure(Kind.TROUGH, value),
+                value=Measure(Kind.TROUGH, value, below_limit=below_limit),
                 limit=Measure(Kind.TROUGH, low),
             ),
         )
-    return check_target_trough(value, protocol, field=field)
+    return _bounds(
+        value,
+        protocol.values.trough_min,
+        protocol.values.trough_max,
+        Kind.TROUGH,
+        field=field,
+        rule="R12.2",
+        below_limit=below_limit,
+    )
 
 
 def check_target_trough(

@@ -133,9 +133,17 @@ class DisplayUnits:
         places = DECIMALS[self.unit(kind)] if decimals is None else decimals
         return format_number(self.value(quantity, kind), places)
 
-    def text(self, quantity: Quantity, kind: Kind, *, below_limit: bool = False) -> str:
+    def text(
+        self,
+        quantity: Quantity,
+        kind: Kind,
+        *,
+        below_limit: bool = False,
+        decimals: int | None = None,
+    ) -> str:
         """The number with its unit, always (R1.4): "8.2 µg/L", "<2 µg/L"."""
-        return f"{'<' if below_limit else ''}{self.number(quantity, kind)} {self.label(kind)}"
+        number = self.number(quantity, kind, decimals)
+        return f"{'<' if below_limit else ''}{number} {self.label(kind)}"
 
     def choices(self, kind: Kind) -> tuple[str, ...]:
         return CHOICES.get(kind, (self.unit(kind),))

@@ -29,7 +29,7 @@ from tacrocalc.domain.schedule import Phase
 from tacrocalc.domain.thresholds import TroughClass
 from tacrocalc.domain.units import Kind, format_number, magnitude
 from tacrocalc.present.text import printable
-from tacrocalc.present.units import DisplayUnits
+from tacrocalc.present.units import DECIMALS, DisplayUnits
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
@@ -42,9 +42,13 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.MISSING_UNIT: '{field}: "{value}" has no unit. Type the unit after the number ({expected}).',
     IssueCode.UNKNOWN_UNIT: '{field}: "{value}" is not in a unit TacroCalc accepts for {description} ({expected}).',
     IssueCode.WRONG_KIND_OF_UNIT: '{field}: "{value}" is not {description}; expected one of {expected}.',
+    IssueCode.SCIENTIFIC_NOTATION: '{field}: "{value}" is written as a power of ten, which TacroCalc does not accept; type the number in plain digits: "{digits}".',
+    IssueCode.BELOW_LIMIT_NOT_POSITIVE: '{field}: "{value}": a result below the assay\'s limit is entered as "<" and that limit, a level above zero, such as "<2 ug/L" (R12.2).',
     IssueCode.BELOW_LIMIT_NOT_ALLOWED: '{field}: "{value}": only a trough level can be entered as below the assay\'s limit ("<2 ug/L").',
     IssueCode.OUT_OF_BOUNDS: "{field}: {value} is outside the accepted range {low} to {high} ({rule}). Check the value and its unit.",
+    IssueCode.NOT_ABOVE_LOWER_BOUND: "{field}: {value} is outside the accepted range: above {low}, up to {high} ({rule}). Check the value and its unit.",
     IssueCode.TROUGH_NOT_MEASURABLE: '{field}: {value} is below {limit}, which no assay measures; enter such a result as below the assay\'s limit, such as "<2 ug/L" (R12.2).',
+    IssueCode.LIMIT_NOT_MEASURABLE: '{field}: {value}: no assay has a limit below {limit}; enter the limit the laboratory reports, such as "<2 ug/L" (R12.2).',
     IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC: "{field}: {value}: the systolic pressure must be above the diastolic (R12.3).",
     IssueCode.BAD_BLOOD_PRESSURE: '{field}: "{value}" is not a blood pressure; write systolic/diastolic, such as "130/80 mmHg".',
     IssueCode.DATE_IN_FUTURE: "{field}: {value} is in the future (today is {today}); an observation cannot be dated after today (R12.4).",
@@ -281,9 +285,17 @@ class Words:
     units: DisplayUnits = field(default_factory=DisplayUnits)
     protocol: Protocol | None = None
 
-    def quantity(self, value: Quantity, kind: Kind, *, below_limit: bool = False) -> str:
-        """ "8.2 µg/L": a quantity in the user's unit for its kind, with the unit (R1.4)."""
-        return self.units.text(value, kind, below_limit=below_limit)
+    def quantity(
+        self,
+        value: Quantity,
+        kind: Kind,
+        *,
+        below_limit: bool = False,
+        decimals: int | None = None,
+    ) -> str:
+        """ "8.2 µg/L": a quantity in the user's unit for its kind, with the unit (R1.4); with
+        the unit's usual decimals unless `decimals` says how many."""
+        return self.units.text(value, kind, below_limit=below_limit, decimals=decimals)
 
     def dose(self, value: Quantity) -> str:
         return self.units.text(value, Kind.DOSE)
@@ -303,14 +315,17 @@ class Words:
             text += f" {how_often(per_day)}"
         return text
 
-    def render(self, value: object) -> str:
-        """One value an issue carries, as text; anything else is a programming error."""
+    def render(self, value: object, *, decimals: int | None = None) -> str:
+        """One value an issue carries, as text; anything else is a programming error.
+        `decimals`, when given, is how many a quantity is shown with."""
         if value is None:
             return ""
         if isinstance(value, str):  # what was typed, as one line that reads as it is
             return printable(value)
         if isinstance(value, Measure):
-            return self.quantity(value.quantity, value.kind, below_limit=value.below_limit)
+            return self.quantity(
+                value.quantity, value.kind, below_limit=value.below_limit, decimals=decimals
+            )
         if isinstance(value, Pressure):
             systolic = self.units.number(value.systolic, Kind.PRESSURE)
             return f"{systolic}/{self.quantity(value.diastolic, Kind.PRESSURE)}"
@@ -342,7 +357,11 @@ class Words:
     def message(self, issue: Issue) -> str:
         """The sentence for an issue, with its field, value and numbers in the user's units."""
         values = issue.fields()
-        fields = {name: self.render(value) for name, value in values.items()}
+        places = self._decimals_against_bounds(values)
+        fields = {
+            name: self.render(value, decimals=places if name in _COMPARED else None)
+            for name, value in values.items()
+        }
         if "number" in values:  # "Check 2", or an extra check by what it is (R8.11, R10.6, R11)
             phase = values.get("phase")
             fields["check"] = (
@@ -353,6 +372,32 @@ class Words:
                 else "The check"
             )
         return MESSAGES[issue.code].format_map(_Blank(fields))
+
+    def _decimals_against_bounds(self, values: dict[str, object]) -> int | None:
+        """How many decimals an issue's value and its bounds need for the sentence to read
+        the way the numbers compare (R12.6: a refusal names the value typed): rounded to the
+        unit's usual decimals, a weight of 9.99 kg would be refused as "10 kg is outside 10 kg
+        to 300 kg", a trough of 0.499 µg/L as "0.5 µg/L is below 0.5 µg/L". None when the
+        usual decimals already do."""
+        value = values.get("value")
+        if not isinstance(value, Measure):
+            return None
+        bounds = [
+            self.units.value(bound.quantity, bound.kind)
+            for name in _BOUNDS
+            if isinstance(bound := values.get(name), Measure) and bound.kind is value.kind
+        ]
+        if not bounds:
+            return None
+        number = self.units.value(value.quantity, value.kind)
+        usual = DECIMALS[self.units.unit(value.kind)]
+        for places in range(usual, _MOST_DECIMALS + 1):
+            shown = float(format_number(number, places))
+            if all(
+                _order(shown, float(format_number(b, places))) == _order(number, b) for b in bounds
+            ):
+                return None if places == usual else places
+        return _MOST_DECIMALS
 
     def regimen_line(self, assessment: Assessment) -> str:
         """R15.4: the regimen in force in one line: the product, dose and times since a date, or
@@ -373,6 +418,17 @@ class Words:
             f" {how_often(product.administrations_per_day)} at {clocks(regimen.times)},"
             f" since {now.since.isoformat()}"
         )
+
+
+# The bounds an issue's value is compared with, and the values shown with as many decimals as
+# that comparison needs; at most `_MOST_DECIMALS` (a value is kept to 12 significant digits).
+_BOUNDS: Final = ("low", "high", "limit")
+_COMPARED: Final = frozenset({"value", *_BOUNDS})
+_MOST_DECIMALS: Final = 9
+
+
+def _order(a: float, b: float) -> int:
+    return (a > b) - (a < b)
 
 
 def message(issue: Issue, units: DisplayUnits) -> str:

@@ -7,8 +7,10 @@
   every entry.
 - A write is made only to the file that is really at the store's path: before each commit the
   file's identity (device, inode) and header are checked against those of the file opened, and
-  a store replaced, deleted or overwritten since is refused (`StoreReplaced`), never reported
-  saved.
+  whether its bytes changed other than through SQLite since this process last looked (a copy
+  of a store written over it in place), and whether its journal index is still the one beside
+  it; a store replaced, deleted or overwritten since, or its journal deleted, is refused
+  (`StoreReplaced`), never reported saved.
 - What TacroCalc creates (folders, the store, its journal, backups) is readable by the user
   alone (0700, 0600) under any umask. A folder or file that exists is left with the permissions
   it has; a data folder that belongs to another user or that other users can change is refused
@@ -44,6 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -506,9 +509,63 @@ def _identity(info: os.stat_result) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    """Size and times of last change of a file's bytes and of its inode; None when absent. A
+    copy written over it changes them, even one that keeps the times of its source (cp -p)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+def _journal_index(fd: int | None) -> bytes | None:
+    """What SQLite's journal index (the -shm file, open as `fd`) says of the store's journal:
+    its header (bytes 0-47: a counter of transactions, the journal's frame count, its salts
+    and checksums), how much of the journal is folded into the file (bytes 96-99) and how much
+    a fold under way is folding (bytes 128-131, set before it writes to the file), as laid out
+    in SQLite's WAL file format (https://sqlite.org/walformat.html, "the wal-index header" and
+    "the checkpoint information"). Every commit and checkpoint made through SQLite, by any
+    process, changes it; bytes written into the store's file by anything else (cp, cat, a sync
+    tool) do not."""
+    if fd is None:
+        return None
+    try:
+        head = os.pread(fd, 132, 0)
+    except OSError:
+        return None
+    return head[:48] + head[96:100] + head[128:132] if len(head) == 132 else None
+
+
+def _open_quietly(path: Path | str) -> int | None:
+    """A descriptor to read `path` through for as long as the store is open, or None.
+
+    The store's file and its journal index are read only through descriptors opened once and
+    closed after SQLite's connection: SQLite locks them with POSIX advisory locks, which a
+    process loses on every descriptor of the file when it closes any one of them (the
+    SQLite documentation, "How To Corrupt An SQLite Database File", 2.2). Opening and closing
+    the -shm file to read it dropped this process's locks on it, and a second TacroCalc
+    writing at the same time then lost entries reported saved."""
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """The store's file as this process last left it or found it changed through SQLite."""
+
+    file: tuple[int, int, int] | None
+    index: bytes | None
+
+
 # -- the open file --------------------------------------------------------------------------
 
-_ABANDONED: list[sqlite3.Connection] = []
+# The audit entry that tells one store, and one state of it, from another (see `_same_lineage`).
+_LINEAGE: Final = "SELECT id, at, os_user, action, entity_id FROM audit"
+
+_ABANDONED: list[sqlite3.Connection | int] = []  # connections and descriptors never closed
 
 
 class Database:
@@ -537,6 +594,11 @@ class Database:
         self.notices: list[str] = []
         self._reading = contextlib.ExitStack()
         self._broken: StoreReplaced | None = None
+        self._seen: _Seen | None = None  # see `_look`
+        self._audit: tuple[object, ...] | None = None  # the newest audit entry known
+        self._others_wrote = False  # since this process last wrote: see `_same_lineage`
+        self._file_fd: int | None = None  # the store's file and its -shm: see `_open_quietly`
+        self._index_fd: int | None = None
         try:
             self._remove_partials(self.folder)
             version = self._check(daily_backup=daily_backup)
@@ -555,6 +617,7 @@ class Database:
             self._open_read_only(version, refusal)
             return
         self._opened = _identity(os.stat(self.path))
+        self._file_fd = _open_quietly(self.path)
         try:
             if version and daily_backup and version == SCHEMA_VERSION:
                 try:
@@ -569,7 +632,9 @@ class Database:
             self._migrate(version)
         except (OSError, sqlite3.OperationalError) as error:
             self.connection.close()
+            self._close_descriptors()
             raise environment_fault(error, self.path, "prepare") from None
+        self._look()
 
     def _connect(self) -> None:
         """The one writing connection (the store created first when there is none)."""
@@ -612,6 +677,7 @@ class Database:
         try:
             self.connection = open_reading(self.path, self._reading)
             self._opened = _identity(os.stat(self.path))
+            self._file_fd = _open_quietly(self.path)
         except (OSError, sqlite3.Error) as error:
             self._reading.close()
             raise environment_fault(error, self.path, "read") from None
@@ -655,20 +721,31 @@ class Database:
     def close(self) -> None:
         if self.read_only is not None:
             self.connection.close()
+            self._close_descriptors()
             self._reading.close()
             self._lock.close()
             return
         moved = self._broken or self._still_here()
         if moved is not None:
             # Closing would make SQLite delete the -wal and -shm found at the store's path,
-            # which are now another store's: the connection is left open until the process
-            # ends.
+            # which are now another store's: the connection (and the descriptors that would
+            # drop its locks when closed) is left open until the process ends.
             _ABANDONED.append(self.connection)
+            _ABANDONED.extend(fd for fd in (self._file_fd, self._index_fd) if fd is not None)
         else:
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.connection.close()
+            self._close_descriptors()
         self._lock.close()
+
+    def _close_descriptors(self) -> None:
+        """Once SQLite's connection is closed (see `_open_quietly`)."""
+        for fd in (self._file_fd, self._index_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._file_fd = self._index_fd = None
 
     def checkpoint(self) -> bool:
         """Fold the whole journal into the database file and empty it (TRUNCATE), so the file
@@ -681,7 +758,9 @@ class Database:
         wal = Path(f"{self.path}-wal")
         if not wal.exists() or wal.stat().st_size == 0:
             return True  # nothing to fold in
-        return self._fold_in()
+        folded = self._fold_in()
+        self._look()
+        return folded
 
     def _fold_in(self) -> bool:
         """Checkpoint (TRUNCATE) without waiting for readers: True when the journal is empty."""
@@ -709,9 +788,12 @@ class Database:
             return StoreReplaced(self.path, "can no longer be read")
         if _identity(info) != self._opened:
             return StoreReplaced(self.path, "was replaced by another file")
-        try:
-            with self.path.open("rb") as handle:
-                header = handle.read(72)
+        try:  # the file at the path is the one opened: read through the descriptor kept
+            header = (
+                os.pread(self._file_fd, 72, 0)
+                if self._file_fd is not None
+                else self.path.read_bytes()[:72]
+            )
         except OSError:
             return StoreReplaced(self.path, "can no longer be read")
         # The id may still be 0 in the file while the page that marks it waits in the -wal.
@@ -720,7 +802,88 @@ class Database:
             APPLICATION_ID,
         ):
             return StoreReplaced(self.path, "was overwritten")
+        if self._journal_gone():
+            return StoreReplaced(self.path, "lost its journal files (-wal, -shm)")
+        if self._overwritten_in_place():
+            self._set_journal_aside()
+            return StoreReplaced(self.path, "was overwritten by a copy of a store")
         return None
+
+    def _set_journal_aside(self) -> None:
+        """After a copy was written over the store: entries of the old store still in the
+        journal (a reader kept the last fold from finishing) would be replayed onto the copy
+        at the next open and damage it. The journal goes into backups/ (never offered as a
+        backup: not a store) and its index is removed, so that the copy opens as it is."""
+        wal = Path(f"{self.path}-wal")
+        if not _holds(wal):
+            return
+        folder = self.folder / BACKUP_DIR
+        stamp = self._local_now().strftime("%Y%m%dT%H%M%S")
+        with contextlib.suppress(OSError):
+            folder.mkdir(exist_ok=True, mode=0o700)
+            os.replace(wal, folder / f"tacrocalc-{stamp}-overwritten.sqlite3-wal")
+            Path(f"{self.path}-shm").unlink(missing_ok=True)
+
+    def _journal_gone(self) -> bool:
+        """Whether the journal index this connection uses (the -shm file) is no longer the
+        one beside the store: deleted, or deleted and made anew by another process. SQLite
+        keeps it while any connection is open; without it, this connection and the others no
+        longer see each other's writes, and one would write over what another saved."""
+        if self._index_fd is None:
+            return False
+        try:
+            at_path = _identity(os.stat(f"{self.path}-shm"))
+        except OSError:
+            return True
+        return at_path != _identity(os.fstat(self._index_fd))
+
+    def _observe(self) -> _Seen:
+        if self._index_fd is None:  # made by SQLite on the first read in WAL mode
+            self._index_fd = _open_quietly(f"{self.path}-shm")
+        return _Seen(file=_file_state(self.path), index=_journal_index(self._index_fd))
+
+    def _look(self) -> None:
+        """Remember the store's file as this process leaves it (after opening, each write and
+        each checkpoint), for `_overwritten_in_place`, with its newest audit entry, for
+        `_same_lineage`."""
+        self._seen = self._observe()
+        try:
+            self._audit = self.connection.execute(f"{_LINEAGE} ORDER BY id DESC LIMIT 1").fetchone()
+        except sqlite3.Error:  # a store without an audit trail yet
+            self._audit = None
+
+    def _same_lineage(self, db: sqlite3.Connection) -> bool:
+        """Whether the newest audit entry this process knew is still in the store, as it was.
+        After another process wrote, the file changes with the journal index, and an overwrite
+        in between cannot be told from the file; the audit trail, which is only ever added to,
+        tells it: an older backup lacks the entry, another store has another at its place.
+        Read in the write's transaction, after SQLite has dropped what it held of the store."""
+        if self._audit is None:
+            return True
+        row = db.execute(f"{_LINEAGE} WHERE id = ?", (self._audit[0],)).fetchone()
+        return bool(row == self._audit)
+
+    def _overwritten_in_place(self) -> bool:
+        """Whether the file's bytes were written since this process last looked by anything
+        but SQLite: a copy of a store (another patient's, or an older backup) put over it with
+        cp or cat keeps the file's identity and a TacroCalc header, but not its contents. This
+        connection would go on from what it holds in memory of the old store and write pages
+        of it into the new one (the write reported saved, the file left damaged).
+
+        Another TacroCalc process writing the store changes the file too, but only by
+        folding in its journal, whose index (`_journal_index`) says so before the file is
+        touched: that is taken as a write and remembered."""
+        seen = self._seen
+        if seen is None or seen.index is None:
+            return False
+        now = self._observe()
+        if now.file == seen.file:
+            return False
+        if now.index != seen.index:  # through SQLite: another TacroCalc wrote
+            self._seen = now
+            self._others_wrote = True
+            return False
+        return True
 
     def explain(self, error: BaseException) -> StoreError | None:
         """What an error met while using this store means for the user, or None when it is
@@ -751,6 +914,12 @@ class Database:
         except sqlite3.OperationalError as error:
             raise environment_fault(error, self.path, "write to") from None
         try:
+            if self._others_wrote:
+                self._others_wrote = False
+                if not self._same_lineage(db):
+                    self._set_journal_aside()
+                    self._broken = StoreReplaced(self.path, "was overwritten by a copy of a store")
+                    raise self._broken
             yield db
             self._refuse_if_moved()
             db.execute("COMMIT")
@@ -765,6 +934,7 @@ class Database:
         # file put in its place outside TacroCalc never meets this one's journal. A reader
         # keeps it from finishing only until the next write or the idle checkpoint.
         self._fold_in()
+        self._look()
 
     @property
     def schema_version(self) -> int:

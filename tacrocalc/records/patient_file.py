@@ -224,7 +224,7 @@ def _observation(
     value = _get(item, "value", path, str)
     if kind == "trough":
         level, below = _quantity(value, Kind.TROUGH, f"{path}.value", allow_below_limit=True)
-        _from_issue(f"{path}.value", check_trough(level, protocol))
+        _from_issue(f"{path}.value", check_trough(level, protocol, below_limit=below))
         last = item.get("last_dose_time")
         return Trough(
             date=day,

@@ -81,6 +81,8 @@ def test_ng_per_ml_conversion_leaves_no_float_noise():
         ("<2 kg", Kind.WEIGHT, IssueCode.BELOW_LIMIT_NOT_ALLOWED),
         ("1,200 umol/L", Kind.CREATININE, IssueCode.AMBIGUOUS_NUMBER),
         ("0.1 mg/kg", Kind.DOSE_RATE, IssueCode.WRONG_KIND_OF_UNIT),
+        ("1.6e+03 kg", Kind.WEIGHT, IssueCode.SCIENTIFIC_NOTATION),  # R12.5
+        ("1e308 kg", Kind.WEIGHT, IssueCode.NOT_A_NUMBER),
     ],
 )
 def test_refusals_name_field_value_and_reason(text, kind, code):
@@ -174,3 +176,34 @@ def test_typed_decimals_parse_exactly(value):
     for text in (f"{value} kg", f"{value}".replace(".", ",") + " kg"):
         parsed = parse(text, Kind.WEIGHT, field="weight")
         assert magnitude(parsed.quantity, "kg") == float(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "digits"),
+    [
+        ("1.6e+03", Kind.CREATININE, "1600"),  # was "not in a unit": "e+03" read as the unit
+        ("1.6e+03 umol/L", Kind.CREATININE, "1600 umol/L"),
+        ("8E0ug/L", Kind.TROUGH, "8 ug/L"),
+        ("2e-1 mg", Kind.DOSE, "0.2 mg"),
+        ("1,5e2 kg", Kind.WEIGHT, "150 kg"),
+        ("<2e0 ug/L", Kind.TROUGH, "<2 ug/L"),
+    ],
+)
+def test_scientific_notation_is_refused_with_the_plain_digits_to_type(text, kind, digits):
+    """R12.5: a power of ten is read nowhere (a stray key makes 2e1 of 2); the refusal gives
+    the digits instead."""
+    parsed = parse(
+        text, kind, field="f", default_unit="ug/L", allow_below_limit=kind is Kind.TROUGH
+    )
+    assert parsed.quantity is None
+    assert parsed.issue.code is IssueCode.SCIENTIFIC_NOTATION
+    assert parsed.issue.param("digits") == digits
+
+
+@pytest.mark.parametrize("text", ["<0", "<0 ug/L", "<0.0", "<-1 ug/L", "< 0,0 ng/mL"])
+def test_below_the_limit_names_a_limit_above_zero(text):
+    """R12.2: "<" is followed by the assay's limit, a level above zero."""
+    parsed = parse(text, Kind.TROUGH, field="trough", default_unit="ug/L", allow_below_limit=True)
+    assert parsed.quantity is None
+    assert parsed.issue.code is IssueCode.BELOW_LIMIT_NOT_POSITIVE
+    assert parsed.issue.value == text

@@ -121,6 +121,8 @@ def test_every_issue_sentence_speaks_the_chosen_units(seed, units):
         "unknown_unit",
         "wrong_kind_of_unit",
         "below_limit_not_allowed",
+        "below_limit_not_positive",
+        "scientific_notation",  # the plain digits to type, in the unit typed
     }
     issues = [  # a reason is the user's own words, shown as typed
         replace(i, params=tuple((k, "reason" if k == "reason" else v) for k, v in i.params))

@@ -28,8 +28,10 @@ def _issues(seed):
         ("1,200 umol/L", Kind.CREATININE),
         ("3 parsecs", Kind.DOSE),
         ("<2 kg", Kind.WEIGHT),
+        ("1.6e+03 kg", Kind.WEIGHT),
     ]:
         out.append(parse(text, kind, field="f").issue)
+    out.append(parse("<0 ug/L", Kind.TROUGH, field="f", allow_below_limit=True).issue)
     for weight, rate in [
         (5, 0.1),
         (20, 0.07),
@@ -203,3 +205,148 @@ def test_refusal_sentences_name_the_field_or_the_value(code):
             IssueCode.NO_WEIGHT,
         }
     )
+
+
+def _bounded(seed):
+    """One refusal or warning per bound of R4 and R12, for a value just beside it."""
+    from tacrocalc.domain.dosing import check_rate, check_weight
+    from tacrocalc.domain.validation import (
+        check_blood_pressure,
+        check_creatinine,
+        check_dose,
+        check_trough,
+    )
+
+    return {
+        "weight 9.99 kg": check_weight(q(9.99, "kg"), seed),
+        "weight 300.04 kg": check_weight(q(300.04, "kg"), seed),
+        "weight 22 lb": check_weight(q(22, "lb"), seed),
+        "weight 39.99 kg": check_weight(q(39.99, "kg"), seed),
+        "trough 0.499": check_trough(q(0.499, "ug/L"), seed),
+        "trough 200.001": check_trough(q(200.001, "ug/L"), seed),
+        "trough <0.499": check_trough(q(0.499, "ug/L"), seed, below_limit=True),
+        "creatinine 9.99": check_creatinine(q(9.99, "umol/L"), seed),
+        "creatinine 2000.04": check_creatinine(q(2000.04, "umol/L"), seed),
+        "systolic 49.6": check_blood_pressure(q(49.6, "mmHg"), q(30, "mmHg"), seed),
+        "systolic 300.4": check_blood_pressure(q(300.4, "mmHg"), q(80, "mmHg"), seed),
+        "diastolic 19.5": check_blood_pressure(q(120, "mmHg"), q(19.5, "mmHg"), seed),
+        "diastolic 200.4": check_blood_pressure(q(250, "mmHg"), q(200.4, "mmHg"), seed),
+        "dose 100.0004": check_dose(q(100.0004, "mg"), seed),
+        "dose 0": check_dose(q(0, "mg"), seed),
+        "rate 0.3001": check_rate(q(0.3001, "mg/kg/day"), seed),
+        "rate 0.1501": check_rate(q(0.1501, "mg/kg/day"), seed),
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "units", "shown"),
+    [
+        (
+            "weight 9.99 kg",
+            DisplayUnits(),
+            "weight: 9.99 kg is outside the accepted range 10 kg to 300 kg (R12.1).",
+        ),
+        (
+            "weight 300.04 kg",
+            DisplayUnits(),
+            "weight: 300.04 kg is outside the accepted range 10 kg to 300 kg (R12.1).",
+        ),
+        (  # 9.979 kg: the sentence is in the display unit, with the decimals it needs
+            "weight 22 lb",
+            DisplayUnits(),
+            "weight: 9.98 kg is outside the accepted range 10 kg to 300 kg (R12.1).",
+        ),
+        (  # shown in lb, 10 kg is 22.05 lb: the bounds get the decimals too
+            "weight 9.99 kg",
+            DisplayUnits(weight="lb"),
+            "weight: 22.02 lb is outside the accepted range 22.05 lb to 661.39 lb (R12.1).",
+        ),
+        (
+            "weight 39.99 kg",
+            DisplayUnits(),
+            "weight: 39.99 kg is below 40 kg: the protocol was written for adults (R12.1).",
+        ),
+        (
+            "trough 0.499",
+            DisplayUnits(),
+            "trough: 0.499 µg/L is below 0.5 µg/L, which no assay measures;",
+        ),
+        (
+            "trough 200.001",
+            DisplayUnits(),
+            "trough: 200.001 µg/L is outside the accepted range 0.5 µg/L to 200 µg/L (R12.2).",
+        ),
+        (
+            "trough <0.499",
+            DisplayUnits(),
+            "trough: <0.499 µg/L: no assay has a limit below 0.5 µg/L; enter the limit the",
+        ),
+        (
+            "trough 200.001",
+            DisplayUnits(trough="nmol/L"),
+            "trough: 248.751 nmol/L is outside the accepted range 0.622 nmol/L to 248.75 nmol/L",
+        ),
+        (
+            "creatinine 9.99",
+            DisplayUnits(),
+            "creatinine: 9.99 µmol/L is outside the accepted range 10 µmol/L to 2000 µmol/L",
+        ),
+        (
+            "creatinine 2000.04",
+            DisplayUnits(),
+            "creatinine: 2000.04 µmol/L is outside the accepted range 10 µmol/L to 2000 µmol/L",
+        ),
+        (
+            "systolic 49.6",
+            DisplayUnits(),
+            "blood pressure (systolic): 49.6 mmHg is outside the accepted range 50 mmHg to 300",
+        ),
+        (
+            "systolic 300.4",
+            DisplayUnits(),
+            "blood pressure (systolic): 300.4 mmHg is outside the accepted range 50 mmHg to 300",
+        ),
+        (
+            "diastolic 19.5",
+            DisplayUnits(),
+            "blood pressure (diastolic): 19.5 mmHg is outside the accepted range 20 mmHg to 200",
+        ),
+        (
+            "diastolic 200.4",
+            DisplayUnits(),
+            "blood pressure (diastolic): 200.4 mmHg is outside the accepted range 20 mmHg to 200",
+        ),
+        (
+            "dose 100.0004",
+            DisplayUnits(),
+            "dose: 100.0004 mg is outside the accepted range: above 0 mg, up to 100 mg (R12.7).",
+        ),
+        (  # "0 mg is outside the accepted range 0 mg to 100 mg" read as inside it
+            "dose 0",
+            DisplayUnits(),
+            "dose: 0 mg is outside the accepted range: above 0 mg, up to 100 mg (R12.7).",
+        ),
+        (
+            "rate 0.3001",
+            DisplayUnits(),
+            "rate: 0.3001 mg/kg/day is above the maximum of 0.3 mg/kg/day;",
+        ),
+        (
+            "rate 0.1501",
+            DisplayUnits(),
+            "rate: 0.1501 mg/kg/day is above the protocol's titration ceiling of 0.15 mg/kg/day",
+        ),
+    ],
+)
+def test_a_value_beside_a_bound_is_shown_on_its_side_of_it(seed, case, units, shown):
+    """Issue 12: the value was rounded for display before the range was said: a weight of
+    9.99 kg was refused as "10 kg is outside the accepted range 10 kg to 300 kg"."""
+    (issue,) = _bounded(seed)[case]
+    assert message(issue, units).startswith(shown)
+
+
+def test_a_value_well_inside_its_unit_keeps_the_usual_decimals(seed):
+    from tacrocalc.domain.validation import check_trough
+
+    (issue,) = check_trough(q(250.123456, "ug/L"), seed)
+    assert message(issue, DisplayUnits()).startswith("trough: 250.12 µg/L is outside")

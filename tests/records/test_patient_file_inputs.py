@@ -293,3 +293,14 @@ def test_an_event_without_its_kind_is_refused_as_missing():
     del doc["events"][0]["kind"]
     message = refusal(doc)
     assert "$.events[0].kind" in message and "missing" in message
+
+
+def test_a_result_below_a_limit_no_assay_has_is_refused_saying_so():
+    """R12.2: "<0.3 ug/L" was told to be entered "as below the assay's limit", which it was."""
+    doc = good()
+    at = next(i for i, o in enumerate(doc["observations"]) if o["kind"] == "trough")
+    doc["observations"][at]["value"] = "<0.3 ug/L"
+    assert refusal(doc) == (
+        f"$.observations[{at}].value: <0.3 µg/L: no assay has a limit below 0.5 µg/L; enter the"
+        ' limit the laboratory reports, such as "<2 ug/L" (R12.2).'
+    )

@@ -122,6 +122,193 @@ def test_a_store_changed_under_an_open_one_refuses_the_next_write(folder, tmp_pa
         assert stored_troughs(folder / DB_NAME) == 0  # the restored file was not written to
 
 
+def overwrite_in_place(source, target):
+    """`cat source > target`: the bytes of another file written into the store's own file,
+    which keeps its identity (device, inode) and, from a TacroCalc store, its header."""
+    inode = os.stat(target).st_ino
+    with open(source, "rb") as new, open(target, "r+b") as old:
+        old.truncate(0)
+        shutil.copyfileobj(new, old)
+    assert os.stat(target).st_ino == inode
+
+
+@posix
+@pytest.mark.parametrize("copy", ["another store", "an older backup of itself"])
+def test_a_store_overwritten_in_place_by_a_store_refuses_the_next_write(folder, tmp_path, copy):
+    """Issue 12's known limit: a copy of a TacroCalc store written over the live file (cat, cp)
+    kept its identity and header, so the window went on saying "Saved": the entry went into
+    the copy mixed with pages this connection held of the old store (the file then failed
+    `integrity_check` for another store), or into an older backup of it without a word."""
+    source = tmp_path / "saved.sqlite3"
+    if copy == "another store":
+        source = tmp_path / "other" / DB_NAME
+        with opened(source.parent, clock=at(19)) as other:
+            other.import_record(case_1())
+    expected = stored_troughs(source)
+    store = opened(folder, clock=at(20))
+    try:
+        assert store.add_observation("SEED-3", trough(10), today=TODAY).ok
+        overwrite_in_place(source, folder / DB_NAME)
+        with pytest.raises(StoreReplaced) as raised:
+            store.add_observation("SEED-3", trough(11), today=TODAY)
+        assert str(raised.value) == (
+            f"Not saved: {folder / DB_NAME} was overwritten by a copy of a store since"
+            " TacroCalc opened it (by a restore or outside TacroCalc). What you typed is still"
+            " on the screen: note it, close TacroCalc and open it again, then enter it again."
+        )
+        with pytest.raises(StoreReplaced):  # and every later write too
+            store.add_observation("SEED-3", trough(12), today=TODAY)
+        assert not store.checkpoint()
+    finally:
+        store.close()
+    assert stored_troughs(folder / DB_NAME) == expected  # the copy was not written to
+    with sqlite3.connect(folder / DB_NAME) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    db.close()
+    with opened(folder, clock=at(20)) as reopened:  # opened again, it is the copy, whole
+        assert reopened.add_observation(
+            "SEED-1" if copy == "another store" else "SEED-3", trough(13), today=TODAY
+        ).ok
+
+
+@posix
+def test_an_overwrite_while_the_journal_holds_entries_is_refused_and_the_journal_set_aside(
+    folder, tmp_path
+):
+    """A reader holding a snapshot keeps a write's fold from finishing: the journal holds that
+    entry when a copy is written over the file. The next write is refused all the same, and
+    the journal is set aside: replayed onto the copy at the next open, the old store's pages
+    damaged it (an index without its rows, which only the thorough integrity check finds)."""
+    with opened(tmp_path / "other", clock=at(19)) as other:
+        other.import_record(case_1())
+    store = opened(folder, clock=at(20))
+    reader = sqlite3.connect(folder / DB_NAME, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM observations").fetchone()
+        assert store.add_observation("SEED-3", trough(10), today=TODAY).ok
+        assert os.path.getsize(f"{folder / DB_NAME}-wal") > 0
+        reader.execute("COMMIT")
+        overwrite_in_place(tmp_path / "other" / DB_NAME, folder / DB_NAME)
+        with pytest.raises(StoreReplaced, match="was overwritten by a copy of a store"):
+            store.add_observation("SEED-3", trough(11), today=TODAY)
+    finally:
+        reader.close()
+        store.close()
+    (aside,) = (folder / BACKUP_DIR).glob("tacrocalc-*-overwritten.sqlite3-wal")
+    assert aside.stat().st_size > 0
+    assert latest_backup(folder) != aside
+    # Opened again as the refusal says, in a new process (this one keeps the old connection):
+    # the copy, whole.
+    code = (
+        "import sqlite3, sys; from tacrocalc.records.store import Store;"
+        "from tacrocalc.records.protocol_files import load_protocol;"
+        "db = sqlite3.connect(sys.argv[1] + '/tacrocalc.sqlite3');"
+        "print(db.execute('PRAGMA integrity_check').fetchall(),"
+        " db.execute('SELECT id FROM patients').fetchall()); db.close();"
+        "Store(sys.argv[1], protocol_for=load_protocol).close()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, env=env
+    )
+    assert (done.stdout, done.stderr) == ("[('ok',)] [('SEED-1',)]\n", "")
+
+
+@posix
+def test_a_store_whose_journal_files_were_deleted_refuses_the_next_write(folder):
+    """With its -wal and -shm deleted under it, this connection and any opened after no
+    longer share a journal index: neither would see the other's writes."""
+    store = opened(folder, clock=at(20))
+    try:
+        assert store.add_observation("SEED-3", trough(10), today=TODAY).ok
+        for suffix in ("-wal", "-shm"):
+            os.unlink(f"{folder / DB_NAME}{suffix}")
+        with pytest.raises(StoreReplaced) as raised:
+            store.add_observation("SEED-3", trough(11), today=TODAY)
+        assert str(raised.value).startswith(
+            f"Not saved: {folder / DB_NAME} lost its journal files (-wal, -shm) since TacroCalc"
+            " opened it"
+        )
+    finally:
+        store.close()
+    assert stored_troughs(folder / DB_NAME) == 1
+
+
+@posix
+def test_an_overwrite_after_another_store_wrote_is_refused(folder, tmp_path):
+    """Another store's write changes the file with the journal index, so a copy written over
+    the file after it cannot be told from the file alone: the audit trail tells it."""
+    store = opened(folder, clock=at(20))
+    try:
+        assert store.add_observation("SEED-3", trough(10), today=TODAY).ok
+        with opened(folder, clock=at(20)) as second:
+            assert second.add_observation("SEED-3", trough(11), today=TODAY).ok
+        overwrite_in_place(tmp_path / "saved.sqlite3", folder / DB_NAME)  # an older backup
+        with pytest.raises(StoreReplaced, match="was overwritten by a copy of a store"):
+            store.add_observation("SEED-3", trough(12), today=TODAY)
+        with pytest.raises(StoreReplaced):
+            store.add_observation("SEED-3", trough(13), today=TODAY)
+    finally:
+        store.close()
+    assert stored_troughs(folder / DB_NAME) == 0
+
+
+WRITER = """
+import sys
+from datetime import UTC, date, datetime
+from tacrocalc.domain.record import Trough
+from tacrocalc.domain.units import q
+from tacrocalc.records.protocol_files import load_protocol
+from tacrocalc.records.store import Store
+with Store(sys.argv[1], protocol_for=load_protocol,
+           clock=lambda: datetime(2026, 1, 20, 9, tzinfo=UTC)) as store:
+    print("open", flush=True)
+    for day in range(1, 16):
+        assert store.add_observation(
+            "SEED-3", Trough(date=date(2026, 1, day), value=q(8, "ug/L")), today=date(2026, 1, 20)
+        ).ok
+"""
+
+
+@posix
+def test_writes_of_other_processes_are_not_taken_for_an_overwrite(folder):
+    """Another TacroCalc writing the same store changes its file too, through SQLite: no
+    write of either is refused, and every one is in the store."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    store = opened(folder, clock=at(20))
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(folder)], stdout=subprocess.PIPE, text=True, env=env
+        ) as other:
+            assert other.stdout.readline() == "open\n"
+            for day in range(16, 31):
+                assert store.add_observation(
+                    "SEED-3", Trough(date=date(2025, 12, day), value=q(8, "ug/L")), today=TODAY
+                ).ok
+            assert other.wait(timeout=60) == 0
+        assert store.add_observation("SEED-3", trough(19), today=TODAY).ok  # after all of them
+        second = opened(folder, clock=at(20))  # and one in this process, written in turns
+        try:
+            for day in range(1, 6):
+                assert second.add_observation(
+                    "SEED-3", Trough(date=date(2025, 11, day), value=q(8, "ug/L")), today=TODAY
+                ).ok
+                assert store.add_observation(
+                    "SEED-3", Trough(date=date(2025, 11, day + 10), value=q(8, "ug/L")), today=TODAY
+                ).ok
+        finally:
+            second.close()
+    finally:
+        store.close()
+    with sqlite3.connect(folder / DB_NAME) as db:
+        dates = db.execute(
+            "SELECT date FROM observations WHERE kind = 'trough' AND date >= '2025-11-01'"
+        ).fetchall()
+    db.close()
+    assert len(dates) == 15 + 15 + 1 + 10, sorted(dates)
+
+
 @posix
 def test_a_read_of_a_store_overwritten_with_garbage_is_explained(folder):
     store = opened(folder, clock=at(20))
