@@ -553,7 +553,7 @@ class Store:
         earliest = earliest_date(today, protocol)  # R12.4
         issues = check_date(obs.date, today=today, birth_date=birth, earliest=earliest)
         if isinstance(obs, Trough):
-            issues += check_trough(obs.value, protocol)
+            issues += check_trough(obs.value, protocol, below_limit=obs.below_limit)
         elif isinstance(obs, Creatinine):
             issues += check_creatinine(obs.value, protocol)
         else:

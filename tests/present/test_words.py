@@ -200,6 +200,7 @@ def test_refusal_sentences_name_the_field_or_the_value(code):
             IssueCode.NO_REGIMEN,
             IssueCode.CO_MEDICATION_CHANGE,
             IssueCode.STORE_UNUSABLE,  # its reason names the file and what is wrong with it
+            IssueCode.CHANGED_ELSEWHERE,  # its reason names the patient, who and when
             IssueCode.NO_TROUGH,  # a state of the record, not a value
             IssueCode.NO_TREATMENT,
             IssueCode.NO_WEIGHT,

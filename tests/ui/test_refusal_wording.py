@@ -77,6 +77,12 @@ def entry_refusal(qtbot, view, field, text):
             'trough: "<0": a result below the assay\'s limit is entered as "<" and that limit,'
             ' a level above zero, such as "<2 ug/L" (R12.2).',
         ),
+        (  # a limit no assay has: not told to enter it "as below the limit", as it was
+            "trough_edit",
+            "<0.3",
+            "trough: <0.3 µg/L: no assay has a limit below 0.5 µg/L; enter the limit the"
+            ' laboratory reports, such as "<2 ug/L" (R12.2).',
+        ),
     ],
 )
 def test_the_entry_row_names_the_value_as_typed(qtbot, view, store, field, text, shown):
