@@ -108,6 +108,18 @@ class ServerConnection:
         query, values = _format_style(sql), tuple(params)
         return self._database.run(lambda raw: raw.execute(query, values))
 
+    def fetch_all(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
+        """The rows of several reads, sent together (psycopg's pipeline mode): one wait for the
+        server instead of one for each, which is what a busy ward server makes slow."""
+        prepared = [(_format_style(sql), tuple(params)) for sql, params in statements]
+
+        def run(raw: psycopg.Connection[Any]) -> list[list[Any]]:
+            with raw.pipeline():
+                cursors = [raw.execute(query, values) for query, values in prepared]
+                return [cursor.fetchall() for cursor in cursors]
+
+        return self._database.run(run)
+
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor[Any]:
         query, values = _format_style(sql), [tuple(r) for r in rows]
 

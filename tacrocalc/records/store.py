@@ -197,7 +197,10 @@ class StaleRecord(StoreError):
         super().__init__(
             f"Not saved: {patient_id} was changed {who} — reload to see it. What you typed is kept."
         )
-        self.patient_id, self.user, self.at = patient_id, user, at
+        self.patient_id, self.user, self.at, self.today = patient_id, user, at, today
+
+    def __reduce__(self) -> tuple[Any, ...]:  # made again from its fields, as in another process
+        return (StaleRecord, (self.patient_id, self.user, self.at, self.today))
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -421,8 +424,7 @@ class Store:
         Its version is remembered: a later write by this store is refused if another has
         changed the patient since (`StaleRecord`)."""
         with self._read():
-            version = self._version(patient_id)
-            record = self._record(patient_id)
+            version, record = self._versioned_record(patient_id)
         if version is None:
             self._versions.pop(patient_id, None)
         else:
@@ -451,23 +453,25 @@ class Store:
         return self._server().read() if self.on_server else contextlib.nullcontext()
 
     def _version(self, patient_id: str) -> int | None:
-        row = self._db.execute(
-            "SELECT version FROM patients WHERE id = ?", (patient_id,)
-        ).fetchone()
-        return None if row is None else int(row[0])
+        return _read_version(self._db, patient_id)
 
     def _record(self, patient_id: str) -> PatientRecord | None:
-        found = tables.read_patient(self._db, patient_id)
+        return self._versioned_record(patient_id)[1]
+
+    def _versioned_record(self, patient_id: str) -> tuple[int | None, PatientRecord | None]:
+        """The patient's version and whole record, read in that order."""
+        if self.on_server:  # the reads sent together: one wait for the server, not eight
+            recorder = _Recorder()
+            _record_parts(recorder, patient_id)
+            rows = self._server().connection.fetch_all(recorder.statements)
+            parts = _record_parts(_Replayer(recorder.statements, rows), patient_id)
+        else:
+            parts = _record_parts(self._db, patient_id)
+        version, found, weights, events, baselines, observations, changes = parts
         if found is None:
-            return None
+            return version, None
         patient, protocol_id, target = found
-        db = self._db
-        weights = tables.read_weights(db, patient_id)
-        events = tuple(event for _, event in self.events(patient_id))
-        baselines = tables.read_baselines(db, patient_id)
-        observations = tables.read_observations(db, patient_id)
-        changes = tables.read_co_medication(db, patient_id)
-        return make_record(
+        return version, make_record(
             patient=patient,
             protocol_id=protocol_id,
             weights=weights,
@@ -1021,3 +1025,57 @@ def _patient_json(patient: Patient, protocol_id: str, target: TargetRange | None
     if target is not None:
         doc["target_trough"] = patient_file.target_json(target)
     return doc
+
+
+def _read_version(db: Any, patient_id: str) -> int | None:
+    row = db.execute("SELECT version FROM patients WHERE id = ?", (patient_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _record_parts(db: Any, patient_id: str) -> tuple[Any, ...]:
+    """What a patient's record is made of, each read from `db`, every read made whatever the
+    one before found (so that `_Recorder` sees them all)."""
+    return (
+        _read_version(db, patient_id),
+        tables.read_patient(db, patient_id),
+        tables.read_weights(db, patient_id),
+        tuple(event for _, event in tables.read_events(db, patient_id)),
+        tables.read_baselines(db, patient_id),
+        tables.read_observations(db, patient_id),
+        tables.read_co_medication(db, patient_id),
+    )
+
+
+class _Rows(list[Any]):
+    """Rows as `tables` reads them from a cursor: iterated, fetchall, fetchone."""
+
+    def fetchall(self) -> list[Any]:
+        return list(self)
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
+
+
+class _Recorder:
+    """Takes down the reads `tables` makes (finding nothing), to send them together."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Rows:
+        self.statements.append((sql, tuple(params)))
+        return _Rows()
+
+
+class _Replayer:
+    """Gives `tables` the rows of the reads `_Recorder` took down, in the same order; a read
+    that is not the one expected is a fault in this module, not the store's."""
+
+    def __init__(self, statements: list[tuple[str, tuple[Any, ...]]], rows: list[Any]) -> None:
+        self._answers = list(zip(statements, rows, strict=True))
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Rows:
+        (expected, expected_params), rows = self._answers.pop(0)
+        if (sql, tuple(params)) != (expected, expected_params):
+            raise RuntimeError(f"read out of order: {sql!r}, not {expected!r}")
+        return _Rows(tuple(row) for row in rows)

@@ -481,3 +481,17 @@ def test_a_check_is_written_whole_or_not_at_all(store):
     )
     assert good.ok
     assert len(store.load("H123").observations) == 2
+
+
+def test_reads_sent_together_are_given_back_in_the_order_made():
+    """On the ward server a record's reads are taken down, sent in one go and given back to
+    the same readers in order; a read out of that order is refused, never answered wrongly."""
+    from tacrocalc.records.store import _Recorder, _Replayer
+
+    recorder = _Recorder()
+    assert recorder.execute("SELECT a FROM t WHERE id = ?", ("H1",)).fetchone() is None
+    recorder.execute("SELECT b FROM u WHERE id = ?", ("H1",))
+    replayer = _Replayer(recorder.statements, [[(1,)], [(2,), (3,)]])
+    assert replayer.execute("SELECT a FROM t WHERE id = ?", ("H1",)).fetchone() == (1,)
+    with pytest.raises(RuntimeError, match="read out of order"):
+        replayer.execute("SELECT b FROM u WHERE id = ?", ("H2",))

@@ -292,3 +292,16 @@ def test_a_listener_only_on_the_ward_server(folder):
             listener.close()
         else:
             assert listener is None
+
+
+def test_a_stale_refusal_crosses_to_another_process_as_it_was():
+    """A StaleRecord raised in a worker process (bench_server's workstations) is read back
+    with its sentence and fields, not lost in unpickling."""
+    import pickle
+    from datetime import UTC, datetime
+
+    from tacrocalc.records.store import StaleRecord
+
+    error = StaleRecord("H1", "drjones", datetime(2026, 1, 2, 14, 32, tzinfo=UTC), TODAY)
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.user, again.at) == (str(error), error.user, error.at)
