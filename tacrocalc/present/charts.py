@@ -21,7 +21,7 @@ from tacrocalc.domain.issues import Percent, Pressure
 from tacrocalc.domain.thresholds import TroughClass
 from tacrocalc.domain.units import Kind, magnitude
 from tacrocalc.present.units import DisplayUnits
-from tacrocalc.present.words import Words, trough_title
+from tacrocalc.present.words import Words, once_daily, trough_title
 
 if TYPE_CHECKING:
     from tacrocalc.domain.units import Quantity
@@ -266,14 +266,10 @@ def build_charts(assessment: Assessment, units: DisplayUnits) -> Charts:
     target_text = (
         f"target {units.number(target.low, Kind.TROUGH)}–{words.quantity(target.high, Kind.TROUGH)}"
     )
-    per_day = {
-        product.administrations_per_day
-        for period in assessment.record.course()
-        if period.regimen is not None
-        and (product := assessment.protocol.formulations.get(period.regimen.formulation))
-    }
+    given = [p.regimen for p in assessment.record.course() if p.regimen is not None]
+    once = [once_daily(regimen, assessment.protocol) for regimen in given]
     trough_panel = Panel(
-        title=trough_title(twice_daily=any(n > 1 for n in per_day), once_daily=1 in per_day),
+        title=trough_title(twice_daily=not all(once), once_daily=any(once)),
         unit=trough_unit,
         series=(Series(name="trough", points=troughs, legend=f"trough ({trough_unit})"),),
         lines=tuple(lines),

@@ -18,6 +18,7 @@ from typing import Final
 from tacrocalc.domain.assessment import Assessment
 from tacrocalc.domain.course import EventKind, Period, Status, period_at
 from tacrocalc.domain.issues import Percent, Pressure, Severity
+from tacrocalc.domain.protocol import FormulationId, Protocol
 from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.units import Kind
 from tacrocalc.present.charts import Charts, build_charts
@@ -231,12 +232,7 @@ def build_plan(
             due += " OVERDUE"
         reason = check.reason
         if check.switch is not None:  # the products by name, as the nurse knows them (R16)
-            reason = " → ".join(
-                protocol.formulations[f].name.split(" (")[0]
-                if f in protocol.formulations
-                else f.value
-                for f in check.switch
-            )
+            reason = " → ".join(short_name(f, protocol) for f in check.switch)
         why = PHASE_TEXT[check.phase] + (f": {reason}" if reason else "")
         takes = ", ".join(take_text(k, once_daily=once) for k in check.takes)
         schedule.append((name, due, takes, why))
@@ -340,17 +336,26 @@ def _instruction(
     old = before.regimen if before is not None and now.event.kind is EventKind.SWITCH else None
     old_product = protocol.formulations.get(old.formulation) if old is not None else None
     if (
-        old_product is not None
+        old is not None
+        and old_product is not None
         and old_product.administrations_per_day > 1
         and product.administrations_per_day == 1
     ):  # R10.7: the first once-daily dose follows the last evening dose of the old product
         first = current.start
         given += (
-            f"First dose of {product.name.split(' (')[0]} on the morning of {first.isoformat()},"
-            f" after the last evening dose of {old_product.name.split(' (')[0]}"
+            f"First dose of {short_name(current.formulation, protocol)} on the morning of"
+            f" {first.isoformat()}, after the last evening dose of"
+            f" {short_name(old.formulation, protocol)}"
             f" on {(first - timedelta(days=1)).isoformat()}.",
         )
     return given, since + "."
+
+
+def short_name(formulation: FormulationId, protocol: Protocol) -> str:
+    """A product as a nurse knows it, without the protocol's note in brackets: "Advagraf
+    prolonged-release capsules"; its id when the protocol does not list it."""
+    product = protocol.formulations.get(formulation)
+    return product.name.split(" (")[0] if product is not None else formulation.value
 
 
 def _previous(period: Period, following: Period | None, words: Words) -> tuple[str, str, str, str]:
@@ -358,7 +363,7 @@ def _previous(period: Period, following: Period | None, words: Words) -> tuple[s
     protocol = words.protocol
     assert protocol is not None
     if period.regimen is not None:
-        product = protocol.formulations[period.regimen.formulation].name.split(" (")[0]
+        product = short_name(period.regimen.formulation, protocol)
         given = f"{dose_words(period.regimen, protocol, words)[0]}, {product}"
     else:
         given = "no tacrolimus"
