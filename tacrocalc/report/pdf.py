@@ -77,7 +77,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10),
+        "cell": ParagraphStyle(  # a word too long for its column breaks at its own hyphen
+            "cell", parent=body, fontSize=8, leading=10, embeddedHyphenation=2
+        ),
         "title": ParagraphStyle(
             "title", parent=body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=2 * mm
         ),

@@ -212,3 +212,7 @@ def test_the_check_after_a_switch_names_the_products_as_a_nurse_knows_them(seed)
     )
     text = " ".join(pages(plan_pdf(assessment, generated_at=GENERATED)))
     assert "ir-capsule" not in text and "→ advagraf" not in text
+    # The narrow "Why" column breaks a long name at its own hyphen, never inside a word.
+    lines = text.splitlines()
+    assert "Immediate-" in lines and "release" in lines
+    assert not any(line.startswith(("mmediate", "ged-release")) for line in lines)
