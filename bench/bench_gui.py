@@ -12,6 +12,10 @@
   pass after a paint: "painted" (the first paint of the window) and "ready" (the list and the
   last patient shown). Median of --runs each, interleaved. Target: ready at most 2x the
   baseline.
+- The floor of any start that shows a patient: the same bare window, painted after importing the
+  patient store and making the unit registry, which reading a patient's numbers needs (pint,
+  part of the stack). Measured ~2.1x the baseline before TacroCalc builds a widget: a start
+  that reopens the last patient cannot be within 2x while its numbers are pint quantities.
 
   Where a start's time goes (CPU time of the process, 2-core development machine, 2026-11):
   the baseline is ~107 ms (Python ~20, importing QtWidgets ~80). A start that reopens the
