@@ -132,6 +132,8 @@ class IssueCode(StrEnum):
     # the patient store
     UNKNOWN_PATIENT = "unknown_patient"
     UNKNOWN_OBSERVATION = "unknown_observation"
+    ALREADY_RECORDED = "already_recorded"  # R12.10: the same result added again
+    SAMPLE_HAS_RESULT = "sample_has_result"  # R12.10: another value for one sample
     PATIENT_EXISTS = "patient_exists"
     MISSING_VALUE = "missing_value"
     BAD_TEXT = "bad_text"

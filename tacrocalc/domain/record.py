@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
@@ -17,8 +18,9 @@ from tacrocalc.domain.course import (
     periods,
     regimens_of,
 )
+from tacrocalc.domain.issues import Issue, IssueCode, Measure, Pressure
 from tacrocalc.domain.protocol import TargetRange
-from tacrocalc.domain.units import Quantity
+from tacrocalc.domain.units import Kind, Quantity, magnitude, stored_unit
 
 __all__ = ["CourseEvent", "Regimen"]
 
@@ -216,3 +218,62 @@ def make_record(
         target_trough=target_trough,
         baselines=tuple(sorted(baselines, key=lambda b: b.date)),
     )
+
+
+def _result(obs: Observation) -> tuple[float, ...]:
+    """What an observation measured, as numbers in the units it is stored in."""
+    if isinstance(obs, Trough):
+        return (magnitude(obs.value, stored_unit(Kind.TROUGH)), float(obs.below_limit))
+    if isinstance(obs, Creatinine):
+        return (magnitude(obs.value, stored_unit(Kind.CREATININE)),)
+    unit = stored_unit(Kind.PRESSURE)
+    return (magnitude(obs.systolic, unit), magnitude(obs.diastolic, unit))
+
+
+def _param(obs: Observation) -> object:
+    if isinstance(obs, Trough):
+        return Measure(Kind.TROUGH, obs.value, below_limit=obs.below_limit)
+    if isinstance(obs, Creatinine):
+        return Measure(Kind.CREATININE, obs.value)
+    return Pressure(obs.systolic, obs.diastolic)
+
+
+_FIELDS = {Trough: "trough", Creatinine: "creatinine", BloodPressure: "blood pressure"}
+
+
+def check_not_recorded(
+    obs: Observation, recorded: tuple[Observation, ...] | list[Observation]
+) -> tuple[Issue, ...]:
+    """R12.10: a result already recorded is not added again (Enter pressed twice, a result
+    re-sent after a lost connection, the same result typed at two workstations), and a sample
+    with a recorded result (same kind, date and time) is not given a second one: that is a
+    correction. Results of one kind on one day without a time, with different values, are
+    repeats and are kept."""
+    for other in recorded:
+        if type(other) is not type(obs) or other.date != obs.date or other.time != obs.time:
+            continue
+        taken = obs.date if obs.time is None else (obs.date, obs.time)
+        same = all(
+            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+            for a, b in zip(_result(obs), _result(other), strict=True)
+        )
+        if same:
+            return (
+                Issue.refusal(
+                    IssueCode.ALREADY_RECORDED,
+                    field=_FIELDS[type(obs)],
+                    value=_param(obs),
+                    taken=taken,
+                ),
+            )
+        if obs.time is not None:
+            return (
+                Issue.refusal(
+                    IssueCode.SAMPLE_HAS_RESULT,
+                    field=_FIELDS[type(obs)],
+                    value=_param(obs),
+                    recorded=_param(other),
+                    taken=taken,
+                ),
+            )
+    return ()

@@ -113,6 +113,8 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.DOSE_TIMES_NOT_12_HOURS: "{field}: {value}: the two doses must be 12 hours apart (between {low} and {high} hours) (R2.2).",
     IssueCode.CO_MEDICATION_CHANGE: "A co-medication change can move tacrolimus levels; take a trough {days} days after it (R11).",
     IssueCode.UNKNOWN_PATIENT: '{field}: there is no patient "{value}" in this TacroCalc.',
+    IssueCode.ALREADY_RECORDED: "{field}: {value} ({taken}) is already recorded; it was not added a second time (R12.10).",
+    IssueCode.SAMPLE_HAS_RESULT: "{field}: {value} was not added: {recorded} is already recorded for the sample of {taken}, and one sample has one result. If that result is wrong, select it and use Correct… (R12.10).",
     IssueCode.UNKNOWN_OBSERVATION: "{field}: there is no entry {value} that can be changed (it may already be deleted or restored).",
     IssueCode.PATIENT_EXISTS: '{field}: a patient "{value}" is already here; nothing was changed. Use --replace to replace that record (the old one stays in the history).',
     IssueCode.MISSING_VALUE: "{field}: a value is needed.",

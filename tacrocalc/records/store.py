@@ -58,6 +58,7 @@ from tacrocalc.domain.record import (
     Regimen,
     Trough,
     WeightEntry,
+    check_not_recorded,
     make_record,
 )
 from tacrocalc.domain.validation import (
@@ -601,18 +602,31 @@ class Store:
         if any(i.refuses for i in issues):
             return Written(issues=issues)
         row_id = None
-        with self._write("insert") as db:
-            for obs in observations:
-                row_id = tables.insert_observation(db, patient_id, obs)
-                self._audit(
-                    db,
-                    "insert",
-                    "observation",
-                    row_id,
-                    patient_id,
-                    None,
-                    patient_file.observation_json(obs),
-                )
+        try:
+            with self._write("insert") as db:
+                # R12.10, read once the patient's version is raised: on the ward server that
+                # holds the patient's row, so the same result sent from two workstations at
+                # once is added once (or refused as stale), never twice.
+                self._raise_version(db, patient_id)
+                recorded = tables.observations_on(db, patient_id, {o.date for o in observations})
+                for obs in observations:
+                    refused = check_not_recorded(obs, recorded)
+                    if refused:
+                        raise _Refused(refused)  # rolled back: not even the version is raised
+                    recorded.append(obs)
+                for obs in observations:
+                    row_id = tables.insert_observation(db, patient_id, obs)
+                    self._audit(
+                        db,
+                        "insert",
+                        "observation",
+                        row_id,
+                        patient_id,
+                        None,
+                        patient_file.observation_json(obs),
+                    )
+        except _Refused as refusal:
+            return Written(issues=refusal.issues)
         return Written(id=row_id, issues=issues)
 
     def correct_observation(
@@ -1009,6 +1023,14 @@ def _event_text_refusals(event: CourseEvent) -> tuple[Issue, ...]:
     return _text_refusals(
         (f"{field}: reason", event.reason), (f"{field}: recorded by", event.recorded_by)
     )
+
+
+class _Refused(Exception):
+    """A refusal found inside a write's transaction: raised to roll the transaction back."""
+
+    def __init__(self, issues: tuple[Issue, ...]) -> None:
+        super().__init__()
+        self.issues = issues
 
 
 def _unknown_observation(obs_id: int) -> Issue:

@@ -347,6 +347,21 @@ def read_observations(db: sqlite3.Connection, patient_id: str) -> tuple[Observat
     )
 
 
+def observations_on(
+    db: sqlite3.Connection, patient_id: str, days: set[date] | frozenset[date]
+) -> list[Observation]:
+    """The patient's observations (not deleted) dated on any of `days`."""
+    marks = ", ".join("?" for _ in days)
+    return [
+        _observation(r)
+        for r in db.execute(
+            f"SELECT {_OBSERVATION_COLUMNS} FROM observations"
+            f" WHERE patient_id = ? AND date IN ({marks}) AND deleted_at IS NULL ORDER BY id",
+            (patient_id, *sorted(d.isoformat() for d in days)),
+        )
+    ]
+
+
 def observation_rows(
     db: sqlite3.Connection, patient_id: str, *, include_deleted: bool
 ) -> list[tuple[int, Observation, str | None]]:

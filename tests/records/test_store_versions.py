@@ -3,6 +3,7 @@ logins on one ward database): a write based on a version of the patient older th
 stored is refused, saying who changed the patient and when, and nothing is written; what the
 other wrote is there."""
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -26,6 +27,16 @@ pytestmark = pytest.mark.usefixtures("each_store")
 
 OTHER = "drjones"
 TROUGH = Trough(date=date(2026, 5, 20), time=time(8), value=q(7.5, "ug/L"))
+_SAMPLES = itertools.count(1)
+
+
+def a_trough() -> Trough:
+    """A trough not recorded yet: each sample a minute after the last (R12.10 refuses the same
+    result added twice)."""
+    n = next(_SAMPLES)
+    return Trough(date=date(2026, 5, 21), time=time(n // 60 % 24, n % 60), value=q(7.5, "ug/L"))
+
+
 START = CourseEvent(
     kind=EventKind.START,
     date=date(2026, 5, 1),
@@ -114,9 +125,9 @@ def test_the_sentence_gives_the_local_time_of_the_change(folder):
         open_store(folder, user=OTHER, clock=lambda: changed_at) as theirs,
     ):
         mine.load("H123")
-        assert theirs.add_observation("H123", TROUGH, today=TODAY).ok
+        assert theirs.add_observation("H123", a_trough(), today=TODAY).ok
         with pytest.raises(StaleRecord, match="changed by drjones at 14:32 on 2026-06-01 — "):
-            mine.add_observation("H123", TROUGH, today=TODAY)
+            mine.add_observation("H123", a_trough(), today=TODAY)
 
 
 def _writes():
@@ -213,7 +224,7 @@ def test_every_kind_of_write_raises_the_version_once_and_is_refused_when_stale(f
         assert write(mine, events).ok, name
         assert mine.version("H123") == version + 1
         # Their store read nothing: it writes as a command does, and raises the version.
-        assert theirs.add_observation("H123", TROUGH, today=TODAY).ok
+        assert theirs.add_observation("H123", a_trough(), today=TODAY).ok
         assert mine.version("H123") == version + 2
         # Mine is now stale for every kind of write: refused, nothing written.
         unchanged = dump(mine)
@@ -237,24 +248,24 @@ def test_a_refused_write_does_not_move_what_the_store_remembers(folder):
     with workstation(folder) as mine, workstation(folder, OTHER) as theirs:
         mine.load("H123")
         theirs.load("H123")
-        assert theirs.add_observation("H123", TROUGH, today=TODAY).ok
+        assert theirs.add_observation("H123", a_trough(), today=TODAY).ok
         for _ in range(2):
             with pytest.raises(StaleRecord):
-                mine.add_observation("H123", TROUGH, today=TODAY)
+                mine.add_observation("H123", a_trough(), today=TODAY)
         mine.load("H123")
-        assert mine.add_observation("H123", TROUGH, today=TODAY).ok
+        assert mine.add_observation("H123", a_trough(), today=TODAY).ok
         # ... and theirs is stale now.
         with pytest.raises(StaleRecord, match=r"changed by dr\.test at "):
-            theirs.add_observation("H123", TROUGH, today=TODAY)
+            theirs.add_observation("H123", a_trough(), today=TODAY)
 
 
 def test_a_store_that_never_read_the_patient_writes_as_before(folder):
     """A command (import, a check typed on the command line) states no version."""
     with workstation(folder) as command, workstation(folder, OTHER) as theirs:
         theirs.load("H123")
-        assert theirs.add_observation("H123", TROUGH, today=TODAY).ok
-        assert command.add_observation("H123", TROUGH, today=TODAY).ok
-        assert command.add_observation("H123", TROUGH, today=TODAY).ok
+        assert theirs.add_observation("H123", a_trough(), today=TODAY).ok
+        assert command.add_observation("H123", a_trough(), today=TODAY).ok
+        assert command.add_observation("H123", a_trough(), today=TODAY).ok
         assert len(command.load("H123").observations) == 4
 
 
@@ -265,12 +276,12 @@ def test_replacing_a_patient_keeps_the_version_counting_up(folder):
         assert theirs.import_record(record, replace=True).ok
         assert theirs.version("H123") == version + 1
         with pytest.raises(StaleRecord, match=f"changed by {OTHER} at "):
-            mine.add_observation("H123", TROUGH, today=TODAY)
+            mine.add_observation("H123", a_trough(), today=TODAY)
         # A store that read the replaced version replaces it, and counts on.
         mine.load("H123")
         assert mine.import_record(record, replace=True).ok
         assert mine.version("H123") == version + 2
-        assert mine.add_observation("H123", TROUGH, today=TODAY).ok
+        assert mine.add_observation("H123", a_trough(), today=TODAY).ok
 
 
 def test_a_new_patient_and_an_unknown_one(tmp_path):

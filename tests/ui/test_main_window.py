@@ -738,3 +738,25 @@ def test_after_a_change_the_start_date_is_today_again_and_old_refusals_are_gone(
     start_regimen(qtbot, view, start_days_ago=15)
     assert view.start_edit.date() == TODAY  # not the 2026-01-05 typed for the start
     assert view.apply_error.text() == ""
+
+
+def test_the_same_trough_entered_twice_is_refused_beside_the_entry(qtbot, window, store):
+    """R12.10: Enter pressed again on a result already filed (here typed again, as after a
+    lost connection) is refused next to the fields, naming the result; what was typed stays
+    and the table keeps one row for it."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    qtbot.keyClicks(view.time_edit, "08:00")
+    enter(qtbot, view, days_ago=1, trough="8.1")
+    assert view.entry_error.text() == "" and view.trough_edit.text() == ""
+    rows = view.table_model.rowCount()
+    assert view.time_edit.text() == "08:00"  # the sample time stays for the next entry
+    enter(qtbot, view, days_ago=1, trough="8.1")
+    assert view.entry_error.isVisible()
+    assert view.entry_error.text() == (
+        "trough: 8.1 µg/L (2026-01-19, 08:00) is already recorded; it was not added a second"
+        " time (R12.10)."
+    )
+    assert view.trough_edit.text() == "8.1"
+    assert view.table_model.rowCount() == rows
+    assert len(store.load("H1").troughs()) == 1
