@@ -173,6 +173,16 @@ def co_medication_check(change: CoMedicationChange, assessment: Assessment) -> s
     return "no trough check of its own now: the course changed after it (R8.2)"
 
 
+def _drug_check(change: CoMedicationChange, assessment: Assessment) -> str:
+    """The check in the list's column "Trough check (R11)": "due 2026-01-22 (planned)"."""
+    for check in assessment.schedule:
+        if check.phase is Phase.CO_MEDICATION and check.reason == change.note:
+            if check.done_on is not None:
+                return f"done {check.done_on.isoformat()}"
+            return f"due {check.due.isoformat()} ({check.status.value})"
+    return "none of its own: the course changed after it (R8.2)"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DrugRow:
     """One line of the list of interacting drugs: the note (with its id) and its check."""
@@ -180,7 +190,7 @@ class DrugRow:
     note_id: int
     date: str  # "2026-01-15"
     note: str  # "fluconazole started"
-    check: str  # the trough check it adds (R11), as the schedule has it
+    check: str  # the trough check it adds (R11), as the schedule has it: "due 2026-01-22 (planned)"
 
 
 def drug_rows(notes: list[tuple[int, CoMedicationChange]], assessment: Assessment) -> list[DrugRow]:
@@ -192,7 +202,7 @@ def drug_rows(notes: list[tuple[int, CoMedicationChange]], assessment: Assessmen
             note_id=note_id,
             date=change.date.isoformat(),
             note=change.note,
-            check=co_medication_check(change, assessment),
+            check=_drug_check(change, assessment),
         )
         for note_id, change in ordered
     ]

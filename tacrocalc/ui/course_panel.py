@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 WARNING_STYLE = "color: #a15c00; font-weight: bold;"
 COURSE_COLUMNS = ("Date", "Event", "Dose or change", "Product", "Reason or check", "Recorded by")
 WEIGHT_COLUMNS = ("Date", "Weight", "Against the dose's weight (R15.5)")
-DRUG_COLUMNS = ("Date", "Change", "Trough check (R11)")
+DRUG_COLUMNS = ("Date", "Change", "Check (R11)")
 WRAPPED = {"Product": 220, "Reason or check": 260}  # px: longer text wraps within these
 # The panel's own Alt+letters are ones the ward window leaves free (k, v); the other fields
 # are reached by Tab, and Delete on a list deletes the selected event or interacting drug.
@@ -281,6 +281,15 @@ class CoursePanel(QWidget):
             "Newest first; select one to correct or delete it (the Delete key too)."
         )
         self.drugs_table.setMinimumHeight(72)  # three notes; it scrolls for more
+        # The check wraps within the width left to it, each row as tall as its text, whatever
+        # the width of the column (a handful of notes: measured at every layout).
+        self.drugs_table.setWordWrap(True)
+        self.drugs_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        header = self.drugs_table.horizontalHeader()  # the date whole, the rest shared
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.correct_drug_button = named(QPushButton("Correct…"), "correct_drug_button")
         self.correct_drug_button.setToolTip(
             "Correct the selected interacting drug's date or note; the values before stay in"
@@ -314,11 +323,11 @@ class CoursePanel(QWidget):
         self.drug_error = _error_label("drug_error")
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(self.drugs_hint)
         layout.addWidget(self.drugs_table, 1)
         layout.addLayout(drug_buttons)
         layout.addLayout(form)
         layout.addWidget(self.drug_error)
+        layout.addWidget(self.drugs_hint)  # under what is done here: the column is short
         for first, second in (
             (self.drugs_table, self.correct_drug_button),
             (self.correct_drug_button, self.delete_drug_button),
@@ -514,7 +523,6 @@ class CoursePanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 table.setItem(r, c, item)
-        table.resizeColumnsToContents()
         again = [r for r, row in enumerate(rows) if row.note_id in was]
         if again:
             table.selectRow(again[0])

@@ -121,18 +121,13 @@ def test_the_list_of_interacting_drugs_is_newest_first_with_ids_and_checks(seed)
     assessment = assessed(seed, [START, SWITCH], co_medication=[later, same_day, earlier])
     rows = drug_rows([(4, later), (9, earlier), (7, same_day)], assessment)
     assert [(r.note_id, r.date, r.note, r.check) for r in rows] == [
-        (
-            7,
-            "2026-01-15",
-            "prednisolone dose changed",
-            "trough check due 2026-01-22 (planned) (R11)",
-        ),
-        (4, "2026-01-15", "fluconazole started", "trough check due 2026-01-22 (planned) (R11)"),
+        (7, "2026-01-15", "prednisolone dose changed", "due 2026-01-22 (planned)"),
+        (4, "2026-01-15", "fluconazole started", "due 2026-01-22 (planned)"),
         (
             9,
             "2026-01-02",
             "diltiazem stopped",
-            "no trough check of its own now: the course changed after it (R8.2)",
+            "none of its own: the course changed after it (R8.2)",
         ),
     ]
     assert drug_summary(later, assessment) == (

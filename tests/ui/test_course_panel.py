@@ -500,7 +500,9 @@ def test_an_interacting_drug_is_a_course_note_that_adds_the_r11_trough_check(
         "",
         note,
     )
-    assert drugs(panel) == [(day.isoformat(), "fluconazole started", note)]
+    assert drugs(panel) == [
+        (day.isoformat(), "fluconazole started", f"due {due.isoformat()} (planned)")
+    ]
 
 
 def drugs(panel):
@@ -540,9 +542,7 @@ def test_an_interacting_drug_is_corrected_with_a_reason_and_its_r11_check_follow
     said = []
     panel.written.connect(said.append)
     show_drugs(qtbot, panel)
-    assert drugs(panel) == [
-        ("2026-01-12", "fluconazole started", "trough check due 2026-01-19 (overdue) (R11)")
-    ]
+    assert drugs(panel) == [("2026-01-12", "fluconazole started", "due 2026-01-19 (overdue)")]
     assert not panel.correct_drug_button.isEnabled()  # until a note is chosen
     assert not panel.delete_drug_button.isEnabled()
     click_drug(qtbot, panel, "fluconazole started")
@@ -590,9 +590,7 @@ def test_an_interacting_drug_is_corrected_with_a_reason_and_its_r11_check_follow
         CoMedicationChange(date=date(2026, 1, 14), note="voriconazole started"),
     )
     # the record is read again: the list and the schedule's R11 check follow the note
-    assert drugs(panel) == [
-        ("2026-01-14", "voriconazole started", "trough check due 2026-01-21 (planned) (R11)")
-    ]
+    assert drugs(panel) == [("2026-01-14", "voriconazole started", "due 2026-01-21 (planned)")]
     checks = [c for c in panel._model.assessment.schedule if c.phase is Phase.CO_MEDICATION]
     assert [(c.due, c.reason) for c in checks] == [(date(2026, 1, 21), "voriconazole started")]
     assert said == ["Corrected the interacting drug; its trough check follows it (R11)"]
@@ -884,7 +882,7 @@ def test_in_the_window_deleting_an_interacting_drug_takes_its_r11_check_off_the_
         (
             kept.isoformat(),
             "prednisolone dose changed",
-            f"trough check due {kept_due.isoformat()} (planned) (R11)",
+            f"due {kept_due.isoformat()} (planned)",
         )
     ]
     assert [c.note for c in course.load("H1").co_medication] == ["prednisolone dose changed"]
