@@ -18,7 +18,7 @@ from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.record import CoMedicationChange, WeightEntry
 from tacrocalc.domain.schedule import Phase
 from tacrocalc.domain.units import Kind, magnitude, parse
-from tacrocalc.domain.validation import NAME_MAX_LENGTH, check_label
+from tacrocalc.domain.validation import NAME_MAX_LENGTH, check_label, check_text
 from tacrocalc.present.text import printable
 from tacrocalc.present.words import STATUS_WORDS, Words, clock, clocks, how_often
 
@@ -171,6 +171,59 @@ def co_medication_check(change: CoMedicationChange, assessment: Assessment) -> s
                 return f"trough check done {check.done_on.isoformat()} (R11)"
             return f"trough check due {check.due.isoformat()} ({check.status.value}) (R11)"
     return "no trough check of its own now: the course changed after it (R8.2)"
+
+
+def _drug_check(change: CoMedicationChange, assessment: Assessment) -> str:
+    """The check in the list's column "Trough check (R11)": "due 2026-01-22 (planned)"."""
+    for check in assessment.schedule:
+        if check.phase is Phase.CO_MEDICATION and check.reason == change.note:
+            if check.done_on is not None:
+                return f"done {check.done_on.isoformat()}"
+            return f"due {check.due.isoformat()} ({check.status.value})"
+    return "none of its own: the course changed after it (R8.2)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DrugRow:
+    """One line of the list of interacting drugs: the note (with its id) and its check."""
+
+    note_id: int
+    date: str  # "2026-01-15"
+    note: str  # "fluconazole started"
+    check: str  # the trough check it adds (R11), as the schedule has it: "due 2026-01-22 (planned)"
+
+
+def drug_rows(notes: list[tuple[int, CoMedicationChange]], assessment: Assessment) -> list[DrugRow]:
+    """The interacting-drug notes, newest first (the latest entered first on one date), each
+    with the trough check it adds (R11)."""
+    ordered = sorted(notes, key=lambda item: (item[1].date, item[0]), reverse=True)
+    return [
+        DrugRow(
+            note_id=note_id,
+            date=change.date.isoformat(),
+            note=change.note,
+            check=_drug_check(change, assessment),
+        )
+        for note_id, change in ordered
+    ]
+
+
+def drug_summary(change: CoMedicationChange, assessment: Assessment) -> str:
+    """One note in words, for the question before it is corrected or deleted: "fluconazole
+    started on 2026-01-15: trough check due 2026-01-22 (planned) (R11)"."""
+    return f"{change.note} on {change.date.isoformat()}: {co_medication_check(change, assessment)}"
+
+
+DRUG_CORRECT_TITLE: Final = "Correct an interacting drug"
+DRUG_CORRECT_KEPT: Final = "The date and note before the correction stay in the patient's history."
+DRUG_DELETE_TITLE: Final = "Delete an interacting drug"
+DRUG_DELETE_QUESTION: Final = "Delete this interacting drug from the record?"
+DRUG_DELETE_KEPT: Final = (
+    "The note and the trough check it adds (R11) leave the record; the note stays in the "
+    "patient's history."
+)
+DRUG_CORRECTED: Final = "Corrected the interacting drug; its trough check follows it (R11)"
+DRUG_DELETED: Final = "Deleted the interacting drug and its trough check (it stays in the history)"
 
 
 def in_force_line(assessment: Assessment, words: Words) -> str:
@@ -345,6 +398,18 @@ def read_co_medication(drug: str, change: str, day: date) -> Read[CoMedicationCh
     if issues:
         return Read(errors=tuple(Words().message(i) for i in issues))
     return Read(value=CoMedicationChange(date=day, note=f"{drug.strip()} {change}"))
+
+
+def read_drug_correction(note: str, day: date) -> Read[CoMedicationChange]:
+    """An interacting-drug note as corrected: its date and its text ("fluconazole started"),
+    not empty, and text as the store takes it (R12.9)."""
+    field = "interacting drug"
+    issues = check_text(note, field=field)
+    if not note.strip():
+        issues = (Issue.refusal(IssueCode.MISSING_VALUE, field=field, value=""),)
+    if issues:
+        return Read(errors=tuple(Words().message(i) for i in issues))
+    return Read(value=CoMedicationChange(date=day, note=note.strip()))
 
 
 def read_weight(text: str, day: date, words: Words, *, decimal_comma: bool) -> Read[WeightEntry]:

@@ -915,6 +915,93 @@ class Store:
             )
         return Written(id=row_id)
 
+    def co_medication(self, patient_id: str) -> list[tuple[int, CoMedicationChange]]:
+        """(id, change) for the interacting-drug notes (R11): what a correction or a deletion
+        names."""
+        return tables.co_medication_rows(self._db, patient_id)
+
+    def correct_co_medication(
+        self, row_id: int, change: CoMedicationChange, *, today: date, reason: str
+    ) -> Written:
+        """Replace an interacting-drug note's date and text (R11): the old ones stay in the
+        audit trail with the reason, which is required (R15.3). The date is checked as a new
+        note's (not in the future, nor before birth, nor before any living patient's: R12.4,
+        R12.8), the text as text that is not empty (R12.9); all that is refused is said at
+        once, and nothing is written."""
+        with self._write("correct", reason) as db:  # read, check and write in one transaction
+            found = self._changed_co_medication(row_id, reason, why="why corrected")
+            if isinstance(found, Written):
+                return found
+            patient_id, old, birth, protocol = found
+            issues = check_date(
+                change.date, today=today, birth_date=birth, earliest=earliest_date(today, protocol)
+            )
+            if not change.note.strip():
+                issues += (
+                    Issue.refusal(IssueCode.MISSING_VALUE, field=CO_MEDICATION_FIELD, value=""),
+                )
+            issues += _text_refusals((CO_MEDICATION_FIELD, change.note))
+            if any(i.refuses for i in issues):
+                return Written(issues=issues)
+            tables.update_co_medication(db, row_id, change)
+            self._audit(
+                db,
+                "correct",
+                "co_medication",
+                row_id,
+                patient_id,
+                _co_medication_json(old),
+                _co_medication_json(change),
+                reason,
+            )
+        return Written(id=row_id)
+
+    def delete_co_medication(self, row_id: int, *, today: date, reason: str) -> Written:
+        """Take an interacting-drug note out of the record, and with it the trough check it
+        added (R11). Its date and text stay in the audit trail with the reason, which is
+        required (R15.3). `today`, as the course's deletions take it: no date is checked."""
+        del today
+        with self._write("delete", reason) as db:
+            found = self._changed_co_medication(row_id, reason, why="why deleted")
+            if isinstance(found, Written):
+                return found
+            patient_id, old, _birth, _protocol = found
+            tables.delete_co_medication(db, row_id)
+            self._audit(
+                db,
+                "delete",
+                "co_medication",
+                row_id,
+                patient_id,
+                _co_medication_json(old),
+                None,
+                reason,
+            )
+        return Written(id=row_id)
+
+    def _changed_co_medication(
+        self, row_id: int, reason: str, *, why: str
+    ) -> Written | tuple[str, CoMedicationChange, date | None, Protocol]:
+        """For a correction or a deletion: (patient id, the note as stored, birth date,
+        protocol), or the refusal (no such note; no reason given, or a reason that is not
+        text: R12.9). `why` names the reason's field."""
+        found = tables.read_co_medication_row(self._db, row_id)
+        if found is None:
+            unknown = Issue.refusal(
+                IssueCode.UNKNOWN_OBSERVATION, field=CO_MEDICATION_FIELD, value=str(row_id)
+            )
+            return Written(issues=(unknown,))
+        if not reason.strip():
+            return Written(issues=(Issue.refusal(IssueCode.MISSING_VALUE, field=why, value=""),))
+        refused = _text_refusals((why, reason))
+        if refused:
+            return Written(issues=refused)
+        patient_id, old = found
+        known = self._patient_row(patient_id)
+        assert not isinstance(known, Issue)
+        birth, protocol = known
+        return patient_id, old, birth, protocol
+
     # -- moving patients between workstations --------------------------------------------------
 
     def import_record(
@@ -1039,6 +1126,15 @@ def _unknown_observation(obs_id: int) -> Issue:
 
 def _unknown_event(event_id: int) -> Issue:
     return Issue.refusal(IssueCode.UNKNOWN_OBSERVATION, field="event", value=str(event_id))
+
+
+CO_MEDICATION_FIELD = "interacting drug"
+"""How a refusal names an interacting-drug note (R11), as adding one does."""
+
+
+def _co_medication_json(change: CoMedicationChange) -> dict[str, str]:
+    """A note as the audit trail keeps it (the shape of its entry when it was added)."""
+    return {"date": change.date.isoformat(), "note": change.note}
 
 
 def _patient_json(patient: Patient, protocol_id: str, target: TargetRange | None) -> dict[str, Any]:

@@ -452,6 +452,44 @@ def read_co_medication(db: sqlite3.Connection, patient_id: str) -> tuple[CoMedic
     )
 
 
+def co_medication_rows(
+    db: sqlite3.Connection, patient_id: str
+) -> list[tuple[int, CoMedicationChange]]:
+    """(id, change) for the interacting-drug notes of a patient, in the order entered."""
+    return [
+        (row_id, CoMedicationChange(date=date.fromisoformat(d), note=n))
+        for row_id, d, n in db.execute(
+            "SELECT id, date, note FROM co_medication WHERE patient_id = ? ORDER BY id",
+            (patient_id,),
+        ).fetchall()
+    ]
+
+
+def read_co_medication_row(
+    db: sqlite3.Connection, row_id: int
+) -> tuple[str, CoMedicationChange] | None:
+    """(patient id, change) of one interacting-drug note, or None for an unknown id."""
+    row = db.execute(
+        "SELECT patient_id, date, note FROM co_medication WHERE id = ?", (row_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    return row[0], CoMedicationChange(date=date.fromisoformat(row[1]), note=row[2])
+
+
+def update_co_medication(db: sqlite3.Connection, row_id: int, change: CoMedicationChange) -> None:
+    db.execute(
+        "UPDATE co_medication SET date = ?, note = ? WHERE id = ?",
+        (change.date.isoformat(), change.note, row_id),
+    )
+
+
+def delete_co_medication(db: sqlite3.Connection, row_id: int) -> None:
+    """Take a note out of the record: its row goes; its values stay in the audit trail (on
+    the ward server, written by the row's trigger)."""
+    db.execute("DELETE FROM co_medication WHERE id = ?", (row_id,))
+
+
 # -- audit ----------------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """The treatment course on screen (R15): the dosage history, the events a doctor records by
 hand (hold, resume, stop, restart), corrections and deletions with their reason (R15.3), the
-interacting drugs started or stopped (R11) and the weight history (R15.5).
+interacting drugs started or stopped (R11), corrected and deleted with their reason too, and the
+weight history (R15.5).
 
 The panel is built from the open patient (`OpenPatient`), redraws on its one `changed` signal,
 and writes only through `OpenPatient.write`. Dose changes and switches are not recorded here:
@@ -43,7 +44,8 @@ from tacrocalc.ui.widgets import Message, named
 if TYPE_CHECKING:
     from tacrocalc.domain.course import CourseEvent, EventKind
     from tacrocalc.domain.protocol import Protocol
-    from tacrocalc.present.course import CourseRow
+    from tacrocalc.domain.record import CoMedicationChange
+    from tacrocalc.present.course import CourseRow, DrugRow
     from tacrocalc.present.words import Words
     from tacrocalc.records.store import Written
     from tacrocalc.ui.open_patient import OpenPatient
@@ -54,9 +56,10 @@ if TYPE_CHECKING:
 WARNING_STYLE = "color: #a15c00; font-weight: bold;"
 COURSE_COLUMNS = ("Date", "Event", "Dose or change", "Product", "Reason or check", "Recorded by")
 WEIGHT_COLUMNS = ("Date", "Weight", "Against the dose's weight (R15.5)")
+DRUG_COLUMNS = ("Date", "Change", "Check (R11)")
 WRAPPED = {"Product": 220, "Reason or check": 260}  # px: longer text wraps within these
 # The panel's own Alt+letters are ones the ward window leaves free (k, v); the other fields
-# are reached by Tab, and Delete on the list deletes the selected event.
+# are reached by Tab, and Delete on a list deletes the selected event or interacting drug.
 COURSE_TAB, DRUGS_TAB, WEIGHT_TAB = "Course events", "Interacting drugs", "Weight history"
 
 
@@ -166,7 +169,9 @@ class CoursePanel(QWidget):
         self._decimal_comma = QLocale().decimalPoint() == ","
         self._shown_patient: str | None = None
         self._rows: list[CourseRow] = []
-        self.dialog: QDialog | None = None  # the correction or deletion being asked
+        self._drug_rows: list[DrugRow] = []
+        # the correction or deletion being asked (of an event or an interacting drug)
+        self.dialog: QDialog | None = None
 
         self.tabs = named(QTabWidget(), "tabs", "Treatment course, interacting drugs, weight")
         self.tabs.addTab(self._build_course_page(), COURSE_TAB)
@@ -271,6 +276,34 @@ class CoursePanel(QWidget):
     def _build_drugs_page(self) -> QWidget:
         self.drugs_hint = named(QLabel(), "drugs_hint")
         self.drugs_hint.setWordWrap(True)
+        self.drugs_table = _table("drugs_table", "Interacting drugs recorded", DRUG_COLUMNS)
+        self.drugs_table.setToolTip(
+            "Newest first; select one to correct or delete it (the Delete key too)."
+        )
+        self.drugs_table.setMinimumHeight(72)  # three notes; it scrolls for more
+        # The check wraps within the width left to it, each row as tall as its text, whatever
+        # the width of the column (a handful of notes: measured at every layout).
+        self.drugs_table.setWordWrap(True)
+        self.drugs_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        header = self.drugs_table.horizontalHeader()  # the date whole, the rest shared
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.correct_drug_button = named(QPushButton("Correct…"), "correct_drug_button")
+        self.correct_drug_button.setToolTip(
+            "Correct the selected interacting drug's date or note; the values before stay in"
+            " the history with your reason"
+        )
+        self.delete_drug_button = named(QPushButton("Delete…"), "delete_drug_button")
+        self.delete_drug_button.setToolTip(
+            "Take the selected interacting drug and its trough check out of the record (the"
+            " Delete key too); it stays in the history with your reason"
+        )
+        drug_buttons = QHBoxLayout()
+        drug_buttons.addWidget(self.correct_drug_button)
+        drug_buttons.addWidget(self.delete_drug_button)
+        drug_buttons.addStretch(1)
         self.drug_edit = named(QLineEdit(), "drug_edit", "Interacting drug or steroid")
         self.drug_edit.setPlaceholderText("e.g. fluconazole, prednisolone")
         self.change_combo = named(QComboBox(), "change_combo", "What changed")
@@ -288,17 +321,17 @@ class CoursePanel(QWidget):
         )
         form.addRow("", self.drug_button)
         self.drug_error = _error_label("drug_error")
-        self.notes_label = named(QLabel(), "notes_label")
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(self.drugs_hint)
+        layout.addWidget(self.drugs_table, 1)
+        layout.addLayout(drug_buttons)
         layout.addLayout(form)
         layout.addWidget(self.drug_error)
-        layout.addWidget(self.notes_label)
-        layout.addStretch(1)
+        layout.addWidget(self.drugs_hint)  # under what is done here: the column is short
         for first, second in (
+            (self.drugs_table, self.correct_drug_button),
+            (self.correct_drug_button, self.delete_drug_button),
+            (self.delete_drug_button, self.drug_edit),
             (self.drug_edit, self.change_combo),
             (self.change_combo, self.drug_date.line_edit),
             (self.drug_date.line_edit, self.drug_button),
@@ -348,6 +381,15 @@ class CoursePanel(QWidget):
         self.course_table.itemSelectionChanged.connect(self._on_course_table_selection)
         self.course_table.itemDoubleClicked.connect(lambda _i: self._on_correct_button_clicked())
         self.drug_button.clicked.connect(self._on_drug_button_clicked)
+        self.correct_drug_button.clicked.connect(self._on_correct_drug_button_clicked)
+        self.delete_drug_button.clicked.connect(self._on_delete_drug_button_clicked)
+        drug_delete_key = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.drugs_table)
+        drug_delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        drug_delete_key.activated.connect(self._on_delete_drug_button_clicked)
+        self.drugs_table.itemSelectionChanged.connect(self._on_drugs_table_selection)
+        self.drugs_table.itemDoubleClicked.connect(
+            lambda _i: self._on_correct_drug_button_clicked()
+        )
         self.drug_edit.returnPressed.connect(self._on_drug_button_clicked)
         self.weight_button.clicked.connect(self._on_weight_button_clicked)
         self.weight_edit.returnPressed.connect(self._on_weight_button_clicked)
@@ -411,11 +453,7 @@ class CoursePanel(QWidget):
             self.weight_edit.setPlaceholderText(words.units.label(Kind.WEIGHT))
         self._rows = present.course_rows(self._model.events, assessment, words)
         self._fill_course(self._rows)
-        notes = [row for row in self._rows if row.event_id is None]
-        self.notes_label.setText(
-            "\n".join(f"{r.date}  {r.dose} — {r.reason}" for r in notes)
-            or "No interacting drug recorded."
-        )
+        self._fill_drugs(present.drug_rows(self._model.co_medication, assessment))
         rows = present.weight_rows(assessment, words)
         self.weight_table.setRowCount(len(rows))
         for r, row in enumerate(rows):
@@ -469,6 +507,38 @@ class CoursePanel(QWidget):
             table.setColumnWidth(column, min(table.columnWidth(column), width))
         table.resizeRowsToContents()
         self._on_course_table_selection()
+
+    def _fill_drugs(self, rows: list[DrugRow]) -> None:
+        """The notes, the one chosen still chosen; none once it is gone (deleted), so that the
+        Delete key never falls on the note that took its place."""
+        table = self.drugs_table
+        selected = table.selectionModel().selectedRows()
+        was = [self._drug_rows[i.row()].note_id for i in selected if i.row() < len(self._drug_rows)]
+        self._drug_rows = rows
+        table.setRowCount(len(rows))
+        table.selectionModel().clearCurrentIndex()
+        table.clearSelection()
+        for r, row in enumerate(rows):
+            for c, text in enumerate((row.date, row.note, row.check)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(r, c, item)
+        again = [r for r, row in enumerate(rows) if row.note_id in was]
+        if again:
+            table.selectRow(again[0])
+        self._on_drugs_table_selection()
+
+    def _selected_drug(self) -> tuple[int, CoMedicationChange] | None:
+        rows = self.drugs_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._drug_rows):
+            return None
+        note_id = self._drug_rows[rows[0].row()].note_id
+        return next(((i, c) for i, c in self._model.co_medication if i == note_id), None)
+
+    def _on_drugs_table_selection(self) -> None:
+        chosen = self._selected_drug() is not None
+        self.correct_drug_button.setEnabled(chosen)
+        self.delete_drug_button.setEnabled(chosen)
 
     def _on_kind_combo_changed(self, _index: int) -> None:
         from tacrocalc.domain.course import EventKind
@@ -633,6 +703,62 @@ class CoursePanel(QWidget):
         self.drug_edit.clear()
         self.written.emit("Recorded the interacting drug; a trough check is added (R11)")
 
+    def _on_correct_drug_button_clicked(self) -> None:
+        from tacrocalc.present.course import DRUG_CORRECTED, drug_summary
+
+        chosen = self._selected_drug()
+        assessment = self._model.assessment
+        if chosen is None or assessment is None:
+            return
+        note_id, change = chosen
+
+        def submit(corrected: CoMedicationChange, why: str) -> list[str]:
+            return self._write(
+                lambda: self._model.write(
+                    lambda db: db.correct_co_medication(
+                        note_id, corrected, today=self._today(), reason=why
+                    )
+                )
+            )
+
+        self.dialog = CorrectDrugDialog(
+            change,
+            drug_summary(change, assessment),
+            today=self._today(),
+            birth=assessment.record.patient.birth_date,
+            submit=submit,
+            parent=self,
+        )
+        self.dialog.accepted.connect(lambda: self.written.emit(DRUG_CORRECTED))
+        self.dialog.open()
+
+    def _on_delete_drug_button_clicked(self) -> None:
+        from tacrocalc.present import course as present
+
+        chosen = self._selected_drug()
+        assessment = self._model.assessment
+        if chosen is None or assessment is None:
+            return
+        note_id, change = chosen
+
+        def submit(why: str) -> list[str]:
+            return self._write(
+                lambda: self._model.write(
+                    lambda db: db.delete_co_medication(note_id, today=self._today(), reason=why)
+                )
+            )
+
+        self.dialog = DeleteEventDialog(
+            present.drug_summary(change, assessment),
+            submit=submit,
+            parent=self,
+            title=present.DRUG_DELETE_TITLE,
+            question=present.DRUG_DELETE_QUESTION,
+            kept=present.DRUG_DELETE_KEPT,
+        )
+        self.dialog.accepted.connect(lambda: self.written.emit(present.DRUG_DELETED))
+        self.dialog.open()
+
     def _on_weight_button_clicked(self) -> None:
         from tacrocalc.present.course import read_weight
 
@@ -722,7 +848,7 @@ class CorrectEventDialog(QDialog):
         self.error_label = _error_label("error_label")
 
         form = QFormLayout()
-        form.addRow("&Date:", self.date_edit)
+        form.addRow(_date_label(self.date_edit), self.date_edit)
         form.addRow("&Time:", self.time_edit)
         if dosing:
             form.addRow("&Product:", self.product_combo)
@@ -803,6 +929,13 @@ class CorrectEventDialog(QDialog):
         self.accept()
 
 
+def _date_label(edit: DateEdit) -> QLabel:
+    """ "Date:" with Alt+D typing the date itself, not its frame (which takes no focus)."""
+    label = QLabel("&Date:")
+    label.setBuddy(edit.line_edit)
+    return label
+
+
 def _fit_height(dialog: QDialog, layout: QVBoxLayout) -> None:
     """Grow `dialog` to show a refusal on all its lines (a window does not grow for wrapped
     text)."""
@@ -813,7 +946,8 @@ def _fit_height(dialog: QDialog, layout: QVBoxLayout) -> None:
 
 
 class DeleteEventDialog(QDialog):
-    """Take an event out of the course; why is asked and kept in the history (R15.3)."""
+    """Take an event out of the course, or an interacting drug out of the record (with
+    `title`, `question` and `kept` of its own); why is asked and kept in the history (R15.3)."""
 
     def __init__(
         self,
@@ -821,13 +955,14 @@ class DeleteEventDialog(QDialog):
         *,
         submit: Callable[[str], list[str]],
         parent: QWidget | None = None,
+        title: str = "Delete an event of the course",
+        question: str = "Delete this event from the course?",
+        kept: str = "The event leaves the course; it stays in the patient's history.",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Delete an event of the course")
+        self.setWindowTitle(title)
         self._submit = submit
-        self.summary_label = named(
-            QLabel(f"Delete this event from the course?\n{summary}"), "summary_label"
-        )
+        self.summary_label = named(QLabel(f"{question}\n{summary}"), "summary_label")
         self.summary_label.setWordWrap(True)
         self.why_edit = named(QLineEdit(), "why_edit", "Why it is deleted")
         self.why_edit.setPlaceholderText("kept in the patient's history")
@@ -842,7 +977,9 @@ class DeleteEventDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
-        layout.addWidget(QLabel("The event leaves the course; it stays in the patient's history."))
+        kept_label = QLabel(kept)
+        kept_label.setWordWrap(True)
+        layout.addWidget(kept_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
@@ -858,5 +995,85 @@ class DeleteEventDialog(QDialog):
         if errors:  # the dialog stays open with what was typed
             self.error_label.setText("\n".join(errors))
             _fit_height(self, self._layout)
+            return
+        self.accept()
+
+
+class CorrectDrugDialog(QDialog):
+    """Correct an interacting drug's date and note (R11); why it is corrected is asked and
+    kept in the history (R15.3). A refusal is shown here and nothing typed is lost."""
+
+    def __init__(
+        self,
+        change: CoMedicationChange,
+        summary: str,
+        *,
+        today: date,
+        birth: date | None,
+        submit: Callable[[CoMedicationChange, str], list[str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        from tacrocalc.present.course import DRUG_CORRECT_KEPT, DRUG_CORRECT_TITLE
+
+        super().__init__(parent)
+        self.setWindowTitle(DRUG_CORRECT_TITLE)
+        self._submit = submit
+        self.summary_label = named(QLabel(summary), "summary_label")
+        self.summary_label.setWordWrap(True)
+        self.date_edit = _date_edit("date_edit", "Date of the change", today)
+        self.date_edit.set_bounds(earliest=birth, latest=today)  # R12.4, R12.8
+        self.date_edit.set_date(change.date)
+        self.note_edit = named(
+            QLineEdit(change.note), "note_edit", "Interacting drug and what changed"
+        )
+        self.note_edit.setPlaceholderText("e.g. fluconazole started")
+        self.why_edit = named(QLineEdit(), "why_edit", "Why it is corrected")
+        self.why_edit.setPlaceholderText("kept in the patient's history")
+        self.error_label = _error_label("error_label")
+        form = QFormLayout()
+        form.addRow(_date_label(self.date_edit), self.date_edit)
+        form.addRow("&Note:", self.note_edit)
+        form.addRow("&Why corrected:", self.why_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("save_button")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        kept_label = QLabel(DRUG_CORRECT_KEPT)
+        kept_label.setWordWrap(True)
+        layout = self._layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(kept_label)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.date_edit.changed.connect(
+            lambda _text: _forget_refusal(self.date_edit, self.error_label)
+        )
+        self.date_edit.changed.connect(lambda _text: QTimer.singleShot(0, self._fit_height))
+        self.why_edit.setFocus()
+
+    def _fit_height(self) -> None:
+        _fit_height(self, self._layout)
+
+    def _on_buttons_accepted(self) -> None:
+        from tacrocalc.present.course import read_drug_correction, read_why
+
+        day, refused = typed_date(self.date_edit)
+        if day is None:  # said next to the field too; the dialog keeps it all
+            self.error_label.setText(refused)
+            self._fit_height()
+            self.date_edit.setFocus()
+            return
+        read = read_drug_correction(self.note_edit.text(), day)
+        why = read_why(self.why_edit.text(), "correction of the interacting drug")
+        errors = [*read.errors, *why.errors]
+        if read.value is not None and why.value is not None:
+            errors = self._submit(read.value, why.value)
+        if errors:  # the dialog stays open with everything typed
+            self.error_label.setText("\n".join(errors))
+            self._fit_height()
             return
         self.accept()

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
     from tacrocalc.domain.course import CourseEvent
     from tacrocalc.domain.protocol import Protocol
-    from tacrocalc.domain.record import Observation, PatientRecord
+    from tacrocalc.domain.record import CoMedicationChange, Observation, PatientRecord
     from tacrocalc.records.store import Store, StoreError, Written
 
 
@@ -54,6 +54,8 @@ class OpenPatient(QObject):
         self.include_deleted = False
         self.observations: list[tuple[int, Observation, str | None]] = []
         self.events: list[tuple[int, CourseEvent]] = []  # (id, event): what a correction names
+        # (id, note): the interacting-drug notes (R11) a correction or a deletion names
+        self.co_medication: list[tuple[int, CoMedicationChange]] = []
         self.version: int | None = None  # the patient's version read just before the record
 
     def _read(self, patient_id: str) -> PatientRecord | None:
@@ -109,6 +111,7 @@ class OpenPatient(QObject):
             self.patient_id, include_deleted=self.include_deleted
         )
         self.events = self._store().events(self.patient_id)
+        self.co_medication = self._store().co_medication(self.patient_id)
         self.changed.emit()
 
     def write(self, action: Callable[[Store], Written]) -> Written:

@@ -14,8 +14,11 @@ from tacrocalc.domain.record import CoMedicationChange, Patient, Sex, WeightEntr
 from tacrocalc.domain.units import q
 from tacrocalc.present.course import (
     course_rows,
+    drug_rows,
+    drug_summary,
     event_time,
     read_co_medication,
+    read_drug_correction,
     read_event,
     read_weight,
     refusal_lines,
@@ -107,6 +110,40 @@ def test_an_interacting_drug_is_a_note_with_the_trough_check_it_adds(seed):
         ),
     ]
     assert [r.what for r in rows] == ["Interacting drug", "Switch", "Interacting drug", "Start"]
+
+
+def test_the_list_of_interacting_drugs_is_newest_first_with_ids_and_checks(seed):
+    """The notes a correction or a deletion picks from (R11): newest first, the one entered
+    last first on one date, each with its id and the check it adds."""
+    later = CoMedicationChange(date=date(2026, 1, 15), note="fluconazole started")
+    same_day = CoMedicationChange(date=date(2026, 1, 15), note="prednisolone dose changed")
+    earlier = CoMedicationChange(date=date(2026, 1, 2), note="diltiazem stopped")
+    assessment = assessed(seed, [START, SWITCH], co_medication=[later, same_day, earlier])
+    rows = drug_rows([(4, later), (9, earlier), (7, same_day)], assessment)
+    assert [(r.note_id, r.date, r.note, r.check) for r in rows] == [
+        (7, "2026-01-15", "prednisolone dose changed", "due 2026-01-22 (planned)"),
+        (4, "2026-01-15", "fluconazole started", "due 2026-01-22 (planned)"),
+        (
+            9,
+            "2026-01-02",
+            "diltiazem stopped",
+            "none of its own: the course changed after it (R8.2)",
+        ),
+    ]
+    assert drug_summary(later, assessment) == (
+        "fluconazole started on 2026-01-15: trough check due 2026-01-22 (planned) (R11)"
+    )
+
+
+def test_a_corrected_note_is_read_or_refused_with_field_value_and_reason():
+    assert read_drug_correction(" voriconazole started ", TODAY).value == CoMedicationChange(
+        date=TODAY, note="voriconazole started"
+    )
+    assert read_drug_correction(" ", TODAY).errors == ("interacting drug: a value is needed.",)
+    assert read_drug_correction("a\x1bb", TODAY).errors == (
+        'interacting drug: "a\\x1bb" cannot be used: it holds an invisible or control'
+        " character (U+001B).",
+    )
 
 
 @pytest.mark.parametrize(

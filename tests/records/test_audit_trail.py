@@ -94,11 +94,20 @@ def ward_round(store: Store) -> None:
         date=date(2026, 1, 5), value=q(95, "umol/L"), reason="stable after transplant"
     )
     ok(store.set_baseline("H123", baseline, today=TODAY))
-    ok(
+    azole = ok(
         store.add_co_medication(
             "H123", CoMedicationChange(date=date(2026, 2, 10), note="fluconazole"), today=TODAY
         )
     )
+    ok(
+        store.correct_co_medication(
+            azole,
+            CoMedicationChange(date=date(2026, 2, 9), note="fluconazole started"),
+            today=TODAY,
+            reason="started the day before",
+        )
+    )
+    ok(store.delete_co_medication(azole, today=TODAY, reason="entered on the wrong patient"))
 
 
 def lines(store: Store) -> list[tuple[str, ...]]:
@@ -138,6 +147,13 @@ EXPECTED = [
     ("product switch deleted", "", "", "switch postponed"),
     ("creatinine baseline set", "", "95 µmol/L from 2026-01-05 (stable after transplant)", ""),
     ("co-medication change added", "", "2026-02-10: fluconazole", ""),
+    (
+        "co-medication change corrected",
+        "2026-02-10: fluconazole",
+        "2026-02-09: fluconazole started",
+        "started the day before",
+    ),
+    ("co-medication change deleted", "2026-02-09: fluconazole started", "", "entered on the"),
 ]
 
 
@@ -163,5 +179,19 @@ def test_one_ward_round_reads_the_same_in_the_history_of_either_store(tmp_path):
         assert line[1].startswith(before) and line[2].startswith(after)
         assert line[3].startswith(reason)
     assert "conversion ratio 1.0" in tested_lines[12][2]
+    assert tested_lines[-2:] == [  # an interacting-drug note corrected, then deleted (R11)
+        (
+            "co-medication change corrected",
+            "2026-02-10: fluconazole",
+            "2026-02-09: fluconazole started",
+            "started the day before",
+        ),
+        (
+            "co-medication change deleted",
+            "2026-02-09: fluconazole started",
+            "",
+            "entered on the wrong patient",
+        ),
+    ]
     assert "name: Zoë Ångström-Lee" in tested_lines[1][1]
     assert "own trough range: 5 µg/L to 8 µg/L (clinic letter)" in tested_lines[1][2]

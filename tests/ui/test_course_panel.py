@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 
 from tacrocalc.domain.course import CourseEvent, EventKind
 from tacrocalc.domain.protocol import FormulationId
-from tacrocalc.domain.record import Patient, Sex, WeightEntry
+from tacrocalc.domain.record import CoMedicationChange, Patient, Sex, WeightEntry
 from tacrocalc.domain.schedule import Phase
 from tacrocalc.domain.units import magnitude, q
 from tacrocalc.present.units import DisplayUnits
 from tacrocalc.present.words import Words
 from tacrocalc.records.protocol_files import load_protocol
-from tacrocalc.ui.course_panel import CoursePanel
+from tacrocalc.records.store import Store
+from tacrocalc.ui.course_panel import CorrectDrugDialog, CoursePanel
 from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.open_patient import OpenPatient
 from tests.ui import paste, type_date
@@ -499,7 +500,164 @@ def test_an_interacting_drug_is_a_course_note_that_adds_the_r11_trough_check(
         "",
         note,
     )
-    assert panel.notes_label.text() == f"{day.isoformat()}  fluconazole started — {note}"
+    assert drugs(panel) == [
+        (day.isoformat(), "fluconazole started", f"due {due.isoformat()} (planned)")
+    ]
+
+
+def drugs(panel):
+    """The list of interacting drugs as the panel shows it: date, change, trough check."""
+    table = panel.drugs_table
+    return [
+        tuple(table.item(r, c).text() for c in range(table.columnCount()))
+        for r in range(table.rowCount())
+    ]
+
+
+def show_drugs(qtbot, panel):
+    """Click the "Interacting drugs" tab."""
+    bar = panel.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert panel.tabs.currentIndex() == 1
+
+
+def click_drug(qtbot, panel, note):
+    """Click the interacting drug whose change is `note` in the list."""
+    table = panel.drugs_table
+    row = next(r for r in range(table.rowCount()) if table.item(r, 1).text() == note)
+    rect = table.visualItemRect(table.item(row, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_an_interacting_drug_is_corrected_with_a_reason_and_its_r11_check_follows(
+    qtbot, panel, course
+):
+    """Issue 11, points 1 and 8: a note typed under the wrong date or with the wrong drug is
+    corrected in place (R11, R15.3); the date and note are checked as a new one's (R12.4,
+    R12.9); whatever is refused keeps the dialog and what was typed."""
+    assert course.add_co_medication(
+        "H1", CoMedicationChange(date=date(2026, 1, 12), note="fluconazole started"), today=TODAY
+    ).ok
+    panel._model.reload()
+    said = []
+    panel.written.connect(said.append)
+    show_drugs(qtbot, panel)
+    assert drugs(panel) == [("2026-01-12", "fluconazole started", "due 2026-01-19 (overdue)")]
+    assert not panel.correct_drug_button.isEnabled()  # until a note is chosen
+    assert not panel.delete_drug_button.isEnabled()
+    click_drug(qtbot, panel, "fluconazole started")
+    assert panel.correct_drug_button.isEnabled() and panel.delete_drug_button.isEnabled()
+    qtbot.mouseClick(panel.correct_drug_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    assert dialog.isVisible() and dialog.windowTitle() == "Correct an interacting drug"
+    assert dialog.summary_label.text() == (
+        "fluconazole started on 2026-01-12: trough check due 2026-01-19 (overdue) (R11)"
+    )
+    assert (dialog.date_edit.text(), dialog.note_edit.text()) == (
+        "2026-01-12",
+        "fluconazole started",
+    )
+    # a date in the future is refused next to the field, and nothing is written
+    type_date(qtbot, dialog.date_edit, TODAY + timedelta(days=2))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    future = "Date of the change: 22 January 2026 is in the future (today is 20 January 2026)."
+    assert dialog.error_label.text() == future
+    assert dialog.date_edit.understood_label.text() == future
+    type_date(qtbot, dialog.date_edit, date(2026, 1, 14))
+    # no reason, no note: both said at once
+    dialog.note_edit.clear()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text() == (
+        "interacting drug: a value is needed.\n"
+        "correction of the interacting drug: why: a reason is needed; it is kept in the"
+        " patient's history."
+    )
+    paste(qtbot, dialog.note_edit, "voriconazole \u202estarted")
+    qtbot.keyClicks(dialog.why_edit, "the azole was voriconazole, from the 14th")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text() == (
+        'interacting drug: "voriconazole \\u202estarted" cannot be used: it holds an invisible'
+        " or control character (U+202E)."
+    )
+    assert dialog.isVisible()
+    assert dialog.why_edit.text() == "the azole was voriconazole, from the 14th"
+    assert [c.note for c in course.load("H1").co_medication] == ["fluconazole started"]
+    dialog.note_edit.clear()
+    qtbot.keyClicks(dialog.note_edit, "voriconazole started")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert course.load("H1").co_medication == (
+        CoMedicationChange(date=date(2026, 1, 14), note="voriconazole started"),
+    )
+    # the record is read again: the list and the schedule's R11 check follow the note
+    assert drugs(panel) == [("2026-01-14", "voriconazole started", "due 2026-01-21 (planned)")]
+    checks = [c for c in panel._model.assessment.schedule if c.phase is Phase.CO_MEDICATION]
+    assert [(c.due, c.reason) for c in checks] == [(date(2026, 1, 21), "voriconazole started")]
+    assert said == ["Corrected the interacting drug; its trough check follows it (R11)"]
+    assert panel.drugs_table.selectionModel().selectedRows()[0].row() == 0  # still chosen
+    assert panel.correct_drug_button.isEnabled()
+    entry = course.history("H1")[-1]
+    assert (entry.action, entry.entity, entry.before, entry.after, entry.reason) == (
+        "correct",
+        "co_medication",
+        {"date": "2026-01-12", "note": "fluconazole started"},
+        {"date": "2026-01-14", "note": "voriconazole started"},
+        "the azole was voriconazole, from the 14th",
+    )
+
+
+def test_a_correction_on_a_patient_changed_elsewhere_keeps_the_dialog(qtbot, panel, course):
+    """Another workstation wrote to the patient after it was shown: the correction is not
+    saved, the dialog says who and keeps what was typed."""
+    assert course.add_co_medication(
+        "H1", CoMedicationChange(date=date(2026, 1, 12), note="fluconazole started"), today=TODAY
+    ).ok
+    panel._model.reload()
+    with Store(course.folder, protocol_for=load_protocol, user="drjones") as theirs:
+        assert theirs.add_weight(
+            "H1", WeightEntry(date=date(2026, 1, 19), value=q(61, "kg")), today=TODAY
+        ).ok
+    show_drugs(qtbot, panel)
+    click_drug(qtbot, panel, "fluconazole started")
+    qtbot.mouseClick(panel.correct_drug_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    qtbot.keyClicks(dialog.why_edit, "typo")
+    type_date(qtbot, dialog.date_edit, date(2026, 1, 13))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.error_label.text().startswith("Not saved: H1 was changed by drjones at ")
+    assert dialog.date_edit.text() == "2026-01-13" and dialog.why_edit.text() == "typo"
+    assert course.load("H1").co_medication[0].date == date(2026, 1, 12)
+
+
+def test_the_correction_dialogs_alt_letters_are_its_own_and_go_to_their_fields(
+    qtbot, panel, course
+):
+    assert course.add_co_medication(
+        "H1", CoMedicationChange(date=date(2026, 1, 12), note="fluconazole started"), today=TODAY
+    ).ok
+    panel._model.reload()
+    show_drugs(qtbot, panel)
+    click_drug(qtbot, panel, "fluconazole started")
+    panel.drugs_table.setFocus()
+    qtbot.keyClick(panel.drugs_table, Qt.Key.Key_Return)  # nothing: Return is not Correct
+    assert panel.dialog is None
+    qtbot.mouseDClick(
+        panel.drugs_table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=panel.drugs_table.visualItemRect(panel.drugs_table.item(0, 1)).center(),
+    )  # a double click corrects, as on the course list
+    dialog = panel.dialog
+    assert isinstance(dialog, CorrectDrugDialog)
+    letters = [_mnemonic(w.text()) for w in dialog.findChildren(QLabel)]
+    letters += [_mnemonic(w.text()) for w in dialog.findChildren(QAbstractButton)]
+    assert sorted(m for m in letters if m) == ["d", "n", "w"]
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    for letter, field in (("n", dialog.note_edit), ("d", dialog.date_edit.line_edit)):
+        qtbot.keyClick(dialog, letter, Qt.KeyboardModifier.AltModifier)
+        assert field.hasFocus(), letter
+    assert [w.objectName() for w in dialog.findChildren(QLineEdit) if not w.accessibleName()] == []
 
 
 def test_the_weight_history_warns_when_the_weight_drifts_by_the_protocols_percentage(
@@ -582,7 +740,9 @@ def tab_walk(qtbot, start, count):
     return order
 
 
-def test_tab_runs_through_the_form_in_reading_order_and_a_date_does_not_hold_it(qtbot, panel):
+def test_tab_runs_through_the_form_in_reading_order_and_a_date_does_not_hold_it(
+    qtbot, panel, course
+):
     """QDateEdit kept Tab in its day, month and year; a date field is one stop."""
     panel.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is panel)
@@ -602,8 +762,21 @@ def test_tab_runs_through_the_form_in_reading_order_and_a_date_does_not_hold_it(
     ]
     assert tab_walk(qtbot, panel.course_table, len(expected)) == expected
     panel.tabs.setCurrentIndex(1)
-    drugs = ["drug_edit", "change_combo", "drug_date", "drug_button"]
-    assert tab_walk(qtbot, panel.drug_edit, len(drugs)) == drugs
+    drugs = [
+        "drugs_table",
+        "correct_drug_button",
+        "delete_drug_button",
+        "drug_edit",
+        "change_combo",
+        "drug_date",
+        "drug_button",
+    ]
+    assert course.add_co_medication(
+        "H1", CoMedicationChange(date=date(2026, 1, 12), note="fluconazole started"), today=TODAY
+    ).ok
+    panel._model.reload()
+    panel.drugs_table.selectRow(0)  # Correct and Delete act on a selected note
+    assert tab_walk(qtbot, panel.drugs_table, len(drugs)) == drugs
     panel.tabs.setCurrentIndex(2)
     weights = ["weight_table", "weight_edit", "weight_date", "weight_button"]
     assert tab_walk(qtbot, panel.weight_table, len(weights)) == weights
@@ -647,6 +820,84 @@ def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the
     assert "review the dose. <small style='color:gray'>(R15.5)</small>" in (
         view.alerts_label.text()
     )
+
+
+def test_in_the_window_deleting_an_interacting_drug_takes_its_r11_check_off_the_schedule(
+    qtbot, window, course, seed
+):
+    """Issue 11, points 1 and 8: rifampicin recorded under the wrong patient is deleted with
+    the Delete key and a reason; the schedule loses the trough check it added (R11), the
+    other note keeps its own, and the history keeps the note with the reason (R15.3)."""
+    assert window.open_patient("H1")
+    view = window.view
+    panel = view.course_panel
+    saved = []
+    view.saved.connect(saved.append)
+
+    def r11_rows():
+        table = view.schedule_table
+        texts = [
+            tuple(table.item(r, c).text() for c in range(table.columnCount()))
+            for r in range(table.rowCount())
+        ]
+        return [row[1] for row in texts if row[1] in (wrong_due.isoformat(), kept_due.isoformat())]
+
+    days = seed.values.co_medication_trough_days  # R11: 7
+    wrong, kept = TODAY - timedelta(days=5), TODAY - timedelta(days=2)
+    bar = view.left_tabs.tabBar()  # the doctor opens the Course tab
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert panel.isVisible()
+    wrong_due, kept_due = wrong + timedelta(days=days), kept + timedelta(days=days)
+    show_drugs(qtbot, panel)
+    for drug, day in (("rifampicin", wrong), ("prednisolone", kept)):
+        qtbot.keyClicks(panel.drug_edit, drug)
+        panel.change_combo.setCurrentText("started" if drug == "rifampicin" else "dose changed")
+        type_date(qtbot, panel.drug_date, day)
+        qtbot.mouseClick(panel.drug_button, Qt.MouseButton.LeftButton)
+    assert [row[1] for row in drugs(panel)] == ["prednisolone dose changed", "rifampicin started"]
+    assert r11_rows() == [wrong_due.isoformat(), kept_due.isoformat()]
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    click_drug(qtbot, panel, "rifampicin started")
+    assert panel.drugs_table.hasFocus()
+    qtbot.keyClick(panel.drugs_table, Qt.Key.Key_Delete)
+    dialog = panel.dialog
+    assert dialog.isVisible() and dialog.windowTitle() == "Delete an interacting drug"
+    assert dialog.summary_label.text() == (
+        "Delete this interacting drug from the record?\n"
+        f"rifampicin started on {wrong.isoformat()}:"
+        f" trough check due {wrong_due.isoformat()} (planned) (R11)"
+    )
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text() == (
+        "deletion: why: a reason is needed; it is kept in the patient's history."
+    )
+    assert r11_rows() == [wrong_due.isoformat(), kept_due.isoformat()]  # nothing deleted yet
+    qtbot.keyClicks(dialog.why_edit, "recorded on the wrong patient")
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert r11_rows() == [kept_due.isoformat()]
+    assert drugs(panel) == [
+        (
+            kept.isoformat(),
+            "prednisolone dose changed",
+            f"due {kept_due.isoformat()} (planned)",
+        )
+    ]
+    assert [c.note for c in course.load("H1").co_medication] == ["prednisolone dose changed"]
+    assert (
+        saved[-1] == "Deleted the interacting drug and its trough check (it stays in the history)"
+    )
+    entry = course.history("H1")[-1]
+    assert (entry.action, entry.entity, entry.before, entry.after, entry.reason) == (
+        "delete",
+        "co_medication",
+        {"date": wrong.isoformat(), "note": "rifampicin started"},
+        None,
+        "recorded on the wrong patient",
+    )
+    assert not panel.delete_drug_button.isEnabled()  # nothing is selected any more
 
 
 def test_in_the_window_a_hold_shows_nothing_to_give_and_a_resume_the_dose_again(
