@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from tacrocalc.present.patient import VALUE_COLUMNS
 from tacrocalc.ui.charts_tab import ChartsTab
 from tacrocalc.ui.date_edit import DateEdit
+from tacrocalc.ui.fitted_table import FittedColumns
 from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.widgets import ERROR_STYLE, Message, named
 
@@ -80,6 +81,15 @@ def alerts_html(alerts: list[AlertLine]) -> str:
         parts.append("<p style='margin:6px 0 2px 0'><i>Notes</i></p>")
         parts += [item(a) for a in notes]
     return "".join(parts)
+
+
+class SteadyTabs(QTabWidget):
+    """Tabs that ask for the same height whichever is chosen (the least every page needs,
+    or what the page in view needs at its width): the box above keeps its height when
+    another tab is chosen, and a page taller than that scrolls its own list."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
 
 
 def _text_button(text: str) -> QToolButton:
@@ -222,10 +232,10 @@ class PatientView(QWidget):
         self.schedule_table.setHorizontalHeaderLabels(["Check", "When", "Status", "Take"])
         self.schedule_table.verticalHeader().hide()
         self.schedule_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.schedule_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.schedule_table.horizontalHeader().setStretchLastSection(True)
+        # Every cell whole in the column's width (what to take wraps); as tall as the Dose
+        # tab asks, whichever tab is chosen: Needs attention above keeps its height.
+        self.schedule_columns = FittedColumns(self.schedule_table, stretch=(3,))
+        self.schedule_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
 
         self.course_tab = QWidget()  # the dosage history (R15)
         self.course_layout = QVBoxLayout(self.course_tab)
@@ -237,7 +247,7 @@ class PatientView(QWidget):
         self.course_panel.written.connect(self.saved.emit)
         self.course_panel.written.connect(lambda _text: self._show_regimen_in_calculator())
         self.course_layout.addWidget(self.course_panel)
-        self.left_tabs = named(QTabWidget(), "left_tabs")
+        self.left_tabs = named(SteadyTabs(), "left_tabs")
         self.left_tabs.addTab(self.calculator_box, "Dose")
         self.left_tabs.addTab(self.course_tab, "Course")
         self.left_tabs.addTab(self.schedule_table, "Schedule (R8)")
@@ -316,16 +326,11 @@ class PatientView(QWidget):
         delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self._on_delete_button_clicked)
-        header = self.table.horizontalHeader()  # every column in view; long values elide
-        # Date, time, dose and check as wide as their widest row, measured once per redraw
-        # (`_on_model_changed`): sized to contents by Qt, every row was measured again at each
-        # layout of the window (~25 ms of the start with a two-year course).
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        for column in VALUE_COLUMNS:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        # Every column in view and every value whole: a class or a % change too long for its
+        # column goes onto a second line. The cells are measured once per redraw
+        # (`_on_model_changed`), not at each layout of the window.
+        self.table_columns = FittedColumns(self.table, stretch=tuple(VALUE_COLUMNS))
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole value on hover
         # Tool buttons: as wide as their words, so the row fits a 1024-pixel screen.
         self.correct_button = named(_text_button("Correct…"), "correct_button")
         self.delete_button = named(_text_button("Delete…"), "delete_button")
@@ -532,6 +537,7 @@ class PatientView(QWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.schedule_table.setItem(r, c, QTableWidgetItem(text))
+        self.schedule_columns.measure()
         suggestion = present.adjustment(assessment, words)
         self.adjust_label.setText(suggestion.text)
         self.adjust_button.setEnabled(suggestion.dose_mg is not None)
@@ -543,9 +549,7 @@ class PatientView(QWidget):
         self._suggestion = suggestion
         shown = self.model.observations
         self.table_model.set_rows(present.day_rows(shown, assessment, words))
-        for column in range(self.table_model.columnCount()):
-            if column not in VALUE_COLUMNS:
-                self.table.resizeColumnToContents(column)
+        self.table_columns.measure()
         self.charts.show_charts(build_charts(assessment, words.units))
 
     # -- saving ------------------------------------------------------------------------------

@@ -1,18 +1,36 @@
 """The window at the workstation sizes of the ward (issue: the ward window, point 6): at
 1366×768, at 1920×1080 with 150 % scaling (1280×720 logical) and at 1024×640, nothing is
-narrower or shorter than it needs to be, nothing scrolls inside anything else, and the results
-table shows at least 8 rows at 1366×768."""
+narrower or shorter than it needs to be, nothing scrolls inside anything else, every value of
+the results and schedule tables is read whole, and the results table shows at least 8 rows at
+1366×768."""
+
+from datetime import date
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
+    QGroupBox,
     QHeaderView,
+    QScrollArea,
+    QStyle,
+    QStyleOptionViewItem,
     QTabBar,
+    QTableView,
     QWidget,
 )
 
+from tacrocalc.records.patient_file import loads
+from tacrocalc.records.protocol_files import available_protocols, load_protocol
+from tacrocalc.ui.main_window import MainWindow
 from tests.seed_cases import case_1
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "switch-and-hold.json"
+EXAMPLE_DAY = date(2026, 11, 26)  # as docs/screenshot.py shows it
+DOSE_TAB, SCHEDULE_TAB = 0, 2
 
 # The screen less the window frame and a taskbar: what a maximised window gets.
 SIZES = {"1366x768": (1366, 728), "1920x1080 at 150 %": (1280, 680), "1024x640": (1024, 600)}
@@ -133,3 +151,125 @@ def test_a_first_start_on_a_small_screen_opens_maximised_then_the_layout_is_kept
     second.open_patient("SEED-1")
     QApplication.processEvents()
     assert (second.splitter.sizes(), second.view.columns.sizes()) == kept
+
+
+# -- every value whole (issue 11, point 6) --------------------------------------------------
+
+
+@pytest.fixture
+def example(qtbot, store, settings):
+    """The window with the switch-and-hold example open, as docs/screenshot.py shows it: long
+    values (a hypertension, a +36.2 % creatinine, an off-treatment trough) and the schedule."""
+    record = loads(EXAMPLE.read_text(), protocol_for=load_protocol, today=EXAMPLE_DAY)
+    assert store.import_record(record).ok
+    win = MainWindow(
+        store, load_protocol, available_protocols(), settings, today=lambda: EXAMPLE_DAY
+    )
+    qtbot.addWidget(win)
+    win.show()
+    assert win.open_patient(record.patient.id)
+    return win
+
+
+def show_at(qtbot, window, screen, left_tab=DOSE_TAB):
+    width, height = SIZES[screen]
+    window.resize(width, height)
+    window.view.left_tabs.setCurrentIndex(left_tab)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height))
+    for _ in range(3):  # the layout, then the tables' own (a scroll bar shown or hidden)
+        QApplication.processEvents()
+
+
+def cut_cells(table: QTableView) -> list[str]:
+    """The cells of `table` whose text does not show whole in the cell where Qt's item
+    delegate draws it (wrapped at its words when the table wraps), and the headings that do
+    not show whole in their section: what a clinician would have to hover to read."""
+    model, delegate = table.model(), table.itemDelegate()
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    flags = Qt.TextFlag.TextWordWrap.value if table.wordWrap() else 0
+    cut = []
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            option = QStyleOptionViewItem()
+            table.initViewItemOption(option)
+            delegate.initStyleOption(option, index)  # the text and font the cell is drawn with
+            if not option.text:
+                continue
+            inside = table.visualRect(index).adjusted(margin, 0, -margin, 0)
+            box = QRect(0, 0, inside.width(), 1 << 20)
+            needed = QFontMetrics(option.font).boundingRect(box, flags, option.text)
+            if needed.width() > inside.width() or needed.height() > inside.height():
+                cut.append(f"row {row}, column {column}: {option.text!r} in {inside.size()}")
+    header = table.horizontalHeader()
+    heading_flags = int(header.defaultAlignment().value) & Qt.TextFlag.TextWordWrap.value
+    metrics = header.fontMetrics()
+    for section in range(header.count()):
+        text = str(model.headerData(section, Qt.Orientation.Horizontal))
+        room = header.sectionSize(section) - 4  # Fusion's margins around a heading
+        needed = metrics.boundingRect(QRect(0, 0, room, 1 << 20), heading_flags, text)
+        if needed.width() > room or needed.height() > header.height() - 4:
+            cut.append(f"heading {text!r} in {header.sectionSize(section)}×{header.height()}")
+    return cut
+
+
+@pytest.mark.parametrize("screen", SIZES)
+def test_every_result_and_every_check_of_the_schedule_reads_whole(qtbot, example, screen):
+    """No "80 µmol/L (+0.0 ...", "142/90 mmHg, h...", "4 µg/L, off treat...", nor a Take
+    column cut off behind a horizontal scroll bar: a long value wraps onto another line."""
+    view = example.view
+    show_at(qtbot, example, screen, SCHEDULE_TAB)
+    assert view.table.isVisible() and view.schedule_table.isVisible()
+    assert view.table_model.rowCount() == 18 and view.schedule_table.rowCount() == 8
+    assert cut_cells(view.table) == []
+    assert cut_cells(view.schedule_table) == []
+    for table in (view.table, view.schedule_table):
+        assert not table.horizontalScrollBar().isVisible(), table.objectName()
+    # The class and the % change are in the cell itself, and the tooltip still says it all.
+    creatinine = view.table_model.index(10, 3)
+    assert creatinine.data() == "109 µmol/L (+36.2 %)"
+    assert "significant" in creatinine.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_value_wraps_at_a_word_and_keeps_its_number_with_its_unit(qtbot, example):
+    """At 1024×640 the results wrap; "+36.2 %" and "Check 1" never break inside."""
+    view = example.view
+    show_at(qtbot, example, "1024x640", SCHEDULE_TAB)
+    table = view.table
+    hypertension = table.model().index(10, 4)  # "150/96 mmHg, hypertension"
+    assert table.rowHeight(10) > table.rowHeight(1)  # 2026-06-01 holds one word
+    assert table.visualRect(hypertension).width() < QFontMetrics(table.font()).horizontalAdvance(
+        hypertension.data()
+    )
+    option = QStyleOptionViewItem()
+    table.itemDelegate().initStyleOption(option, table.model().index(10, 3))
+    assert option.text.endswith("(+36.2\u00a0%)")
+    option = QStyleOptionViewItem()
+    view.schedule_table.itemDelegate().initStyleOption(
+        option, view.schedule_table.model().index(0, 0)
+    )
+    assert option.text == "Check\u00a01"
+
+
+def test_the_results_show_eight_rows_of_the_example_at_1366x768(qtbot, example):
+    """Rows grow to their text, yet any 8 rows one after the other fit in the table."""
+    show_at(qtbot, example, "1366x768")
+    table = example.view.table
+    heights = [table.rowHeight(r) for r in range(table.model().rowCount())]
+    tallest_eight = max(sum(heights[r : r + 8]) for r in range(len(heights) - 7))
+    assert tallest_eight <= table.viewport().height()
+
+
+@pytest.mark.parametrize("screen", SIZES)
+def test_needs_attention_keeps_its_height_when_the_schedule_is_chosen(qtbot, example, screen):
+    """Choosing the Schedule tab does not squeeze the alerts into a scrolling strip: the box
+    is as tall as with the Dose tab, and at 1366×768 its text needs no scroll bar."""
+    box = next(b for b in example.findChildren(QGroupBox) if b.title() == "Needs attention")
+    scroll = box.findChild(QScrollArea)
+    heights = {}
+    for tab in (DOSE_TAB, SCHEDULE_TAB):
+        show_at(qtbot, example, screen, tab)
+        heights[tab] = box.height()
+        if screen == "1366x768":
+            assert not scroll.verticalScrollBar().isVisible(), tab
+    assert heights[SCHEDULE_TAB] == heights[DOSE_TAB]

@@ -345,11 +345,11 @@ def test_showing_the_window_asks_the_models_little_of_python(qtbot, tmp_path, mo
         window.store.close()
 
 
-def test_the_results_columns_fit_their_widest_value_for_each_patient(qtbot, tmp_path, monkeypatch):
-    """Date, time, dose at the time and check are as wide as their widest value (or their
-    heading) for the patient shown, after another patient is opened too: nothing cut off."""
-    from tacrocalc.present.patient import VALUE_COLUMNS
+def test_the_results_show_every_value_whole_for_each_patient(qtbot, tmp_path, monkeypatch):
+    """Every value and heading of the results shows whole for the patient shown, after
+    another patient is opened too: the columns are measured again for each (nothing cut off)."""
     from tacrocalc.ui import app as ui_app
+    from tests.ui.test_layout import cut_cells
 
     data, config, _last = ward(tmp_path)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # build_gui installs its own
@@ -360,10 +360,8 @@ def test_the_results_columns_fit_their_widest_value_for_each_patient(qtbot, tmp_
         for patient in (None, "SEED-1"):
             assert patient is None or window.open_patient(patient)
             qtbot.waitExposed(window)
-            table, header = window.view.table, window.view.table.horizontalHeader()
-            sized = [c for c in range(header.count()) if c not in VALUE_COLUMNS]
-            needed = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in sized]
-            assert [table.columnWidth(c) for c in sized] == needed
+            assert window.view.table_model.rowCount() > 0
+            assert cut_cells(window.view.table) == []
     finally:
         window.store.close()
 
