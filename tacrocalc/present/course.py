@@ -16,7 +16,7 @@ from tacrocalc.domain.course import DOSING, CourseEvent, EventKind, Status, peri
 from tacrocalc.domain.issues import Issue, IssueCode, Percent
 from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.record import CoMedicationChange, WeightEntry
-from tacrocalc.domain.schedule import Phase
+from tacrocalc.domain.schedule import Phase, ScheduledCheck
 from tacrocalc.domain.units import Kind, magnitude, parse
 from tacrocalc.domain.validation import NAME_MAX_LENGTH, check_label, check_text
 from tacrocalc.present.text import printable
@@ -163,24 +163,37 @@ def course_rows(
     return [row for _, row in rows]
 
 
+def _check_of(change: CoMedicationChange, assessment: Assessment) -> ScheduledCheck | None:
+    """The trough check an interacting-drug change added to the schedule (R11), if it has one
+    of its own still."""
+    return next(
+        (
+            check
+            for check in assessment.schedule
+            if check.phase is Phase.CO_MEDICATION and check.reason == change.note
+        ),
+        None,
+    )
+
+
 def co_medication_check(change: CoMedicationChange, assessment: Assessment) -> str:
     """The trough check an interacting-drug change adds (R11), as the schedule has it."""
-    for check in assessment.schedule:
-        if check.phase is Phase.CO_MEDICATION and check.reason == change.note:
-            if check.done_on is not None:
-                return f"trough check done {check.done_on.isoformat()} (R11)"
-            return f"trough check due {check.due.isoformat()} ({check.status.value}) (R11)"
-    return "no trough check of its own now: the course changed after it (R8.2)"
+    check = _check_of(change, assessment)
+    if check is None:
+        return "no trough check of its own now: the course changed after it (R8.2)"
+    if check.done_on is not None:
+        return f"trough check done {check.done_on.isoformat()} (R11)"
+    return f"trough check due {check.due.isoformat()} ({check.status.value}) (R11)"
 
 
 def _drug_check(change: CoMedicationChange, assessment: Assessment) -> str:
     """The check in the list's column "Trough check (R11)": "due 2026-01-22 (planned)"."""
-    for check in assessment.schedule:
-        if check.phase is Phase.CO_MEDICATION and check.reason == change.note:
-            if check.done_on is not None:
-                return f"done {check.done_on.isoformat()}"
-            return f"due {check.due.isoformat()} ({check.status.value})"
-    return "none of its own: the course changed after it (R8.2)"
+    check = _check_of(change, assessment)
+    if check is None:
+        return "none of its own: the course changed after it (R8.2)"
+    if check.done_on is not None:
+        return f"done {check.done_on.isoformat()}"
+    return f"due {check.due.isoformat()} ({check.status.value})"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -718,9 +718,7 @@ class Store:
         found = tables.read_event(self._db, event_id)
         if found is None:
             return Written(issues=(_unknown_event(event_id),))
-        if not reason.strip():
-            return Written(issues=(Issue.refusal(IssueCode.MISSING_VALUE, field=why, value=""),))
-        refused = _text_refusals((why, reason))
+        refused = _reason_refusals(reason, why)
         if refused:
             return Written(issues=refused)
         patient_id, old = found
@@ -991,9 +989,7 @@ class Store:
                 IssueCode.UNKNOWN_OBSERVATION, field=CO_MEDICATION_FIELD, value=str(row_id)
             )
             return Written(issues=(unknown,))
-        if not reason.strip():
-            return Written(issues=(Issue.refusal(IssueCode.MISSING_VALUE, field=why, value=""),))
-        refused = _text_refusals((why, reason))
+        refused = _reason_refusals(reason, why)
         if refused:
             return Written(issues=refused)
         patient_id, old = found
@@ -1110,6 +1106,14 @@ def _event_text_refusals(event: CourseEvent) -> tuple[Issue, ...]:
     return _text_refusals(
         (f"{field}: reason", event.reason), (f"{field}: recorded by", event.recorded_by)
     )
+
+
+def _reason_refusals(reason: str, why: str) -> tuple[Issue, ...]:
+    """A correction's or a deletion's reason: required, and text (R12.9). `why` names its
+    field."""
+    if not reason.strip():
+        return (Issue.refusal(IssueCode.MISSING_VALUE, field=why, value=""),)
+    return _text_refusals((why, reason))
 
 
 class _Refused(Exception):
