@@ -166,11 +166,14 @@ def course_rows(
 def _check_of(change: CoMedicationChange, assessment: Assessment) -> ScheduledCheck | None:
     """The trough check an interacting-drug change added to the schedule (R11), if it has one
     of its own still."""
+    due = change.date + timedelta(days=assessment.protocol.values.co_medication_trough_days)
     return next(
         (
             check
             for check in assessment.schedule
-            if check.phase is Phase.CO_MEDICATION and check.reason == change.note
+            if check.phase is Phase.CO_MEDICATION
+            and check.reason == change.note
+            and check.due == due  # the same note on two dates: each its own check
         ),
         None,
     )

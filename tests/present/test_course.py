@@ -263,3 +263,16 @@ def test_while_held_the_history_still_names_the_weight_of_the_dose_before(seed):
     rows = weight_rows(assessment, Words(DisplayUnits(), seed))
     assert rows[0].note == "+16.7 % from the dose's weight"
     assert weight_warning(assessment, Words(DisplayUnits(), seed)) == ""  # nothing is given
+
+
+def test_the_same_note_on_two_dates_shows_each_its_own_check(seed):
+    """A steroid dose changed twice (R11): each change has the trough check it added, not the
+    first one's."""
+    first = CoMedicationChange(date=date(2026, 1, 8), note="prednisolone dose changed")
+    second = CoMedicationChange(date=date(2026, 1, 15), note="prednisolone dose changed")
+    assessment = assessed(seed, [START, SWITCH], co_medication=[first, second])
+    rows = drug_rows([(1, first), (2, second)], assessment)
+    assert [(r.date, r.check) for r in rows] == [
+        ("2026-01-15", "due 2026-01-22 (planned)"),
+        ("2026-01-08", "due 2026-01-15 (overdue)"),
+    ]
