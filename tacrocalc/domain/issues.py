@@ -59,6 +59,7 @@ class IssueCode(StrEnum):
     SYSTOLIC_NOT_ABOVE_DIASTOLIC = "systolic_not_above_diastolic"
     BAD_BLOOD_PRESSURE = "bad_blood_pressure"
     DATE_IN_FUTURE = "date_in_future"
+    TIME_IN_FUTURE = "time_in_future"
     DATE_BEFORE_BIRTH = "date_before_birth"
     DATE_TOO_EARLY = "date_too_early"
     WEIGHT_BELOW_ADULT = "weight_below_adult"

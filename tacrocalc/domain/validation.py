@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, time
+from datetime import date, datetime, time
 
 from tacrocalc.domain.issues import Issue, IssueCode, Measure, Pressure
 from tacrocalc.domain.protocol import Formulation, Protocol
@@ -158,6 +158,25 @@ def check_birth_date(
     """R12.4: a birth date not in the future and at most the protocol's oldest age ago."""
     return check_date(
         day, today=today, birth_date=None, field=field, earliest=earliest_date(today, protocol)
+    )
+
+
+def check_sample_time(
+    day: date, at: time | None, *, now: datetime, field: str = "time"
+) -> tuple[Issue, ...]:
+    """R12.4: a sample taken today is not timed later than now (the local time `now`): a
+    result is recorded after its sample is taken, and a time in the future would put it after
+    a dose change recorded since, on the wrong dose."""
+    if at is None or day != now.date() or at.replace(second=0, microsecond=0) <= now.time():
+        return ()
+    return (
+        Issue.refusal(
+            IssueCode.TIME_IN_FUTURE,
+            field=field,
+            value=at,
+            day=day,
+            now=now.time().replace(second=0, microsecond=0),
+        ),
     )
 
 

@@ -51,6 +51,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.LIMIT_NOT_MEASURABLE: '{field}: {value}: no assay has a limit below {limit}; enter the limit the laboratory reports, such as "<2 ug/L" (R12.2).',
     IssueCode.SYSTOLIC_NOT_ABOVE_DIASTOLIC: "{field}: {value}: the systolic pressure must be above the diastolic (R12.3).",
     IssueCode.BAD_BLOOD_PRESSURE: '{field}: "{value}" is not a blood pressure; write systolic/diastolic, such as "130/80 mmHg".',
+    IssueCode.TIME_IN_FUTURE: "{field}: {value} on {day} is later than now ({now}); a result cannot be recorded before its sample is taken (R12.4).",
     IssueCode.DATE_IN_FUTURE: "{field}: {value} is in the future (today is {today}); an observation cannot be dated after today (R12.4).",
     IssueCode.DATE_BEFORE_BIRTH: "{field}: {value} is before the patient's birth date {birth_date} (R12.4).",
     IssueCode.DATE_TOO_EARLY: "{field}: {value} is more than {years} years ago, before any living patient's birth ({earliest}); check the year (R12.4).",

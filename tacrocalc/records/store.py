@@ -69,6 +69,7 @@ from tacrocalc.domain.validation import (
     check_creatinine,
     check_date,
     check_label,
+    check_sample_time,
     check_text,
     check_trough,
     earliest_date,
@@ -557,6 +558,9 @@ class Store:
     ) -> tuple[Issue, ...]:
         earliest = earliest_date(today, protocol)  # R12.4
         issues = check_date(obs.date, today=today, birth_date=birth, earliest=earliest)
+        now = self._clock().astimezone()
+        if now.date() == today:  # today's date is the clock's: the time of day is known too
+            issues += check_sample_time(obs.date, obs.time, now=now, field="time of the sample")
         if isinstance(obs, Trough):
             issues += check_trough(obs.value, protocol, below_limit=obs.below_limit)
         elif isinstance(obs, Creatinine):
