@@ -582,6 +582,20 @@ class MainWindow(QMainWindow):
         self._on_view_saved(f"Imported {record.patient.id}")
         return "imported"
 
+    def _save_folder(self) -> Path:
+        """Where a file dialog opens to save: the folder last used, while it exists; else the
+        user's documents folder, else home. Never the program's working folder, where a
+        dialog given a folder that does not exist would open instead."""
+        from PySide6.QtCore import QStandardPaths
+
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        for folder in (self.settings.get("files/last_folder"), documents, str(Path.home())):
+            if folder and Path(folder).is_dir():
+                return Path(folder)
+        return Path.home()
+
     def export_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
@@ -593,7 +607,7 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Export patient file",
-            str(Path(self.settings.get("files/last_folder") or Path.home()) / f"{pid}.tacrocalc"),
+            str(self._save_folder() / f"{pid}.tacrocalc"),
             PATIENT_FILES,
         )
         if name:
@@ -631,11 +645,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Open a patient first")
             return
         if what == "export":
-            folder = Path(self.settings.get("files/last_folder") or Path.home())
+            file_name = f"plan-{self.patient_id}-{self._today().isoformat()}.pdf"
             name, _ = QFileDialog.getSaveFileName(
                 self,
                 "Export the monitoring plan",
-                str(folder / f"plan-{self.patient_id}-{self._today().isoformat()}.pdf"),
+                str(self._save_folder() / file_name),
                 "PDF (*.pdf)",
             )
             if name:

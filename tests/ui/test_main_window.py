@@ -4,6 +4,7 @@ and on what the store then holds."""
 import subprocess
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -760,3 +761,27 @@ def test_the_same_trough_entered_twice_is_refused_beside_the_entry(qtbot, window
     assert view.trough_edit.text() == "8.1"
     assert view.table_model.rowCount() == rows
     assert len(store.load("H1").troughs()) == 1
+
+
+def test_export_opens_in_an_existing_folder_never_the_programs_own(
+    qtbot, window, store, tmp_path, monkeypatch
+):
+    """A folder last used that no longer exists would make the dialog open in the working
+    folder (the program's): it opens in the documents folder or home instead."""
+    store.import_record(case_3())
+    window.open_patient("SEED-3")
+    window.settings.set("files/last_folder", str(tmp_path / "gone"))
+    offered = []
+
+    def save(parent, caption, path, *rest, **kw):
+        offered.append(Path(path))
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    qtbot.mouseClick(window.view.export_button, Qt.MouseButton.LeftButton)
+    window.export_file()
+    assert [p.name for p in offered] == ["plan-SEED-3-2026-01-20.pdf", "SEED-3.tacrocalc"]
+    assert all(p.parent.is_dir() and p.parent != tmp_path / "gone" for p in offered)
+    window.settings.set("files/last_folder", str(tmp_path))
+    qtbot.mouseClick(window.view.export_button, Qt.MouseButton.LeftButton)
+    assert offered[-1].parent == tmp_path
