@@ -75,7 +75,7 @@ MESSAGES: Final[dict[IssueCode, str]] = {
     IssueCode.NO_BASELINE: "No creatinine is recorded: there is no baseline to judge a rise against (R6.1).",
     IssueCode.HYPERTENSION: "Blood pressure {value} is at or above {limit}: hypertension (R7.1).",
     IssueCode.URGENT_HYPERTENSION: "Blood pressure {value} is at or above {limit}: severe hypertension (R14.1).",
-    IssueCode.CHECK_OVERDUE: "{check} was due on {value} and is {days} day(s) overdue (R8.9).",
+    IssueCode.CHECK_OVERDUE: "{check} was due on {value}{by} and is {late} overdue (R8.9).",
     IssueCode.CHECK_DUE: "{check} is due now (from {value}) (R8).",
     IssueCode.NO_REGIMEN: "No tacrolimus regimen is recorded: there is no schedule yet (R8.2).",
     IssueCode.CREATININE_RECHECK_DUE: "A creatinine recheck after stopping or holding tacrolimus is due on {value} (R8.11).",
@@ -374,6 +374,13 @@ class Words:
                 if isinstance(phase, Phase)
                 else "The check"
             )
+        if issue.code is IssueCode.CHECK_OVERDUE:  # counted from the window's end (R8.9)
+            latest = values.get("latest")
+            fields["by"] = (
+                f" (at the latest {fields['latest']})" if isinstance(latest, date) else ""
+            )
+            days = values.get("days")
+            fields["late"] = f"{days} day" if days == 1 else f"{days} days"
         return MESSAGES[issue.code].format_map(_Blank(fields))
 
     def _decimals_against_bounds(self, values: dict[str, object]) -> int | None:

@@ -163,6 +163,8 @@ def test_real_issues_fill_every_placeholder(seed):
     for issue in issues:
         names = {f for _, f, _, _ in string.Formatter().parse(MESSAGES[issue.code]) if f}
         derived = {"check"} if "number" in issue.fields() else set()  # Words.message
+        if issue.code is IssueCode.CHECK_OVERDUE:  # the window's end and the days, in words
+            derived |= {"by", "late"}
         assert names <= set(issue.fields()) | derived, (issue.code, names - set(issue.fields()))
         text = message(issue, DisplayUnits())
         assert text and "{" not in text and "  " not in text
@@ -183,9 +185,37 @@ def test_a_check_without_a_number_is_named_by_what_it_is():
         params=(("number", ""), ("phase", Phase.AFTER_SWITCH), ("latest", None), ("days", 8)),
     )
     assert message(issue, DisplayUnits()) == (
-        "The check (trough after a product switch) was due on 2026-01-08 and is 8 day(s)"
+        "The check (trough after a product switch) was due on 2026-01-08 and is 8 days"
         " overdue (R8.9)."
     )
+
+
+def test_an_overdue_check_with_a_window_counts_from_its_end():
+    """R8.9: check 1 is due from A + 7 to A + 14 days and overdue from the end of that window:
+    the sentence gives both ends, so the days overdue add up."""
+    from datetime import date
+
+    from tacrocalc.domain.issues import Issue, IssueCode, Severity
+    from tacrocalc.domain.schedule import Phase
+
+    def overdue(days):
+        return Issue(
+            code=IssueCode.CHECK_OVERDUE,
+            severity=Severity.WARNING,
+            field="schedule",
+            value=date(2026, 11, 14),
+            params=(
+                ("number", 1),
+                ("phase", Phase.FIRST),
+                ("latest", date(2026, 11, 21)),
+                ("days", days),
+            ),
+        )
+
+    assert message(overdue(6), DisplayUnits()) == (
+        "Check 1 was due on 2026-11-14 (at the latest 2026-11-21) and is 6 days overdue (R8.9)."
+    )
+    assert message(overdue(1), DisplayUnits()).endswith("and is 1 day overdue (R8.9).")
 
 
 @pytest.mark.parametrize("code", list(IssueCode))
