@@ -323,7 +323,7 @@ class Words:
         `decimals`, when given, is how many a quantity is shown with."""
         if value is None:
             return ""
-        if isinstance(value, str):  # what was typed, as one line that reads as it is
+        if isinstance(value, str) and not isinstance(value, Enum):  # what was typed, as it is
             return printable(value)
         if isinstance(value, Measure):
             return self.quantity(

@@ -381,3 +381,16 @@ def test_a_value_well_inside_its_unit_keeps_the_usual_decimals(seed):
 
     (issue,) = check_trough(q(250.123456, "ug/L"), seed)
     assert message(issue, DisplayUnits()).startswith("trough: 250.12 µg/L is outside")
+
+
+def test_a_trough_class_and_a_status_are_told_in_words_not_their_codes():
+    """Seen in a ward round: 'The latest trough (3.1 µg/L, 2026-11-21) is below: a change
+    toward the target is suggested'. Both are string enums; they read as words."""
+    from tacrocalc.domain.course import Status
+    from tacrocalc.domain.thresholds import TroughClass
+    from tacrocalc.present.words import Words
+
+    words = Words()
+    assert words.render(TroughClass.BELOW) == "below the range"
+    assert words.render(TroughClass.UPPER_END) == "at the upper end of the range"
+    assert words.render(Status.HELD) == "on hold"
