@@ -238,7 +238,17 @@ DRUG_DELETE_KEPT: Final = (
     "The note and the trough check it adds (R11) leave the record; the note stays in the "
     "patient's history."
 )
-DRUG_CORRECTED: Final = "Corrected the interacting drug; its trough check follows it (R11)"
+
+
+def drug_written(done: str, change: CoMedicationChange, assessment: Assessment | None) -> str:
+    """The status line once a note is recorded or corrected ("Recorded", "Corrected"), with
+    the check it has in the record just read, which may be none (R8.2): "Recorded fluconazole
+    started on 2026-01-15: trough check due 2026-01-22 (planned) (R11)"."""
+    if assessment is None:
+        return f"{done} {change.note} on {change.date.isoformat()} (R11)"
+    return f"{done} {drug_summary(change, assessment)}"
+
+
 DRUG_DELETED: Final = "Deleted the interacting drug and its trough check (it stays in the history)"
 
 

@@ -677,7 +677,7 @@ class CoursePanel(QWidget):
         self.dialog.open()
 
     def _on_drug_button_clicked(self) -> None:
-        from tacrocalc.present.course import read_co_medication
+        from tacrocalc.present.course import drug_written, read_co_medication
 
         pid = self._model.patient_id
         if pid is None:
@@ -701,18 +701,20 @@ class CoursePanel(QWidget):
             return
         self.drug_error.clear()
         self.drug_edit.clear()
-        self.written.emit("Recorded the interacting drug; a trough check is added (R11)")
+        self.written.emit(drug_written("Recorded", change, self._model.assessment))
 
     def _on_correct_drug_button_clicked(self) -> None:
-        from tacrocalc.present.course import DRUG_CORRECTED, drug_summary
+        from tacrocalc.present.course import drug_summary, drug_written
 
         chosen = self._selected_drug()
         assessment = self._model.assessment
         if chosen is None or assessment is None:
             return
         note_id, change = chosen
+        saved: list[CoMedicationChange] = [change]  # what was last sent, for the status line
 
         def submit(corrected: CoMedicationChange, why: str) -> list[str]:
+            saved[:] = [corrected]
             return self._write(
                 lambda: self._model.write(
                     lambda db: db.correct_co_medication(
@@ -729,7 +731,9 @@ class CoursePanel(QWidget):
             submit=submit,
             parent=self,
         )
-        self.dialog.accepted.connect(lambda: self.written.emit(DRUG_CORRECTED))
+        self.dialog.accepted.connect(
+            lambda: self.written.emit(drug_written("Corrected", saved[-1], self._model.assessment))
+        )
         self.dialog.open()
 
     def _on_delete_drug_button_clicked(self) -> None:

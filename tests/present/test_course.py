@@ -276,3 +276,20 @@ def test_the_same_note_on_two_dates_shows_each_its_own_check(seed):
         ("2026-01-15", "due 2026-01-22 (planned)"),
         ("2026-01-08", "due 2026-01-15 (overdue)"),
     ]
+
+
+def test_the_status_line_of_a_recorded_note_says_the_check_it_really_has(seed):
+    """Seen in a ward round: "a trough check is added (R11)" said of a note whose list row read
+    "none of its own". The line now says what the record just read has."""
+    from tacrocalc.present.course import drug_written
+
+    later = CoMedicationChange(date=date(2026, 1, 15), note="fluconazole started")
+    earlier = CoMedicationChange(date=date(2026, 1, 2), note="diltiazem stopped")
+    assessment = assessed(seed, [START, SWITCH], co_medication=[later, earlier])
+    assert drug_written("Recorded", later, assessment) == (
+        "Recorded fluconazole started on 2026-01-15: trough check due 2026-01-22 (planned) (R11)"
+    )
+    assert drug_written("Recorded", earlier, assessment) == (
+        "Recorded diltiazem stopped on 2026-01-02: no trough check of its own now: the course"
+        " changed after it (R8.2)"
+    )

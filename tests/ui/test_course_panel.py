@@ -593,7 +593,9 @@ def test_an_interacting_drug_is_corrected_with_a_reason_and_its_r11_check_follow
     assert drugs(panel) == [("2026-01-14", "voriconazole started", "due 2026-01-21 (planned)")]
     checks = [c for c in panel._model.assessment.schedule if c.phase is Phase.CO_MEDICATION]
     assert [(c.due, c.reason) for c in checks] == [(date(2026, 1, 21), "voriconazole started")]
-    assert said == ["Corrected the interacting drug; its trough check follows it (R11)"]
+    assert said == [
+        "Corrected voriconazole started on 2026-01-14: trough check due 2026-01-21 (planned) (R11)"
+    ]
     assert panel.drugs_table.selectionModel().selectedRows()[0].row() == 0  # still chosen
     assert panel.correct_drug_button.isEnabled()
     entry = course.history("H1")[-1]
@@ -811,7 +813,10 @@ def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the
         "planned",
         "24-h trough (before the morning dose)",  # on a once-daily product (R5.7)
     ) in (schedule())
-    assert saved == ["Recorded the interacting drug; a trough check is added (R11)"]
+    assert saved == [
+        f"Recorded rifampicin stopped on {day.isoformat()}: trough check due {due.isoformat()}"
+        " (planned) (R11)"
+    ]
     assert "review the dose" not in view.alerts_label.text()
     qtbot.keyClicks(panel.weight_edit, "54")  # 60 kg → 54 kg: −10 % (R15.5)
     qtbot.mouseClick(panel.weight_button, Qt.MouseButton.LeftButton)
