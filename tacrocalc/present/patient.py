@@ -300,6 +300,10 @@ def schedule_lines(assessment: Assessment) -> list[tuple[str, str, str, str]]:
             if check.number
             else "Creatinine recheck"
             if check.phase is Phase.CREATININE_RECHECK  # R8.11: no trough while held
+            else f"Trough check after {printable(check.reason)}"  # R11: the drug named
+            if check.phase is Phase.CO_MEDICATION
+            else "Trough check after the switch"
+            if check.phase is Phase.AFTER_SWITCH  # R10.6
             else "Trough check"
         )
         when = check.due.isoformat() + (f" to {check.latest.isoformat()}" if check.latest else "")

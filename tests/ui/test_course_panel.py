@@ -808,7 +808,7 @@ def test_in_the_window_the_r11_check_joins_the_schedule_and_a_drifted_weight_the
     type_date(qtbot, panel.drug_date, day)
     qtbot.mouseClick(panel.drug_button, Qt.MouseButton.LeftButton)
     assert (
-        "Trough check",
+        "Trough check after rifampicin stopped",
         due.isoformat(),
         "planned",
         "24-h trough (before the morning dose)",  # on a once-daily product (R5.7)
