@@ -34,7 +34,17 @@ from PySide6.QtCore import (
     Qt,
     QTime,
 )
-from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QCursor,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsItem,
@@ -52,6 +62,7 @@ if TYPE_CHECKING:
     from tacrocalc.present.charts import Charts, Fill, Panel, Series
 
 DATE_FORMAT = "d MMM yyyy"  # "3 Aug 2026": never a two-digit year
+DATE_TICKS = 6  # dates under a wide chart; fewer where they would not fit (fit_date_ticks)
 HOVER_PX = 12.0  # a point shows its value when the pointer is this close to it
 EVENT_HOVER_PX = 4.0  # a course event shows what it was this close to its line
 LEGEND_POINT_SIZE = 7.5
@@ -211,7 +222,7 @@ class ChartPanel(QChartView):
         legend.setFont(font)
         self._x_axis = QDateTimeAxis()
         self._x_axis.setFormat(DATE_FORMAT)
-        self._x_axis.setTickCount(6)
+        self._x_axis.setTickCount(DATE_TICKS)
         self._y_axis = QValueAxis()
         self._y_axis.setLabelFormat("%.3g")
         # Every panel has a right axis of the same size (blank where there is no dose), so
@@ -604,6 +615,16 @@ class ChartPanel(QChartView):
             QToolTip.hideText()
         self._hovered = text
 
+    def fit_date_ticks(self, plot_width: float) -> None:
+        """As many dates under the plot as fit side by side, each ("28 Sep 2026") with two
+        characters' room either side: six on a wide chart, fewer on a narrow one (the window
+        at 1024 px), where six would run into each other."""
+        metrics = QFontMetrics(self._x_axis.labelsFont())
+        room = metrics.horizontalAdvance("28 Sep 2026") + 4 * metrics.averageCharWidth()
+        ticks = max(2, min(DATE_TICKS, int(plot_width // room) + 1))
+        if self._x_axis.tickCount() != ticks:
+            self._x_axis.setTickCount(ticks)
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         super().mouseMoveEvent(event)
         self._show_text_at(event.position().toPoint())
@@ -672,6 +693,7 @@ class ChartsView(QWidget):
         What the labels take is measured on each chart's last layout, with the margins that
         layout had (one set since is not laid out yet)."""
         chart = self.panels[index].chart()
+        self.panels[index].fit_date_ticks(area.width())
         self._laid_out[index] = (QRectF(area), chart.margins())
         laid_out = [entry for entry in self._laid_out if entry is not None]
         if len(laid_out) < len(self.panels) or any(a.width() <= 0 for a, _ in laid_out):

@@ -94,6 +94,22 @@ def test_dates_have_four_digit_years_under_the_bottom_chart(qtbot, seed):
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}", shown)
 
 
+@pytest.mark.parametrize(("width", "ticks"), [(430, 4), (900, 6)])
+def test_the_dates_under_the_charts_never_run_into_each_other(qtbot, seed, width, ticks):
+    """Seen at 1024x640, where the charts are ~430 px wide: six dates ran together ("14 Sep
+    202621 Oct 2026"). As many as fit with room between them: six on a wide chart."""
+    from PySide6.QtCharts import QDateTimeAxis
+    from PySide6.QtGui import QFontMetrics
+
+    view = show(qtbot, switch_and_hold(), seed)
+    view.resize(width, 480)
+    chart = view.pressure_chart.chart()
+    axis = next(a for a in chart.axes() if isinstance(a, QDateTimeAxis))
+    label = QFontMetrics(axis.labelsFont()).horizontalAdvance("28 Sep 2026")
+    qtbot.waitUntil(lambda: axis.tickCount() == ticks, timeout=2000)
+    assert chart.plotArea().width() / (axis.tickCount() - 1) > label * 1.2
+
+
 def test_the_three_plot_areas_line_up_so_a_date_is_at_one_x(qtbot, seed):
     """The creatinine axis says "150", the trough axis "30": the plots still line up."""
     view = show(qtbot, switch_and_hold(), seed)
