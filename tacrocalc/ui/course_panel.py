@@ -30,16 +30,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from tacrocalc.present.dates import missing
 from tacrocalc.ui.date_edit import DateEdit
-from tacrocalc.ui.widgets import Message, named
+from tacrocalc.ui.widgets import Message, SteadyTabs, named
 
 if TYPE_CHECKING:
     from tacrocalc.domain.course import CourseEvent, EventKind
@@ -61,6 +61,9 @@ WRAPPED = {"Product": 220, "Reason or check": 260}  # px: longer text wraps with
 # The panel's own Alt+letters are ones the ward window leaves free (k, v); the other fields
 # are reached by Tab, and Delete on a list deletes the selected event or interacting drug.
 COURSE_TAB, DRUGS_TAB, WEIGHT_TAB = "Course events", "Interacting drugs", "Weight history"
+# px: the window's tab frame around the panel is the pages' margin, and the lines of a page are
+# close, so that the panel's tallest page leaves Needs attention above it its lines at 1024×640.
+PAGE_MARGINS, SPACING = (0, 4, 0, 0), 4
 
 
 def _error_label(name: str) -> QLabel:
@@ -147,6 +150,16 @@ def _table(name: str, accessible: str, columns: tuple[str, ...]) -> QTableWidget
     return table
 
 
+def _show_lines(table: QTableWidget, lines: int, *, scroll_bar: bool = False) -> None:
+    """At least `lines` lines of a row in view under the heading (and over the horizontal
+    scroll bar): the list gives the form under it the height it needs, and scrolls."""
+    height = 2 * table.frameWidth() + table.horizontalHeader().sizeHint().height()
+    height += lines * table.fontMetrics().lineSpacing() + 2  # the row's margins
+    if scroll_bar:
+        height += table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
+    table.setMinimumHeight(height)
+
+
 class CoursePanel(QWidget):
     """The dosage history of the open patient, and the actions on it."""
 
@@ -173,7 +186,10 @@ class CoursePanel(QWidget):
         # the correction or deletion being asked (of an event or an interacting drug)
         self.dialog: QDialog | None = None
 
-        self.tabs = named(QTabWidget(), "tabs", "Treatment course, interacting drugs, weight")
+        # As tall as the tallest page needs at its least, whichever is chosen: the window's
+        # column keeps its height when another page is chosen, the lists take what is left.
+        self.tabs = named(SteadyTabs(), "tabs", "Treatment course, interacting drugs, weight")
+        self.tabs.setDocumentMode(True)  # no frame inside the window's own tab
         self.tabs.addTab(self._build_course_page(), COURSE_TAB)
         self.tabs.addTab(self._build_drugs_page(), DRUGS_TAB)
         self.tabs.addTab(self._build_weight_page(), WEIGHT_TAB)
@@ -191,8 +207,8 @@ class CoursePanel(QWidget):
         self.course_table.setToolTip(
             "Newest first; the event the course stands on now is marked “in force”."
         )
-        self.course_table.setMinimumHeight(72)  # three events; it scrolls for more
         self.course_table.setWordWrap(True)
+        _show_lines(self.course_table, 2, scroll_bar=True)  # the event in force; it scrolls
         self.course_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive
         )
@@ -246,6 +262,7 @@ class CoursePanel(QWidget):
         form.addLayout(_beside(self.resume_check, self.resume_date), 3, 1)
         form.addWidget(self.record_button, 4, 1, Qt.AlignmentFlag.AlignRight)
         form.setColumnStretch(1, 1)
+        form.setVerticalSpacing(SPACING)
         self.hint_label = named(QLabel(), "hint_label")
         self.hint_label.setWordWrap(True)
         self.hint_label.setStyleSheet("color: palette(placeholder-text);")
@@ -253,6 +270,8 @@ class CoursePanel(QWidget):
 
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(*PAGE_MARGINS)
+        layout.setSpacing(SPACING)
         layout.addWidget(self.course_table, 1)
         layout.addLayout(table_buttons)
         layout.addLayout(form)
@@ -280,7 +299,7 @@ class CoursePanel(QWidget):
         self.drugs_table.setToolTip(
             "Newest first; select one to correct or delete it (the Delete key too)."
         )
-        self.drugs_table.setMinimumHeight(72)  # three notes; it scrolls for more
+        _show_lines(self.drugs_table, 2)  # the latest note; it scrolls for more
         # The check wraps within the width left to it, each row as tall as its text, whatever
         # the width of the column (a handful of notes: measured at every layout).
         self.drugs_table.setWordWrap(True)
@@ -310,6 +329,7 @@ class CoursePanel(QWidget):
         self.drug_date = _date_edit("drug_date", "Date of the change", self._today())
         self.drug_button = named(QPushButton("Record the change"), "drug_button")
         form = QFormLayout()
+        form.setVerticalSpacing(SPACING)
         drug_label = QLabel("Drug:")
         drug_label.setBuddy(self.drug_edit)
         form.addRow(drug_label, self.drug_edit)
@@ -323,6 +343,8 @@ class CoursePanel(QWidget):
         self.drug_error = _error_label("drug_error")
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(*PAGE_MARGINS)
+        layout.setSpacing(SPACING)
         layout.addWidget(self.drugs_table, 1)
         layout.addLayout(drug_buttons)
         layout.addLayout(form)
@@ -354,6 +376,8 @@ class CoursePanel(QWidget):
         row = _beside(weight_label, self.weight_edit, QLabel("on"), self.weight_date)
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(*PAGE_MARGINS)
+        layout.setSpacing(SPACING)
         layout.addWidget(self.weight_warning)
         layout.addWidget(self.weight_table, 1)
         layout.addLayout(row)

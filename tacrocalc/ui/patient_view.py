@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QLocale, QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QLocale, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStyle,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -35,7 +36,7 @@ from tacrocalc.ui.charts_tab import ChartsTab
 from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.fitted_table import FittedColumns
 from tacrocalc.ui.observation_model import ObservationTableModel
-from tacrocalc.ui.widgets import ERROR_STYLE, Message, named
+from tacrocalc.ui.widgets import ERROR_STYLE, Message, SteadyTabs, named
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from tacrocalc.records.store import Store
     from tacrocalc.ui.calculator import DoseCalculator
     from tacrocalc.ui.settings import Settings
+
+ADVICE_LINE = 52  # characters: the narrowest line of Needs attention that reads well
 
 # The clinical core (tacrocalc.domain, the presenters, the calculator) is imported inside the
 # methods that use it, the first time a patient is opened: the window is painted before it.
@@ -83,13 +86,26 @@ def alerts_html(alerts: list[AlertLine]) -> str:
     return "".join(parts)
 
 
-class SteadyTabs(QTabWidget):
-    """Tabs that ask for the same height whichever is chosen (the least every page needs,
-    or what the page in view needs at its width): the box above keeps its height when
-    another tab is chosen, and a page taller than that scrolls its own list."""
+class AdviceArea(QScrollArea):
+    """Needs attention's scroll area: it asks for the height its text needs at the width it
+    shows it, so that the column gives it that first; given less (a short screen), it
+    scrolls."""
 
     def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+        hint = super().sizeHint()
+        inner = self.widget()
+        if inner is None or not inner.hasHeightForWidth():
+            return hint
+        # At the width of the text now: with a scroll bar, what it needs to do without one.
+        frame = self.height() - self.viewport().height()
+        return QSize(hint.width(), inner.heightForWidth(self.viewport().width()) + frame)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            resized = cast(QResizeEvent, event)
+            if resized.size().width() != resized.oldSize().width():  # the text wraps anew
+                self.updateGeometry()
+        return super().viewportEvent(event)
 
 
 def _text_button(text: str) -> QToolButton:
@@ -176,9 +192,10 @@ class PatientView(QWidget):
         self.calculator_box = QWidget()
         self.calculator_layout = QVBoxLayout(self.calculator_box)
         self.calculator_layout.setContentsMargins(4, 4, 4, 4)
+        # What the date was understood as goes under it: on one line with the date it
+        # wrapped onto three in a 1024-pixel column.
         self.start_edit = named(
-            DateEdit("Start date of the new regimen", today=self._today(), beside=True),
-            "start_edit",
+            DateEdit("Start date of the new regimen", today=self._today()), "start_edit"
         )
         self.apply_button = named(QPushButton("&Apply as new regimen"), "apply_button")
         self.apply_button.setToolTip(
@@ -189,12 +206,14 @@ class PatientView(QWidget):
         self.switch_label = named(Message(), "switch_label")  # R10: what a switch does
         self.apply_error = named(Message(), "apply_error")
         self.apply_error.setStyleSheet(ERROR_STYLE)
-        apply_row = QHBoxLayout()
+        apply_row = QHBoxLayout()  # the date, the button and "from" on the date's line
         start_label = QLabel("fro&m")
         start_label.setBuddy(self.start_edit)
-        apply_row.addWidget(start_label)
-        apply_row.addWidget(self.start_edit)
-        apply_row.addWidget(self.apply_button, 1)
+        start_label.setMinimumHeight(self.start_edit.line_edit.sizeHint().height())
+        top = Qt.AlignmentFlag.AlignTop
+        apply_row.addWidget(start_label, 0, top)
+        apply_row.addWidget(self.start_edit, 1)
+        apply_row.addWidget(self.apply_button, 0, top)
         self.calculator_layout.addStretch(1)
         self.calculator_layout.addLayout(apply_row)
         self.calculator_layout.addWidget(self.switch_label)
@@ -207,7 +226,8 @@ class PatientView(QWidget):
         self.alerts_label.setWordWrap(True)
         self.alerts_label.setTextFormat(Qt.TextFormat.RichText)
         self.alerts_label.setAlignment(Qt.AlignmentFlag.AlignTop)
-        alerts_scroll = QScrollArea()  # a long list scrolls; the rest of the column stays put
+        # As tall as its text needs, as far as the tabs under it leave room; else it scrolls.
+        alerts_scroll = self.alerts_scroll = named(AdviceArea(), "alerts_scroll")
         alerts_scroll.setWidgetResizable(True)
         alerts_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         alerts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -222,11 +242,17 @@ class PatientView(QWidget):
         advice_layout.addStretch(1)
         alerts_scroll.setWidget(advice)
         alerts_scroll.setMinimumHeight(40)
-        alerts_box = QGroupBox("Needs attention")
+        alerts_box = self.alerts_box = named(QGroupBox("Needs attention"), "alerts_box")
         alerts_layout = QVBoxLayout(alerts_box)
         alerts_layout.setContentsMargins(6, 4, 6, 4)
         alerts_layout.addWidget(alerts_scroll, 1)
         alerts_layout.addWidget(self.adjust_button)
+        # Never narrower than a readable line of advice: a narrower column wraps it onto so
+        # many lines that the tabs under it leave too little height to read it.
+        line = self.fontMetrics().averageCharWidth() * ADVICE_LINE
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        margins = alerts_layout.contentsMargins()
+        alerts_box.setMinimumWidth(line + scroll_bar + margins.left() + margins.right())
 
         self.schedule_table = named(QTableWidget(0, 4), "schedule_table", "Monitoring schedule")
         self.schedule_table.setHorizontalHeaderLabels(["Check", "When", "Status", "Take"])
@@ -239,7 +265,7 @@ class PatientView(QWidget):
 
         self.course_tab = QWidget()  # the dosage history (R15)
         self.course_layout = QVBoxLayout(self.course_tab)
-        self.course_layout.setContentsMargins(4, 4, 4, 4)
+        self.course_layout.setContentsMargins(0, 0, 0, 0)  # the tab's frame is its margin
         from tacrocalc.ui.course_panel import CoursePanel
 
         self.course_panel = CoursePanel(self.model, self._today, lambda: self._words())
@@ -255,8 +281,11 @@ class PatientView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 4, 0)
-        left_layout.addWidget(alerts_box, 1)  # what is left after the tabs: it scrolls
-        left_layout.addWidget(self.left_tabs)
+        # Needs attention first gets the height its text needs, as far as the tabs leave
+        # room: they keep the least their tallest page needs (a form is never cut), the same
+        # whichever tab is chosen, and any height beyond goes to them (their lists).
+        left_layout.addWidget(alerts_box)
+        left_layout.addWidget(self.left_tabs, 1)
         return left
 
     def _build_entry(self) -> QGridLayout:
@@ -540,6 +569,7 @@ class PatientView(QWidget):
         self.schedule_columns.measure()
         suggestion = present.adjustment(assessment, words)
         self.adjust_label.setText(suggestion.text)
+        self.alerts_scroll.updateGeometry()  # the column shares its height for the new text
         self.adjust_button.setEnabled(suggestion.dose_mg is not None)
         self.adjust_button.setToolTip(
             "Asks to confirm, then records a dose change (R9.5)"

@@ -30,7 +30,7 @@ from tests.seed_cases import case_1
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "switch-and-hold.json"
 EXAMPLE_DAY = date(2026, 11, 26)  # as docs/screenshot.py shows it
-DOSE_TAB, SCHEDULE_TAB = 0, 2
+DOSE_TAB, COURSE_TAB, SCHEDULE_TAB = 0, 1, 2
 
 # The screen less the window frame and a taskbar: what a maximised window gets.
 SIZES = {"1366x768": (1366, 728), "1920x1080 at 150 %": (1280, 680), "1024x640": (1024, 600)}
@@ -176,8 +176,18 @@ def show_at(qtbot, window, screen, left_tab=DOSE_TAB):
     window.resize(width, height)
     window.view.left_tabs.setCurrentIndex(left_tab)
     qtbot.waitUntil(lambda: window.size().toTuple() == (width, height))
-    for _ in range(3):  # the layout, then the tables' own (a scroll bar shown or hidden)
+    settle(window)
+
+
+def settle(window: QWidget) -> None:
+    """Let the layout settle: the window's, then the tables' own and Needs attention's (a
+    scroll bar shown or hidden changes the width its text wraps at)."""
+    shown: list[list[tuple[int, int, int, int]]] = []
+    for _ in range(20):
         QApplication.processEvents()
+        shown.append([w.geometry().getRect() for w in window.findChildren(QWidget)])
+        if len(shown) >= 3 and shown[-1] == shown[-2] == shown[-3]:
+            return
 
 
 def cut_cells(table: QTableView) -> list[str]:
@@ -260,16 +270,103 @@ def test_the_results_show_eight_rows_of_the_example_at_1366x768(qtbot, example):
     assert tallest_eight <= table.viewport().height()
 
 
+def needs_attention(window: QWidget) -> tuple[QGroupBox, QScrollArea]:
+    box = next(b for b in window.findChildren(QGroupBox) if b.title() == "Needs attention")
+    return box, box.findChild(QScrollArea)
+
+
+def every_page(qtbot, window, screen):
+    """Each tab of the left column in turn, and each page of the Course tab's own tabs."""
+    view = window.view
+    for tab in (DOSE_TAB, COURSE_TAB, SCHEDULE_TAB):
+        pages = range(view.course_panel.tabs.count()) if tab == COURSE_TAB else (None,)
+        for page in pages:
+            if page is not None:
+                view.course_panel.tabs.setCurrentIndex(page)
+            show_at(qtbot, window, screen, tab)
+            yield tab if page is None else f"{tab}, page {page}"
+
+
 @pytest.mark.parametrize("screen", SIZES)
-def test_needs_attention_keeps_its_height_when_the_schedule_is_chosen(qtbot, example, screen):
-    """Choosing the Schedule tab does not squeeze the alerts into a scrolling strip: the box
-    is as tall as with the Dose tab, and at 1366×768 its text needs no scroll bar."""
-    box = next(b for b in example.findChildren(QGroupBox) if b.title() == "Needs attention")
-    scroll = box.findChild(QScrollArea)
+def test_needs_attention_keeps_its_height_whichever_tab_is_chosen(qtbot, example, screen):
+    """Choosing the Course or the Schedule tab (or a page of the Course tab) does not squeeze
+    the alerts into a scrolling strip: the box is as tall as with the Dose tab, and where the
+    screen has the room (1366×768, and 1280×720 at 150 %) its text needs no scroll bar."""
+    box, scroll = needs_attention(example)
     heights = {}
-    for tab in (DOSE_TAB, SCHEDULE_TAB):
-        show_at(qtbot, example, screen, tab)
-        heights[tab] = box.height()
-        if screen == "1366x768":
-            assert not scroll.verticalScrollBar().isVisible(), tab
-    assert heights[SCHEDULE_TAB] == heights[DOSE_TAB]
+    for shown in every_page(qtbot, example, screen):
+        heights[shown] = box.height()
+        if screen != "1024x640":
+            assert not scroll.verticalScrollBar().isVisible(), shown
+    assert set(heights.values()) == {heights[DOSE_TAB]}, heights
+
+
+@pytest.mark.parametrize("screen", SIZES)
+def test_no_page_of_the_left_column_is_squeezed(qtbot, example, screen):
+    """Every page of the tabs under Needs attention has what its form needs; only its list
+    is short (and scrolls)."""
+    for shown in every_page(qtbot, example, screen):
+        assert squeezed(example) == [], shown
+
+
+def test_at_1024x640_needs_attention_shows_every_alert_whole(qtbot, example):
+    """The alerts a doctor must read are in view on every tab without scrolling; the tabs
+    under them have what their tallest page needs and no more (the Dose tab's blank goes to
+    Needs attention). Only the dose advice under the alerts (R9) scrolls into view."""
+    view = example.view
+    _box, scroll = needs_attention(example)
+    alerts = view.alerts_label
+    for shown in every_page(qtbot, example, "1024x640"):
+        top = alerts.mapTo(scroll.viewport(), alerts.rect().topLeft()).y()
+        assert top >= 0 and top + alerts.height() <= scroll.viewport().height(), shown
+        assert alerts.height() >= alerts.heightForWidth(alerts.width()), shown
+        tabs = view.left_tabs
+        assert tabs.height() == tabs.heightForWidth(tabs.width()), shown
+
+
+def test_the_start_date_of_a_new_regimen_reads_on_one_line_at_1024x640(qtbot, example):
+    """The date understood ("26 November 2026") reads whole on one line under the date, in
+    the row "from 2026-11-26 … Apply as new regimen"; it wrapped onto three lines."""
+    view = example.view
+    show_at(qtbot, example, "1024x640", DOSE_TAB)
+    understood = view.start_edit.understood_label
+    assert understood.text() == "26 November 2026"
+    metrics = understood.fontMetrics()
+    assert understood.width() >= metrics.horizontalAdvance(understood.text())
+    assert understood.height() < 2 * metrics.lineSpacing()
+    assert view.apply_button.isVisible()
+    assert squeezed(view.calculator_box) == []
+
+
+def test_a_column_width_saved_by_an_older_layout_does_not_squeeze_needs_attention(
+    qtbot, store, settings
+):
+    """The two columns' widths are restored, but a left column saved narrower than Needs
+    attention's readable line (an older layout allowed it) is widened to it, and the alerts
+    keep their height on every tab."""
+    from PySide6.QtWidgets import QSplitter
+
+    older = QSplitter()
+    qtbot.addWidget(older)
+    older.addWidget(QWidget())
+    older.addWidget(QWidget())
+    older.resize(1160, 400)
+    older.setSizes([200, 960])
+    settings.set("window/columns", bytes(older.saveState().data()))
+    record = loads(EXAMPLE.read_text(), protocol_for=load_protocol, today=EXAMPLE_DAY)
+    assert store.import_record(record).ok
+    win = MainWindow(
+        store, load_protocol, available_protocols(), settings, today=lambda: EXAMPLE_DAY
+    )
+    qtbot.addWidget(win)
+    win.show()
+    assert win.open_patient(record.patient.id)
+    box, scroll = needs_attention(win)
+    heights = {}
+    for shown in every_page(qtbot, win, "1366x768"):
+        assert box.width() >= box.minimumWidth() > 300, shown
+        assert not scroll.verticalScrollBar().isVisible(), shown
+        heights[shown] = box.height()
+    assert set(heights.values()) == {heights[DOSE_TAB]}, heights
+    left = win.view.columns.sizes()[0]  # as narrow as saved, as far as it now can be
+    assert left == win.view.columns.widget(0).minimumSizeHint().width()
