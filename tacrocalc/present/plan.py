@@ -16,15 +16,16 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from tacrocalc.domain.assessment import Assessment
-from tacrocalc.domain.course import EventKind, Period, Status, period_at
+from tacrocalc.domain.course import EventKind, Period, Status
 from tacrocalc.domain.issues import Percent, Pressure, Severity
 from tacrocalc.domain.protocol import FormulationId, Protocol
+from tacrocalc.domain.record import Observation
 from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.units import Kind
 from tacrocalc.present.charts import Charts, build_charts
+from tacrocalc.present.patient import row_dose
 from tacrocalc.present.words import (
     CLASS_TEXT,
-    NO_DOSE_TEXT,
     PHASE_TEXT,
     SEVERITY_COLOURS,
     SEVERITY_WORDS,
@@ -193,33 +194,41 @@ def build_plan(
             )
         )
 
-    by_day: dict[date, list[str]] = {}
+    # one row a day, as in the window; two results of one kind on a day share the cell
+    by_day: dict[date, list[list[str]]] = {}
+    taken: dict[date, list[Observation]] = {}
+
+    def add(day: date, column: int, text: str, obs: Observation) -> None:
+        by_day.setdefault(day, [[], [], []])[column].append(text)
+        taken.setdefault(day, []).append(obs)
+
     for t in assessment.troughs:
         value = words.quantity(t.trough.value, Kind.TROUGH, below_limit=t.trough.below_limit)
         note = CLASS_TEXT[t.klass] + ("" if t.steady_state is not False else ", not steady")
-        by_day.setdefault(t.trough.date, ["", "", "", ""])[0] = f"{value} ({note})"
+        add(t.trough.date, 0, f"{value} ({note})", t.trough)
     for c in assessment.creatinine:
         change = f" ({c.change_pct:+.0f} %)" if c.change_pct is not None else ""
         mark = " !" if c.significant else ""
-        by_day.setdefault(c.creatinine.date, ["", "", "", ""])[1] = (
-            words.quantity(c.creatinine.value, Kind.CREATININE) + change + mark
+        add(
+            c.creatinine.date,
+            1,
+            words.quantity(c.creatinine.value, Kind.CREATININE) + change + mark,
+            c.creatinine,
         )
     for p in assessment.blood_pressure:
         mark = " !" if p.hypertension else ""
-        by_day.setdefault(p.reading.date, ["", "", "", ""])[2] = (
-            words.render(Pressure(p.reading.systolic, p.reading.diastolic)) + mark
+        add(
+            p.reading.date,
+            2,
+            words.render(Pressure(p.reading.systolic, p.reading.diastolic)) + mark,
+            p.reading,
         )
     results: list[tuple[str, str, str, str, str]] = []
     for day in sorted(by_day):
-        cells = by_day[day]
-        period = period_at(course, day, sample=True)  # the dose at the time (R15.2)
-        if period is None:
-            cells[3] = NO_DOSE_TEXT[Status.NONE]
-        elif period.regimen is None:
-            cells[3] = NO_DOSE_TEXT[period.status]
-        else:
-            cells[3] = dose_words(period.regimen, protocol, words)[0]
-        results.append((day.isoformat(), cells[0], cells[1], cells[2], cells[3]))
+        trough, creatinine, pressure = ("; ".join(cell) for cell in by_day[day])
+        # the dose at the time as the window's results table gives it (R15.2)
+        dose = row_dose(taken[day], assessment, words)
+        results.append((day.isoformat(), trough, creatinine, pressure, dose))
 
     once = once_daily(assessment.now.regimen or assessment.now.previous, protocol)  # R5.7
     schedule = []
