@@ -18,7 +18,7 @@ from typing import Final
 from tacrocalc.domain.assessment import Assessment
 from tacrocalc.domain.course import EventKind, Period, Status
 from tacrocalc.domain.issues import Percent, Pressure, Severity
-from tacrocalc.domain.protocol import FormulationId, Protocol
+from tacrocalc.domain.protocol import Protocol
 from tacrocalc.domain.record import Observation
 from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.units import Kind
@@ -34,6 +34,10 @@ from tacrocalc.present.words import (
     born,
     dose_words,
     once_daily,
+    product_name,
+    ratio_words,
+    reason_words,
+    switch_reason,
     take_text,
     without_rules,
 )
@@ -240,9 +244,10 @@ def build_plan(
         if check.status is CheckStatus.OVERDUE:
             due += " OVERDUE"
         reason = check.reason
-        if check.switch is not None:  # the products by name, as the nurse knows them (R16)
-            reason = " → ".join(short_name(f, protocol) for f in check.switch)
         why = PHASE_TEXT[check.phase] + (f": {reason}" if reason else "")
+        if check.switch is not None:  # the product by name, as the nurse knows it (R10.6, R16);
+            # the one switched from is in the instruction and under Previous doses
+            why = f"trough after the switch to {product_name(check.switch[-1], protocol)}"
         takes = ", ".join(take_text(k, once_daily=once) for k in check.takes)
         schedule.append((name, due, takes, why))
 
@@ -328,13 +333,15 @@ def _instruction(
         return lines, " ".join(parts)
     product = protocol.formulations[current.formulation]
     dose, units = dose_words(current, protocol, words)
-    since = f"{EVENT_TEXT[now.event.kind].capitalize()} on {current.start.isoformat()}"
-    if now.event.reason:
-        since += f" ({now.event.reason})"
+    since = f"{_sentence(_event_words(course[index], protocol))} on {current.start.isoformat()}"
+    if now.event.kind is EventKind.SWITCH and now.event.ratio is not None:
+        since += f", {ratio_words(now.event.ratio)}"
+    if reason := _reason(now.event.reason):
+        since += f" ({reason})"
     if before is not None and before.regimen is None:  # after a hold or a stop
         since += f", after the {before.event.kind.value} of {before.start.isoformat()}"
-        if before.event.reason:
-            since += f" ({before.event.reason})"
+        if reason := _reason(before.event.reason):
+            since += f" ({reason})"
     weight = assessment.record.weight_on(assessment.today)
     if assessment.current_rate is not None and weight:
         since += (
@@ -352,19 +359,31 @@ def _instruction(
     ):  # R10.7: the first once-daily dose follows the last evening dose of the old product
         first = current.start
         given += (
-            f"First dose of {short_name(current.formulation, protocol)} on the morning of"
+            f"First dose of {product_name(current.formulation, protocol)} on the morning of"
             f" {first.isoformat()}, after the last evening dose of"
-            f" {short_name(old.formulation, protocol)}"
+            f" {product_name(old.formulation, protocol)}"
             f" on {(first - timedelta(days=1)).isoformat()}.",
         )
     return given, since + "."
 
 
-def short_name(formulation: FormulationId, protocol: Protocol) -> str:
-    """A product as a nurse knows it, without the protocol's note in brackets: "Advagraf
-    prolonged-release capsules"; its id when the protocol does not list it."""
-    product = protocol.formulations.get(formulation)
-    return product.name.split(" (")[0] if product is not None else formulation.value
+def _event_words(period: Period, protocol: Protocol) -> str:
+    """How the plan names the event that began `period`: "dose changed", "switched from
+    Immediate-release tacrolimus capsules to Advagraf prolonged-release capsules" (R10, by the
+    products' names, never their ids)."""
+    regimen, old = period.regimen, period.previous
+    if period.event.kind is EventKind.SWITCH and regimen is not None and old is not None:
+        return (
+            f"switched from {product_name(old.formulation, protocol)}"
+            f" to {product_name(regimen.formulation, protocol)}"
+        )
+    return EVENT_TEXT[period.event.kind]
+
+
+def _reason(reason: str) -> str:
+    """An event's reason as the plan shows it: the window's note of a switch ("switch
+    ir-capsule → advagraf (ratio 1)") is left out, as the sentence names the products."""
+    return "" if switch_reason(reason) is not None else reason_words(reason, None)
 
 
 def _previous(period: Period, following: Period | None, words: Words) -> tuple[str, str, str, str]:
@@ -372,13 +391,15 @@ def _previous(period: Period, following: Period | None, words: Words) -> tuple[s
     protocol = words.protocol
     assert protocol is not None
     if period.regimen is not None:
-        product = short_name(period.regimen.formulation, protocol)
+        product = product_name(period.regimen.formulation, protocol)
         given = f"{dose_words(period.regimen, protocol, words)[0]}, {product}"
     else:
         given = "no tacrolimus"
-    event = EVENT_TEXT[period.event.kind]
-    if period.event.reason:
-        event += f" ({period.event.reason})"
+    event = _event_words(period, protocol)
+    if period.event.kind is EventKind.SWITCH and period.event.ratio is not None:
+        event += f", {ratio_words(period.event.ratio)}"
+    if reason := _reason(period.event.reason):
+        event += f" ({reason})"
     until = following.start.isoformat() if following is not None else ""
     return (period.start.isoformat(), until, given, event)
 
