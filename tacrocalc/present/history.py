@@ -19,7 +19,7 @@ from typing import Any, Final, Protocol
 from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.record import Sex
 from tacrocalc.domain.units import Kind, parse, parse_blood_pressure
-from tacrocalc.present.words import Words, how_often
+from tacrocalc.present.words import Words, how_often, product_name, reason_words
 
 HEADERS: Final = ("When (local time)", "By", "What changed", "Before", "After", "Reason")
 # On a terminal before and after share a column; the long columns wrap within these widths.
@@ -222,14 +222,15 @@ def _quantity(text: Any, kind: Kind, words: Words) -> str:
 
 
 def _product(value: Any, words: Words) -> tuple[str, str]:
-    """(name, how often) of a product id, from the protocol where it is known."""
+    """(name, how often) of a product id: the protocol's name of it, and how often it gives
+    it; where the protocol does not list it, the name a nurse knows it by, never the id."""
     protocol = words.protocol
     try:
         fid = FormulationId(str(value))
     except ValueError:
         return str(value), ""
     if protocol is None or fid not in protocol.formulations:
-        return fid.value, ""
+        return product_name(fid, protocol), ""
     product = protocol.formulations[fid]
     return product.name, how_often(product.administrations_per_day)
 
@@ -257,7 +258,10 @@ def _event(item: Mapping[str, Any], words: Words) -> str:
         extras.append(f"conversion ratio {item['ratio']}")
     text = "; ".join(e for e in (" ".join(p for p in parts if p), *extras) if e)
     text = f"{when}: {text}" if text else when
-    return _with_reason(text, item.get("reason"))
+    reason = item.get("reason")
+    return _with_reason(
+        text, reason_words(reason, words.protocol) if isinstance(reason, str) else reason
+    )
 
 
 def _with_reason(text: str, reason: Any) -> str:

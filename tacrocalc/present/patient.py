@@ -4,11 +4,12 @@ units (R1.4)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 
 from tacrocalc.domain.assessment import Advice, Assessment
-from tacrocalc.domain.course import Regimen, Status
+from tacrocalc.domain.course import Regimen, Status, period_at
 from tacrocalc.domain.dosing import SwitchOutcome
 from tacrocalc.domain.issues import Issue, Percent, Pressure, Severity
 from tacrocalc.domain.record import BloodPressure, Creatinine, Observation, Trough
@@ -181,7 +182,11 @@ def _cell_text(row: ObservationRow) -> str:
     return f"{row.value}, {row.assessment}"
 
 
-def _dose_at(obs: Observation, assessment: Assessment, words: Words) -> str:
+def dose_at_time(obs: Observation, assessment: Assessment, words: Words) -> str:
+    """The dose at the time of a result (R15.2), short for a column: "3 mg twice daily", or
+    "on hold", "stopped", "not started". The window's results table, the plan's "Results so
+    far" and `check --json` (`regimen` of each result) all follow `PatientRecord.regimen_of`:
+    an event of the result's day counts only when both times are known and it came first."""
     record = assessment.record
     regimen = record.regimen_of(obs)
     if regimen is not None:
@@ -190,8 +195,23 @@ def _dose_at(obs: Observation, assessment: Assessment, words: Words) -> str:
             per_day = assessment.protocol.formulations[regimen.formulation].administrations_per_day
         # short for a column: "3 mg twice daily" (the header and the plan say every 12 hours)
         return f"{words.dose(regimen.dose)} {'twice daily' if per_day == 2 else 'once daily'}"
-    # A result of the day of a start, taken before it, has no dose though the day is "on".
-    return NO_DOSE_TEXT.get(record.status_on(obs.date), NO_DOSE_TEXT[Status.NONE])
+    # Held, stopped or not yet started when it was sampled: the same walk of the course as
+    # `regimen_of`, so a result taken before the day's resume is "on hold", not "not started".
+    period = period_at(record.course(), obs.date, obs.time, sample=True)
+    status = period.status if period is not None else Status.NONE
+    return NO_DOSE_TEXT.get(status, NO_DOSE_TEXT[Status.NONE])
+
+
+def row_dose(results: Sequence[Observation], assessment: Assessment, words: Words) -> str:
+    """The dose at the time of a row of results of one day: its trough's, as the trough is the
+    result the dose is judged by (R5, R9); in a row without a trough, its first result's. A
+    creatinine without a time, taken the morning of a switch, does not decide the dose shown
+    beside the trough taken after it."""
+    if not results:
+        return ""
+    troughs = [r for r in results if isinstance(r, Trough)]
+    first = min(troughs or results, key=lambda r: r.time or time())
+    return dose_at_time(first, assessment, words)
 
 
 def day_rows(
@@ -221,7 +241,7 @@ def day_rows(
         for n in range(height):
             cells: dict[str, ResultCell] = {}
             times: list[time] = []
-            dose = ""
+            shown: list[Observation] = []
             for kind, found in kinds.items():
                 if n >= len(found):
                     continue
@@ -237,7 +257,7 @@ def day_rows(
                 )
                 if obs.time is not None:
                     times.append(obs.time)
-                dose = dose or _dose_at(obs, assessment, words)
+                shown.append(obs)
             marks = []
             if any(not c.deleted for c in cells.values()) and first is not None and day >= first:
                 marks.append("extra" if day in extra_days else "check")
@@ -248,7 +268,7 @@ def day_rows(
                     date=day.isoformat(),
                     time=clock(min(times)) if times else "",
                     cells=cells,
-                    dose=dose,
+                    dose=row_dose(shown, assessment, words),
                     marker=", ".join(marks),
                 )
             )

@@ -16,15 +16,16 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from tacrocalc.domain.assessment import Assessment
-from tacrocalc.domain.course import EventKind, Period, Status, period_at
+from tacrocalc.domain.course import EventKind, Period, Status
 from tacrocalc.domain.issues import Percent, Pressure, Severity
-from tacrocalc.domain.protocol import FormulationId, Protocol
+from tacrocalc.domain.protocol import Protocol
+from tacrocalc.domain.record import Observation
 from tacrocalc.domain.schedule import CheckStatus
 from tacrocalc.domain.units import Kind
 from tacrocalc.present.charts import Charts, build_charts
+from tacrocalc.present.patient import row_dose
 from tacrocalc.present.words import (
     CLASS_TEXT,
-    NO_DOSE_TEXT,
     PHASE_TEXT,
     SEVERITY_COLOURS,
     SEVERITY_WORDS,
@@ -33,6 +34,10 @@ from tacrocalc.present.words import (
     born,
     dose_words,
     once_daily,
+    product_name,
+    ratio_words,
+    reason_words,
+    switch_reason,
     take_text,
     without_rules,
 )
@@ -193,33 +198,41 @@ def build_plan(
             )
         )
 
-    by_day: dict[date, list[str]] = {}
+    # one row a day, as in the window; two results of one kind on a day share the cell
+    by_day: dict[date, list[list[str]]] = {}
+    taken: dict[date, list[Observation]] = {}
+
+    def add(day: date, column: int, text: str, obs: Observation) -> None:
+        by_day.setdefault(day, [[], [], []])[column].append(text)
+        taken.setdefault(day, []).append(obs)
+
     for t in assessment.troughs:
         value = words.quantity(t.trough.value, Kind.TROUGH, below_limit=t.trough.below_limit)
         note = CLASS_TEXT[t.klass] + ("" if t.steady_state is not False else ", not steady")
-        by_day.setdefault(t.trough.date, ["", "", "", ""])[0] = f"{value} ({note})"
+        add(t.trough.date, 0, f"{value} ({note})", t.trough)
     for c in assessment.creatinine:
         change = f" ({c.change_pct:+.0f} %)" if c.change_pct is not None else ""
         mark = " !" if c.significant else ""
-        by_day.setdefault(c.creatinine.date, ["", "", "", ""])[1] = (
-            words.quantity(c.creatinine.value, Kind.CREATININE) + change + mark
+        add(
+            c.creatinine.date,
+            1,
+            words.quantity(c.creatinine.value, Kind.CREATININE) + change + mark,
+            c.creatinine,
         )
     for p in assessment.blood_pressure:
         mark = " !" if p.hypertension else ""
-        by_day.setdefault(p.reading.date, ["", "", "", ""])[2] = (
-            words.render(Pressure(p.reading.systolic, p.reading.diastolic)) + mark
+        add(
+            p.reading.date,
+            2,
+            words.render(Pressure(p.reading.systolic, p.reading.diastolic)) + mark,
+            p.reading,
         )
     results: list[tuple[str, str, str, str, str]] = []
     for day in sorted(by_day):
-        cells = by_day[day]
-        period = period_at(course, day, sample=True)  # the dose at the time (R15.2)
-        if period is None:
-            cells[3] = NO_DOSE_TEXT[Status.NONE]
-        elif period.regimen is None:
-            cells[3] = NO_DOSE_TEXT[period.status]
-        else:
-            cells[3] = dose_words(period.regimen, protocol, words)[0]
-        results.append((day.isoformat(), cells[0], cells[1], cells[2], cells[3]))
+        trough, creatinine, pressure = ("; ".join(cell) for cell in by_day[day])
+        # the dose at the time as the window's results table gives it (R15.2)
+        dose = row_dose(taken[day], assessment, words)
+        results.append((day.isoformat(), trough, creatinine, pressure, dose))
 
     once = once_daily(assessment.now.regimen or assessment.now.previous, protocol)  # R5.7
     schedule = []
@@ -231,9 +244,10 @@ def build_plan(
         if check.status is CheckStatus.OVERDUE:
             due += " OVERDUE"
         reason = check.reason
-        if check.switch is not None:  # the products by name, as the nurse knows them (R16)
-            reason = " → ".join(short_name(f, protocol) for f in check.switch)
         why = PHASE_TEXT[check.phase] + (f": {reason}" if reason else "")
+        if check.switch is not None:  # the product by name, as the nurse knows it (R10.6, R16);
+            # the one switched from is in the instruction and under Previous doses
+            why = f"trough after the switch to {product_name(check.switch[-1], protocol)}"
         takes = ", ".join(take_text(k, once_daily=once) for k in check.takes)
         schedule.append((name, due, takes, why))
 
@@ -319,13 +333,15 @@ def _instruction(
         return lines, " ".join(parts)
     product = protocol.formulations[current.formulation]
     dose, units = dose_words(current, protocol, words)
-    since = f"{EVENT_TEXT[now.event.kind].capitalize()} on {current.start.isoformat()}"
-    if now.event.reason:
-        since += f" ({now.event.reason})"
+    since = f"{_sentence(_event_words(course[index], protocol))} on {current.start.isoformat()}"
+    if now.event.kind is EventKind.SWITCH and now.event.ratio is not None:
+        since += f", {ratio_words(now.event.ratio)}"
+    if reason := _reason(now.event.reason):
+        since += f" ({reason})"
     if before is not None and before.regimen is None:  # after a hold or a stop
         since += f", after the {before.event.kind.value} of {before.start.isoformat()}"
-        if before.event.reason:
-            since += f" ({before.event.reason})"
+        if reason := _reason(before.event.reason):
+            since += f" ({reason})"
     weight = assessment.record.weight_on(assessment.today)
     if assessment.current_rate is not None and weight:
         since += (
@@ -343,19 +359,31 @@ def _instruction(
     ):  # R10.7: the first once-daily dose follows the last evening dose of the old product
         first = current.start
         given += (
-            f"First dose of {short_name(current.formulation, protocol)} on the morning of"
+            f"First dose of {product_name(current.formulation, protocol)} on the morning of"
             f" {first.isoformat()}, after the last evening dose of"
-            f" {short_name(old.formulation, protocol)}"
+            f" {product_name(old.formulation, protocol)}"
             f" on {(first - timedelta(days=1)).isoformat()}.",
         )
     return given, since + "."
 
 
-def short_name(formulation: FormulationId, protocol: Protocol) -> str:
-    """A product as a nurse knows it, without the protocol's note in brackets: "Advagraf
-    prolonged-release capsules"; its id when the protocol does not list it."""
-    product = protocol.formulations.get(formulation)
-    return product.name.split(" (")[0] if product is not None else formulation.value
+def _event_words(period: Period, protocol: Protocol) -> str:
+    """How the plan names the event that began `period`: "dose changed", "switched from
+    Immediate-release tacrolimus capsules to Advagraf prolonged-release capsules" (R10, by the
+    products' names, never their ids)."""
+    regimen, old = period.regimen, period.previous
+    if period.event.kind is EventKind.SWITCH and regimen is not None and old is not None:
+        return (
+            f"switched from {product_name(old.formulation, protocol)}"
+            f" to {product_name(regimen.formulation, protocol)}"
+        )
+    return EVENT_TEXT[period.event.kind]
+
+
+def _reason(reason: str) -> str:
+    """An event's reason as the plan shows it: the window's note of a switch ("switch
+    ir-capsule → advagraf (ratio 1)") is left out, as the sentence names the products."""
+    return "" if switch_reason(reason) is not None else reason_words(reason, None)
 
 
 def _previous(period: Period, following: Period | None, words: Words) -> tuple[str, str, str, str]:
@@ -363,13 +391,15 @@ def _previous(period: Period, following: Period | None, words: Words) -> tuple[s
     protocol = words.protocol
     assert protocol is not None
     if period.regimen is not None:
-        product = short_name(period.regimen.formulation, protocol)
+        product = product_name(period.regimen.formulation, protocol)
         given = f"{dose_words(period.regimen, protocol, words)[0]}, {product}"
     else:
         given = "no tacrolimus"
-    event = EVENT_TEXT[period.event.kind]
-    if period.event.reason:
-        event += f" ({period.event.reason})"
+    event = _event_words(period, protocol)
+    if period.event.kind is EventKind.SWITCH and period.event.ratio is not None:
+        event += f", {ratio_words(period.event.ratio)}"
+    if reason := _reason(period.event.reason):
+        event += f" ({reason})"
     until = following.start.isoformat() if following is not None else ""
     return (period.start.isoformat(), until, given, event)
 

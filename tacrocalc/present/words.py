@@ -13,7 +13,7 @@ from datetime import date, time
 from enum import Enum
 from typing import TYPE_CHECKING, Final
 
-from tacrocalc.domain.course import Regimen, Status
+from tacrocalc.domain.course import RATIO_TOLERANCE, Regimen, Status
 from tacrocalc.domain.dosing import UnitCount, round_to_dispensable
 from tacrocalc.domain.issues import (
     Action,
@@ -24,6 +24,7 @@ from tacrocalc.domain.issues import (
     Pressure,
     Severity,
 )
+from tacrocalc.domain.protocol import FormulationId
 from tacrocalc.domain.record import ObservationKind
 from tacrocalc.domain.schedule import Phase
 from tacrocalc.domain.thresholds import TroughClass
@@ -140,6 +141,59 @@ ACTIONS: Final[dict[Action, str]] = {
 
 def how_often(administrations_per_day: int) -> str:
     return "every 12 hours" if administrations_per_day == 2 else "once daily"
+
+
+# A product as a nurse knows it, where the protocol does not name it: never its id (R16).
+PRODUCT_WORDS: Final[dict[FormulationId, str]] = {
+    FormulationId.IR_CAPSULE: "Immediate-release tacrolimus capsules",
+    FormulationId.GRANULES: "Tacrolimus granules for oral suspension",
+    FormulationId.ADVAGRAF: "Advagraf prolonged-release capsules",
+    FormulationId.ENVARSUS: "Envarsus prolonged-release tablets",
+}
+
+
+def product_name(formulation: FormulationId, protocol: Protocol | None) -> str:
+    """A product as a nurse knows it, without the protocol's note in brackets: "Advagraf
+    prolonged-release capsules" (the protocol's "Advagraf prolonged-release capsules (once
+    daily)")."""
+    product = protocol.formulations.get(formulation) if protocol is not None else None
+    if product is not None:
+        return product.name.split(" (")[0]
+    return PRODUCT_WORDS.get(formulation, formulation.value)
+
+
+def ratio_words(ratio: float) -> str:
+    """A switch's conversion (R10.1) in words: "milligram for milligram" for a ratio of 1,
+    "at 0.8 × the previous total daily dose" for another."""
+    if abs(ratio - 1) < RATIO_TOLERANCE:
+        return "milligram for milligram"
+    return f"at {format_number(ratio, 2)} × the previous total daily dose"
+
+
+# The reason the window records with a switch: "switch ir-capsule → advagraf (ratio 1)".
+_SWITCH_REASON: Final = re.compile(r"switch (?P<old>[\w-]+) → (?P<new>[\w-]+) \(ratio [\d.]+\)")
+
+
+def switch_reason(reason: str) -> tuple[FormulationId, FormulationId] | None:
+    """The products a switch's recorded reason names when it is the window's own note of the
+    switch ("switch ir-capsule → advagraf (ratio 1)"), which says nothing the switch itself
+    does not; None for a reason someone wrote."""
+    found = _SWITCH_REASON.fullmatch(reason.strip())
+    if found is None:
+        return None
+    try:
+        return FormulationId(found["old"]), FormulationId(found["new"])
+    except ValueError:
+        return None
+
+
+def reason_words(reason: str, protocol: Protocol | None) -> str:
+    """A recorded reason as a reader is shown it: the window's note of a switch in products'
+    names ("switched from Immediate-release tacrolimus capsules"), any other as written."""
+    products = switch_reason(reason)
+    if products is None:
+        return printable(reason)
+    return f"switched from {product_name(products[0], protocol)}"
 
 
 CLASS_WORDS: Final[dict[TroughClass, str]] = {
@@ -306,7 +360,7 @@ class Words:
     def product(self, regimen: Regimen) -> str:
         if self.protocol is not None and regimen.formulation in self.protocol.formulations:
             return self.protocol.formulations[regimen.formulation].name
-        return regimen.formulation.value
+        return product_name(regimen.formulation, None)
 
     def regimen(self, regimen: Regimen | None) -> str:
         """ "3 mg Prograf capsules every 12 hours": a dose with its product, as issues name it."""

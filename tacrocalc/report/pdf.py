@@ -24,6 +24,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -441,6 +442,50 @@ def _table(
     return table
 
 
+CELL_PADDING = 12  # points: a table cell's left and right padding together (reportlab's 6 + 6)
+WRITE_IN = 15 * mm  # the narrowest column a result is written in by hand
+
+
+def _text_width(text: str, font: str = FONT, size: float = 8) -> float:
+    return float(pdfmetrics.stringWidth(text, font, size))
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a cell `width` wide (padding included)."""
+    return len(simpleSplit(text, FONT, 8, width - CELL_PADDING)) or 1
+
+
+def _schedule_widths(
+    header: list[str], checks: tuple[tuple[str, str, str, str], ...], width: float
+) -> list[float]:
+    """The schedule's columns as wide as their content: the columns a result is written in
+    by hand as wide as their heading, with room for a handwritten value; the check's number as
+    wide as it is; "Due" as wide as a date and its "to"; and "Take" the width, in whole
+    millimetres, that makes the tallest row lowest and then the table shortest, "Why" having
+    the rest."""
+    heading = [_text_width(h, BOLD) + CELL_PADDING for h in header]
+    fixed = [max(w, WRITE_IN) for w in heading[4:]]
+    number = max(heading[0], *(_text_width(c[0]) + CELL_PADDING for c in checks))
+    due = max(
+        heading[1],
+        *(_text_width(part) + CELL_PADDING for c in checks for part in c[1].split(" to ")),
+    )
+    due += _text_width(" to")
+    rest = width - number - due - sum(fixed)
+    narrowest = max(
+        heading[2], *(_text_width(w) + CELL_PADDING for c in checks for w in c[2].split())
+    )
+
+    def height(take: float) -> tuple[int, int, float]:
+        rows = [max(_lines(c[2], take), _lines(c[3], rest - take)) for c in checks]
+        # the lowest tallest row, then the shortest table, then the widest "Why"
+        return max(rows), sum(rows), -(rest - take)
+
+    steps = range(math.ceil(narrowest / mm), math.floor(rest / 2 / mm) + 1)
+    take = min((n * mm for n in steps), key=height, default=rest / 2)
+    return [number, due, take, rest - take, *fixed]
+
+
 def _lead_height(flowable: Any, width: float, rows: int) -> float:
     """The height of the first lines of `flowable`: a table's first `rows` rows (header
     included; a short table whole), a paragraph's first `rows` lines, anything else whole."""
@@ -599,13 +644,12 @@ def _story(plan: Plan, width: float) -> list[Any]:
     story += _section(heading("Results so far"), [results], width)
 
     if plan.schedule:
-        widths = [13 * mm, 26 * mm, 35 * mm, 28 * mm, 20 * mm, 20 * mm, 18 * mm]
-        widths.append(width - sum(widths))
-        rows = [["Check", "Due", "Take", "Why", "Trough", "Creatinine", "BP", "Initials"]]
+        header = ["Check", "Due", "Take", "Why", "Trough", "Creatinine", "BP", "Initials"]
+        rows = [header]
         rows += [
             [cell(a), cell(b), cell(c), cell(d), "", "", "", ""] for a, b, c, d in plan.schedule
         ]
-        schedule: Any = _table(rows, widths)
+        schedule: Any = _table(rows, _schedule_widths(header, plan.schedule, width))
         # room to write a result by hand in the empty cells
         schedule.setStyle(TableStyle([("BOTTOMPADDING", (0, 1), (-1, -1), 12)]))
     else:

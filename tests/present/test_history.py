@@ -135,6 +135,38 @@ def test_a_course_event_with_its_product_and_reason(seed):
     )
 
 
+# The reason the window records with a switch, in the protocol's ids of the products.
+WINDOW_SWITCH = {
+    "date": "2026-11-27",
+    "time": "07:00",
+    "kind": "switch",
+    "formulation": "advagraf",
+    "dose": "9 mg",
+    "times": ["08:00"],
+    "ratio": 1.0,
+    "reason": "switch ir-capsule → advagraf (ratio 1)",
+}
+
+
+@pytest.mark.parametrize("with_protocol", [True, False], ids=["protocol", "no protocol"])
+def test_a_switch_names_the_products_never_their_ids(seed, with_protocol):
+    """R16, R10: History says which products a switch went from and to by their names,
+    not "ir-capsule", "advagraf" or a nested "(ratio 1)"."""
+    shown = row(
+        Entry("insert", "event", after=WINDOW_SWITCH), protocol=seed if with_protocol else None
+    )
+    assert shown.what == "product switch added"
+    assert "Advagraf prolonged-release capsules" in shown.after
+    assert shown.after.endswith(
+        "conversion ratio 1.0 (switched from Immediate-release tacrolimus capsules)"
+    )
+    assert not re.search(r"ir-capsule|advagraf|\(ratio", shown.after)
+    # a reason someone wrote is kept as written
+    typed = {**WINDOW_SWITCH, "reason": "switch to once daily for adherence (ratio per SmPC)"}
+    shown = row(Entry("insert", "event", after=typed), protocol=seed if with_protocol else None)
+    assert shown.after.endswith("(switch to once daily for adherence (ratio per SmPC))")
+
+
 def test_a_patient_change_shows_only_what_changed():
     before = {
         "id": "H1",
