@@ -474,7 +474,7 @@ def read_quick_entry(
                 BloodPressure(date=day, time=at, systolic=pair[0], diastolic=pair[1])
             )
     if not errors and not observations:
-        errors["trough"] = "Type a trough, a creatinine or a blood pressure to add."
+        errors["entry"] = "Type a trough, a creatinine or a blood pressure to add."
     return QuickEntry(observations=() if errors else tuple(observations), errors=errors)
 
 

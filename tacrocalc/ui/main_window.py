@@ -9,7 +9,17 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSize,
+    QSocketNotifier,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -98,11 +108,25 @@ class PatientList(QWidget):
         layout.addLayout(buttons)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self._shown: str | None = None  # the patient on screen, highlighted when listed
         self.refresh()
 
     def refresh(self) -> None:
         if self._store is not None:
             self.model.set_patients(self._store.search(self.search_edit.text(), limit=500))
+            self.select(self._shown)
+
+    def select(self, patient_id: str | None) -> None:
+        """Highlight the patient on screen (None: no patient), whatever row was clicked last;
+        nothing highlighted when the search leaves it out."""
+        self._shown = patient_id
+        rows = range(self.model.rowCount())
+        row = next((r for r in rows if self.model.patient_id(r) == patient_id), None)
+        if row is None or patient_id is None:
+            self.list_view.selectionModel().clearSelection()
+            self.list_view.setCurrentIndex(QModelIndex())
+        else:
+            self.list_view.setCurrentIndex(self.model.index(row))
 
     def _on_search_edit_text_changed(self, _text: str) -> None:
         self.refresh()
@@ -410,17 +434,18 @@ class MainWindow(QMainWindow):
         opened."""
         from PySide6.QtWidgets import QMessageBox
 
+        from tacrocalc.present.entry import unfiled_question
+
         current = self.view.patient_id
-        typed = self.view.typed_entry()
+        typed = self.view.typed_entry()  # only what would be filed: never a date or time alone
         if current is None or current == patient_id or not typed:
             return True
+        record = self.view.model.record
+        name = record.patient.name if record is not None else ""
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Results not yet added")
-        box.setText(
-            f"For {current}, these are typed but not added: {typed}.\n\n"
-            f"Add them to {current}, discard them, or stay on {current}?"
-        )
+        box.setText(unfiled_question(name, current, typed))
         add = box.addButton(f"Add to {current}", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
@@ -437,6 +462,13 @@ class MainWindow(QMainWindow):
         return box.clickedButton()
 
     def open_patient(self, patient_id: str) -> bool:
+        opened = self._open_patient(patient_id)
+        # The list shows the patient on screen, not the one clicked and not opened (Stay, an
+        # Add refused, a patient that could not be read).
+        self.patients.select(self.patient_id if self._view is not None else None)
+        return opened
+
+    def _open_patient(self, patient_id: str) -> bool:
         if not self._has_store() or not self._settle_typed_entry(patient_id):
             return False
         if not self.view.open_patient(patient_id):
@@ -937,6 +969,8 @@ class MainWindow(QMainWindow):
         said, self._stale_said = self._stale_said, ""
         if not said:
             return
+        if self._view is not None:
+            self._view.forget_refusal(said)  # the entry row's, kept with the refusals it shows
         for label in self.findChildren(QLabel):
             if said in label.text():
                 kept = [line for line in label.text().split("\n") if said not in line]
@@ -989,6 +1023,7 @@ class MainWindow(QMainWindow):
         self.right.setCurrentWidget(self.welcome_label)
         for item in self.patient_actions:
             item.setEnabled(False)
+        self.patients.select(None)  # no patient on screen
         self.patients.search_edit.clear()
         self.attach_store(store)
         self.status_line.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QLocale, QSize, Qt, Signal
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from tacrocalc.domain.issues import Issue
     from tacrocalc.domain.protocol import Protocol
     from tacrocalc.domain.record import PatientRecord
+    from tacrocalc.present.entry import TypedResults
     from tacrocalc.present.patient import AlertLine, ResultCell
     from tacrocalc.present.words import Words
     from tacrocalc.records.store import Store
@@ -339,6 +341,10 @@ class PatientView(QWidget):
         self.entry_error.setWordWrap(True)
         self.entry_error.setStyleSheet(ERROR_STYLE)
         self.entry_error.hide()
+        # What entry_error says, one refusal per field ("entry": nothing typed; "table": the
+        # results table's buttons), each taken away once what it refused is edited or cleared.
+        self._entry_errors: dict[str, str] = {}
+        self._store_refused: set[str] = set()  # refusals of the store: of the date and time too
         return entry
 
     def _build_right_column(self) -> QTabWidget:
@@ -400,6 +406,22 @@ class PatientView(QWidget):
             self.bp_edit,
         ):
             edit.returnPressed.connect(self._on_add_button_clicked)
+        # A refusal is taken away once what it refused is edited or cleared; a result filed
+        # with the same date or time (R12.10) may no longer be the one already recorded.
+        for edit, fields in (
+            (self.trough_edit, ("trough", "entry")),
+            (self.creatinine_edit, ("creatinine", "entry")),
+            (self.bp_edit, ("blood pressure", "entry")),
+            (self.time_edit, ("time", "stored")),
+            (self.last_dose_edit, ("last dose",)),
+        ):
+            edit.textChanged.connect(partial(self._forget_entry_errors, fields))
+        self.date_edit.changed.connect(partial(self._forget_entry_errors, ("date", "stored")))
+        self.table.selectionModel().selectionChanged.connect(
+            partial(self._forget_entry_errors, ("table",))
+        )
+        self.start_edit.changed.connect(self._on_start_edit_changed)
+        self.saved.connect(self._on_saved)  # another entry succeeded: earlier refusals are old
         self.correct_button.clicked.connect(self._on_correct_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)
@@ -459,35 +481,52 @@ class PatientView(QWidget):
             self.last_dose_edit,
         )
 
+    def _typed_results(self) -> TypedResults:
+        from tacrocalc.present.entry import TypedResults
+
+        return TypedResults(
+            day=self.date_edit.date(),
+            day_text=self.date_edit.text(),
+            sample_time=self.time_edit.text(),
+            last_dose_time=self.last_dose_edit.text(),
+            trough=self.trough_edit.text(),
+            creatinine=self.creatinine_edit.text(),
+            blood_pressure=self.bp_edit.text(),
+        )
+
+    def _typed_in_course(self) -> str:
+        """What the Course tab would record, in words ("" when only a date or time is there)."""
+        from tacrocalc.present.entry import typed_in_course
+
+        panel = self.course_panel
+        return typed_in_course(
+            reason=panel.reason_edit.text(),
+            event_time=panel.event_time.text(),
+            drug=panel.drug_edit.text(),
+            weight=panel.weight_edit.text(),
+            units=self._settings.units(),
+            decimal_comma=self._decimal_comma,
+        )
+
     def typed_entry(self) -> str:
-        """What is typed in the quick entry and not yet added, in words ("" when nothing)."""
-        names = {
-            self.trough_edit: "trough",
-            self.creatinine_edit: "creatinine",
-            self.bp_edit: "BP",
-            self.time_edit: "time",
-            self.last_dose_edit: "last dose",
-        }
-        typed = [
-            f"{names[edit]} {edit.text().strip()}"
-            for edit in self.entry_fields()
-            if edit.text().strip()
-        ]
-        if typed:  # the date they would be filed under, said with them
-            typed.insert(0, f"dated {self.date_edit.text().strip() or '(no date)'}")
-        in_course = self.course_panel.typed_entry()
-        if in_course:
-            typed.append(f"in the Course tab: {in_course}")
-        return ", ".join(typed)
+        """What is typed and would be filed, not yet added, each value with its unit as it
+        would be filed ("" when nothing: a date or a time kept for the next result of the same
+        sample is not an entry)."""
+        from tacrocalc.present.entry import typed_results, unfiled
+
+        results = typed_results(
+            self._typed_results(), self._settings.units(), decimal_comma=self._decimal_comma
+        )
+        return unfiled(results, self._typed_in_course())
 
     def add_typed_entry(self) -> bool:
         """Add what is typed to the open patient; False when it was refused (and kept), or
         when the Course tab holds something typed, which only its own buttons record."""
-        if any(edit.text().strip() for edit in self.entry_fields()):
+        if self._typed_results().would_file:
             self._on_add_button_clicked()
             if not self.entry_error.isHidden():
                 return False
-        if self.course_panel.typed_entry():
+        if self._typed_in_course():
             self.left_tabs.setCurrentWidget(self.course_tab)
             self.course_panel.setFocus()
             return False
@@ -523,9 +562,9 @@ class PatientView(QWidget):
             edit.clear()
         self.apply_error.clear()  # messages about the patient shown before (wrong-patient risk)
         self.switch_label.clear()
-        self.entry_error.clear()
-        self.entry_error.hide()
+        self._show_entry_errors({})
         self.calculator.formulation_combo.currentIndexChanged.connect(self._on_product_changed)
+        self.calculator.view_changed.connect(self._on_calculator_view_changed)
         self._show_regimen_in_calculator()  # or, while held or stopped, that nothing is given
         birth = record.patient.birth_date
         for field in (self.start_edit, self.date_edit):  # nothing in the future (R12.8)
@@ -591,8 +630,9 @@ class PatientView(QWidget):
             return
         day = self.date_edit.date()
         if day is None:  # refused or empty: said next to the field, everything typed kept
-            self.entry_error.setText(self.date_edit.error() or "Date of the results: enter a date.")
-            self.entry_error.show()
+            self._show_entry_errors(
+                {"date": self.date_edit.error() or "Date of the results: enter a date."}
+            )
             self.date_edit.setFocus()
             return
         entry = present.read_quick_entry(
@@ -606,6 +646,7 @@ class PatientView(QWidget):
             decimal_comma=self._decimal_comma,
         )
         errors = dict(entry.errors)
+        stored: set[str] = set()
         if not errors:
             pid = self.patient_id
             written = self.model.write(
@@ -613,12 +654,12 @@ class PatientView(QWidget):
             )
             for issue in written.issues:
                 if issue.refuses:
-                    errors.setdefault(present.field_of(issue), self._message(issue))
+                    field = present.field_of(issue)
+                    errors.setdefault(field, self._message(issue))
+                    stored.add(field)
         if errors:  # nothing was saved; everything typed stays where it is
-            self.entry_error.setText("\n".join(errors.values()))
-            self.entry_error.show()
+            self._show_entry_errors(errors, stored=stored)
             return
-        self.entry_error.hide()
         for edit in (self.trough_edit, self.creatinine_edit, self.bp_edit):
             edit.clear()
         self.trough_edit.setFocus()
@@ -902,8 +943,60 @@ class PatientView(QWidget):
         return None
 
     def _show_table_message(self, text: str) -> None:
+        self._show_entry_errors({"table": text} if text else {})
+
+    # -- refusals that no longer apply are taken away -----------------------------------------
+
+    def _show_entry_errors(self, errors: dict[str, str], *, stored: set[str] | None = None) -> None:
+        """Show these refusals under the entry row, one per field, in place of those shown;
+        `stored`: the fields the store refused (a result already recorded, R12.10)."""
+        self._entry_errors = dict(errors)
+        self._store_refused = set(stored or ())
+        self._render_entry_errors()
+
+    def _render_entry_errors(self) -> None:
+        text = "\n".join(self._entry_errors.values())
         self.entry_error.setText(text)
         self.entry_error.setVisible(bool(text))
+
+    def _forget_entry_errors(self, fields: tuple[str, ...], *_args: object) -> None:
+        """What these fields' refusals refused was edited or cleared: they no longer apply
+        ("stored": every refusal of the store, which depends on the date and time)."""
+        gone = {f for f in fields if f in self._entry_errors}
+        if "stored" in fields:
+            gone |= self._store_refused
+        if not gone:
+            return
+        for field in gone:
+            self._entry_errors.pop(field, None)
+        self._store_refused -= gone
+        self._render_entry_errors()
+
+    def forget_refusal(self, said: str) -> None:
+        """A refusal that is no longer true (the store's "… reload to see it", once the patient
+        is reloaded) is taken away; the others stay."""
+        gone = tuple(f for f, text in self._entry_errors.items() if said in text)
+        for field in gone:
+            self._entry_errors.pop(field)
+            self._store_refused.discard(field)
+        if gone:
+            self._render_entry_errors()
+
+    def _on_saved(self, _text: str) -> None:
+        """Another entry succeeded: what was refused before it (here, in the calculator or in
+        the Course tab) is no longer what the screen is about (issue 11: a message that no
+        longer applies does not stay)."""
+        self._show_entry_errors({})
+        self.apply_error.clear()
+        panel = self.course_panel
+        for label in (panel.event_error, panel.drug_error, panel.weight_error):
+            label.clear()
+
+    def _on_calculator_view_changed(self, _view: object) -> None:
+        self.apply_error.clear()  # the dose, weight or product it refused was edited
+
+    def _on_start_edit_changed(self, _text: str) -> None:
+        self.apply_error.clear()  # the start date it refused was edited
 
     def _on_correct_button_clicked(self) -> None:
         from tacrocalc.ui.dialogs import CorrectionDialog

@@ -611,14 +611,15 @@ def test_values_typed_for_one_patient_never_go_to_the_next(qtbot, window, store,
     asked = []
 
     def stay(box):
-        asked.append(box.text())
+        asked.append(box.text().replace("\u00a0", " "))  # a value and its unit kept together
         return _choose("Stay")(box)
 
     monkeypatch.setattr(window, "_ask", stay)
     assert not window.open_patient("H2")
-    assert (
-        "For H1, these are typed but not added: dated 2026-01-20, trough 14, creatinine 90"
-        in asked[0]
+    assert asked[0] == (
+        "For Zoë Ångström (H1), these are typed but not added: trough 14 µg/L, creatinine"
+        " 90 µmol/L, taken on 2026-01-20.\n\nAdd them to Zoë Ångström (H1), discard them, or"
+        " stay on Zoë Ångström (H1)?"
     )
     assert (view.patient_id, view.trough_edit.text()) == ("H1", "14")
     monkeypatch.setattr(window, "_ask", _choose("Discard"))

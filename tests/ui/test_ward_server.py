@@ -369,7 +369,10 @@ def test_the_dialog_moves_the_window_to_the_ward_server_and_back(
     choose_in_dialog(monkeypatch, window, ward["clinician"])
     window.choose_store()
     closing.append(window.store)
-    assert asked and "For L1, these are typed but not added" in asked[0]
+    assert (
+        asked
+        and "For Local Only (L1), these are typed but not added: trough 9.9\u00a0µg/L" in asked[0]
+    )
     assert window.store.on_server and window.store.server == ward["clinician"]
     assert window.server_label.text() == f"Ward server: {describe(ward['clinician'])}"
     assert window.statusBar().currentMessage().startswith("Now on the ward database")
