@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 
 from tacrocalc.present.dates import missing
 from tacrocalc.ui.date_edit import DateEdit
-from tacrocalc.ui.widgets import Message, SteadyTabs, named
+from tacrocalc.ui.steady_tabs import SteadyTabs
+from tacrocalc.ui.widgets import Message, named
 
 if TYPE_CHECKING:
     from tacrocalc.domain.course import CourseEvent, EventKind

@@ -37,7 +37,8 @@ from tacrocalc.ui.charts_tab import ChartsTab
 from tacrocalc.ui.date_edit import DateEdit
 from tacrocalc.ui.fitted_table import FittedColumns
 from tacrocalc.ui.observation_model import ObservationTableModel
-from tacrocalc.ui.widgets import ERROR_STYLE, Message, SteadyTabs, named
+from tacrocalc.ui.steady_tabs import SteadyTabs
+from tacrocalc.ui.widgets import ERROR_STYLE, Message, named
 
 if TYPE_CHECKING:
     from tacrocalc.domain.assessment import Assessment

@@ -1,20 +1,14 @@
 """Small pieces every panel of the window uses: a widget named for tests and screen readers,
-the colour of a refusal, a message that takes no room while it has nothing to say, and tabs
-that keep their height whichever is chosen."""
+the colour of a refusal, and a message that takes no room while it has nothing to say. (Kept
+light: the main window imports it before its first paint, and each Qt class a module names
+costs its enums at import.)"""
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtWidgets import (
-    QLabel,
-    QSizePolicy,
-    QStyle,
-    QStyleOptionTabWidgetFrame,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -47,44 +41,3 @@ class Message(QLabel):
 
     def clear(self) -> None:
         self.setText("")
-
-
-def least_height(widget: QWidget, width: int) -> int:
-    """The least height `widget` can be given at `width` without cutting anything: its
-    minimum, or more where its text wraps onto more lines at that width. A list counts at
-    its minimum (it scrolls); a widget whose height is ignored counts for nothing."""
-    if widget.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Ignored:
-        return widget.minimumHeight()
-    least = widget.minimumHeight() or widget.minimumSizeHint().height()  # as a layout keeps
-    layout = widget.layout()
-    if layout is not None and layout.hasHeightForWidth():
-        least = max(least, layout.minimumHeightForWidth(width))
-    return least
-
-
-class SteadyTabs(QTabWidget):
-    """Tabs as tall as their tallest page needs at its least, whichever page is chosen: what is
-    above or below them keeps its height when another tab is chosen. A page given more than it
-    needs gives it to its list, which scrolls itself when short; a form is never cut."""
-
-    def _pages_rect(self, width: int) -> QRect:
-        """Where the pages are drawn in tabs `width` wide (Qt's style: the bar and the frame)."""
-        option = QStyleOptionTabWidgetFrame()
-        self.initStyleOption(option)
-        option.rect = QRect(0, 0, width, 1 << 16)
-        return self.style().subElementRect(QStyle.SubElement.SE_TabWidgetTabContents, option, self)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        pages = self._pages_rect(width)
-        widgets = (self.widget(i) for i in range(self.count()))
-        least = max(
-            (least_height(page, pages.width()) for page in widgets if page is not None),
-            default=0,
-        )
-        return least + (1 << 16) - pages.height()
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), self.heightForWidth(self.width()))
