@@ -478,6 +478,12 @@ def read_quick_entry(
     return QuickEntry(observations=() if errors else tuple(observations), errors=errors)
 
 
+def none_added(count: int) -> str:
+    """Said under the refusals of an entry of several results the store refused: the others
+    were not filed either (a check is written whole or not at all)."""
+    return f"None of the {count} results typed was added: they are added together or not at all."
+
+
 def field_of(issue: Issue) -> str:
     """Which quick-entry field a store refusal belongs to."""
     if issue.field.startswith("blood pressure"):

@@ -658,6 +658,9 @@ class PatientView(QWidget):
                     field = present.field_of(issue)
                     errors.setdefault(field, self._message(issue))
                     stored.add(field)
+            if stored and len(entry.observations) > 1:  # the others were not filed either
+                errors["none added"] = present.none_added(len(entry.observations))
+                stored.add("none added")
         if errors:  # nothing was saved; everything typed stays where it is
             self._show_entry_errors(errors, stored=stored)
             return
@@ -966,6 +969,8 @@ class PatientView(QWidget):
         gone = {f for f in fields if f in self._entry_errors}
         if "stored" in fields:
             gone |= self._store_refused
+        if gone & self._store_refused:  # what was refused changed: "none added" is old news
+            gone.add("none added")
         if not gone:
             return
         for field in gone:

@@ -786,3 +786,24 @@ def test_export_opens_in_an_existing_folder_never_the_programs_own(
     window.settings.set("files/last_folder", str(tmp_path))
     qtbot.mouseClick(window.view.export_button, Qt.MouseButton.LeftButton)
     assert offered[-1].parent == tmp_path
+
+
+def test_a_check_refused_for_one_result_says_none_of_it_was_added(qtbot, window, store):
+    """Seen in a ward round: a trough, creatinine and BP pressed in again; the refusal named
+    the trough only, and nothing said the creatinine and the BP were not filed either."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    qtbot.keyClicks(view.time_edit, "08:00")
+    enter(qtbot, view, days_ago=1, trough="8.1")
+    enter(qtbot, view, days_ago=1, trough="8.1", creatinine="90", bp="128/84")
+    assert view.entry_error.text().splitlines() == [
+        "trough: 8.1 µg/L (2026-01-19, 08:00) is already recorded; it was not added a second"
+        " time (R12.10).",
+        "None of the 3 results typed was added: they are added together or not at all.",
+    ]
+    assert (view.creatinine_edit.text(), view.bp_edit.text()) == ("90", "128/84")
+    assert store.load("H1").creatinines() == ()
+    view.trough_edit.clear()  # the trough taken away: the rest can be added, and the lines go
+    assert view.entry_error.text() == ""
+    qtbot.keyClick(view.creatinine_edit, Qt.Key.Key_Return)
+    assert len(store.load("H1").creatinines()) == 1
