@@ -478,10 +478,11 @@ def read_quick_entry(
     return QuickEntry(observations=() if errors else tuple(observations), errors=errors)
 
 
-def none_added(count: int) -> str:
+def none_added(observations: Sequence[Observation]) -> str:
     """Said under the refusals of an entry of several results the store refused: the others
     were not filed either (a check is written whole or not at all)."""
-    return f"None of the {count} results typed was added: they are added together or not at all."
+    names = ", ".join(KIND_NAMES[type(obs)] for obs in observations)
+    return f"Nothing was added ({names}): the results typed are added together or not at all."
 
 
 def field_of(issue: Issue) -> str:

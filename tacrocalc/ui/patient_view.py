@@ -658,8 +658,9 @@ class PatientView(QWidget):
                     field = present.field_of(issue)
                     errors.setdefault(field, self._message(issue))
                     stored.add(field)
-            if stored and len(entry.observations) > 1:  # the others were not filed either
-                errors["none added"] = present.none_added(len(entry.observations))
+            # A result refused (not the store as a whole): the others were not filed either.
+            if stored & set(present.KIND_NAMES.values()) and len(entry.observations) > 1:
+                errors["none added"] = present.none_added(entry.observations)
                 stored.add("none added")
         if errors:  # nothing was saved; everything typed stays where it is
             self._show_entry_errors(errors, stored=stored)

@@ -799,7 +799,8 @@ def test_a_check_refused_for_one_result_says_none_of_it_was_added(qtbot, window,
     assert view.entry_error.text().splitlines() == [
         "trough: 8.1 µg/L (2026-01-19, 08:00) is already recorded; it was not added a second"
         " time (R12.10).",
-        "None of the 3 results typed was added: they are added together or not at all.",
+        "Nothing was added (trough, creatinine, blood pressure): the results typed are added"
+        " together or not at all.",
     ]
     assert (view.creatinine_edit.text(), view.bp_edit.text()) == ("90", "128/84")
     assert store.load("H1").creatinines() == ()
