@@ -36,3 +36,33 @@ def paste(qtbot, edit, text):
     edit.setFocus()
     qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     clipboard.setText(before)
+
+
+def start_regimen(qtbot, view, start_days_ago=15, weight="60", rate="0.1"):
+    """Start tacrolimus from the calculator, `start_days_ago` days before the tests' today."""
+    from datetime import timedelta
+
+    from tests.ui.conftest import TODAY
+
+    type_date(qtbot, view.start_edit, TODAY - timedelta(days=start_days_ago))
+    qtbot.keyClicks(view.calculator.weight_edit, weight)
+    qtbot.keyClicks(view.calculator.rate_edit, rate)
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+
+
+def enter(qtbot, view, *, days_ago=0, trough="", creatinine="", bp=""):
+    """Type results into the entry row (each field typed is emptied first) and press Enter."""
+    from datetime import timedelta
+
+    from tests.ui.conftest import TODAY
+
+    type_date(qtbot, view.date_edit, TODAY - timedelta(days=days_ago))
+    for edit, text in (
+        (view.trough_edit, trough),
+        (view.creatinine_edit, creatinine),
+        (view.bp_edit, bp),
+    ):
+        if text:
+            edit.clear()
+            qtbot.keyClicks(edit, text)
+    qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)  # Enter adds

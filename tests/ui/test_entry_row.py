@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from tacrocalc.domain.course import EventKind
 from tacrocalc.domain.record import Patient, Sex
-from tests.ui import type_date
+from tests.ui import enter, start_regimen, type_date
 from tests.ui.conftest import TODAY
 
 
@@ -29,26 +29,6 @@ def two_patients(window, store):
     view = new_patient(window, store, pid="W002", name="Other Patient")
     new_patient(window, store)
     return view
-
-
-def start_regimen(qtbot, view, start_days_ago=15):
-    type_date(qtbot, view.start_edit, TODAY - timedelta(days=start_days_ago))
-    qtbot.keyClicks(view.calculator.weight_edit, "60")
-    qtbot.keyClicks(view.calculator.rate_edit, "0.1")
-    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
-
-
-def enter(qtbot, view, *, days_ago=0, trough="", creatinine="", bp=""):
-    type_date(qtbot, view.date_edit, TODAY - timedelta(days=days_ago))
-    for edit, text in (
-        (view.trough_edit, trough),
-        (view.creatinine_edit, creatinine),
-        (view.bp_edit, bp),
-    ):
-        if text:
-            edit.clear()
-            qtbot.keyClicks(edit, text)
-    qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)  # Enter adds
 
 
 def answering(monkeypatch, window, button):

@@ -3,7 +3,7 @@ and on what the store then holds."""
 
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from tacrocalc.ui.observation_model import ObservationTableModel
 from tacrocalc.ui.printing import PdfPages, printer_for
 from tacrocalc.ui.settings import Settings
 from tests.seed_cases import case_1, case_3
-from tests.ui import click_result, day_row, paste, type_date
+from tests.ui import click_result, day_row, enter, paste, start_regimen, type_date
 
 TODAY = date(2026, 1, 20)
 
@@ -35,25 +35,6 @@ def new_patient(window, store, pid="H1", name="Zoë Ångström"):
     window.patients.refresh()
     assert window.open_patient(pid)
     return window.view
-
-
-def start_regimen(qtbot, view, start_days_ago=15, weight="60", rate="0.1"):
-    type_date(qtbot, view.start_edit, TODAY - timedelta(days=start_days_ago))
-    qtbot.keyClicks(view.calculator.weight_edit, weight)
-    qtbot.keyClicks(view.calculator.rate_edit, rate)
-    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
-
-
-def enter(qtbot, view, *, days_ago=0, trough="", creatinine="", bp=""):
-    type_date(qtbot, view.date_edit, TODAY - timedelta(days=days_ago))
-    for edit, text in (
-        (view.trough_edit, trough),
-        (view.creatinine_edit, creatinine),
-        (view.bp_edit, bp),
-    ):
-        if text:
-            qtbot.keyClicks(edit, text)
-    qtbot.keyClick(view.trough_edit, Qt.Key.Key_Return)  # Enter adds
 
 
 def test_search_as_you_type_and_enter_opens(qtbot, window, store):
