@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from tacrocalc.domain.record import CoMedicationChange
     from tacrocalc.present.course import CourseRow, DrugRow
     from tacrocalc.present.words import Words
-    from tacrocalc.records.store import Written
+    from tacrocalc.records.store import Store, Written
     from tacrocalc.ui.open_patient import OpenPatient
 
 # The clinical core is imported inside the methods that use it, when a patient is first shown:
@@ -586,11 +586,12 @@ class CoursePanel(QWidget):
 
     # -- recording ---------------------------------------------------------------------------
 
-    def _write(self, action: Callable[[], Written]) -> list[str]:
-        """Run one write; the refusals in words, [] when it was recorded."""
+    def _write(self, action: Callable[[Store], Written]) -> list[str]:
+        """Run one write on the open patient's store (the record is read again after it); the
+        refusals in words, [] when it was recorded."""
         from tacrocalc.present.course import refusal_lines
 
-        written = action()
+        written = self._model.write(action)
         return [] if written.ok else refusal_lines(written.issues, self._words())
 
     def _on_record_button_clicked(self) -> None:
@@ -624,9 +625,7 @@ class CoursePanel(QWidget):
         errors = list(read.errors)
         if read.value is not None:
             event = read.value
-            errors = self._write(
-                lambda: self._model.write(lambda db: db.add_event(pid, event, today=self._today()))
-            )
+            errors = self._write(lambda db: db.add_event(pid, event, today=self._today()))
         if errors:  # nothing was recorded; everything typed stays where it is
             self.event_error.setText("\n".join(errors))
             return
@@ -656,11 +655,7 @@ class CoursePanel(QWidget):
 
         def submit(corrected: CourseEvent, why: str) -> list[str]:
             return self._write(
-                lambda: self._model.write(
-                    lambda db: db.correct_event(
-                        event_id, corrected, today=self._today(), reason=why
-                    )
-                )
+                lambda db: db.correct_event(event_id, corrected, today=self._today(), reason=why)
             )
 
         self.dialog = CorrectEventDialog(
@@ -688,9 +683,7 @@ class CoursePanel(QWidget):
 
         def submit(why: str) -> list[str]:
             return self._write(
-                lambda: self._model.write(
-                    lambda db: db.delete_event(event_id, today=self._today(), reason=why)
-                )
+                lambda db: db.delete_event(event_id, today=self._today(), reason=why)
             )
 
         self.dialog = DeleteEventDialog(
@@ -716,11 +709,7 @@ class CoursePanel(QWidget):
         errors = list(read.errors)
         if read.value is not None:
             change = read.value
-            errors = self._write(
-                lambda: self._model.write(
-                    lambda db: db.add_co_medication(pid, change, today=self._today())
-                )
-            )
+            errors = self._write(lambda db: db.add_co_medication(pid, change, today=self._today()))
         if errors:
             self.drug_error.setText("\n".join(errors))
             return
@@ -741,10 +730,8 @@ class CoursePanel(QWidget):
         def submit(corrected: CoMedicationChange, why: str) -> list[str]:
             saved[:] = [corrected]
             return self._write(
-                lambda: self._model.write(
-                    lambda db: db.correct_co_medication(
-                        note_id, corrected, today=self._today(), reason=why
-                    )
+                lambda db: db.correct_co_medication(
+                    note_id, corrected, today=self._today(), reason=why
                 )
             )
 
@@ -772,9 +759,7 @@ class CoursePanel(QWidget):
 
         def submit(why: str) -> list[str]:
             return self._write(
-                lambda: self._model.write(
-                    lambda db: db.delete_co_medication(note_id, today=self._today(), reason=why)
-                )
+                lambda db: db.delete_co_medication(note_id, today=self._today(), reason=why)
             )
 
         self.dialog = DeleteEventDialog(
@@ -805,9 +790,7 @@ class CoursePanel(QWidget):
         errors = list(read.errors)
         if read.value is not None:
             entry = read.value
-            errors = self._write(
-                lambda: self._model.write(lambda db: db.add_weight(pid, entry, today=self._today()))
-            )
+            errors = self._write(lambda db: db.add_weight(pid, entry, today=self._today()))
         if errors:
             self.weight_error.setText("\n".join(errors))
             return
