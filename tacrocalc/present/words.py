@@ -170,7 +170,8 @@ def ratio_words(ratio: float) -> str:
     return f"at {format_number(ratio, 2)} × the previous total daily dose"
 
 
-# The reason the window records with a switch: "switch ir-capsule → advagraf (ratio 1)".
+# The reason earlier versions of the window recorded with a switch, still in stored records:
+# "switch ir-capsule → advagraf (ratio 1)". A switch is now recorded with no reason of its own.
 _SWITCH_REASON: Final = re.compile(r"switch (?P<old>[\w-]+) → (?P<new>[\w-]+) \(ratio [\d.]+\)")
 
 

@@ -759,7 +759,6 @@ class PatientView(QWidget):
                 self.apply_error.setText("\n".join(refused))
                 return None
             return event
-        old = protocol.formulations[current.formulation]
         outcome = switch(
             dose=current.dose, source=current.formulation, target=product.id, protocol=protocol
         )
@@ -776,8 +775,7 @@ class PatientView(QWidget):
             formulation=product.id,
             dose=result.dose,
             times=times,
-            reason=f"switch {old.id} → {product.id} (ratio {result.ratio:g})",
-            ratio=result.ratio,
+            ratio=result.ratio,  # the products and the ratio are the event's own fields
         )
         refused_now = self._refusals_of(event, record)
         if refused_now:  # said before asking, not after the user has confirmed

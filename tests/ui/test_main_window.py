@@ -789,3 +789,25 @@ def test_a_check_refused_for_one_result_says_none_of_it_was_added(qtbot, window,
     assert view.entry_error.text() == ""
     qtbot.keyClick(view.creatinine_edit, Qt.Key.Key_Return)
     assert len(store.load("H1").creatinines()) == 1
+
+
+def test_a_switch_is_recorded_with_its_products_and_ratio_not_a_note_of_ids(
+    qtbot, window, store, monkeypatch
+):
+    """The switch's products and ratio are the event's own fields (R10); the window once
+    also wrote them as its reason in ids ("switch ir-capsule → envarsus (ratio 0.7)"), which
+    every reader then had to translate back."""
+    view = new_patient(window, store)
+    start_regimen(qtbot, view, start_days_ago=15)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    combo = view.calculator.formulation_combo
+    combo.setCurrentIndex(combo.findData("envarsus"))
+    type_date(qtbot, view.start_edit, TODAY)
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    switch = store.load("H1").events[-1]
+    assert (switch.kind.value, switch.formulation.value, switch.reason) == (
+        "switch",
+        "envarsus",
+        "",
+    )
+    assert switch.ratio is not None
